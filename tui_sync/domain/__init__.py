@@ -1,0 +1,1 @@
+"""Pure CRM data and rules: models, sync period, recurrence expansion. Imports nothing of ours."""

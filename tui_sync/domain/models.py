@@ -1,0 +1,333 @@
+"""The CRM's data, as plain validated values (no I/O).
+
+Every layer speaks these types: the store reads and writes them, the mapping turns them into Graph JSON,
+the sync engine compares them. They validate themselves on construction so that bad data is refused
+where it enters (CLI, import, TUI form), with a message naming the field.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Literal
+
+MAX_MONTHS = 36
+MAX_REMINDER_MINUTES = 40320  # four weeks, Outlook's largest reminder
+MAX_CONTACTS_TO_SYNC = 2000
+MAX_SINGLE_ACTIONS = 800
+MAX_SERIES_OCCURRENCES = 800
+FALLBACK_ACTION_TYPE = "Tâche"
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+class InvalidValue(ValueError):
+    """A value refused by a domain rule; `field` names what the user must fix."""
+
+    def __init__(self, field_name: str, problem: str) -> None:
+        super().__init__(f"{field_name}: {problem}")
+        self.field = field_name
+        self.problem = problem
+
+
+def validate_client_id(value: str) -> str:
+    """A Microsoft application (client) ID is a GUID; returned in its canonical lower-case form."""
+    try:
+        return str(uuid.UUID(value.strip()))
+    except (ValueError, AttributeError):
+        raise InvalidValue("client_id", f"{value!r} is not a GUID (e.g. 1b2c3d4e-…)") from None
+
+
+def validate_email(value: str, field_name: str = "email") -> str:
+    """An empty e-mail is allowed (not set); otherwise it must look like name@domain.tld."""
+    value = value.strip()
+    if value and not _EMAIL.match(value):
+        raise InvalidValue(field_name, f"{value!r} is not an e-mail address")
+    return value
+
+
+def _check_months(name: str, value: int) -> None:
+    if not 0 <= value <= MAX_MONTHS:
+        raise InvalidValue(name, f"must be between 0 and {MAX_MONTHS} (got {value})")
+
+
+def _check_reminder(minutes: int) -> None:
+    if not 0 <= minutes <= MAX_REMINDER_MINUTES:
+        raise InvalidValue(
+            "reminder_minutes", f"must be between 0 and {MAX_REMINDER_MINUTES} (got {minutes})"
+        )
+
+
+def _check_aware(name: str, value: datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidValue(name, "must carry a time zone")
+
+
+@dataclass(frozen=True)
+class SyncPrefs:
+    """Per-user synchronisation preferences (Preferences → Synchronisation)."""
+
+    interface: str = "Office 365"
+    login_email: str = ""
+    calendar_name: str = ""
+    months_before: int = 1
+    months_after: int = 3
+    automatic: bool = False
+    at_startup: bool = False
+    series: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "login_email", validate_email(self.login_email, "login_email"))
+        _check_months("months_before", self.months_before)
+        _check_months("months_after", self.months_after)
+
+
+@dataclass(frozen=True)
+class User:
+    """A CRM user; `code` is the short upper-case key (e.g. CARINE)."""
+
+    code: str
+    full_name: str
+    is_admin: bool = False
+    prefs: SyncPrefs = field(default_factory=SyncPrefs)
+    home_account_id: str | None = None  # the Microsoft account MSAL signed in for this user
+    last_agenda_sync: datetime | None = None
+    last_contacts_sync: datetime | None = None
+
+    def __post_init__(self) -> None:
+        code = self.code.strip().upper()
+        if not re.fullmatch(r"[A-Z0-9_]{1,20}", code):
+            raise InvalidValue("code", f"{self.code!r} must be 1–20 letters, digits or _")
+        object.__setattr__(self, "code", code)
+        if not self.full_name.strip():
+            raise InvalidValue("full_name", "must not be empty")
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What `viewer` may do with `target`'s data; a user may always see and sync their own."""
+
+    viewer: str
+    target: str
+    visible: bool = False
+    agenda: bool = False
+
+
+@dataclass(frozen=True)
+class ActionType:
+    """A kind of action; its label is the Outlook category name."""
+
+    label: str
+    colour: str = "#808080"
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.label.strip():
+            raise InvalidValue("label", "must not be empty")
+        if not _COLOUR.match(self.colour):
+            raise InvalidValue("colour", f"{self.colour!r} is not a #RRGGBB colour")
+
+
+DEFAULT_ACTION_TYPES = (
+    ActionType("Tâche", "#4A90D9"),
+    ActionType("Rendez-vous", "#E8A33D"),
+    ActionType("Appel", "#5CB85C"),
+    ActionType("Réunion", "#9B59B6"),
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One agenda entry. With `series_id` set it is an occurrence of that series, identified by
+    `original_start` (the start the recurrence gives it, even when the occurrence was moved)."""
+
+    owner: str
+    title: str
+    start: datetime
+    end: datetime
+    all_day: bool = False
+    location: str = ""
+    private: bool = False
+    reminder_on: bool = False
+    reminder_minutes: int = 15
+    action_type: str = FALLBACK_ACTION_TYPE
+    note: str = ""
+    id: int | None = None
+    series_id: int | None = None
+    original_start: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _check_aware("start", self.start)
+        _check_aware("end", self.end)
+        if self.end < self.start or (self.end == self.start and self.all_day):
+            raise InvalidValue("end", "must be after the start")
+        _check_reminder(self.reminder_minutes)
+        if self.series_id is not None and self.original_start is None:
+            raise InvalidValue("original_start", "an occurrence needs its original start")
+
+    def with_changes(self, **changes: object) -> Action:
+        return replace(self, **changes)
+
+
+Pattern = Literal["daily", "weekly", "absoluteMonthly", "relativeMonthly", "absoluteYearly", "relativeYearly"]
+RangeType = Literal["endDate", "noEnd", "numbered"]
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+INDEXES = ("first", "second", "third", "fourth", "last")
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """A recurrence rule in Outlook's own vocabulary (so every Outlook rule has a CRM form).
+
+    daily: every `interval` days. weekly: on `days_of_week` every `interval` weeks.
+    absoluteMonthly: on `day_of_month`. relativeMonthly: the `index` (first…last) of `days_of_week`.
+    absoluteYearly: `day_of_month` of `month`. relativeYearly: the `index` `days_of_week` of `month`.
+    The range starts on `start_date` and ends on `end_date`, after `count` occurrences, or never.
+    """
+
+    pattern: Pattern
+    start_date: date
+    interval: int = 1
+    days_of_week: tuple[str, ...] = ()
+    day_of_month: int | None = None
+    month: int | None = None
+    index: str | None = None
+    first_day_of_week: str = "sunday"
+    range_type: RangeType = "noEnd"
+    end_date: date | None = None
+    count: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.pattern not in Pattern.__args__:  # type: ignore[attr-defined]
+            raise InvalidValue("pattern", f"unknown recurrence {self.pattern!r}")
+        if not 1 <= self.interval <= 99:
+            raise InvalidValue("interval", "must be between 1 and 99")
+        object.__setattr__(self, "days_of_week", tuple(d.lower() for d in self.days_of_week))
+        if any(d not in WEEKDAYS for d in self.days_of_week):
+            raise InvalidValue("days_of_week", f"unknown day in {self.days_of_week}")
+        needs_days = self.pattern in ("weekly", "relativeMonthly", "relativeYearly")
+        if needs_days and not self.days_of_week:
+            raise InvalidValue("days_of_week", f"{self.pattern} needs at least one day")
+        if self.pattern in ("absoluteMonthly", "absoluteYearly") and not (
+            self.day_of_month and 1 <= self.day_of_month <= 31
+        ):
+            raise InvalidValue("day_of_month", "must be between 1 and 31")
+        if self.pattern.endswith("Yearly") and not (self.month and 1 <= self.month <= 12):
+            raise InvalidValue("month", "must be between 1 and 12")
+        if self.pattern.startswith("relative") and self.index not in INDEXES:
+            raise InvalidValue("index", f"must be one of {', '.join(INDEXES)}")
+        if self.first_day_of_week not in WEEKDAYS:
+            raise InvalidValue("first_day_of_week", f"unknown day {self.first_day_of_week!r}")
+        if self.range_type == "endDate" and (self.end_date is None or self.end_date < self.start_date):
+            raise InvalidValue("end_date", "must be on or after the start date")
+        if self.range_type == "numbered" and not (self.count and self.count >= 1):
+            raise InvalidValue("count", "must be at least 1")
+        if self.range_type not in ("endDate", "noEnd", "numbered"):
+            raise InvalidValue("range_type", f"unknown range {self.range_type!r}")
+
+
+@dataclass(frozen=True)
+class Series:
+    """A recurring action: the template of its occurrences, the rule, and the deviations from it.
+
+    `exceptions` are occurrences edited on their own (Actions with `series_id` = this id and their
+    `original_start`); `cancelled` are the original starts of deleted occurrences.
+    """
+
+    owner: str
+    title: str
+    start: datetime  # the first occurrence's start
+    end: datetime  # the first occurrence's end: end - start is every occurrence's duration
+    recurrence: Recurrence
+    all_day: bool = False
+    location: str = ""
+    private: bool = False
+    reminder_on: bool = False
+    reminder_minutes: int = 15
+    action_type: str = FALLBACK_ACTION_TYPE
+    note: str = ""
+    exceptions: tuple[Action, ...] = ()
+    cancelled: frozenset[datetime] = frozenset()
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _check_aware("start", self.start)
+        _check_aware("end", self.end)
+        if self.end < self.start or (self.end == self.start and self.all_day):
+            raise InvalidValue("end", "must be after the start")
+        _check_reminder(self.reminder_minutes)
+
+    def with_changes(self, **changes: object) -> Series:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A CRM contact. The CRM is the master of every field but `note`, which syncs both ways."""
+
+    last_name: str
+    first_name: str = ""
+    civility: str = ""
+    company: str = ""
+    job_title: str = ""
+    email: str = ""
+    phone: str = ""
+    mobile: str = ""
+    address_lines: tuple[str, ...] = ()
+    postal_code: str = ""
+    city: str = ""
+    country: str = ""
+    photo: bytes | None = None
+    note: str = ""
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.last_name.strip() or self.first_name.strip() or self.company.strip()):
+            raise InvalidValue("last_name", "a contact needs a name or a company")
+        object.__setattr__(self, "email", validate_email(self.email))
+        lines = tuple(line for line in self.address_lines if line)
+        if len(lines) > 3:
+            raise InvalidValue("address_lines", "at most 3 address lines")
+        object.__setattr__(self, "address_lines", lines)
+        if self.photo is not None and photo_type(self.photo) is None:
+            raise InvalidValue("photo", "must be a JPEG or PNG image")
+
+    @property
+    def display_name(self) -> str:
+        """Outlook's display name: 'NAME First'."""
+        return " ".join(p for p in (self.last_name.upper(), self.first_name) if p) or self.company
+
+    def with_changes(self, **changes: object) -> Contact:
+        return replace(self, **changes)
+
+
+def photo_type(data: bytes) -> str | None:
+    """The MIME type of a photo from its magic bytes; None if it is neither JPEG nor PNG."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    return None
+
+
+@dataclass(frozen=True)
+class MicrosoftSettings:
+    """Folder-level application settings (ADM): the Azure app's client ID and the tenant."""
+
+    client_id: str = ""
+    tenant: str = "common"
+
+    def __post_init__(self) -> None:
+        if self.client_id:
+            object.__setattr__(self, "client_id", validate_client_id(self.client_id))
+        if not re.fullmatch(r"[A-Za-z0-9.\-]{1,100}", self.tenant or ""):
+            raise InvalidValue("tenant", f"{self.tenant!r} is not a tenant name or id")

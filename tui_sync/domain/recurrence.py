@@ -1,0 +1,111 @@
+"""Expanding a series into its occurrences inside a period (python-dateutil's rrule).
+
+The rule is evaluated in the series' own wall-clock time, so a 09:00 weekly meeting stays at 09:00 across
+daylight-saving changes, as Outlook does. Outlook's `index` (first…last) is rrule's `bysetpos`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta, tzinfo
+
+from dateutil import rrule
+
+from tui_sync.domain.models import WEEKDAYS, Action, Recurrence, Series
+from tui_sync.domain.period import Period
+
+_RR_DAYS = dict(
+    zip(WEEKDAYS, (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU), strict=True)
+)
+_SETPOS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
+_FREQ = {
+    "daily": rrule.DAILY,
+    "weekly": rrule.WEEKLY,
+    "absoluteMonthly": rrule.MONTHLY,
+    "relativeMonthly": rrule.MONTHLY,
+    "absoluteYearly": rrule.YEARLY,
+    "relativeYearly": rrule.YEARLY,
+}
+
+
+def build_rule(recurrence: Recurrence, start_time: time) -> rrule.rrule:
+    """The rrule of `recurrence`, on naive wall-clock datetimes at `start_time`."""
+    r = recurrence
+    kwargs: dict = {
+        "dtstart": datetime.combine(r.start_date, start_time),
+        "interval": r.interval,
+        "wkst": _RR_DAYS[r.first_day_of_week],
+    }
+    if r.pattern in ("weekly", "relativeMonthly", "relativeYearly"):
+        kwargs["byweekday"] = [_RR_DAYS[d] for d in r.days_of_week]
+    if r.pattern in ("absoluteMonthly", "absoluteYearly"):
+        kwargs["bymonthday"] = r.day_of_month
+    if r.pattern.endswith("Yearly"):
+        kwargs["bymonth"] = r.month
+    if r.pattern.startswith("relative"):
+        kwargs["bysetpos"] = _SETPOS[r.index or "first"]
+    if r.range_type == "endDate" and r.end_date is not None:
+        kwargs["until"] = datetime.combine(r.end_date, time.max)
+    elif r.range_type == "numbered":
+        kwargs["count"] = r.count
+    return rrule.rrule(_FREQ[r.pattern], **kwargs)
+
+
+def rule_starts(
+    recurrence: Recurrence, first_start: datetime, after: datetime, before: datetime
+) -> list[datetime]:
+    """Aware starts of the rule's occurrences with after <= start < before, in first_start's zone."""
+    tz: tzinfo = first_start.tzinfo  # type: ignore[assignment]
+    rule = build_rule(recurrence, first_start.astimezone(tz).time().replace(tzinfo=None))
+    lo = after.astimezone(tz).replace(tzinfo=None) - timedelta(days=1)
+    hi = before.astimezone(tz).replace(tzinfo=None) + timedelta(days=1)
+    starts = (d.replace(tzinfo=tz) for d in rule.between(lo, hi, inc=True))
+    return [s for s in starts if after <= s < before]
+
+
+def occurrence(series: Series, original_start: datetime) -> Action:
+    """The unedited occurrence of `series` that starts at `original_start`."""
+    return Action(
+        owner=series.owner,
+        title=series.title,
+        start=original_start,
+        end=original_start + (series.end - series.start),
+        all_day=series.all_day,
+        location=series.location,
+        private=series.private,
+        reminder_on=series.reminder_on,
+        reminder_minutes=series.reminder_minutes,
+        action_type=series.action_type,
+        note=series.note,
+        series_id=series.id,
+        original_start=original_start,
+    )
+
+
+def expand(series: Series, period: Period) -> list[Action]:
+    """The occurrences of `series` that overlap `period`, exceptions in place, cancellations left out,
+    sorted by start."""
+    duration = series.end - series.start
+    exceptions = {e.original_start: e for e in series.exceptions}
+    found: list[Action] = []
+    for start in rule_starts(series.recurrence, series.start, period.start - duration, period.end):
+        if start in series.cancelled or start in exceptions:
+            continue
+        if period.overlaps(start, start + duration):
+            found.append(occurrence(series, start))
+    found.extend(
+        e
+        for e in series.exceptions
+        if e.original_start not in series.cancelled and period.overlaps(e.start, e.end)
+    )
+    return sorted(found, key=lambda a: a.start)
+
+
+def iter_all_starts(recurrence: Recurrence, first_start: datetime, limit: int) -> Iterator[datetime]:
+    """At most `limit` starts from the beginning of the rule (for exports and previews)."""
+    tz = first_start.tzinfo
+    rule = build_rule(recurrence, first_start.astimezone(tz).time().replace(tzinfo=None))
+    for i, d in enumerate(rule):
+        if i >= limit:
+            return
+        yield d.replace(tzinfo=tz)
