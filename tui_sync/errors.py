@@ -18,3 +18,31 @@ class BadInput(UserError):
     """The user gave something we cannot take (argument, file, config): exit 2, nothing changed."""
 
     exit_code = 2
+
+
+class ConfigError(BadInput):
+    """The machine configuration (file or TUI_SYNC_* variable) is unusable: the program cannot start."""
+
+
+class UnknownUser(BadInput):
+    """A CRM user code that is not in the database (a typo on the command line, a deleted user)."""
+
+
+class NotFound(BadInput):
+    """A CRM item (action, series, contact, action type) asked for by an id that does not exist."""
+
+
+class AlreadyExists(BadInput):
+    """Adding something whose key (user code, action type label) is already taken."""
+
+
+class LimitReached(BadInput):
+    """A SPEC §6 limit would be passed (e.g. the 2001st contact to sync): refused, nothing changed."""
+
+
+class SyncBusy(UserError):
+    """Another process holds the user's sync lease: one writer per user at a time."""
+
+
+class StoreError(UserError):
+    """The database cannot be used as it is (written by a newer tui-sync, not a tui-sync database)."""
