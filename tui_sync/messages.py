@@ -10,11 +10,12 @@ from __future__ import annotations
 # --- configuration -------------------------------------------------------------------------------
 
 CONFIG_UNKNOWN_KEY = "unknown key"
+CONFIG_NOT_JSON = "a table given as a variable must be JSON (or use one variable per key, joined by __)"
 
 
 def config_problem(where: str, key: str, problem: str) -> str:
-    """One bad setting: `where` is the file (or the environment variable), `key` the dotted key."""
-    return f"{where}: {key}: {problem}" if key else f"{where}: {problem}"
+    """One bad setting: `where` is the file or the variable ("" when said before), `key` the dotted key."""
+    return ": ".join(part for part in (where, key, problem) if part)
 
 
 def config_file_missing(path: object, given_by: str) -> str:
@@ -51,6 +52,7 @@ def config_not_one_of(choices: tuple[str, ...], got: object) -> str:
 
 def config_wrong_type(expected: str, got: object) -> str:
     return f"must be {expected} (got {got!r})"
+
 
 # --- store and administration --------------------------------------------------------------------
 
@@ -136,6 +138,7 @@ def rights_saved(viewer: str, target: str, visible: bool, agenda: bool) -> str:
 
 def sync_list_count(code: str, count: int, limit: int) -> str:
     return f"contacts to sync for {code}: {count} / {limit}"
+
 
 # --- import / export -----------------------------------------------------------------------------
 

@@ -1,0 +1,182 @@
+"""Users, their visibility rights, and the folder-level Microsoft settings (SPEC §2, §3)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Literal
+
+from tui_sync import messages
+from tui_sync.domain.models import InvalidValue, MicrosoftSettings, Rights, SyncPrefs, User
+from tui_sync.errors import AlreadyExists, UnknownUser
+from tui_sync.store.db import Database
+
+_USER_COLUMNS = (
+    "code, full_name, is_admin, interface, login_email, calendar_name, months_before, months_after, "
+    "automatic, at_startup, series, home_account_id, last_agenda_sync, last_contacts_sync"
+)
+_CLIENT_ID = "microsoft.client_id"
+_TENANT = "microsoft.tenant"
+SyncKind = Literal["agenda", "contacts"]
+
+
+def _code(code: str) -> str:
+    return code.strip().upper()
+
+
+class UsersRepo(Database):
+    """Users (with their sync preferences and connection state), rights, folder settings."""
+
+    # --- folder-level settings -------------------------------------------------------------------
+
+    async def get_microsoft_settings(self) -> MicrosoftSettings:
+        rows = await self._rows("SELECT key, value FROM settings WHERE key IN (?, ?)", (_CLIENT_ID, _TENANT))
+        values = {row["key"]: row["value"] for row in rows}
+        return MicrosoftSettings(client_id=values.get(_CLIENT_ID, ""), tenant=values.get(_TENANT, "common"))
+
+    async def set_microsoft_settings(self, settings: MicrosoftSettings) -> None:
+        await self._write_many(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [(_CLIENT_ID, settings.client_id), (_TENANT, settings.tenant)],
+        )
+
+    # --- users -----------------------------------------------------------------------------------
+
+    def _user(self, row: sqlite3.Row) -> User:
+        prefs = SyncPrefs(
+            interface=row["interface"],
+            login_email=row["login_email"],
+            calendar_name=row["calendar_name"],
+            months_before=row["months_before"],
+            months_after=row["months_after"],
+            automatic=bool(row["automatic"]),
+            at_startup=bool(row["at_startup"]),
+            series=bool(row["series"]),
+        )
+        return User(
+            code=row["code"],
+            full_name=row["full_name"],
+            is_admin=bool(row["is_admin"]),
+            prefs=prefs,
+            home_account_id=row["home_account_id"],
+            last_agenda_sync=self._maybe_time(row["last_agenda_sync"]),
+            last_contacts_sync=self._maybe_time(row["last_contacts_sync"]),
+        )
+
+    @staticmethod
+    def _editable(user: User) -> tuple[object, ...]:
+        p = user.prefs
+        return (
+            user.full_name.strip(),
+            int(user.is_admin),
+            p.interface,
+            p.login_email,
+            p.calendar_name,
+            p.months_before,
+            p.months_after,
+            int(p.automatic),
+            int(p.at_startup),
+            int(p.series),
+        )
+
+    async def add_user(self, user: User) -> User:
+        """Add a user (prefs included; connection state and last syncs start empty)."""
+        async with self.transaction():
+            if await self.find_user(user.code) is not None:
+                raise AlreadyExists(messages.user_exists(user.code))
+            await self._write(
+                "INSERT INTO users (code, full_name, is_admin, interface, login_email, calendar_name, "
+                "months_before, months_after, automatic, at_startup, series) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (user.code, *self._editable(user)),
+            )
+            return await self.get_user(user.code)
+
+    async def find_user(self, code: str) -> User | None:
+        row = await self._one(f"SELECT {_USER_COLUMNS} FROM users WHERE code = ?", (_code(code),))
+        return None if row is None else self._user(row)
+
+    async def get_user(self, code: str) -> User:
+        """The user `code` (case-insensitive); UnknownUser if there is none."""
+        user = await self.find_user(code)
+        if user is None:
+            raise UnknownUser(messages.unknown_user(_code(code)))
+        return user
+
+    async def list_users(self) -> list[User]:
+        return [
+            self._user(row) for row in await self._rows(f"SELECT {_USER_COLUMNS} FROM users ORDER BY code")
+        ]
+
+    async def update_user(self, user: User) -> User:
+        """Write the full name, admin flag and sync preferences (not the connection or sync times)."""
+        async with self.transaction():
+            changed, _ = await self._write(
+                "UPDATE users SET full_name = ?, is_admin = ?, interface = ?, login_email = ?, "
+                "calendar_name = ?, months_before = ?, months_after = ?, automatic = ?, at_startup = ?, "
+                "series = ? WHERE code = ?",
+                (*self._editable(user), user.code),
+            )
+            if not changed:
+                raise UnknownUser(messages.unknown_user(user.code))
+            return await self.get_user(user.code)
+
+    async def _set_user_column(self, code: str, column: str, value: object) -> None:
+        changed, _ = await self._write(f"UPDATE users SET {column} = ? WHERE code = ?", (value, _code(code)))
+        if not changed:
+            raise UnknownUser(messages.unknown_user(_code(code)))
+
+    async def set_home_account(self, code: str, home_account_id: str | None) -> None:
+        """Record (or forget, with None) the Microsoft account MSAL signed in for this user."""
+        await self._set_user_column(code, "home_account_id", home_account_id)
+
+    async def set_last_sync(self, code: str, kind: SyncKind, when: datetime) -> None:
+        if kind not in ("agenda", "contacts"):
+            raise ValueError(f"unknown sync kind {kind!r}")
+        await self._set_user_column(code, f"last_{kind}_sync", self._t(when))
+
+    # --- rights ----------------------------------------------------------------------------------
+
+    async def set_rights(self, rights: Rights) -> Rights:
+        """Set what `viewer` may do with `target`'s data (both must exist and differ)."""
+        viewer, target = _code(rights.viewer), _code(rights.target)
+        if viewer == target:
+            raise InvalidValue("target", messages.own_rights(viewer))
+        async with self.transaction():
+            await self.get_user(viewer)
+            await self.get_user(target)
+            await self._write(
+                "INSERT INTO rights (viewer, target, visible, agenda) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (viewer, target) "
+                "DO UPDATE SET visible = excluded.visible, agenda = excluded.agenda",
+                (viewer, target, int(rights.visible), int(rights.agenda)),
+            )
+        return Rights(viewer, target, rights.visible, rights.agenda)
+
+    async def rights_of(self, viewer: str) -> list[Rights]:
+        """The rights stored for `viewer`, by target."""
+        rows = await self._rows(
+            "SELECT viewer, target, visible, agenda FROM rights WHERE viewer = ? ORDER BY target",
+            (_code(viewer),),
+        )
+        return [Rights(r["viewer"], r["target"], bool(r["visible"]), bool(r["agenda"])) for r in rows]
+
+    async def can_sync_agenda(self, viewer: str, target: str) -> bool:
+        """Own agenda always; another user's only with the `agenda` right (being admin is not enough)."""
+        if _code(viewer) == _code(target):
+            return True
+        row = await self._one(
+            "SELECT agenda FROM rights WHERE viewer = ? AND target = ?", (_code(viewer), _code(target))
+        )
+        return bool(row and row["agenda"])
+
+    async def visible_users(self, viewer: str) -> list[User]:
+        """The viewer first, then the users whose data they may see (`visible` or `agenda` right)."""
+        rows = await self._rows(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE code = ?1 OR code IN "
+            "(SELECT target FROM rights WHERE viewer = ?1 AND (visible OR agenda)) "
+            "ORDER BY code <> ?1, code",
+            (_code(viewer),),
+        )
+        return [self._user(row) for row in rows]
