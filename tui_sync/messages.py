@@ -144,6 +144,118 @@ def sync_list_count(code: str, count: int, limit: int) -> str:
 
 # --- Microsoft sign-in, Graph and Test (SPEC §4) -------------------------------------------------
 
+CALENDAR_NAME_NOT_SET = "Calendar name is not set"
+CALENDAR_NAME_NOT_SET_FR = "Nom du calendrier non renseigné"  # the sheet's wording of the same check
+ACCOUNT_NOT_ACCESSIBLE = "User account information is not accessible"
+REASON_NO_CLIENT_ID = "no application (client) ID is set"
+REASON_NOT_CONNECTED = "not connected to Microsoft 365"
+REASON_TOKEN_REFUSED = "Microsoft 365 refused the sign-in"
+CONNECT_FIX_TUI = "check the ADM settings, then press Connect"
+SIGN_IN_CANCELLED = "Sign-in cancelled; nothing was changed."
+SIGN_IN_DECLINED = "The sign-in was declined on the Microsoft page; nothing was changed."
+SIGN_IN_EXPIRED = "The sign-in code expired before it was used; start again."
+CATEGORIES_OK = "Every action type has an Outlook category"
+
+
+def connect_fix_cli(user_code: str) -> str:
+    return f"check the ADM settings (tui-sync admin client-id), then run: tui-sync connect --user {user_code}"
+
+
+def reason_wrong_client_id(client_id: str) -> str:
+    return f"the application (client) ID {client_id} is not known to Microsoft"
+
+
+def account_not_accessible(reason: str, fix: str = CONNECT_FIX_TUI) -> str:
+    """SPEC §4's Test line for every sign-in problem, with what went wrong and how to fix it."""
+    return f"{ACCOUNT_NOT_ACCESSIBLE} ({reason}): {fix}"
+
+
+def reconnect_needed(user_code: str, reason: str) -> str:
+    """A connection that worked once and no longer does (revoked, expired): the user must sign in again."""
+    return (
+        f"The Microsoft 365 connection of {user_code} no longer works ({reason}): reconnect "
+        f"(Preferences → Connect, or: tui-sync connect --user {user_code})"
+    )
+
+
+def calendar_not_found(name: str, during_sync: bool = False) -> str:
+    where = "on the server" if during_sync else "on the Office 365 account"
+    return f"No calendar named {name} was found {where}"
+
+
+def calendar_found(name: str) -> str:
+    return f"Calendar {name} found"
+
+
+def signed_in_as(username: str) -> str:
+    return f"Signed in to Microsoft 365 as {username}"
+
+
+def email_mismatch(signed_in: str, expected: str) -> str:
+    return (
+        f"Warning: signed in as {signed_in}, but the login e-mail set for this user is {expected}; "
+        "if that is the wrong account, Reset and connect again"
+    )
+
+
+def device_code_instructions(url: str, code: str, minutes: int) -> str:
+    return f"To sign in, open {url} in a browser and enter the code {code} (valid {minutes} min)."
+
+
+def waiting_for_sign_in(ctrl_c: bool = True) -> str:
+    return "Waiting for the sign-in…" + (" (Ctrl-C cancels)" if ctrl_c else "")
+
+
+def sign_in_failed(detail: str) -> str:
+    return f"The Microsoft sign-in failed: {detail}"
+
+
+def missing_categories(labels: list[str]) -> str:
+    names = ", ".join(labels)
+    fix = "create them with: tui-sync test --create-categories"
+    return f"Warning: no Outlook category for the action types {names} ({fix})"
+
+
+def categories_created(labels: list[str]) -> str:
+    return "Outlook categories created: " + ", ".join(labels)
+
+
+def disconnected(user_code: str, tokens_removed: bool, links_cleared: int | None) -> str:
+    """What Reset did: the account's tokens, and the CRM ⇄ Microsoft links (None: not touched)."""
+    tokens = "its Microsoft 365 tokens were removed" if tokens_removed else "it had no Microsoft 365 tokens"
+    links = "" if links_cleared is None else f"; {links_cleared} sync links cleared"
+    return f"{user_code} disconnected: {tokens} from this machine{links}"
+
+
+RESET_WHAT_FOLLOWS = (
+    "The next sync finds the items tui-sync created in Microsoft 365 by their CRM stamp: no duplicates."
+)
+
+
+def cannot_reach(what: str, detail: str) -> str:
+    return f"Cannot reach {what}: {detail}"
+
+
+def graph_failed(status: int, code: str, detail: str) -> str:
+    """An error Graph answered that none of the specific messages covers: its code says what it was."""
+    return f"Microsoft 365 answered {status} {code}: {detail}"
+
+
+def graph_throttled(attempts: int) -> str:
+    return f"Microsoft 365 is throttling the requests (still busy after {attempts} attempts); try again later"
+
+
+def graph_access_denied(detail: str) -> str:
+    return f"Microsoft 365 refused access ({detail}): check the application's API permissions, then reconnect"
+
+
+def graph_connection_lost(method: str, path: str) -> str:
+    return (
+        f"The connection to Microsoft 365 dropped during {method} {path}; it was not retried because it "
+        "may already have taken effect — run the sync again (it creates no duplicates)"
+    )
+
+
 # --- sync (SPEC §6) ------------------------------------------------------------------------------
 
 # --- dialogs -------------------------------------------------------------------------------------
