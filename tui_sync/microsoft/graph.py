@@ -1,0 +1,506 @@
+"""The Microsoft Graph client: one aiohttp session per run, retries that obey Microsoft, `$batch`.
+
+Why this shape (GRAPH.md has the facts):
+- Outlook allows 4 concurrent requests per app and mailbox, so a client serves one mailbox and a
+  semaphore keeps at most `max_in_flight` HTTP requests in flight; writes go in `$batch` requests of at
+  most `batch_size` (20) sub-requests, which is where a sync spends its requests.
+- Throttling is obeyed, not fought: 429/503/504 wait for `Retry-After` (a float) or, without one, an
+  exponential backoff with jitter and a cap. Inside a batch each sub-request is throttled on its own, so
+  only the throttled sub-requests are sent again. A whole batch failing with 424 is retried like that.
+- A 401 gets one forced token refresh (the access token may have been revoked early), then the user is
+  told to reconnect. A dropped connection is retried only where repeating the request cannot do harm
+  (GET, PUT, PATCH, DELETE, and a POST whose body carries a `transactionId`).
+- Every request asks for immutable ids and text bodies (`Prefer`), so ids survive folder moves and notes
+  need no HTML parsing in the common case.
+- `requests` and `sub_requests` count what was sent, retries included: the engine reports them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import random
+import ssl
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import aiohttp
+import yarl
+
+from tui_sync import messages
+from tui_sync.microsoft.auth import TokenProvider
+from tui_sync.microsoft.errors import ConnectionFailed, ConnectionLost, GraphError, graph_error
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PREFER = ('IdType="ImmutableId"', 'outlook.body-content-type="text"')
+RETRY_STATUSES = frozenset({429, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
+_SAFE_URL = "/:@!$&'()*+,;=-._~%?"
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to keep trying. `Retry-After` is obeyed as given (up to `max_retry_after`); without
+    one the wait is `backoff_base * 2**(attempt-1)`, capped, with jitter so clients do not retry in step."""
+
+    max_attempts: int = 6
+    backoff_base: float = 1.0
+    backoff_cap: float = 60.0
+    max_retry_after: float = 300.0
+
+    def delay(self, attempt: int, retry_after: str | None) -> float:
+        """Seconds to wait before attempt `attempt + 1`."""
+        seconds = parse_retry_after(retry_after)
+        if seconds is not None:
+            return min(seconds, self.max_retry_after)
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """`Retry-After` as seconds: a (possibly decimal) number, or an HTTP date; None if absent/garbled."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(str(value)).timestamp() - time.time())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def merge_prefer(*values: str | None) -> str:
+    """Several `Prefer` preferences in one header, comma-separated (RFC 7240), without duplicates."""
+    seen: list[str] = []
+    for value in values:
+        for part in (value or "").split(","):
+            part = part.strip()
+            if part and part not in seen:
+                seen.append(part)
+    return ", ".join(seen)
+
+
+def quote_url(url: str) -> str:
+    """Percent-encode what must be (spaces, non-ASCII), leaving an already encoded URL unchanged."""
+    return quote(url, safe=_SAFE_URL)
+
+
+def with_params(url: str, params: Mapping[str, Any] | None) -> str:
+    """`url` plus its query parameters, spaces as %20 (`$filter=name eq 'X'`), `$` kept readable."""
+    if not params:
+        return url
+    query = urlencode({k: _param(v) for k, v in params.items()}, quote_via=quote, safe="$'(),:/@")
+    return url + ("&" if "?" in url else "?") + query
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass
+class Response:
+    """A Graph answer (or one sub-response of a batch): status, lower-cased headers, raw content."""
+
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    content: bytes = b""
+    _json: Any = field(default=_MISSING, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def json(self) -> Any:
+        """The JSON body, None when empty or not JSON."""
+        if self._json is _MISSING:
+            try:
+                self._json = json.loads(self.content) if self.content else None
+            except ValueError:
+                self._json = None
+        return self._json
+
+    def error(self, user_code: str = "", attempts: int = 1) -> GraphError | None:
+        """Our exception for this response if it is an error (matched on Graph's `error.code`)."""
+        return (
+            None if self.ok else graph_error(self.status, self.json(), user_code=user_code, attempts=attempts)
+        )
+
+    def raise_for_error(self, user_code: str = "") -> Response:
+        error = self.error(user_code)
+        if error is not None:
+            raise error
+        return self
+
+
+@dataclass(frozen=True)
+class Request:
+    """One sub-request of a `$batch`: `url` is relative to the Graph root (`/me/events/AAA`). A JSON
+    body is any JSON value; a `bytes` body (a photo) is sent base64-encoded with `content_type`."""
+
+    method: str
+    url: str
+    body: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    content_type: str | None = None
+    params: Mapping[str, Any] | None = None
+
+    @property
+    def idempotent(self) -> bool:
+        return is_idempotent(self.method, self.body)
+
+
+def is_idempotent(method: str, body: Any) -> bool:
+    """Whether sending the request twice does what sending it once does (safe to retry blindly)."""
+    method = method.upper()
+    return method in IDEMPOTENT_METHODS or (
+        method == "POST" and isinstance(body, Mapping) and bool(body.get("transactionId"))
+    )
+
+
+class GraphClient:
+    """Graph for one mailbox during one run. Use as `async with GraphClient(...) as graph:`.
+
+    `token_provider(force_refresh)` returns the bearer token (an `Authenticator.token_provider`), so a
+    long run keeps working across token refreshes. `user_code` names the CRM user in "reconnect" errors.
+    """
+
+    def __init__(
+        self,
+        graph_url: str,
+        token_provider: TokenProvider,
+        *,
+        ca_file: str | None = None,
+        max_in_flight: int = 4,
+        batch_size: int = 20,
+        retry: RetryPolicy | None = None,
+        user_code: str = "",
+        timeout: float = 120.0,
+    ) -> None:
+        self.graph_url = graph_url.rstrip("/")
+        self._origin = _origin(self.graph_url)
+        self._token_provider = token_provider
+        self.ca_file = ca_file or None
+        self.max_in_flight = max_in_flight
+        self.batch_size = max(1, min(20, batch_size))
+        self.retry = retry or RetryPolicy()
+        self.user_code = user_code
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self.requests = 0  # HTTP requests sent, retries included
+        self.sub_requests = 0  # batch sub-requests sent, retries included
+        self.retries = 0  # requests or sub-requests sent again after throttling or a dropped connection
+
+    @classmethod
+    def from_settings(cls, config: Any, token_provider: TokenProvider, user_code: str = "") -> GraphClient:
+        """From the machine config's `[microsoft]` section (graph_url, ca_file, max_in_flight, batch_size)."""
+        return cls(
+            config.graph_url,
+            token_provider,
+            ca_file=config.ca_file or None,
+            max_in_flight=config.max_in_flight,
+            batch_size=config.batch_size,
+            user_code=user_code,
+        )
+
+    async def __aenter__(self) -> GraphClient:
+        self._open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            context = ssl.create_default_context()
+            if self.ca_file:
+                context.load_verify_locations(cafile=self.ca_file)
+            connector = aiohttp.TCPConnector(ssl=context, limit=self.max_in_flight)
+            # Environment proxies are for the real service; a private endpoint (CA file) is reached directly.
+            self._session = aiohttp.ClientSession(
+                connector=connector, timeout=self._timeout, trust_env=not self.ca_file
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    # --- plain requests ---------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        data: bytes | None = None,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        raise_for_error: bool = True,
+    ) -> Response:
+        """Send one request (retried as the module says) and return the answer; a Graph error raises
+        our exception unless `raise_for_error` is False."""
+        body: bytes | None = data
+        extra = dict(headers or {})
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            extra.setdefault("Content-Type", "application/json")
+        elif data is not None:
+            extra.setdefault("Content-Type", content_type or "application/octet-stream")
+        url = self._url(path, params)
+        response, attempts = await self._send(
+            method.upper(), url, body, extra, is_idempotent(method, json_body)
+        )
+        if raise_for_error and not response.ok:
+            raise graph_error(response.status, response.json(), user_code=self.user_code, attempts=attempts)
+        return response
+
+    async def get(self, path: str, params: Mapping[str, Any] | None = None, **kw: Any) -> Any:
+        return (await self.request("GET", path, params=params, **kw)).json()
+
+    async def post(self, path: str, body: Any, **kw: Any) -> Any:
+        return (await self.request("POST", path, json_body=body, **kw)).json()
+
+    async def patch(self, path: str, body: Any, **kw: Any) -> Any:
+        return (await self.request("PATCH", path, json_body=body, **kw)).json()
+
+    async def put(self, path: str, body: Any, **kw: Any) -> Any:
+        return (await self.request("PUT", path, json_body=body, **kw)).json()
+
+    async def delete(self, path: str, **kw: Any) -> None:
+        await self.request("DELETE", path, **kw)
+
+    async def pages(
+        self, path: str, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[list[Any]]:
+        """The `value` of each page, following `@odata.nextLink` to the end."""
+        link: str | None = self._url(path, params)
+        while link:
+            body = (await self.request("GET", link, headers=headers)).json() or {}
+            yield list(body.get("value") or [])
+            link = body.get("@odata.nextLink")
+
+    async def get_all(
+        self, path: str, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None
+    ) -> list[Any]:
+        """Every item of a collection, all pages."""
+        items: list[Any] = []
+        async for page in self.pages(path, params, headers):
+            items.extend(page)
+        return items
+
+    async def get_bytes(self, path: str) -> bytes | None:
+        """Raw content (a photo's `$value`); None when Graph says 404."""
+        response = await self.request("GET", path, raise_for_error=False)
+        if response.status == 404:
+            return None
+        response.raise_for_error(self.user_code)
+        return response.content
+
+    async def put_bytes(self, path: str, data: bytes, content_type: str) -> None:
+        """Upload raw content (a photo: `PUT …/photo/$value` with image/jpeg or image/png)."""
+        await self.request("PUT", path, data=data, content_type=content_type)
+
+    # --- the one place requests are sent ----------------------------------------------------------
+
+    def _url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
+        """An absolute URL on our Graph host; a `nextLink` elsewhere is refused (it would get our token)."""
+        if path.startswith(("https://", "http://")):
+            if _origin(path) != self._origin:
+                raise ConnectionFailed(messages.graph_failed(0, "ForeignLink", f"refused to follow {path}"))
+            return with_params(quote_url(path), params)
+        return with_params(quote_url(self.graph_url + "/" + path.lstrip("/")), params)
+
+    def _headers(self, token: str, extra: Mapping[str, str]) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        for name, value in extra.items():
+            if name.lower() != "prefer":
+                headers[name] = value
+        prefer = next((v for k, v in extra.items() if k.lower() == "prefer"), None)
+        headers["Prefer"] = merge_prefer(*DEFAULT_PREFER, prefer)
+        return headers
+
+    async def _send(
+        self, method: str, url: str, body: bytes | None, extra: Mapping[str, str], idempotent: bool
+    ) -> tuple[Response, int]:
+        """Send with retries; returns the final response and how many attempts it took."""
+        session = self._open()
+        attempt, refreshed, force = 0, False, False
+        while True:
+            attempt += 1
+            token = await self._token_provider(force)
+            force = False
+            try:
+                async with self._in_flight:
+                    self.requests += 1
+                    async with session.request(
+                        method,
+                        yarl.URL(url, encoded=True),
+                        data=body,
+                        headers=self._headers(token, extra),
+                        allow_redirects=False,
+                    ) as raw:
+                        response = Response(raw.status, _lower(raw.headers), await raw.read())
+            except aiohttp.ClientConnectorCertificateError:
+                raise ConnectionFailed(
+                    messages.cannot_reach(
+                        self._origin, "the server's certificate is not trusted (check ca_file)"
+                    )
+                ) from None
+            except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as error:
+                never_sent = isinstance(error, aiohttp.ClientConnectorError)
+                if (idempotent or never_sent) and attempt < self.retry.max_attempts:
+                    log.info("Graph %s: %s, retrying", method, type(error).__name__)
+                    self.retries += 1
+                    await asyncio.sleep(self.retry.delay(attempt, None))
+                    continue
+                raise self._connection_error(method, url, error, idempotent or never_sent) from None
+            if response.status == 401 and not refreshed:
+                refreshed, force = True, True  # one forced refresh: the token may have been revoked early
+                continue
+            if response.status in RETRY_STATUSES and attempt < self.retry.max_attempts:
+                delay = self.retry.delay(attempt, response.headers.get("retry-after"))
+                log.info("Graph %s answered %d, retrying in %.2f s", method, response.status, delay)
+                self.retries += 1
+                await asyncio.sleep(delay)
+                continue
+            return response, attempt
+
+    def _connection_error(
+        self, method: str, url: str, error: BaseException, retried: bool
+    ) -> ConnectionFailed:
+        path = urlsplit(url).path
+        if retried:
+            detail = "no answer in time" if isinstance(error, TimeoutError) else "the connection failed"
+            return ConnectionFailed(messages.cannot_reach(self._origin, f"{detail} ({type(error).__name__})"))
+        return ConnectionLost(messages.graph_connection_lost(method, path))
+
+    # --- $batch -----------------------------------------------------------------------------------
+
+    async def batch(self, requests: Sequence[Request]) -> list[Response]:
+        """Send `requests` in `$batch` requests of at most `batch_size`, at most `max_in_flight` at once,
+        retrying throttled sub-requests on their own. Returns one Response per request, in order; a
+        failed sub-request is an error Response (see `Response.raise_for_error`), not an exception."""
+        results: list[Response | None] = [None] * len(requests)
+        chunks = [
+            range(i, min(i + self.batch_size, len(requests)))
+            for i in range(0, len(requests), self.batch_size)
+        ]
+        try:
+            async with asyncio.TaskGroup() as group:
+                for chunk in chunks:
+                    group.create_task(self._run_batch(list(chunk), requests, results))
+        except BaseExceptionGroup as failed:  # one chunk failed for good: the others were cancelled
+            raise _first_error(failed) from None
+        return [r if r is not None else Response(500) for r in results]
+
+    async def _run_batch(
+        self, pending: list[int], requests: Sequence[Request], results: list[Response | None]
+    ) -> None:
+        """One chunk: send, keep the final answers, send the throttled ones again after their wait."""
+        attempt = 0
+        while pending:
+            attempt += 1
+            payload = {"requests": [self._sub_request(i, requests[i]) for i in pending]}
+            idempotent = all(requests[i].idempotent for i in pending)
+            self.sub_requests += len(pending)
+            url = self.graph_url + "/$batch"
+            body = json.dumps(payload).encode()
+            outer, _ = await self._send("POST", url, body, {"Content-Type": "application/json"}, idempotent)
+            answers = _sub_responses(outer)
+            if outer.status not in (200, 424) or (outer.status == 200 and answers is None):
+                raise graph_error(outer.status, outer.json(), user_code=self.user_code)
+            answers = answers or {}
+            again: list[int] = []
+            delay = 0.0
+            for i in pending:
+                answer = answers.get(str(i)) or Response(424, dict(outer.headers))  # whole-batch 424
+                if answer.status in RETRY_STATUSES | {424} and attempt < self.retry.max_attempts:
+                    again.append(i)
+                    delay = max(delay, self.retry.delay(attempt, answer.headers.get("retry-after")))
+                else:
+                    results[i] = answer
+            if again:
+                log.info("Graph $batch: %d sub-requests throttled, retrying in %.2f s", len(again), delay)
+                self.retries += len(again)
+                await asyncio.sleep(delay)
+            pending = again
+
+    def _sub_request(self, index: int, request: Request) -> dict[str, Any]:
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "prefer"}
+        prefer = next((v for k, v in request.headers.items() if k.lower() == "prefer"), None)
+        headers["Prefer"] = merge_prefer(*DEFAULT_PREFER, prefer)
+        entry: dict[str, Any] = {
+            "id": str(index),
+            "method": request.method.upper(),
+            "url": with_params(quote_url("/" + request.url.lstrip("/")), request.params),
+        }
+        if isinstance(request.body, bytes | bytearray):
+            entry["body"] = base64.b64encode(request.body).decode("ascii")
+            headers["Content-Type"] = request.content_type or "application/octet-stream"
+        elif request.body is not None:
+            entry["body"] = request.body
+            headers.setdefault("Content-Type", "application/json")
+        entry["headers"] = headers
+        return entry
+
+
+def _sub_responses(outer: Response) -> dict[str, Response] | None:
+    """The sub-responses of a `$batch` answer by id; None when the body has none."""
+    body = outer.json()
+    if not isinstance(body, dict) or not isinstance(body.get("responses"), list):
+        return None
+    answers: dict[str, Response] = {}
+    for item in body["responses"]:
+        if not isinstance(item, dict) or "id" not in item:
+            continue
+        headers = _lower(item.get("headers") or {})
+        content, parsed = _sub_body(item.get("body"), headers.get("content-type", ""))
+        answers[str(item["id"])] = Response(int(item.get("status") or 500), headers, content, parsed)
+    return answers
+
+
+def _sub_body(body: Any, content_type: str) -> tuple[bytes, Any]:
+    """A sub-response body: JSON stays JSON; a string that is not JSON is base64 (a photo)."""
+    if body is None:
+        return b"", None
+    if isinstance(body, dict | list) or "json" in content_type:
+        return json.dumps(body).encode(), body
+    if isinstance(body, str):
+        try:
+            return base64.b64decode(body, validate=True), _MISSING
+        except ValueError:
+            return body.encode(), _MISSING
+    return json.dumps(body).encode(), body
+
+
+def _first_error(group: BaseExceptionGroup) -> BaseException:
+    """The first real failure inside a (possibly nested) exception group, to raise it as itself."""
+    error: BaseException = group
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error
+
+
+def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in headers.items()}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
