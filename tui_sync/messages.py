@@ -61,6 +61,13 @@ TUI_NOT_YET = "tui-sync: the terminal interface arrives in a later release; the 
 NOT_CONNECTED = "not connected"
 CONNECTED = "connected"
 NEVER = "never"
+INTERRUPTED = "interrupted"
+
+
+def usage_error(command: str, problem: str, help_command: str) -> str:
+    """A command line argparse refused: which command, what is wrong, where to look."""
+    where = f"{command}: " if command else ""
+    return f"{where}{problem} (see: {help_command})"
 
 
 def unknown_user(code: str) -> str:
@@ -138,6 +145,47 @@ def rights_saved(viewer: str, target: str, visible: bool, agenda: bool) -> str:
 
 def sync_list_count(code: str, count: int, limit: int) -> str:
     return f"contacts to sync for {code}: {count} / {limit}"
+
+
+def sync_list_entry(contact_id: int, name: str) -> str:
+    return f"{contact_id:>8}  {name}"
+
+
+def last_admin(code: str) -> str:
+    return f"{code} is the last administrator: make another user an administrator first"
+
+
+def microsoft_settings_text(client_id: str, tenant: str) -> str:
+    return f"client ID: {client_id or '(not set)'}\ntenant: {tenant}"
+
+
+def user_text(user: dict) -> str:
+    """`user list` without --json: a few lines per user, from the same dict the JSON prints."""
+
+    def yes_no(flag: bool) -> str:
+        return "yes" if flag else "no"
+
+    def when(value: object) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value else NEVER  # type: ignore[attr-defined]
+
+    p = user["prefs"]
+    rights = ", ".join(
+        f"{r['target']} ({'/'.join(k for k in ('visible', 'agenda') if r[k]) or 'none'})"
+        for r in user["rights"]
+    )
+    return "\n".join(
+        [
+            f"{user['code']}  {user['full_name']}" + ("  (administrator)" if user["admin"] else ""),
+            f"  {p['interface']}, login {p['login_email'] or '-'}, calendar {p['calendar_name'] or '-'}, "
+            f"period {p['months_before']} month(s) before / {p['months_after']} after",
+            f"  automatic {yes_no(p['automatic'])}, at startup {yes_no(p['at_startup'])}, "
+            f"series {yes_no(p['series'])}",
+            f"  Microsoft 365: {'● ' + CONNECTED if user['connected'] else '○ ' + NOT_CONNECTED}, "
+            f"last agenda sync {when(user['last_agenda_sync'])}, "
+            f"last contacts sync {when(user['last_contacts_sync'])}",
+            f"  rights on others: {rights or 'none'}",
+        ]
+    )
 
 
 # --- import / export -----------------------------------------------------------------------------

@@ -219,7 +219,7 @@ class AgendaRepo(UsersRepo):
 
     async def _load_series(self, where: str, params: tuple[object, ...]) -> list[Series]:
         """Series matching `where`, each with its exceptions and cancellations (three queries in all)."""
-        async with self._snapshot():
+        async with self.snapshot():
             rows = await self._rows(f"SELECT {_SERIES_COLUMNS} FROM series WHERE {where} ORDER BY id", params)
             inner = f"SELECT id FROM series WHERE {where}"
             exception_rows = await self._rows(

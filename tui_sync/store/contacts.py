@@ -124,7 +124,7 @@ class ContactsRepo(UsersRepo):
         """The contacts with these ids, in the order given; ids that do not exist are left out."""
         wanted = list(dict.fromkeys(ids))
         found: dict[int, Contact] = {}
-        async with self._snapshot():
+        async with self.snapshot():
             for i in range(0, len(wanted), _CHUNK):
                 chunk = wanted[i : i + _CHUNK]
                 rows = await self._rows(

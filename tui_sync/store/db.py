@@ -162,8 +162,8 @@ class Database:
         call (same task, or a task started inside the block) joins the transaction it is in."""
         return self._transaction("BEGIN IMMEDIATE")
 
-    def _snapshot(self) -> AbstractAsyncContextManager[None]:
-        """A read transaction: several SELECTs see one consistent state of the database."""
+    def snapshot(self) -> AbstractAsyncContextManager[None]:
+        """A read transaction: the reads inside it see one consistent state of the database."""
         return self._transaction("BEGIN DEFERRED")
 
     @asynccontextmanager

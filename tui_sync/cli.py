@@ -1,0 +1,133 @@
+"""The `tui-sync` command line (SPEC §8): argparse subcommands, each error one line and an exit code.
+
+Every command lives in a module of `tui_sync.commands` listed in COMMAND_MODULES; its `register(subparsers)`
+adds parsers with `set_defaults(handler=...)`. A handler is `async def handler(ctx, args) -> int` (the
+store is open in `ctx.store`), or a plain function for commands that run their own event loop. A parser
+that also sets `needs_store=False` gets no store, so such a command never creates a database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import logging
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NoReturn
+
+from tui_sync import messages
+from tui_sync.commands import Context, Handler, admin, contacts, users
+from tui_sync.config import Settings, load_settings
+from tui_sync.domain.models import InvalidValue
+from tui_sync.errors import BadInput, UserError
+from tui_sync.store import Store
+from tui_sync.store.db import Clock, utc_now
+
+__all__ = ["COMMAND_MODULES", "ArgumentParser", "Context", "UsageError", "build_parser", "main"]
+
+PROG = "tui-sync"
+# The modules whose `register(subparsers)` builds the command line; add yours here (one import).
+COMMAND_MODULES: list[ModuleType] = [admin, users, contacts]
+
+
+class UsageError(BadInput):
+    """Arguments argparse refused."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line errors (raised, not printed) and `--config` on every (sub)command, so it
+    may be given before or after the command words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "--config",
+            metavar="FILE",
+            type=Path,
+            default=argparse.SUPPRESS,
+            help="the config file (default: $TUI_SYNC_CONFIG, ./config.toml, the user config dir)",
+        )
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix(PROG).strip()
+        raise UsageError(messages.usage_error(command, message, f"{self.prog} --help"))
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog=PROG, description="Keep a CRM agenda and contacts in step with Microsoft 365."
+    )
+    parser.set_defaults(config=None)
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+@contextmanager
+def _log_to_file(settings: Settings) -> Iterator[None]:
+    """Send tui_sync's log records to the configured log file for the duration of a command."""
+    logger = logging.getLogger("tui_sync")
+    try:
+        settings.log_path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(settings.log_path, encoding="utf-8", delay=True)
+    except OSError:
+        handler = logging.NullHandler()  # logging is a help, not a reason to refuse to work
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+
+
+async def _run_async(handler: Handler, ctx: Context, args: argparse.Namespace, needs_store: bool) -> int:
+    if not needs_store:
+        return await handler(ctx, args)  # type: ignore[misc]
+    ctx.store_ = await Store.open(ctx.settings.database, ctx.tz, now=ctx.now)
+    try:
+        return await handler(ctx, args)  # type: ignore[misc]
+    finally:
+        await ctx.store_.close()
+        ctx.store_ = None
+
+
+def main(argv: Sequence[str] | None = None, *, now: Clock | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 1 failed, 2 bad input). `now` fixes the clock."""
+    out, err = sys.stdout, sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    except UserError as error:
+        err.write(f"{PROG}: {error.message}\n")
+        return error.exit_code
+    except SystemExit as done:  # --help, --version
+        return done.code if isinstance(done.code, int) else 0
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        out.write(messages.TUI_NOT_YET + "\n")
+        parser.print_help(out)
+        return 0
+    try:
+        settings = load_settings(args.config, os.environ)
+        ctx = Context(settings=settings, out=out, now=now or utc_now)
+        with _log_to_file(settings):
+            if inspect.iscoroutinefunction(handler):
+                return asyncio.run(_run_async(handler, ctx, args, getattr(args, "needs_store", True)))
+            return handler(ctx, args)  # type: ignore[return-value]
+    except UserError as error:
+        err.write(f"{PROG}: {error.message}\n")
+        return error.exit_code
+    except InvalidValue as error:
+        err.write(f"{PROG}: {error}\n")
+        return BadInput.exit_code
+    except KeyboardInterrupt:
+        err.write(f"{PROG}: {messages.INTERRUPTED}\n")
+        return 130

@@ -1,0 +1,79 @@
+"""The subcommands of `tui-sync`, one module per group, and what their handlers get.
+
+A command module exposes `register(subparsers)`: it adds its parsers and gives each leaf
+`set_defaults(handler=<async def handler(ctx: Context, args) -> int>)`. Add `needs_store=False` for a
+command that must not open (or create) the database; a plain (non-async) handler runs outside any event
+loop, for commands that start their own. Then add the module to `tui_sync.cli.COMMAND_MODULES`.
+Errors: raise `tui_sync.errors.UserError`/`BadInput` (or let a domain `InvalidValue` through): the CLI
+prints its one line and exits with its code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from tui_sync.config import Settings
+from tui_sync.store import Store
+from tui_sync.store.db import Clock, utc_now
+
+
+@dataclass
+class Context:
+    """What a handler gets: the settings, the open store, where to write, and the clock."""
+
+    settings: Settings
+    out: TextIO
+    now: Clock = utc_now
+    store_: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self.store_ is None:
+            raise RuntimeError("this command was registered with needs_store=False")
+        return self.store_
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.settings.tz
+
+    def today(self) -> date:
+        """Today in the CRM's time zone."""
+        return self.now().astimezone(self.tz).date()
+
+    def local_now(self) -> datetime:
+        return self.now().astimezone(self.tz)
+
+    def print(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def print_json(self, value: Any) -> None:
+        """One JSON object on one line: the whole of stdout for a --json command."""
+        self.out.write(json.dumps(value, ensure_ascii=False, default=_json_default) + "\n")
+
+
+Handler = Callable[[Context, argparse.Namespace], Awaitable[int] | int]
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    """The `--json` option of SPEC §8: one JSON object on stdout and nothing else."""
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def switch(parser: argparse.ArgumentParser, name: str, help_text: str) -> None:
+    """A `--name / --no-name` option that is None when not given (so "unchanged" can be told apart)."""
+    parser.add_argument(f"--{name}", action=argparse.BooleanOptionalAction, default=None, help=help_text)

@@ -1,0 +1,43 @@
+"""`tui-sync admin …`: the folder-level Microsoft application settings (SPEC §3, ADM's Authentication tab).
+
+The CLI has no login: whoever runs it operates the machine, so the ADM-only settings are simply set.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from tui_sync import messages
+from tui_sync.commands import Context, add_json_flag
+from tui_sync.domain.models import MicrosoftSettings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    admin = subparsers.add_parser("admin", help="the Microsoft application settings (ADM)")
+    commands = admin.add_subparsers(title="admin commands", metavar="COMMAND", required=True)
+
+    client_id = commands.add_parser("client-id", help="set the Azure application (client) ID and tenant")
+    client_id.add_argument("client_id", metavar="GUID", help="the application (client) ID from Azure")
+    client_id.add_argument("--tenant", help="common (default), organizations, or a tenant name or id")
+    client_id.set_defaults(handler=set_client_id)
+
+    show = commands.add_parser("show", help="show the Microsoft application settings")
+    add_json_flag(show)
+    show.set_defaults(handler=show_settings)
+
+
+async def set_client_id(ctx: Context, args: argparse.Namespace) -> int:
+    current = await ctx.store.get_microsoft_settings()
+    wanted = MicrosoftSettings(client_id=args.client_id, tenant=args.tenant or current.tenant)
+    await ctx.store.set_microsoft_settings(wanted)
+    ctx.print(messages.microsoft_settings_saved(wanted.client_id, wanted.tenant))
+    return 0
+
+
+async def show_settings(ctx: Context, args: argparse.Namespace) -> int:
+    current = await ctx.store.get_microsoft_settings()
+    if args.json:
+        ctx.print_json({"client_id": current.client_id, "tenant": current.tenant})
+    else:
+        ctx.print(messages.microsoft_settings_text(current.client_id, current.tenant))
+    return 0

@@ -1,0 +1,169 @@
+"""`tui-sync user add|set|grant|list`: everything the Administration and Preferences screens set.
+
+`user list --json` prints every SPEC §3 preference under the names `SyncPrefs` uses, so a script can
+read a user back and replay it with `user add` / `user set`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict, replace
+from typing import Any
+
+from tui_sync import messages
+from tui_sync.commands import Context, add_json_flag, switch
+from tui_sync.domain.models import InvalidValue, Rights, User
+from tui_sync.errors import BadInput
+
+# SyncPrefs field → the option that sets it (dest, option), so a refused value names the option typed.
+_PREF_OPTIONS = {
+    "interface": "--interface",
+    "login_email": "--email",
+    "calendar_name": "--calendar",
+    "months_before": "--months-before",
+    "months_after": "--months-after",
+    "automatic": "--automatic",
+    "at_startup": "--startup",
+    "series": "--series",
+}
+_ADD_NAMES = {"code": "CODE", "full_name": "FULL_NAME"}
+_SET_NAMES = {"code": "CODE", "full_name": "--name"}
+INTERFACES = ("Office 365",)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    user = subparsers.add_parser("user", help="CRM users, their sync preferences and rights")
+    commands = user.add_subparsers(title="user commands", metavar="COMMAND", required=True)
+
+    add = commands.add_parser("add", help="add a CRM user (preference options as for `user set`)")
+    add.add_argument("code", metavar="CODE", help="short code, e.g. CARINE (letters, digits, _)")
+    add.add_argument("full_name", metavar="FULL_NAME", help='e.g. "Carine Dupont"')
+    add.add_argument("--admin", action="store_true", default=None, help="an administrator (like ADM)")
+    _add_pref_options(add)
+    add.set_defaults(handler=add_user)
+
+    set_ = commands.add_parser("set", help="change a user's name, admin flag or sync preferences")
+    set_.add_argument("code", metavar="CODE")
+    set_.add_argument("--name", dest="full_name", help="the full name")
+    switch(set_, "admin", "an administrator or not")
+    _add_pref_options(set_)
+    set_.set_defaults(handler=set_user)
+
+    grant = commands.add_parser("grant", help="what VIEWER may do with TARGET's data")
+    grant.add_argument("viewer", metavar="VIEWER")
+    grant.add_argument("target", metavar="TARGET")
+    switch(grant, "visible", "VIEWER sees TARGET's data")
+    switch(grant, "agenda", "VIEWER may see and sync TARGET's agenda")
+    grant.set_defaults(handler=grant_rights)
+
+    list_ = commands.add_parser("list", help="every user with preferences, rights, connection, last syncs")
+    add_json_flag(list_)
+    list_.set_defaults(handler=list_users)
+
+
+def _add_pref_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--interface", choices=INTERFACES, help="interface type (only Office 365)")
+    parser.add_argument("--email", dest="login_email", metavar="E", help="Microsoft login e-mail")
+    parser.add_argument("--calendar", dest="calendar_name", metavar="NAME", help="Outlook calendar to sync")
+    parser.add_argument("--months-before", type=int, metavar="N", help="sync period: months before today")
+    parser.add_argument("--months-after", type=int, metavar="N", help="sync period: months after today")
+    switch(parser, "automatic", "push every CRM action change to Microsoft 365 at once")
+    parser.add_argument(
+        "--startup",
+        dest="at_startup",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="sync Microsoft 365 → CRM when the user opens tui-sync",
+    )
+    switch(parser, "series", "sync recurring events")
+
+
+def _option_error(error: InvalidValue, names: dict[str, str]) -> BadInput:
+    option = _PREF_OPTIONS.get(error.field) or names.get(error.field) or error.field
+    return BadInput(messages.bad_option(option, error.problem))
+
+
+def _with_options(user: User, args: argparse.Namespace, names: dict[str, str]) -> User:
+    """`user` with the options given on the command line (those not given stay as they are)."""
+    prefs_changes = {f: getattr(args, f) for f in _PREF_OPTIONS if getattr(args, f, None) is not None}
+    user_changes: dict[str, Any] = {}
+    if getattr(args, "full_name", None) is not None:
+        user_changes["full_name"] = args.full_name
+    if args.admin is not None:
+        user_changes["is_admin"] = args.admin
+    try:
+        return replace(user, prefs=replace(user.prefs, **prefs_changes), **user_changes)
+    except InvalidValue as error:
+        raise _option_error(error, names) from None
+
+
+async def add_user(ctx: Context, args: argparse.Namespace) -> int:
+    try:
+        user = _with_options(User(code=args.code, full_name=args.full_name), args, _ADD_NAMES)
+    except InvalidValue as error:
+        raise _option_error(error, _ADD_NAMES) from None
+    added = await ctx.store.add_user(user)
+    ctx.print(messages.user_added(added.code, added.full_name, added.is_admin))
+    return 0
+
+
+async def set_user(ctx: Context, args: argparse.Namespace) -> int:
+    given = [f for f in (*_PREF_OPTIONS, "full_name", "admin") if getattr(args, f, None) is not None]
+    if not given:
+        raise BadInput(messages.nothing_to_change(", ".join(["--name", "--admin", *_PREF_OPTIONS.values()])))
+    async with ctx.store.transaction():
+        user = await ctx.store.get_user(args.code)
+        updated = _with_options(user, args, _SET_NAMES)
+        if user.is_admin and not updated.is_admin:
+            others = [u for u in await ctx.store.list_users() if u.is_admin and u.code != user.code]
+            if not others:
+                raise BadInput(messages.last_admin(user.code))
+        await ctx.store.update_user(updated)
+    ctx.print(messages.user_updated(updated.code))
+    return 0
+
+
+async def grant_rights(ctx: Context, args: argparse.Namespace) -> int:
+    if args.visible is None and args.agenda is None:
+        raise BadInput(messages.nothing_to_change("--visible, --no-visible, --agenda, --no-agenda"))
+    async with ctx.store.transaction():
+        viewer = await ctx.store.get_user(args.viewer)
+        target = await ctx.store.get_user(args.target)
+        current = {r.target: r for r in await ctx.store.rights_of(viewer.code)}.get(
+            target.code, Rights(viewer.code, target.code)
+        )
+        wanted = Rights(
+            viewer.code,
+            target.code,
+            current.visible if args.visible is None else args.visible,
+            current.agenda if args.agenda is None else args.agenda,
+        )
+        await ctx.store.set_rights(wanted)
+    ctx.print(messages.rights_saved(wanted.viewer, wanted.target, wanted.visible, wanted.agenda))
+    return 0
+
+
+def user_json(user: User, rights: list[Rights]) -> dict[str, Any]:
+    """A user as `user list --json` prints it: identity, every preference, connection, syncs, rights."""
+    return {
+        "code": user.code,
+        "full_name": user.full_name,
+        "admin": user.is_admin,
+        "prefs": asdict(user.prefs),
+        "connected": user.home_account_id is not None,
+        "home_account_id": user.home_account_id,
+        "last_agenda_sync": user.last_agenda_sync,
+        "last_contacts_sync": user.last_contacts_sync,
+        "rights": [{"target": r.target, "visible": r.visible, "agenda": r.agenda} for r in rights],
+    }
+
+
+async def list_users(ctx: Context, args: argparse.Namespace) -> int:
+    async with ctx.store.snapshot():
+        listed = [(u, await ctx.store.rights_of(u.code)) for u in await ctx.store.list_users()]
+    if args.json:
+        ctx.print_json({"users": [user_json(u, rights) for u, rights in listed]})
+        return 0
+    for user, rights in listed:
+        ctx.print(messages.user_text(user_json(user, rights)))
+    return 0
