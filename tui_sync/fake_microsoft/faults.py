@@ -1,0 +1,103 @@
+"""Faults on demand, for Graph routes only (never sign-in, never ``/_fake``).
+
+* ``latency_ms``: every Graph request (and every ``$batch`` sub-request) waits that long while holding
+  one of its mailbox's 4 concurrency slots — so latency is what makes Outlook-style 429s appear.
+* ``throttle_rate`` / ``error_503_rate``: that share of requests (and of sub-requests) gets 429
+  ``TooManyRequests`` / 503 ``serviceNotAvailable``, both with ``Retry-After: <retry_after>`` (decimal).
+* ``drop_after``: N Graph requests are served, then the next one's connection is closed with no response;
+  then the count starts again (so N=3 drops every 4th request, N=0 drops them all). ``null`` turns it off.
+* ``expire_tokens``: an action, not a state: every access token issued so far expires now.
+* ``batch_424``: while true, every ``$batch`` answers each sub-request with 424 (a whole-batch failure,
+  as Microsoft's Dev Proxy simulates).
+* ``seed``: re-seeds the random source so a test run is deterministic.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .errors import GraphError
+
+
+@dataclass
+class Faults:
+    latency_ms: float = 0.0
+    throttle_rate: float = 0.0
+    retry_after: float = 1.0
+    error_503_rate: float = 0.0
+    drop_after: int | None = None
+    batch_424: bool = False
+    rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
+    _served_since_drop: int = field(default=0, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("rng")
+        data.pop("_served_since_drop")
+        data["expire_tokens"] = False
+        return data
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Apply a ``POST /_fake/faults`` body (any subset); raises ValueError on a bad key or value."""
+        for key, value in changes.items():
+            if key in {"latency_ms", "retry_after"}:
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                    raise ValueError(f"{key} must be a number >= 0")
+                setattr(self, key, float(value))
+            elif key in {"throttle_rate", "error_503_rate"}:
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+                    raise ValueError(f"{key} must be a number between 0 and 1")
+                setattr(self, key, float(value))
+            elif key == "drop_after":
+                if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                    raise ValueError("drop_after must be null or an integer >= 0")
+                self.drop_after = value
+                self._served_since_drop = 0
+            elif key == "batch_424":
+                if not isinstance(value, bool):
+                    raise ValueError("batch_424 must be true or false")
+                self.batch_424 = value
+            elif key == "seed":
+                self.rng.seed(value)
+            elif key == "expire_tokens":
+                if not isinstance(value, bool):
+                    raise ValueError("expire_tokens must be true or false")
+            else:
+                raise ValueError(f"unknown fault {key!r}")
+
+    def should_drop(self) -> bool:
+        """Count one Graph request; True when this one's connection must be dropped."""
+        if self.drop_after is None:
+            return False
+        if self._served_since_drop >= self.drop_after:
+            self._served_since_drop = 0
+            return True
+        self._served_since_drop += 1
+        return False
+
+    def random_failure(self) -> GraphError | None:
+        """A 429 or 503 for this request or sub-request, by the configured rates."""
+        if self.throttle_rate and self.rng.random() < self.throttle_rate:
+            return throttled(self.retry_after)
+        if self.error_503_rate and self.rng.random() < self.error_503_rate:
+            return GraphError(
+                503,
+                "serviceNotAvailable",
+                "The service is temporarily unavailable. Please retry again later.",
+                {"Retry-After": retry_after_text(self.retry_after)},
+            )
+        return None
+
+
+def retry_after_text(seconds: float) -> str:
+    """Outlook sends decimals such as ``2.128``; keep up to 3 decimals, at least one."""
+    text = f"{seconds:.3f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def throttled(retry_after: float) -> GraphError:
+    return GraphError(
+        429, "TooManyRequests", "Please retry again later.", {"Retry-After": retry_after_text(retry_after)}
+    )
