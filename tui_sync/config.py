@@ -156,12 +156,12 @@ class Settings(BaseSettings):
         """Only the values handed in: `load_settings` has already merged the file and the environment."""
         return (init_settings,)
 
-    @field_validator("database")
+    @field_validator("database", mode="before")
     @classmethod
-    def _database(cls, value: Path) -> Path:
-        if not str(value).strip():
+    def _database(cls, value: object) -> object:
+        if isinstance(value, str | Path) and not str(value).strip():
             raise ValueError(messages.config_wrong_type("a file path", str(value)))
-        return _expand(value)
+        return _expand(value) if isinstance(value, str | Path) else value
 
     @field_validator("timezone")
     @classmethod
