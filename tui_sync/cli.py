@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any, NoReturn
 
 from tui_sync import messages
-from tui_sync.commands import Context, Handler, admin, contacts, users
+from tui_sync.commands import Context, Handler, admin, contacts, transfer, users
 from tui_sync.config import Settings, load_settings
 from tui_sync.domain.models import InvalidValue
 from tui_sync.errors import BadInput, UserError
@@ -32,7 +32,7 @@ __all__ = ["COMMAND_MODULES", "ArgumentParser", "Context", "UsageError", "build_
 
 PROG = "tui-sync"
 # The modules whose `register(subparsers)` builds the command line; add yours here (one import).
-COMMAND_MODULES: list[ModuleType] = [admin, users, contacts]
+COMMAND_MODULES: list[ModuleType] = [admin, users, contacts, transfer]
 
 
 class UsageError(BadInput):
