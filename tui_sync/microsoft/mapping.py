@@ -1,0 +1,783 @@
+"""CRM items ⇄ Microsoft Graph JSON, as pure functions (no I/O): SPEC §5, field by field.
+
+Events (single actions, series masters, occurrences), recurrence patterns and ranges, categories,
+contacts, the CRM-id stamp that lets us find our items again after a reset, and the content fingerprints
+the sync engine compares. The fingerprints are computed on the *CRM form* of an item: a Microsoft item is
+first read into an Action/Series/Contact with the functions below, then fingerprinted exactly like a CRM
+one, so "same content" means the same thing on both sides and the lossy corners of the mapping (seconds,
+line endings, trailing spaces, a disabled reminder's delay) never look like edits.
+
+Time zones live in `tui_sync.microsoft.timezones`; the sync engine owns exceptions and cancellations
+(it compares a master's expansion with the instances Graph returns) and uses `occurrence_patch` to
+turn an occurrence into an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Collection, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+
+import html2text
+
+from tui_sync.domain.models import (
+    FALLBACK_ACTION_TYPE,
+    MAX_REMINDER_MINUTES,
+    WEEKDAYS,
+    Action,
+    ActionType,
+    Contact,
+    InvalidValue,
+    Recurrence,
+    Series,
+)
+from tui_sync.errors import UserError
+from tui_sync.microsoft.timezones import (
+    UnknownTimeZone,
+    graph_date,
+    graph_datetime,
+    graph_zone,
+    midnight,
+    parse_graph_datetime,
+    read_date,
+    read_datetime,
+    windows_zone,
+)
+
+Json = dict[str, Any]
+
+# --- messages (to merge into tui_sync/messages.py, section "Microsoft sign-in, Graph and Test") -------
+
+
+def msg_unreadable(kind: str, item_id: object, problem: str) -> str:
+    return f"Microsoft 365 {kind} {item_id or '(no id)'} cannot be read: {problem}"
+
+
+MSG_EMPTY_STAMP = "the CRM key to stamp on a Microsoft 365 item must not be empty"
+
+# -------------------------------------------------------------------------------------------------------
+
+
+class UnreadableItem(UserError):
+    """A Graph item we cannot turn into a CRM item (missing field, value outside the CRM's rules, unknown
+    time zone). The sync reports it and leaves that item alone."""
+
+
+# --- the CRM-id stamp and transactionId ------------------------------------------------------------------
+
+STAMP_GUID = "62fe7c35-3799-4fec-b4b3-f8d707837696"
+"""Our property set: generated once for tui-sync, never to change (items stamped with it are ours)."""
+
+STAMP_PROPERTY_ID = f"String {{{STAMP_GUID}}} Name tuiSyncCrmId"
+"""The single-value extended property holding the CRM key of an item we created."""
+
+STAMP_EXPAND = f"singleValueExtendedProperties($filter=id eq '{STAMP_PROPERTY_ID}')"
+"""The `$expand` value that makes Graph return our stamp with each item."""
+
+_TRANSACTION_NAMESPACE = uuid.UUID(STAMP_GUID)
+
+
+def _odata_string(value: str) -> str:
+    """An OData string literal: single quotes doubled."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def stamp(crm_key: str) -> list[Json]:
+    """The `singleValueExtendedProperties` value to put in a create (POST) body."""
+    if not crm_key:
+        raise ValueError(MSG_EMPTY_STAMP)
+    return [{"id": STAMP_PROPERTY_ID, "value": crm_key}]
+
+
+def stamp_filter(crm_key: str) -> str:
+    """The `$filter` value that finds the items stamped with `crm_key`."""
+    return (
+        "singleValueExtendedProperties/Any(ep: ep/id eq "
+        f"{_odata_string(STAMP_PROPERTY_ID)} and ep/value eq {_odata_string(crm_key)})"
+    )
+
+
+def read_stamp(item: Mapping[str, Any]) -> str | None:
+    """The CRM key stamped on a Graph item (read with `$expand=STAMP_EXPAND`), or None.
+
+    Graph may echo the property id with a different letter case, so ids are compared case-blind.
+    """
+    wanted = STAMP_PROPERTY_ID.casefold()
+    for prop in item.get("singleValueExtendedProperties") or ():
+        if isinstance(prop, Mapping) and str(prop.get("id", "")).casefold() == wanted:
+            value = prop.get("value")
+            return value if isinstance(value, str) and value else None
+    return None
+
+
+def transaction_id(user: str, crm_key: str, generation: int | str = 0) -> str:
+    """The event `transactionId` for creating `crm_key` in `user`'s mailbox: a UUID5, so a retried POST
+    carries the same one and Graph creates nothing twice. Graph documents no length limit; a 36-character
+    UUID is the form its own examples use. Pass a new `generation` when the same CRM item must really be
+    created again (e.g. put back after a deletion in Outlook), so it is not mistaken for the old POST."""
+    return str(uuid.uuid5(_TRANSACTION_NAMESPACE, f"{user}\x1f{crm_key}\x1f{generation}"))
+
+
+# --- categories --------------------------------------------------------------------------------------------
+
+PRESET_COLOURS: Mapping[str, tuple[str, str]] = {
+    "preset0": ("Red", "#F07D88"),
+    "preset1": ("Orange", "#FF8C00"),
+    "preset2": ("Brown", "#FECB6F"),
+    "preset3": ("Yellow", "#FFF100"),
+    "preset4": ("Green", "#5FBE7D"),
+    "preset5": ("Teal", "#33BAB1"),
+    "preset6": ("Olive", "#A3B367"),
+    "preset7": ("Blue", "#55ABE5"),
+    "preset8": ("Purple", "#A895E2"),
+    "preset9": ("Cranberry", "#E48BB5"),
+    "preset10": ("Steel", "#B9C0CB"),
+    "preset11": ("DarkSteel", "#4C596E"),
+    "preset12": ("Gray", "#ABABAB"),
+    "preset13": ("DarkGray", "#666666"),
+    "preset14": ("Black", "#474747"),
+    "preset15": ("DarkRed", "#910A19"),
+    "preset16": ("DarkOrange", "#CE4B28"),
+    "preset17": ("DarkBrown", "#996E36"),
+    "preset18": ("DarkYellow", "#B0A923"),
+    "preset19": ("DarkGreen", "#026802"),
+    "preset20": ("DarkTeal", "#1C6367"),
+    "preset21": ("DarkOlive", "#5C6A22"),
+    "preset22": ("DarkBlue", "#254069"),
+    "preset23": ("DarkPurple", "#562685"),
+    "preset24": ("DarkCranberry", "#80275D"),
+}
+"""Graph's category colour constants → (Outlook's name, the RGB desktop Outlook paints it).
+
+The names are Graph's (outlookcategory.md); the RGB values are Outlook desktop's, as published in the
+community tables of Outlook category colours. Other Outlook clients shade them a little differently,
+which does not change which preset is nearest.
+"""
+
+
+def _lab(colour: str) -> tuple[float, float, float]:
+    """CIE L*a*b* (D65) of a #RRGGBB colour: distances there follow what the eye sees, unlike RGB's."""
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def nearest_preset(colour: str) -> str:
+    """The Outlook preset (`presetN`) closest to a #RRGGBB colour (CIE76 ΔE; ties go to the lower N)."""
+    target = _lab(ActionType("_", colour).colour)  # validates the colour with the domain's rule
+
+    def distance(preset: str) -> float:
+        return sum((a - b) ** 2 for a, b in zip(_lab(PRESET_COLOURS[preset][1]), target, strict=True))
+
+    return min(PRESET_COLOURS, key=distance)
+
+
+def category_for(action_type: ActionType) -> Json:
+    """The master category to create for an action type: same label, nearest preset colour."""
+    return {"displayName": action_type.label, "color": nearest_preset(action_type.colour)}
+
+
+def _category_name(action_type: str, category_labels: Collection[str]) -> str:
+    """The category to put on an event: the Outlook category spelled like the action type (case-blind),
+    else the action type's own label."""
+    if action_type in category_labels:
+        return action_type
+    folded = action_type.casefold()
+    return next((c for c in category_labels if c.casefold() == folded), action_type)
+
+
+def _action_type_of(categories: object, known_type_labels: Iterable[str]) -> str:
+    """The first of an event's categories that names a CRM action type (exact, else case-blind), else
+    the fallback type: a category that is not an action type says nothing about the action's type."""
+    known = list(known_type_labels)
+    by_fold = {label.casefold(): label for label in reversed(known)}
+    for category in categories if isinstance(categories, list) else ():
+        if not isinstance(category, str):
+            continue
+        if category in known:
+            return category
+        if category.casefold() in by_fold:
+            return by_fold[category.casefold()]
+    return FALLBACK_ACTION_TYPE
+
+
+# --- text bodies -------------------------------------------------------------------------------------------
+
+_MD_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
+_MD_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\\\]])*)\]\(((?:\\.|[^\\)])*)\)")
+_MD_HEADING = re.compile(r"^#{1,6} ", re.MULTILINE)
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR → LF (Outlook writes CRLF; the CRM keeps LF)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def html_to_text(html: str) -> str:
+    """Readable plain text from an Outlook HTML body (html2text, then its Markdown undone).
+
+    Outlook wraps each line in a <div>, so divs and paragraphs become single line breaks; links read
+    "text (url)"; lists keep their bullets; images and styles vanish; no-break spaces become spaces.
+    html2text escapes every Markdown character it finds in the text (`escape_snob`), so the markup it
+    adds itself (links, headings) can be told from the user's own brackets and hashes, then every escape
+    is removed.
+    """
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
+    converter.ignore_images = True
+    converter.ignore_emphasis = True
+    converter.ignore_tables = False
+    converter.escape_snob = True
+    converter.unicode_snob = True
+    converter.single_line_break = True
+    converter.use_automatic_links = False
+    text = converter.handle(html)
+
+    def link(match: re.Match[str]) -> str:
+        label = _MD_UNESCAPE.sub(r"\1", match.group(1)).strip()
+        target = _MD_UNESCAPE.sub(r"\1", match.group(2)).split(' "', 1)[0].strip().removeprefix("mailto:")
+        if not label or label == target or target.startswith("#"):
+            return _escape_again(label or target)
+        return _escape_again(f"{label} ({target})")
+
+    text = _MD_LINK.sub(link, text)
+    text = _MD_HEADING.sub("", text)
+    text = _MD_UNESCAPE.sub(r"\1", text)
+    return tidy_text(text.replace("\xa0", " "))  # Outlook pads with &nbsp; where a space is meant
+
+
+def _escape_again(text: str) -> str:
+    """Re-escape a rewritten link so the final unescape pass leaves it exactly as written."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!])", r"\\\1", text)
+
+
+def tidy_text(text: str) -> str:
+    """LF line endings, no trailing spaces, at most one blank line in a row, no blank edges."""
+    lines = [line.rstrip() for line in normalise_newlines(text).split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")
+
+
+def body_text(body: object) -> str:
+    """The plain text of a Graph `itemBody`: HTML converted, text kept (with LF line endings)."""
+    if not isinstance(body, Mapping):
+        return ""
+    content = body.get("content")
+    if not isinstance(content, str):
+        return ""
+    if str(body.get("contentType", "text")).casefold() == "html":
+        return html_to_text(content)
+    return normalise_newlines(content)
+
+
+# --- events ------------------------------------------------------------------------------------------------
+
+
+def _boundaries(start: datetime, end: datetime, all_day: bool, tz: tzinfo) -> tuple[Json, Json]:
+    """`start`/`end` for Graph. All-day: midnight dates in `tz` (the end day exclusive, at least one
+    day); otherwise wall times in `tz`."""
+    if not all_day:
+        return graph_datetime(start, tz), graph_datetime(end, tz)
+    first, last = _all_day_dates(start, end, tz)
+    return graph_date(first, tz), graph_date(last, tz)
+
+
+def _all_day_dates(start: datetime, end: datetime, tz: tzinfo) -> tuple[date, date]:
+    """The first day and the exclusive last day of an all-day span, as dates in `tz`. An end just past
+    midnight counts its day; an end exactly at midnight does not (so a DST jump at midnight is harmless)."""
+    first = start.astimezone(tz).date()
+    last = (end - timedelta(microseconds=1)).astimezone(tz).date() + timedelta(days=1)
+    return first, max(last, first + timedelta(days=1))
+
+
+def _template_json(item: Action | Series, category_labels: Collection[str]) -> Json:
+    """The content an action and a series template share, as Graph event properties."""
+    return {
+        "subject": item.title,
+        "location": {"displayName": item.location},
+        "sensitivity": "private" if item.private else "normal",
+        "isReminderOn": item.reminder_on,
+        "reminderMinutesBeforeStart": item.reminder_minutes,
+        "categories": [_category_name(item.action_type, category_labels)],
+        "body": {"contentType": "text", "content": item.note},
+    }
+
+
+def action_to_event(action: Action, tz: tzinfo, category_labels: Collection[str] = ()) -> Json:
+    """The Graph event body (POST or PATCH) of a CRM action, times in the CRM zone `tz`.
+
+    `category_labels` are the user's Outlook master categories, if known: the action type is then sent
+    with the spelling Outlook already has. The CRM-id stamp and the transactionId are added by the caller
+    on creation (`stamp`, `transaction_id`): they are not content.
+    """
+    start, end = _boundaries(action.start, action.end, action.all_day, tz)
+    return {
+        **_template_json(action, category_labels),
+        "start": start,
+        "end": end,
+        "isAllDay": action.all_day,
+    }
+
+
+def occurrence_patch(action: Action, tz: tzinfo, category_labels: Collection[str] = ()) -> Json:
+    """The PATCH body that turns one occurrence of a series into an exception carrying `action`'s
+    content: every field an event has for itself, never `recurrence`, the stamp or a transactionId
+    (those belong to the series master)."""
+    return action_to_event(action, tz, category_labels)
+
+
+def _read_boundaries(event: Mapping[str, Any], tz: tzinfo) -> tuple[datetime, datetime, bool]:
+    if event.get("isAllDay"):
+        first, last = read_date(event.get("start")), read_date(event.get("end"))
+        last = max(last, first + timedelta(days=1))
+        return midnight(first, tz), midnight(last, tz), True
+    start = read_datetime(event.get("start"), tz)
+    end = read_datetime(event.get("end"), tz)
+    return start, max(start, end), False
+
+
+def _template_fields(event: Mapping[str, Any], known_type_labels: Iterable[str]) -> dict[str, Any]:
+    """The content an event shares with the CRM's action template, read leniently: a missing field reads
+    as its Outlook default, a reminder outside the CRM's range is brought into it."""
+    location = event.get("location")
+    minutes = event.get("reminderMinutesBeforeStart")
+    minutes = minutes if isinstance(minutes, int) and not isinstance(minutes, bool) else 15
+    return {
+        "title": event.get("subject") or "",
+        "location": (location.get("displayName") or "") if isinstance(location, Mapping) else "",
+        "private": str(event.get("sensitivity") or "normal").casefold() != "normal",
+        "reminder_on": bool(event.get("isReminderOn")),
+        "reminder_minutes": min(max(minutes, 0), MAX_REMINDER_MINUTES),
+        "action_type": _action_type_of(event.get("categories"), known_type_labels),
+        "note": body_text(event.get("body")),
+    }
+
+
+def event_to_action(
+    event: Mapping[str, Any], tz: tzinfo, known_type_labels: Iterable[str], owner: str
+) -> Action:
+    """The CRM action of a Graph event (single instance, occurrence or exception), times in `tz`.
+
+    Sensitivity personal/confidential read as private; the action type is the first category naming a
+    CRM action type, else `Tâche`; an HTML body becomes plain text; all-day events are midnight to
+    midnight in `tz`. The series link (series_id, original_start) is the caller's to add: see
+    `original_start`. Raises UnreadableItem naming the event and the problem.
+    """
+    try:
+        start, end, all_day = _read_boundaries(event, tz)
+        return Action(
+            owner=owner,
+            start=start,
+            end=end,
+            all_day=all_day,
+            **_template_fields(event, known_type_labels),
+        )
+    except (UserError, InvalidValue, TypeError, ValueError) as exc:
+        raise UnreadableItem(msg_unreadable("event", event.get("id"), _why(exc))) from None
+
+
+def original_start(event: Mapping[str, Any], tz: tzinfo) -> datetime | None:
+    """Where the recurrence put an occurrence or exception (`originalStart`, UTC), in `tz`; None for
+    other events."""
+    value = event.get("originalStart")
+    if not isinstance(value, str) or not value:
+        return None
+    moment = parse_graph_datetime(value)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tz)
+
+
+def last_modified(item: Mapping[str, Any]) -> datetime | None:
+    """`lastModifiedDateTime` as an aware datetime (for the `newest` conflict policy), or None."""
+    value = item.get("lastModifiedDateTime")
+    if not isinstance(value, str) or not value:
+        return None
+    moment = parse_graph_datetime(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _why(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+# --- recurrence and series ---------------------------------------------------------------------------------
+
+_WITH_DAYS = ("weekly", "relativeMonthly", "relativeYearly")
+_WITH_DAY_OF_MONTH = ("absoluteMonthly", "absoluteYearly")
+
+
+def canonical_days(days: Iterable[str]) -> tuple[str, ...]:
+    """Days of the week, each once, Monday first (Graph does not keep the order it was given)."""
+    wanted = {str(d).casefold() for d in days}
+    return tuple(d for d in WEEKDAYS if d in wanted)
+
+
+def recurrence_json(recurrence: Recurrence, zone_name: str) -> Json:
+    """Graph's `patternedRecurrence` for a rule: only the properties the pattern and range use (Graph
+    refuses unsupported values in any property it is given), `recurrenceTimeZone` = `zone_name`."""
+    r = recurrence
+    pattern: Json = {"type": r.pattern, "interval": r.interval, "firstDayOfWeek": r.first_day_of_week}
+    if r.pattern in _WITH_DAYS:
+        pattern["daysOfWeek"] = list(canonical_days(r.days_of_week))
+    if r.pattern in _WITH_DAY_OF_MONTH:
+        pattern["dayOfMonth"] = r.day_of_month
+    if r.pattern.endswith("Yearly"):
+        pattern["month"] = r.month
+    if r.pattern.startswith("relative"):
+        pattern["index"] = r.index
+    rng: Json = {"type": r.range_type, "startDate": r.start_date.isoformat(), "recurrenceTimeZone": zone_name}
+    if r.range_type == "endDate" and r.end_date is not None:
+        rng["endDate"] = r.end_date.isoformat()
+    if r.range_type == "numbered":
+        rng["numberOfOccurrences"] = r.count
+    return {"pattern": pattern, "range": rng}
+
+
+def read_recurrence(value: Mapping[str, Any]) -> tuple[Recurrence, str | None]:
+    """The CRM rule of a Graph `patternedRecurrence`, and its `recurrenceTimeZone` (if any).
+
+    Graph answers with every property filled (`dayOfMonth: 0`, `index: "first"`, `endDate: "0001-01-01"`
+    …) whatever the pattern, so only those the pattern and range type use are read.
+    """
+    pattern = value.get("pattern") or {}
+    rng = value.get("range") or {}
+    kind = pattern.get("type")
+    fields: dict[str, Any] = {
+        "pattern": kind,
+        "start_date": date.fromisoformat(rng["startDate"]),
+        "interval": int(pattern.get("interval") or 1),
+        "first_day_of_week": str(pattern.get("firstDayOfWeek") or "sunday").casefold(),
+    }
+    if kind in _WITH_DAYS:
+        fields["days_of_week"] = canonical_days(pattern.get("daysOfWeek") or ())
+    if kind in _WITH_DAY_OF_MONTH:
+        fields["day_of_month"] = int(pattern.get("dayOfMonth") or 0)
+    if isinstance(kind, str) and kind.endswith("Yearly"):
+        fields["month"] = int(pattern.get("month") or 0)
+    if isinstance(kind, str) and kind.startswith("relative"):
+        fields["index"] = str(pattern.get("index") or "first").casefold()
+    range_type = rng.get("type") or "noEnd"
+    fields["range_type"] = range_type
+    if range_type == "endDate":
+        fields["end_date"] = date.fromisoformat(rng["endDate"])
+    elif range_type == "numbered":
+        fields["count"] = int(rng.get("numberOfOccurrences") or 0)
+    zone = rng.get("recurrenceTimeZone")
+    return Recurrence(**fields), zone if isinstance(zone, str) and zone else None
+
+
+def _rule_zone(zone: tzinfo | None, tz: tzinfo) -> tzinfo:
+    """The zone a series' rule runs in: `zone` (the series start's own zone, in which the CRM expands it,
+    see `domain.recurrence`; or Outlook's `recurrenceTimeZone`) when it has a Windows name other than the
+    CRM zone's, else the CRM zone `tz`."""
+    if zone is None or zone is tz:
+        return tz
+    try:
+        return tz if windows_zone(zone) == windows_zone(tz) else zone
+    except UnknownTimeZone:
+        return tz
+
+
+def series_to_event(series: Series, tz: tzinfo, category_labels: Collection[str] = ()) -> Json:
+    """The Graph body (POST or PATCH) of a series master: the template, the first occurrence's start and
+    end, and the rule. Exceptions and cancellations are written occurrence by occurrence by the engine."""
+    zone = tz if series.all_day else _rule_zone(series.start.tzinfo, tz)
+    start, end = _boundaries(series.start, series.end, series.all_day, zone)
+    return {
+        **_template_json(series, category_labels),
+        "start": start,
+        "end": end,
+        "isAllDay": series.all_day,
+        "recurrence": recurrence_json(series.recurrence, windows_zone(zone)),
+    }
+
+
+def event_to_series(
+    master_event: Mapping[str, Any], tz: tzinfo, known_type_labels: Iterable[str], owner: str
+) -> Series:
+    """The CRM series of a Graph series master (no exceptions, no cancellations: the engine rebuilds
+    them from the instances). A timed series keeps its start in the rule's zone when Outlook's
+    `recurrenceTimeZone` is not the CRM zone, so the CRM expands it exactly as Outlook does (a 09:00
+    Pacific meeting stays 09:00 Pacific across both countries' DST changes); otherwise times are in `tz`.
+    Raises UnreadableItem naming the event and the problem."""
+    try:
+        value = master_event.get("recurrence")
+        if not isinstance(value, Mapping):
+            raise ValueError("it has no recurrence")
+        recurrence, zone_name = read_recurrence(value)
+        zone = tz
+        if zone_name and not master_event.get("isAllDay"):
+            zone = _rule_zone(graph_zone(zone_name), tz)
+        start, end, all_day = _read_boundaries(master_event, zone)
+        return Series(
+            owner=owner,
+            start=start,
+            end=end,
+            all_day=all_day,
+            recurrence=recurrence,
+            **_template_fields(master_event, known_type_labels),
+        )
+    except (UserError, InvalidValue, KeyError, TypeError, ValueError) as exc:
+        raise UnreadableItem(msg_unreadable("series", master_event.get("id"), _why(exc))) from None
+
+
+# --- contacts ----------------------------------------------------------------------------------------------
+
+
+def contact_to_graph(contact: Contact) -> Json:
+    """The Graph contact body (POST or PATCH) of a CRM contact: every SPEC §5 field, empty ones sent
+    empty so that a PATCH clears what the CRM cleared. The photo goes separately (`/photo/$value`)."""
+    return {
+        "givenName": contact.first_name,
+        "surname": contact.last_name,
+        "displayName": contact.display_name,
+        "title": contact.civility,
+        "jobTitle": contact.job_title,
+        "companyName": contact.company,
+        "emailAddresses": (
+            [{"address": contact.email, "name": contact.display_name}] if contact.email else []
+        ),
+        "businessPhones": [contact.phone] if contact.phone else [],
+        "mobilePhone": contact.mobile,
+        "businessAddress": {
+            "street": "\n".join(contact.address_lines),
+            "postalCode": contact.postal_code,
+            "city": contact.city,
+            "countryOrRegion": contact.country,
+        },
+        "personalNotes": contact.note,
+    }
+
+
+def _text(value: object) -> str:
+    return normalise_newlines(value) if isinstance(value, str) else ""
+
+
+def _first(values: object, key: str | None = None) -> str:
+    """The first entry of a Graph list (or its `key`), '' if none."""
+    if not isinstance(values, list) or not values:
+        return ""
+    head = values[0]
+    if key is not None:
+        head = head.get(key) if isinstance(head, Mapping) else None
+    return _text(head)
+
+
+def _flat(values: Mapping[str, str]) -> dict[str, str]:
+    """Contact fields as compared: each line trimmed, no blank edges (Outlook trims what it stores)."""
+    return {k: "\n".join(line.strip() for line in v.split("\n")).strip() for k, v in values.items()}
+
+
+def contact_fields(contact: Contact) -> dict[str, str]:
+    """The one-way (CRM → Microsoft 365) fields of a contact as we send them, flattened and trimmed:
+    compare with `graph_contact_fields` to see whether Outlook still holds what we sent."""
+    return _flat(
+        {
+            "givenName": contact.first_name,
+            "surname": contact.last_name,
+            "displayName": contact.display_name,
+            "title": contact.civility,
+            "jobTitle": contact.job_title,
+            "companyName": contact.company,
+            "email": contact.email,
+            "businessPhone": contact.phone,
+            "mobilePhone": contact.mobile,
+            "street": "\n".join(contact.address_lines),
+            "postalCode": contact.postal_code,
+            "city": contact.city,
+            "countryOrRegion": contact.country,
+        }
+    )
+
+
+def graph_contact_fields(item: Mapping[str, Any]) -> dict[str, str]:
+    """The one-way fields Outlook holds for a contact, in `contact_fields`' shape (missing = empty,
+    CRLF = LF, outer spaces trimmed), so an edit made in Outlook shows as a difference."""
+    address = item.get("businessAddress")
+    address = address if isinstance(address, Mapping) else {}
+    return _flat(
+        {
+            "givenName": _text(item.get("givenName")),
+            "surname": _text(item.get("surname")),
+            "displayName": _text(item.get("displayName")),
+            "title": _text(item.get("title")),
+            "jobTitle": _text(item.get("jobTitle")),
+            "companyName": _text(item.get("companyName")),
+            "email": _first(item.get("emailAddresses"), "address"),
+            "businessPhone": _first(item.get("businessPhones")),
+            "mobilePhone": _text(item.get("mobilePhone")),
+            "street": _text(address.get("street")),
+            "postalCode": _text(address.get("postalCode")),
+            "city": _text(address.get("city")),
+            "countryOrRegion": _text(address.get("countryOrRegion")),
+        }
+    )
+
+
+def graph_note(item: Mapping[str, Any]) -> str:
+    """A Graph contact's `personalNotes` as CRM text (LF line endings; '' when absent)."""
+    return _text(item.get("personalNotes"))
+
+
+def graph_to_contact(item: Mapping[str, Any], photo: bytes | None = None) -> Contact:
+    """The CRM contact a Graph contact stands for (e.g. to re-create a CRM contact from Microsoft 365);
+    `photo` is what `/photo/$value` returned. Raises UnreadableItem when the CRM's rules refuse it."""
+    address = item.get("businessAddress")
+    address = address if isinstance(address, Mapping) else {}
+    try:
+        return Contact(
+            last_name=_text(item.get("surname")),
+            first_name=_text(item.get("givenName")),
+            civility=_text(item.get("title")),
+            company=_text(item.get("companyName")),
+            job_title=_text(item.get("jobTitle")),
+            email=_first(item.get("emailAddresses"), "address"),
+            phone=_first(item.get("businessPhones")),
+            mobile=_text(item.get("mobilePhone")),
+            address_lines=tuple(_text(address.get("street")).split("\n")),
+            postal_code=_text(address.get("postalCode")),
+            city=_text(address.get("city")),
+            country=_text(address.get("countryOrRegion")),
+            photo=photo,
+            note=graph_note(item),
+        )
+    except InvalidValue as exc:
+        raise UnreadableItem(msg_unreadable("contact", item.get("id"), str(exc))) from None
+
+
+# --- fingerprints ------------------------------------------------------------------------------------------
+
+
+def _digest(payload: object) -> str:
+    data = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _note_form(note: str) -> str:
+    """A note as both sides keep it: LF endings, no trailing spaces, no blank lines at either end."""
+    return tidy_text(note) if note.strip() else ""
+
+
+def _span_form(start: datetime, end: datetime, all_day: bool, tz: tzinfo | None) -> dict[str, str]:
+    """Start and end as compared: all-day → the dates (in `tz` if given, else in the start's own zone);
+    timed → UTC to the second (Graph keeps no sub-seconds)."""
+    if all_day:
+        first, last = _all_day_dates(start, end, tz or start.tzinfo)  # type: ignore[arg-type]
+        return {"start": first.isoformat(), "end": last.isoformat()}
+
+    def utc(moment: datetime) -> str:
+        return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    return {"start": utc(start), "end": utc(end)}
+
+
+def _template_form(item: Action | Series) -> dict[str, object]:
+    """The template content as compared (see `action_fingerprint`)."""
+    return {
+        "title": item.title.strip(),
+        "location": item.location.strip(),
+        "all_day": item.all_day,
+        "private": item.private,
+        "reminder_on": item.reminder_on,
+        # A disabled reminder's delay does nothing, and Outlook may reset it: not content.
+        "reminder_minutes": item.reminder_minutes if item.reminder_on else None,
+        "action_type": item.action_type,
+        "note": _note_form(item.note),
+    }
+
+
+def action_fingerprint(action: Action, tz: tzinfo | None = None) -> str:
+    """Stable hash of what an action syncs (SPEC §5), the same for a CRM action and for
+    `event_to_action` of its Microsoft copy. Not included: ids, owner, series link, timestamps.
+    Titles and locations are compared trimmed, notes as `tidy_text`, times as UTC seconds (all-day: the
+    dates in `tz`, default the start's zone), the reminder delay only while the reminder is on."""
+    return _digest(
+        {
+            "kind": "action",
+            **_template_form(action),
+            **_span_form(action.start, action.end, action.all_day, tz),
+        }
+    )
+
+
+def recurrence_form(r: Recurrence) -> dict[str, object]:
+    """The parts of a rule that change its occurrences, in one canonical form: the fields its pattern
+    and range use, days in Monday-first order, the first day of the week only where it matters
+    (weekly with an interval)."""
+    form: dict[str, object] = {
+        "pattern": r.pattern,
+        "interval": r.interval,
+        "start_date": r.start_date.isoformat(),
+        "range": r.range_type,
+    }
+    if r.pattern in _WITH_DAYS:
+        form["days"] = list(canonical_days(r.days_of_week))
+    if r.pattern in _WITH_DAY_OF_MONTH:
+        form["day_of_month"] = r.day_of_month
+    if r.pattern.endswith("Yearly"):
+        form["month"] = r.month
+    if r.pattern.startswith("relative"):
+        form["index"] = r.index
+    if r.pattern == "weekly" and r.interval > 1:
+        form["first_day_of_week"] = r.first_day_of_week
+    if r.range_type == "endDate" and r.end_date is not None:
+        form["end_date"] = r.end_date.isoformat()
+    if r.range_type == "numbered":
+        form["count"] = r.count
+    return form
+
+
+def series_fingerprint(series: Series, tz: tzinfo | None = None) -> str:
+    """Stable hash of a series master: its template, first start/end and rule (see `action_fingerprint`
+    for the normalisation). Exceptions and cancellations are not in it: the engine compares occurrences
+    one by one."""
+    return _digest(
+        {
+            "kind": "series",
+            **_template_form(series),
+            **_span_form(series.start, series.end, series.all_day, tz),
+            "recurrence": recurrence_form(series.recurrence),
+        }
+    )
+
+
+def photo_digest(photo: bytes | None) -> str:
+    """SHA-256 of a photo's bytes; '' for no photo."""
+    return hashlib.sha256(photo).hexdigest() if photo else ""
+
+
+def contact_fields_fingerprint(fields: Mapping[str, str], photo_sha: str = "") -> str:
+    """Stable hash of a contact's one-way fields (`contact_fields` / `graph_contact_fields`) and photo
+    digest: the one function both sides go through."""
+    return _digest({"kind": "contact", **fields, "photo": photo_sha})
+
+
+def contact_fingerprint(contact: Contact) -> str:
+    """Stable hash of what the CRM pushes for a contact: the one-way fields and the photo, not the note
+    (it syncs both ways: `note_fingerprint`)."""
+    return contact_fields_fingerprint(contact_fields(contact), photo_digest(contact.photo))
+
+
+def graph_contact_fingerprint(item: Mapping[str, Any], photo_sha: str = "") -> str:
+    """`contact_fingerprint` of what Outlook holds; `photo_sha` is the digest of the photo we know it has
+    (Graph gives no cheap photo version)."""
+    return contact_fields_fingerprint(graph_contact_fields(item), photo_sha)
+
+
+def note_fingerprint(note: str) -> str:
+    """Stable hash of a contact note as both sides keep it (see `tidy_text`)."""
+    return _digest({"kind": "note", "note": _note_form(note)})
