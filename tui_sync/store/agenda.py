@@ -15,6 +15,7 @@ from tui_sync import messages
 from tui_sync.domain.models import Action, ActionType, InvalidValue, Recurrence, Series
 from tui_sync.domain.period import Period
 from tui_sync.errors import AlreadyExists, NotFound
+from tui_sync.store.db import user_code
 from tui_sync.store.users import UsersRepo
 
 _TEMPLATE = (
@@ -118,7 +119,7 @@ class AgendaRepo(UsersRepo):
 
     def _template(self, item: Action | Series) -> tuple[object, ...]:
         return (
-            item.owner,
+            user_code(item.owner),
             item.title,
             item.location,
             self._t(item.start),
@@ -175,7 +176,7 @@ class AgendaRepo(UsersRepo):
         rows = await self._rows(
             f"SELECT {_ACTION_COLUMNS} FROM actions WHERE owner = ? AND series_id IS NULL "
             "AND start_at < ? AND (end_at > ? OR start_at >= ?) ORDER BY start_at, id",
-            (owner.strip().upper(), end, start, start),
+            (user_code(owner), end, start, start),
         )
         return [self._action(row) for row in rows]
 
@@ -245,7 +246,7 @@ class AgendaRepo(UsersRepo):
         return found[0]
 
     async def series_of(self, owner: str) -> list[Series]:
-        return await self._load_series("owner = ?", (owner.strip().upper(),))
+        return await self._load_series("owner = ?", (user_code(owner),))
 
     async def add_series(self, series: Series) -> Series:
         """Add a series with its exceptions and cancellations; returns it as stored."""

@@ -36,6 +36,11 @@ _ACTIVE_TRANSACTIONS: ContextVar[frozenset[object]] = ContextVar("tui_sync_trans
 Clock = Callable[[], datetime]
 
 
+def user_code(code: str) -> str:
+    """User codes are upper-case in the database, whatever case a caller typed."""
+    return code.strip().upper()
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -94,8 +99,16 @@ class Database:
         self._marker: object | None = None
 
     @classmethod
-    async def open(cls, path: Path, tz: ZoneInfo, *, now: Clock = utc_now) -> Self:
-        """Open (creating it and its folder on first use) and migrate the database at `path`."""
+    async def open(
+        cls,
+        path: Path,
+        tz: ZoneInfo,
+        *,
+        now: Clock = utc_now,
+        schema: Sequence[tuple[int, str]] | None = None,
+    ) -> Self:
+        """Open (creating it and its folder on first use) and migrate the database at `path`.
+        `schema` replaces the shipped migrations (tests of future upgrades)."""
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +123,7 @@ class Database:
             await db.execute("PRAGMA synchronous = NORMAL")
             await db.create_function("tui_fold", 1, fold, deterministic=True)
             store = cls(db, path, tz, now)
-            await store._migrate()
+            await store._migrate(migrations() if schema is None else sorted(schema))
         except sqlite3.DatabaseError as error:
             await db.close()
             raise StoreError(messages.database_unusable(path, str(error))) from None
@@ -132,11 +145,10 @@ class Database:
         row = await self._one("PRAGMA user_version")
         return int(row[0]) if row else 0
 
-    async def _migrate(self) -> None:
-        """Bring the schema to the newest shipped version; each step is one transaction with its
-        version bump, so a crash leaves the database at a whole version."""
+    async def _migrate(self, shipped: Sequence[tuple[int, str]]) -> None:
+        """Bring the schema to the newest version; each step is one transaction with its version bump,
+        so a crash leaves the database at a whole version."""
         current = await self.schema_version()
-        shipped = migrations()
         newest = shipped[-1][0] if shipped else 0
         if current > newest:
             raise StoreError(messages.database_too_new(self.path, current, newest))

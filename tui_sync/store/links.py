@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui_sync.store.db import Database
+from tui_sync.store.db import Database, user_code
 
 _COLUMNS = "user, kind, crm_key, remote_id, crm_hash, remote_change_key, remote_hash, extra"
 
@@ -50,14 +50,16 @@ class LinksRepo(Database):
 
     async def links(self, user: str, kind: str) -> dict[str, Link]:
         """The user's links of one kind, keyed by crm_key."""
-        rows = await self._rows(f"SELECT {_COLUMNS} FROM links WHERE user = ? AND kind = ?", (user, kind))
+        rows = await self._rows(
+            f"SELECT {_COLUMNS} FROM links WHERE user = ? AND kind = ?", (user_code(user), kind)
+        )
         return {row["crm_key"]: _link(row) for row in rows}
 
     async def link_by_remote(self, user: str, kind: str, remote_id: str) -> Link | None:
         """The link to this Microsoft item, if any (e.g. to match a delta change back to the CRM)."""
         row = await self._one(
             f"SELECT {_COLUMNS} FROM links WHERE user = ? AND kind = ? AND remote_id = ?",
-            (user, kind, remote_id),
+            (user_code(user), kind, remote_id),
         )
         return None if row is None else _link(row)
 
@@ -67,7 +69,7 @@ class LinksRepo(Database):
             f"INSERT OR REPLACE INTO links ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
-                    link.user,
+                    user_code(link.user),
                     link.kind,
                     link.crm_key,
                     link.remote_id,
@@ -83,7 +85,7 @@ class LinksRepo(Database):
     async def delete_links(self, user: str, kind: str, crm_keys: Iterable[str]) -> None:
         await self._write_many(
             "DELETE FROM links WHERE user = ? AND kind = ? AND crm_key = ?",
-            [(user, kind, key) for key in crm_keys],
+            [(user_code(user), kind, key) for key in crm_keys],
         )
 
     async def clear_links(self, user: str, kinds: Iterable[str]) -> int:
@@ -92,6 +94,7 @@ class LinksRepo(Database):
         if not kinds:
             return 0
         changed, _ = await self._write(
-            f"DELETE FROM links WHERE user = ? AND kind IN ({', '.join('?' for _ in kinds)})", (user, *kinds)
+            f"DELETE FROM links WHERE user = ? AND kind IN ({', '.join('?' for _ in kinds)})",
+            (user_code(user), *kinds),
         )
         return changed

@@ -10,7 +10,7 @@ from typing import Any
 
 from tui_sync import messages
 from tui_sync.errors import SyncBusy
-from tui_sync.store.db import Database
+from tui_sync.store.db import Database, user_code
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,8 @@ class RunsRepo(Database):
     async def start_run(self, user: str, what: str) -> int:
         """Log the start of a sync of `what` (e.g. "agenda", "contacts") for `user`; returns the run id."""
         _, run_id = await self._write(
-            "INSERT INTO sync_runs (user, what, started) VALUES (?, ?, ?)", (user, what, self._t(self.now()))
+            "INSERT INTO sync_runs (user, what, started) VALUES (?, ?, ?)",
+            (user_code(user), what, self._t(self.now())),
         )
         return run_id  # type: ignore[return-value]
 
@@ -48,7 +49,7 @@ class RunsRepo(Database):
         rows = await self._rows(
             "SELECT id, user, what, started, finished, ok, summary, errors FROM sync_runs "
             "WHERE user = ? ORDER BY started DESC, id DESC LIMIT ?",
-            (user, n),
+            (user_code(user), n),
         )
         return [self._run(row) for row in rows]
 
@@ -69,7 +70,7 @@ class RunsRepo(Database):
     async def acquire_lease(self, user: str, holder: str, seconds: float) -> None:
         """Take (or extend, for the same holder) the user's sync lease for `seconds`. A live lease of
         another holder raises SyncBusy; an expired one (its process died) is taken over."""
-        now = self.now()
+        now, user = self.now(), user_code(user)
         async with self.transaction():
             row = await self._one("SELECT holder, expires FROM sync_leases WHERE user = ?", (user,))
             if row is not None and row["holder"] != holder:
@@ -85,4 +86,4 @@ class RunsRepo(Database):
 
     async def release_lease(self, user: str, holder: str) -> None:
         """Give the lease back (only if `holder` still has it)."""
-        await self._write("DELETE FROM sync_leases WHERE user = ? AND holder = ?", (user, holder))
+        await self._write("DELETE FROM sync_leases WHERE user = ? AND holder = ?", (user_code(user), holder))

@@ -9,7 +9,7 @@ from typing import Literal
 from tui_sync import messages
 from tui_sync.domain.models import InvalidValue, MicrosoftSettings, Rights, SyncPrefs, User
 from tui_sync.errors import AlreadyExists, UnknownUser
-from tui_sync.store.db import Database
+from tui_sync.store.db import Database, user_code
 
 _USER_COLUMNS = (
     "code, full_name, is_admin, interface, login_email, calendar_name, months_before, months_after, "
@@ -18,10 +18,6 @@ _USER_COLUMNS = (
 _CLIENT_ID = "microsoft.client_id"
 _TENANT = "microsoft.tenant"
 SyncKind = Literal["agenda", "contacts"]
-
-
-def _code(code: str) -> str:
-    return code.strip().upper()
 
 
 class UsersRepo(Database):
@@ -94,14 +90,14 @@ class UsersRepo(Database):
             return await self.get_user(user.code)
 
     async def find_user(self, code: str) -> User | None:
-        row = await self._one(f"SELECT {_USER_COLUMNS} FROM users WHERE code = ?", (_code(code),))
+        row = await self._one(f"SELECT {_USER_COLUMNS} FROM users WHERE code = ?", (user_code(code),))
         return None if row is None else self._user(row)
 
     async def get_user(self, code: str) -> User:
         """The user `code` (case-insensitive); UnknownUser if there is none."""
         user = await self.find_user(code)
         if user is None:
-            raise UnknownUser(messages.unknown_user(_code(code)))
+            raise UnknownUser(messages.unknown_user(user_code(code)))
         return user
 
     async def list_users(self) -> list[User]:
@@ -123,9 +119,11 @@ class UsersRepo(Database):
             return await self.get_user(user.code)
 
     async def _set_user_column(self, code: str, column: str, value: object) -> None:
-        changed, _ = await self._write(f"UPDATE users SET {column} = ? WHERE code = ?", (value, _code(code)))
+        changed, _ = await self._write(
+            f"UPDATE users SET {column} = ? WHERE code = ?", (value, user_code(code))
+        )
         if not changed:
-            raise UnknownUser(messages.unknown_user(_code(code)))
+            raise UnknownUser(messages.unknown_user(user_code(code)))
 
     async def set_home_account(self, code: str, home_account_id: str | None) -> None:
         """Record (or forget, with None) the Microsoft account MSAL signed in for this user."""
@@ -140,7 +138,7 @@ class UsersRepo(Database):
 
     async def set_rights(self, rights: Rights) -> Rights:
         """Set what `viewer` may do with `target`'s data (both must exist and differ)."""
-        viewer, target = _code(rights.viewer), _code(rights.target)
+        viewer, target = user_code(rights.viewer), user_code(rights.target)
         if viewer == target:
             raise InvalidValue("target", messages.own_rights(viewer))
         async with self.transaction():
@@ -158,16 +156,17 @@ class UsersRepo(Database):
         """The rights stored for `viewer`, by target."""
         rows = await self._rows(
             "SELECT viewer, target, visible, agenda FROM rights WHERE viewer = ? ORDER BY target",
-            (_code(viewer),),
+            (user_code(viewer),),
         )
         return [Rights(r["viewer"], r["target"], bool(r["visible"]), bool(r["agenda"])) for r in rows]
 
     async def can_sync_agenda(self, viewer: str, target: str) -> bool:
         """Own agenda always; another user's only with the `agenda` right (being admin is not enough)."""
-        if _code(viewer) == _code(target):
+        if user_code(viewer) == user_code(target):
             return True
         row = await self._one(
-            "SELECT agenda FROM rights WHERE viewer = ? AND target = ?", (_code(viewer), _code(target))
+            "SELECT agenda FROM rights WHERE viewer = ? AND target = ?",
+            (user_code(viewer), user_code(target)),
         )
         return bool(row and row["agenda"])
 
@@ -177,6 +176,6 @@ class UsersRepo(Database):
             f"SELECT {_USER_COLUMNS} FROM users WHERE code = ?1 OR code IN "
             "(SELECT target FROM rights WHERE viewer = ?1 AND (visible OR agenda)) "
             "ORDER BY code <> ?1, code",
-            (_code(viewer),),
+            (user_code(viewer),),
         )
         return [self._user(row) for row in rows]
