@@ -124,9 +124,8 @@ def actions(
 def recurrences(draw: st.DrawFn, start_date: date, pattern: str | None = None) -> Recurrence:
     """A canonical rule of the given (or any) pattern, starting on `start_date`."""
     kind = pattern or draw(st.sampled_from(PATTERNS))
-    days = tuple(
-        d for d in WEEKDAYS if d in set(draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=3)))
-    )
+    chosen = set(draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=3)))
+    days = tuple(d for d in WEEKDAYS if d in chosen)
     fields: dict[str, object] = {
         "pattern": kind,
         "start_date": start_date,

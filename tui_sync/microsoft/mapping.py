@@ -159,32 +159,47 @@ which does not change which preset is nearest.
 """
 
 
-def _lab(colour: str) -> tuple[float, float, float]:
-    """CIE L*a*b* (D65) of a #RRGGBB colour: distances there follow what the eye sees, unlike RGB's."""
+def _oklab(colour: str) -> tuple[float, float, float]:
+    """Oklab coordinates of a #RRGGBB colour: distances there follow what the eye sees (Björn Ottosson's
+    space, which unlike CIELAB keeps blues blue: navy is nearer dark blue than dark purple)."""
 
     def linear(channel: int) -> float:
         c = channel / 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
     r, g, b = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
-    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
-    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+    lo = (0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b) ** (1 / 3)
+    mi = (0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b) ** (1 / 3)
+    sh = (0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b) ** (1 / 3)
+    return (
+        0.2104542553 * lo + 0.7936177850 * mi - 0.0040720468 * sh,
+        1.9779984951 * lo - 2.4285922050 * mi + 0.4505937099 * sh,
+        0.0259040371 * lo + 0.7827717662 * mi - 0.8086757660 * sh,
+    )
 
-    def f(t: float) -> float:
-        return t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29
 
-    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+_GREY_CHROMA = 0.03  # below this an Oklab colour reads as a grey
+
+
+def _chroma(lab: tuple[float, float, float]) -> float:
+    return (lab[1] ** 2 + lab[2] ** 2) ** 0.5
 
 
 def nearest_preset(colour: str) -> str:
-    """The Outlook preset (`presetN`) closest to a #RRGGBB colour (CIE76 ΔE; ties go to the lower N)."""
-    target = _lab(ActionType("_", colour).colour)  # validates the colour with the domain's rule
+    """The Outlook preset (`presetN`) closest to a #RRGGBB colour in Oklab (ties go to the lower N).
+
+    A grey (black, white and the shades between) only ever gets a grey preset: Outlook's palette has
+    dark tinted colours (DarkBlue) nearer to pure black by lightness than its own Black is.
+    """
+    target = _oklab(ActionType("_", colour).colour)  # validates the colour with the domain's rule
+    candidates = list(PRESET_COLOURS)
+    if _chroma(target) < _GREY_CHROMA:
+        candidates = [p for p in candidates if _chroma(_oklab(PRESET_COLOURS[p][1])) < _GREY_CHROMA]
 
     def distance(preset: str) -> float:
-        return sum((a - b) ** 2 for a, b in zip(_lab(PRESET_COLOURS[preset][1]), target, strict=True))
+        return sum((a - b) ** 2 for a, b in zip(_oklab(PRESET_COLOURS[preset][1]), target, strict=True))
 
-    return min(PRESET_COLOURS, key=distance)
+    return min(candidates, key=distance)
 
 
 def category_for(action_type: ActionType) -> Json:

@@ -80,7 +80,8 @@ def windows_zone(tz: tzinfo | str) -> str:
     Raises UnknownTimeZone when the zone has no Windows equivalent (the user must pick another).
     """
     key = tz if isinstance(tz, str) else _zone_key(tz)
-    name = tz_win.get(key) or tz_win.get(_IANA_ALIASES.get(key, ""))
+    key = _IANA_ALIASES.get(key, key)
+    name = tz_win.get(key) if key else None  # (tzlocal's table has a stray "" entry)
     if name is None:
         raise UnknownTimeZone(msg_no_windows_zone(key))
     return name
@@ -100,8 +101,9 @@ def graph_zone(name: str | None) -> ZoneInfo:
     Windows names). Missing means UTC, Graph's default. Raises UnknownTimeZone otherwise."""
     if not name:
         return UTC_ZONE
-    iana = _WINDOWS_TO_IANA.get(name.strip().casefold())
-    candidate = iana or name.strip()
+    candidate = _WINDOWS_TO_IANA.get(name.strip().casefold()) or name.strip()
+    if candidate in ("UTC", "Etc/UTC"):
+        return UTC_ZONE
     try:
         return ZoneInfo(candidate)
     except (ZoneInfoNotFoundError, ValueError):
