@@ -306,4 +306,42 @@ def graph_connection_lost(method: str, path: str) -> str:
 
 # --- sync (SPEC §6) ------------------------------------------------------------------------------
 
+
+def item_failed(title: str, reason: str) -> str:
+    return f"“{title}” could not be synced: {reason}"
+
+
+def left_out(count: int) -> str:
+    return (
+        f"{count} actions or occurrences were left out (at most 800 actions and 800 series occurrences "
+        "per period): shorten the period to sync them"
+    )
+
+
+def contacts_left_out(count: int) -> str:
+    return f"{count} contacts were left out (at most 2000 contacts are synced): shorten the sync list"
+
+
+def not_allowed_agenda(viewer: str, target: str) -> str:
+    return f"{viewer} may not sync {target}'s agenda: ask an administrator for the agenda right"
+
+
+def not_allowed_contacts(viewer: str, target: str) -> str:
+    return f"{viewer} may not sync {target}'s contacts: only {target} or an administrator can"
+
+
+def mass_deletion_warning(deletions: int, linked: int) -> str:
+    return (
+        f"This sync would delete {deletions} items of the {linked} synced ones. "
+        "Make sure the right calendar and period are chosen before going on."
+    )
+
+
+def mass_deletion_refused(deletions: int, linked: int) -> str:
+    return (
+        f"Sync stopped before writing anything: it would delete {deletions} of {linked} synced items "
+        "(check the calendar name and the period; headless runs need --yes to go on)"
+    )
+
+
 # --- dialogs -------------------------------------------------------------------------------------
