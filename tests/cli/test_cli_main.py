@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +117,16 @@ def test_every_command_module_registers_handlers() -> None:
 
     walk(parser)
     assert leaves and all(leaf.get_default("handler") is not None for leaf in leaves)
+
+
+def test_ci_runs_the_readme_test_command_word_for_word() -> None:
+    root = Path(__file__).resolve().parents[2]
+    blocks = re.findall(r"```sh\n(.*?)\n```", (root / "README.md").read_text(encoding="utf-8"), re.S)
+    install_and_start, install_and_test = blocks[:2]
+    assert "\n" not in install_and_start and install_and_start.endswith("tui-sync --help")
+    assert (
+        "\n" not in install_and_test and "pytest" in install_and_test and "lint-imports" in install_and_test
+    )
+    ci = (root / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert ci[0] == "#!/usr/bin/env bash" and "set -euo pipefail" in ci
+    assert ci[-1] == install_and_test
