@@ -1,0 +1,134 @@
+"""Agenda sync scenarios: single actions both ways, every field, idempotence and its request cost."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tests.sync.conftest import World
+from tui_sync.domain.models import Action
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=PARIS)
+
+
+async def test_a_crm_action_reaches_outlook_with_every_field(world: World) -> None:
+    action = await world.store.add_action(
+        Action(
+            owner="CARINE",
+            title="Rendez-vous client",
+            start=at(3, 10),
+            end=at(3, 11, 30),
+            location="Lyon",
+            private=True,
+            reminder_on=True,
+            reminder_minutes=30,
+            action_type="Rendez-vous",
+            note="Apporter le devis\nDeuxième ligne",
+        )
+    )
+    summary = await world.sync()
+    assert summary.errors == []
+    assert summary.agenda.microsoft.created == 1
+    [event] = await world.outlook_events()
+    assert event["subject"] == "Rendez-vous client"
+    assert event["location"]["displayName"] == "Lyon"
+    assert event["sensitivity"] == "private"
+    assert event["isReminderOn"] is True and event["reminderMinutesBeforeStart"] == 30
+    assert event["categories"] == ["Rendez-vous"]
+    assert event["body"]["content"].replace("\r\n", "\n").strip() == "Apporter le devis\nDeuxième ligne"
+    assert event["isAllDay"] is False
+    links = await world.store.links("CARINE", "action")
+    assert links[str(action.id)].remote_id == event["id"]
+
+
+async def test_an_outlook_event_reaches_the_crm(world: World) -> None:
+    cid = await world.calendar_id()
+    created = await world.outlook.post(
+        f"/me/calendars/{cid}/events",
+        {
+            "subject": "Appel fournisseur",
+            "start": {"dateTime": "2026-12-04T14:00:00", "timeZone": "Romance Standard Time"},
+            "end": {"dateTime": "2026-12-04T14:30:00", "timeZone": "Romance Standard Time"},
+            "categories": ["Appel"],
+            "body": {
+                "contentType": "html",
+                "content": "<html><body><p>Rappeler <b>Paul</b></p></body></html>",
+            },
+            "sensitivity": "confidential",
+        },
+    )
+    assert created.status == 201
+    summary = await world.sync()
+    assert summary.errors == [] and summary.agenda.crm.created == 1
+    [action] = await world.store.single_actions("CARINE", world.service.default_period(world.user))
+    assert action.title == "Appel fournisseur"
+    assert action.start == at(4, 14) and action.end == at(4, 14, 30)
+    assert action.action_type == "Appel" and action.private is True
+    assert "Rappeler" in action.note and "Paul" in action.note and "<" not in action.note
+
+
+async def test_a_second_sync_writes_nothing_and_costs_few_requests(world: World) -> None:
+    for day in (1, 2, 3):
+        await world.store.add_action(
+            Action(owner="CARINE", title=f"A{day}", start=at(day, 9), end=at(day, 10))
+        )
+    cid = await world.calendar_id()
+    await world.outlook.post(
+        f"/me/calendars/{cid}/events",
+        {
+            "subject": "From Outlook",
+            "start": {"dateTime": "2026-12-05T08:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-12-05T09:00:00", "timeZone": "UTC"},
+        },
+    )
+    first = await world.sync()
+    assert first.errors == []
+    assert (first.agenda.microsoft.created, first.agenda.crm.created) == (3, 1)
+    await world.clear_requests()
+    second = await world.sync()
+    assert second.errors == []
+    assert second.agenda.microsoft.__dict__ == {"created": 0, "updated": 0, "deleted": 0}
+    assert second.agenda.crm.__dict__ == {"created": 0, "updated": 0, "deleted": 0}
+    log = await world.requests()
+    writes = [r for r in log if r["method"] != "GET" and not r["path"].endswith("$batch")]
+    writes += [s for r in log for s in r.get("sub_requests") or [] if s["method"] != "GET"]
+    assert writes == []
+    assert len(log) <= 6, log
+
+
+async def test_edits_travel_both_ways(world: World) -> None:
+    action = await world.store.add_action(Action(owner="CARINE", title="Old", start=at(7, 9), end=at(7, 10)))
+    await world.sync()
+    await world.store.update_action(action.with_changes(title="New title", start=at(7, 15), end=at(7, 16)))
+    summary = await world.sync()
+    assert summary.agenda.microsoft.updated == 1
+    [event] = await world.outlook_events()
+    assert event["subject"] == "New title"
+    patched = await world.outlook.patch(f"/me/events/{event['id']}", {"location": {"displayName": "Paris"}})
+    assert patched.status == 200
+    summary = await world.sync()
+    assert summary.agenda.crm.updated == 1
+    assert (await world.store.get_action(action.id)).location == "Paris"
+
+
+async def test_moving_out_of_the_period_deletes_nothing(world: World) -> None:
+    action = await world.store.add_action(
+        Action(owner="CARINE", title="Moves", start=at(8, 9), end=at(8, 10))
+    )
+    await world.sync()
+    [event] = await world.outlook_events()
+    far = {"dateTime": "2027-09-01T09:00:00", "timeZone": "UTC"}
+    far_end = {"dateTime": "2027-09-01T10:00:00", "timeZone": "UTC"}
+    assert (
+        await world.outlook.patch(f"/me/events/{event['id']}", {"start": far, "end": far_end})
+    ).status == 200
+    summary = await world.sync()
+    assert summary.errors == [] and summary.agenda.crm.deleted == 0 and summary.agenda.kept == 0
+    moved = await world.store.get_action(action.id)
+    assert moved.start == datetime(2027, 9, 1, 9, tzinfo=ZoneInfo("UTC"))
+    assert len(await world.outlook_events()) == 1
+    assert timedelta(0) < moved.end - moved.start

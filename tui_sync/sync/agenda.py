@@ -1,0 +1,712 @@
+"""Agenda sync: a user's CRM actions and series ⇄ their named Outlook calendar, inside the period.
+
+Three kinds of items are compared with `plan.plan`, each with its own links:
+- `action`: single actions ⇄ `singleInstance` events;
+- `series`: series (template + recurrence) ⇄ series masters;
+- `occurrence`: each occurrence of a linked series ⇄ its Outlook occurrence or exception, keyed by the
+  original start. An occurrence present on one side only is a cancellation, not a creation: Outlook can
+  cancel an occurrence but never bring one back, and the CRM's rule already says which should exist.
+
+Series are synced in two steps: the masters first; then, per series, either the side whose series was
+just created or whose rule just changed is copied whole (Outlook drops exceptions when a rule changes),
+or the occurrences are compared three-way.
+
+Microsoft deletions reach the CRM only through the Confirmer; a kept item is written back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tui_sync import messages
+from tui_sync.domain.models import MAX_SERIES_OCCURRENCES, MAX_SINGLE_ACTIONS, Action, Series, User
+from tui_sync.domain.period import Period
+from tui_sync.domain.recurrence import expand
+from tui_sync.errors import NotFound
+from tui_sync.microsoft import mapping
+from tui_sync.microsoft.calendar import OutlookCalendar, Write
+from tui_sync.microsoft.timezones import read_datetime
+from tui_sync.store.links import Link
+from tui_sync.sync.deletions import DeletionGate
+from tui_sync.sync.events import AgendaSummary, DeletionRequest, Progress, ProgressCallback
+from tui_sync.sync.plan import Item, LinkState, Op, Plan, Policy, Step, plan
+
+ACTION, SERIES, OCCURRENCE = "action", "series", "occurrence"
+KEPT_CANCELLED = "kept-cancelled:"  # remote id of an occurrence cancelled in Outlook but kept in the CRM
+
+Event = dict[str, Any]
+
+
+def occurrence_key(series_id: int | str, original_start: datetime, all_day: bool, tz: ZoneInfo) -> str:
+    """The key of one occurrence: its series and original start (the day, for all-day series, since
+    Outlook writes an all-day original start at midnight of a zone we cannot be sure of)."""
+    if all_day:
+        return f"{series_id}@{(original_start.astimezone(tz) + timedelta(hours=12)).date().isoformat()}"
+    return f"{series_id}@{original_start.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+
+
+@dataclass
+class _Sides:
+    """What was read, by kind: CRM objects by CRM key and Outlook events by id."""
+
+    crm_actions: dict[str, Action] = field(default_factory=dict)
+    remote_singles: dict[str, Event] = field(default_factory=dict)
+    crm_series: dict[str, Series] = field(default_factory=dict)
+    remote_masters: dict[str, Event] = field(default_factory=dict)
+    instances: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))  # by master id
+
+
+class AgendaSync:
+    """One agenda run for one user. Build it, then `await run()` once."""
+
+    def __init__(
+        self,
+        *,
+        store: Any,
+        calendar: OutlookCalendar,
+        user: User,
+        period: Period,
+        policy: Policy,
+        deletions: DeletionGate,
+        on_event: ProgressCallback,
+        tz: ZoneInfo,
+        now: datetime,
+        two_way: bool = True,
+    ) -> None:
+        self.store = store
+        self.remote = calendar
+        self.user = user
+        self.period = period
+        self.policy: Policy = policy
+        self.deletions = deletions
+        self.on_event = on_event
+        self.tz = tz
+        self.now = now
+        self.two_way = two_way  # False: "At startup", Microsoft → CRM only
+        self.series_enabled = user.prefs.series
+        self.summary = AgendaSummary()
+        self.errors: list[str] = []  # items that failed on their own; the rest of the run went on
+        self.labels: list[str] = []
+        self.calendar_id = ""
+
+    # --- the run --------------------------------------------------------------------------------
+
+    async def run(self) -> AgendaSummary:
+        self._progress("reading")
+        self.calendar_id = await self.remote.find_calendar(self.user.prefs.calendar_name)
+        self.labels = [t.label for t in await self.store.list_action_types()]
+        links = {kind: await self.store.links(self.user.code, kind) for kind in (ACTION, SERIES, OCCURRENCE)}
+        sides = await self._read(links)
+
+        self._progress("planning")
+        single_plan = plan(
+            self._crm_single_items(sides),
+            self._remote_single_items(sides),
+            [_state(link) for link in links[ACTION].values()],
+            policy=self.policy,
+            limit=MAX_SINGLE_ACTIONS,
+            now=self.now,
+        )
+        series_plan = Plan()
+        if self.series_enabled:
+            series_plan = plan(
+                self._crm_series_items(sides),
+                self._remote_series_items(sides),
+                [_state(link) for link in links[SERIES].values()],
+                policy=self.policy,
+                limit=MAX_SERIES_OCCURRENCES,
+                now=self.now,
+            )
+        if not self.two_way:
+            single_plan = _one_way(single_plan)
+            series_plan = _one_way(series_plan)
+        self.summary.left_out = single_plan.left_out + series_plan.left_out
+        self.summary.conflicts = single_plan.conflicts + series_plan.conflicts
+
+        await self.deletions.check_mass(
+            single_plan.of(Op.DELETE_CRM, Op.DELETE_REMOTE) + series_plan.of(Op.DELETE_CRM, Op.DELETE_REMOTE),
+            len(links[ACTION]) + len(links[SERIES]),
+        )
+        self._progress("writing", 0, len(single_plan.writes) + len(series_plan.writes))
+        await self._apply_singles(single_plan, sides)
+        if self.series_enabled:
+            modes = await self._apply_series(series_plan, sides, links[SERIES])
+            await self._sync_occurrences(modes, sides, links[OCCURRENCE])
+        self._progress("done")
+        return self.summary
+
+    def _progress(self, phase: str, done: int = 0, total: int = 0) -> None:
+        self.on_event(Progress("agenda", phase, done, total, self.remote.requests))  # type: ignore[arg-type]
+
+    # --- reading --------------------------------------------------------------------------------
+
+    async def _read(self, links: dict[str, dict[str, Link]]) -> _Sides:
+        sides = _Sides()
+        view, crm_actions, crm_series = await asyncio.gather(
+            self.remote.view(self.calendar_id, self.period),
+            self.store.single_actions(self.user.code, self.period),
+            self.store.series_of(self.user.code) if self.series_enabled else _nothing(),
+        )
+        for event in view:
+            kind = event.get("type")
+            if kind == "singleInstance":
+                sides.remote_singles[event["id"]] = event
+            elif kind in ("occurrence", "exception") and event.get("seriesMasterId"):
+                sides.instances[event["seriesMasterId"]].append(event)
+        sides.crm_actions = {str(a.id): a for a in crm_actions}
+        for series in crm_series:
+            if expand(series, self.period) or str(series.id) in links[SERIES]:
+                sides.crm_series[str(series.id)] = series
+
+        # Linked items not seen in the period: moved out of it (present) or really deleted (absent).
+        for key in links[ACTION].keys() - sides.crm_actions.keys():
+            try:
+                action = await self.store.get_action(int(key))
+            except NotFound:
+                continue
+            if action.series_id is None:
+                sides.crm_actions[key] = action
+        wanted = [
+            link.remote_id for link in links[ACTION].values() if link.remote_id not in sides.remote_singles
+        ]
+        if self.series_enabled:
+            wanted += [link.remote_id for link in links[SERIES].values()]
+            wanted += [m for m in sides.instances if m not in wanted]
+        fetched = await self.remote.get_events(wanted)
+        for event_id, event in fetched.items():
+            if event is None:
+                continue
+            if event.get("type") == "seriesMaster":
+                sides.remote_masters[event_id] = event
+            elif event.get("type") == "singleInstance":
+                sides.remote_singles[event_id] = event
+        return sides
+
+    # --- items for the plan ---------------------------------------------------------------------
+
+    def _crm_single_items(self, sides: _Sides) -> dict[str, Item]:
+        return {
+            key: Item(key, self._fp(a), modified=a.updated_at, when=a.start, match_key=key)
+            for key, a in sides.crm_actions.items()
+        }
+
+    def _remote_single_items(self, sides: _Sides) -> dict[str, Item]:
+        return {
+            event_id: self._remote_item(event, self._fp(self._to_action(event)), ACTION)
+            for event_id, event in sides.remote_singles.items()
+        }
+
+    def _crm_series_items(self, sides: _Sides) -> dict[str, Item]:
+        items = {}
+        for key, series in sides.crm_series.items():
+            occurrences = expand(series, self.period)
+            when = min((o.start for o in occurrences), key=self._distance, default=series.start)
+            items[key] = Item(
+                key,
+                self._series_fp(series),
+                modified=series.updated_at,
+                when=when,
+                weight=len(occurrences),
+                match_key=key,
+            )
+        return items
+
+    def _remote_series_items(self, sides: _Sides) -> dict[str, Item]:
+        items = {}
+        for master_id, master in sides.remote_masters.items():
+            instances = sides.instances.get(master_id, [])
+            starts = [read_datetime(i["start"], self.tz) for i in instances]
+            item = self._remote_item(master, self._series_fp(self._to_series(master)), SERIES)
+            when = min(starts, key=self._distance, default=item.when)
+            items[master_id] = Item(**{**item.__dict__, "when": when, "weight": len(instances)})
+        return items
+
+    def _remote_item(self, event: Event, fingerprint: str, kind: str) -> Item:
+        stamp = mapping.read_stamp(event) or ""
+        prefix = f"{kind}:"
+        return Item(
+            event["id"],
+            fingerprint,
+            version=event.get("changeKey", ""),
+            modified=mapping.last_modified(event),
+            when=read_datetime(event["start"], self.tz) if event.get("start") else None,
+            match_key=stamp[len(prefix) :] if stamp.startswith(prefix) else None,
+        )
+
+    def _fp(self, action: Action) -> str:
+        return mapping.action_fingerprint(action, self.tz)
+
+    def _series_fp(self, series: Series) -> str:
+        return mapping.series_fingerprint(series, self.tz)
+
+    def _distance(self, when: datetime) -> float:
+        return abs((when - self.now).total_seconds())
+
+    def _to_action(self, event: Event, **extra: Any) -> Action:
+        return mapping.event_to_action(event, self.tz, self.labels, self.user.code).with_changes(**extra)
+
+    def _to_series(self, master: Event) -> Series:
+        return mapping.event_to_series(master, self.tz, self.labels, self.user.code)
+
+    # --- single actions -------------------------------------------------------------------------
+
+    async def _apply_singles(self, single_plan: Plan, sides: _Sides) -> None:
+        writes: list[Write] = []
+        after: dict[str, tuple[Step, Action]] = {}  # write id → what to record when it succeeds
+        for step in single_plan.steps:
+            if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
+                action = sides.crm_actions[step.crm_key]  # type: ignore[index]
+                writes.append(
+                    self._event_write(step, action, step.remote_id if step.op is Op.UPDATE_REMOTE else None)
+                )
+                after[writes[-1].id] = (step, action)
+            elif step.op is Op.DELETE_REMOTE:
+                writes.append(Write.delete(f"del:{step.remote_id}", step.remote_id))  # type: ignore[arg-type]
+                after[writes[-1].id] = (step, None)  # type: ignore[assignment]
+            elif step.op in (Op.CREATE_CRM, Op.UPDATE_CRM):
+                event = sides.remote_singles[step.remote_id]  # type: ignore[index]
+                action = await self._save_crm_action(step, event)
+                if step.op is Op.CREATE_CRM:
+                    self.summary.crm.created += 1
+                    # Stamp the event with its new CRM id, so a reset finds the pair again.
+                    writes.append(
+                        Write.patch(
+                            f"stamp:{step.remote_id}",
+                            step.remote_id,
+                            {"singleValueExtendedProperties": mapping.stamp(f"{ACTION}:{action.id}")},
+                        )
+                    )
+                    after[writes[-1].id] = (Step(Op.LINK, str(action.id), step.remote_id), action)
+                else:
+                    self.summary.crm.updated += 1
+                    await self._save_link(ACTION, str(action.id), action, event)
+            elif step.op is Op.DELETE_CRM:
+                await self._delete_crm_action(step, sides, writes, after)
+            elif step.op is Op.LINK:
+                await self._save_link(
+                    ACTION,
+                    step.crm_key,
+                    sides.crm_actions[step.crm_key],
+                    sides.remote_singles[step.remote_id],
+                )
+            elif step.op is Op.UNLINK:
+                await self.store.delete_links(self.user.code, ACTION, [step.crm_key])
+        for write, result in await self.remote.write(writes):
+            step, action = after[write.id]
+            if result.gone and write.method == "DELETE":
+                result = result.ok_gone()
+            if not result.ok:
+                self.errors.append(messages.item_failed(action.title if action else "", result.error))
+                continue
+            await self._record_single(step, write, result.body, action)
+
+    def _event_write(self, step: Step, action: Action, remote_id: str | None) -> Write:
+        body = mapping.action_to_event(action, self.tz)
+        if remote_id:
+            return Write.patch(f"upd:{action.id}", remote_id, body)
+        key = f"{ACTION}:{action.id}"
+        body["singleValueExtendedProperties"] = mapping.stamp(key)
+        body["transactionId"] = mapping.transaction_id(self.user.code, key)
+        return Write.create(f"new:{action.id}", self.calendar_id, body)
+
+    async def _record_single(
+        self, step: Step, write: Write, body: Event | None, action: Action | None
+    ) -> None:
+        if step.op is Op.DELETE_REMOTE:
+            self.summary.microsoft.deleted += 1
+            await self.store.delete_links(self.user.code, ACTION, [step.crm_key])
+            return
+        assert action is not None and body is not None
+        if write.id.startswith("new:"):
+            self.summary.microsoft.created += 1
+        elif write.id.startswith("upd:"):
+            self.summary.microsoft.updated += 1
+        await self._save_link(ACTION, str(action.id), action, body)
+
+    async def _save_crm_action(self, step: Step, event: Event) -> Action:
+        if step.op is Op.CREATE_CRM:
+            return await self.store.add_action(self._to_action(event))
+        return await self.store.update_action(self._to_action(event, id=int(step.crm_key)))  # type: ignore[arg-type]
+
+    async def _delete_crm_action(self, step: Step, sides: _Sides, writes: list[Write], after: dict) -> None:
+        action = sides.crm_actions[step.crm_key]  # type: ignore[index]
+        if await self.deletions.confirm(DeletionRequest("action", action.title, action.start, 0, 0)):
+            await self.store.delete_action(action.id)
+            await self.store.delete_links(self.user.code, ACTION, [step.crm_key])
+            self.summary.crm.deleted += 1
+            return
+        self.summary.kept += 1  # written back to Microsoft 365 as a new event
+        writes.append(self._event_write(step, action, None))
+        after[writes[-1].id] = (Step(Op.CREATE_REMOTE, step.crm_key, None), action)
+
+    async def _save_link(self, kind: str, crm_key: str, item: Action | Series, event: Event) -> None:
+        if isinstance(item, Series):
+            crm_hash, remote_hash = self._series_fp(item), self._series_fp(self._to_series(event))
+            link = Link(
+                self.user.code, kind, crm_key, event["id"], crm_hash, event.get("changeKey", ""), remote_hash
+            )
+        else:
+            link = action_link(self.user.code, kind, crm_key, item, event, self.tz, self.labels)
+        await self.store.save_links([link])
+
+    # --- series masters -------------------------------------------------------------------------
+
+    async def _apply_series(self, series_plan: Plan, sides: _Sides, links: dict[str, Link]) -> dict[str, str]:
+        """Apply the master-level steps. Returns, per CRM series key, how its occurrences are synced:
+        `crm` (copy the CRM's occurrences to Outlook), `remote` (copy Outlook's to the CRM) or `three_way`."""
+        modes: dict[str, str] = {}
+        for key, link in links.items():
+            if key in sides.crm_series and link.remote_id in sides.remote_masters:
+                modes[key] = "three_way"
+        for step in series_plan.steps:
+            if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
+                series = sides.crm_series[step.crm_key]  # type: ignore[index]
+                master = sides.remote_masters.get(step.remote_id or "")
+                rule_changed = master is None or self._to_series(master).recurrence != series.recurrence
+                body = mapping.series_to_event(series, self.tz)
+                if step.op is Op.CREATE_REMOTE:
+                    key = f"{SERIES}:{series.id}"
+                    body["singleValueExtendedProperties"] = mapping.stamp(key)
+                    body["transactionId"] = mapping.transaction_id(self.user.code, key)
+                    result = await self.remote.write_one(
+                        Write.create(f"new:{series.id}", self.calendar_id, body)
+                    )
+                else:
+                    result = await self.remote.write_one(
+                        Write.patch(f"upd:{series.id}", step.remote_id, body)
+                    )
+                if not result.ok:
+                    self.errors.append(messages.item_failed(series.title, result.error))
+                    modes.pop(step.crm_key, None)  # type: ignore[arg-type]
+                    continue
+                if step.op is Op.CREATE_REMOTE:
+                    self.summary.microsoft.created += 1
+                else:
+                    self.summary.microsoft.updated += 1
+                sides.remote_masters[result.body["id"]] = result.body
+                await self._save_link(SERIES, step.crm_key, series, result.body)  # type: ignore[arg-type]
+                modes[step.crm_key] = "crm" if rule_changed else "three_way_fresh"  # type: ignore[index]
+                links[step.crm_key] = Link(
+                    self.user.code, SERIES, step.crm_key, result.body["id"], "", "", "", {}
+                )  # type: ignore[index]
+            elif step.op in (Op.CREATE_CRM, Op.UPDATE_CRM):
+                master = sides.remote_masters[step.remote_id]  # type: ignore[index]
+                incoming = self._to_series(master)
+                if step.op is Op.CREATE_CRM:
+                    series = await self.store.add_series(incoming)
+                    self.summary.crm.created += 1
+                    stamp = Write.patch(
+                        f"stamp:{series.id}",
+                        master["id"],
+                        {"singleValueExtendedProperties": mapping.stamp(f"{SERIES}:{series.id}")},
+                    )
+                    result = await self.remote.write_one(stamp)
+                    if result.ok:
+                        master = sides.remote_masters[master["id"]] = result.body
+                    rule_changed = True
+                else:
+                    old = sides.crm_series[step.crm_key]  # type: ignore[index]
+                    rule_changed = old.recurrence != incoming.recurrence
+                    series = await self.store.update_series(
+                        incoming.with_changes(id=old.id, exceptions=old.exceptions, cancelled=old.cancelled)
+                    )
+                    self.summary.crm.updated += 1
+                key = str(series.id)
+                sides.crm_series[key] = series
+                await self._save_link(SERIES, key, series, master)
+                links[key] = Link(self.user.code, SERIES, key, master["id"], "", "", "", {})
+                modes[key] = "remote" if rule_changed else "three_way"
+            elif step.op is Op.DELETE_REMOTE:
+                result = await self.remote.write_one(Write.delete(f"del:{step.remote_id}", step.remote_id))
+                if result.ok or result.gone:
+                    self.summary.microsoft.deleted += 1
+                    await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
+                    await self._forget_occurrences(step.crm_key)  # type: ignore[arg-type]
+            elif step.op is Op.DELETE_CRM:
+                series = sides.crm_series[step.crm_key]  # type: ignore[index]
+                await self._forget_occurrences(step.crm_key)  # type: ignore[arg-type]
+                if await self.deletions.confirm(DeletionRequest("series", series.title, series.start, 0, 0)):
+                    await self.store.delete_series(series.id)
+                    await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
+                    self.summary.crm.deleted += 1
+                    modes.pop(step.crm_key, None)  # type: ignore[arg-type]
+                    continue
+                self.summary.kept += 1
+                await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
+                body = mapping.series_to_event(series, self.tz)
+                key = f"{SERIES}:{series.id}"
+                body["singleValueExtendedProperties"] = mapping.stamp(key)
+                result = await self.remote.write_one(Write.create(f"new:{series.id}", self.calendar_id, body))
+                if result.ok:
+                    sides.remote_masters[result.body["id"]] = result.body
+                    await self._save_link(SERIES, step.crm_key, series, result.body)  # type: ignore[arg-type]
+                    links[step.crm_key] = Link(
+                        self.user.code, SERIES, step.crm_key, result.body["id"], "", "", "", {}
+                    )  # type: ignore[index]
+                    modes[step.crm_key] = "crm"  # type: ignore[index]
+            elif step.op is Op.LINK:
+                series = sides.crm_series[step.crm_key]  # type: ignore[index]
+                await self._save_link(SERIES, step.crm_key, series, sides.remote_masters[step.remote_id])  # type: ignore[arg-type,index]
+                links[step.crm_key] = Link(
+                    self.user.code, SERIES, step.crm_key, step.remote_id, "", "", "", {}
+                )  # type: ignore[index,arg-type]
+                modes[step.crm_key] = "three_way"  # type: ignore[index]
+            elif step.op is Op.UNLINK:
+                await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
+                await self._forget_occurrences(step.crm_key)  # type: ignore[arg-type]
+                modes.pop(step.crm_key, None)  # type: ignore[arg-type]
+        for key in list(modes):
+            if key not in sides.crm_series or links[key].remote_id not in sides.remote_masters:
+                modes.pop(key)
+        return modes
+
+    async def _forget_occurrences(self, series_key: str) -> None:
+        links = await self.store.links(self.user.code, OCCURRENCE)
+        await self.store.delete_links(
+            self.user.code, OCCURRENCE, [k for k in links if k.startswith(f"{series_key}@")]
+        )
+
+    # --- occurrences ----------------------------------------------------------------------------
+
+    async def _sync_occurrences(self, modes: dict[str, str], sides: _Sides, links: dict[str, Link]) -> None:
+        series_links = await self.store.links(self.user.code, SERIES)
+        master_of = {key: series_links[key].remote_id for key in modes}
+        fresh = [master_of[k] for k, mode in modes.items() if mode in ("crm", "three_way_fresh")]
+        if fresh:
+            for master_id, instances in (await self.remote.instances(fresh, self.period)).items():
+                sides.instances[master_id] = instances
+        for key, mode in modes.items():
+            series = sides.crm_series[key]
+            master_id = master_of[key]
+            instances = sides.instances.get(master_id, [])
+            if mode == "remote":
+                series = await self._copy_occurrences_to_crm(
+                    series, sides.remote_masters[master_id], instances
+                )
+                sides.crm_series[key] = series
+                await self._relink_occurrences(series, instances)
+            elif mode == "crm":
+                await self._copy_occurrences_to_outlook(series, instances)
+            else:
+                await self._three_way_occurrences(series, instances, links)
+
+    def _crm_occurrences(self, series: Series) -> dict[str, Action]:
+        return {
+            occurrence_key(series.id, o.original_start, series.all_day, self.tz): o  # type: ignore[arg-type]
+            for o in expand(series, self.period)
+        }
+
+    def _instance_key(self, series: Series, event: Event) -> str:
+        original = mapping.original_start(event, self.tz) or read_datetime(event["start"], self.tz)
+        return occurrence_key(series.id, original, series.all_day, self.tz)  # type: ignore[arg-type]
+
+    async def _copy_occurrences_to_crm(self, series: Series, master: Event, instances: list[Event]) -> Series:
+        """Make the CRM's exceptions and cancellations in the period those of Outlook."""
+        by_key = {self._instance_key(series, e): e for e in instances}
+        template = {
+            k: o
+            for k, o in self._crm_occurrences(
+                series.with_changes(exceptions=(), cancelled=frozenset())
+            ).items()
+        }
+        exceptions = {
+            e.original_start: e for e in series.exceptions if not self.period.overlaps(e.start, e.end)
+        }
+        cancelled = {c for c in series.cancelled if not self.period.contains_start(c)}
+        for key, natural in template.items():
+            event = by_key.get(key)
+            if event is None:
+                cancelled.add(natural.original_start)  # type: ignore[arg-type]
+                continue
+            incoming = self._to_action(event, series_id=series.id, original_start=natural.original_start)
+            if self._fp(incoming) != self._fp(natural):
+                exceptions[natural.original_start] = incoming
+        updated = series.with_changes(exceptions=tuple(exceptions.values()), cancelled=frozenset(cancelled))
+        return await self._replace_occurrences(series, updated)
+
+    async def _replace_occurrences(self, old: Series, new: Series) -> Series:
+        """Store `new`'s exceptions and cancellations in place of `old`'s."""
+        new_starts = {e.original_start for e in new.exceptions}
+        for exception in old.exceptions:
+            if exception.original_start not in new_starts:
+                await self.store.remove_exception(old.id, exception.original_start)
+        for exception in new.exceptions:
+            await self.store.set_exception(old.id, exception)
+        for start in old.cancelled - new.cancelled:
+            await self.store.restore_occurrence(old.id, start)
+        for start in new.cancelled - old.cancelled:
+            await self.store.cancel_occurrence(old.id, start)
+        return await self.store.get_series(old.id)
+
+    async def _copy_occurrences_to_outlook(self, series: Series, instances: list[Event]) -> None:
+        """Make Outlook's occurrences in the period those of the CRM (after creating or re-ruling it)."""
+        wanted = self._crm_occurrences(series)
+        writes: list[Write] = []
+        for event in instances:
+            key = self._instance_key(series, event)
+            action = wanted.get(key)
+            if action is None:
+                writes.append(Write.delete(f"cancel:{key}", event["id"]))
+            elif self._fp(action) != self._fp(self._to_action(event)):
+                writes.append(
+                    Write.patch(f"occ:{key}", event["id"], mapping.occurrence_patch(action, self.tz))
+                )
+        results = {w.id: r for w, r in await self.remote.write(writes)}
+        current = []
+        for event in instances:
+            key = self._instance_key(series, event)
+            result = results.get(f"occ:{key}")
+            if f"cancel:{key}" in results:
+                continue
+            current.append(result.body if result and result.ok else event)
+        await self._relink_occurrences(series, current)
+
+    async def _relink_occurrences(self, series: Series, instances: list[Event]) -> None:
+        """Forget the series' occurrence links and record one per occurrence present on both sides."""
+        await self._forget_occurrences(str(series.id))
+        crm = self._crm_occurrences(series)
+        new_links = []
+        for event in instances:
+            key = self._instance_key(series, event)
+            if key in crm:
+                new_links.append(self._occurrence_link(key, crm[key], event))
+        await self.store.save_links(new_links)
+
+    def _occurrence_link(self, key: str, action: Action, event: Event) -> Link:
+        return action_link(self.user.code, OCCURRENCE, key, action, event, self.tz, self.labels)
+
+    async def _three_way_occurrences(
+        self, series: Series, instances: list[Event], links: dict[str, Link]
+    ) -> None:
+        prefix = f"{series.id}@"
+        crm = self._crm_occurrences(series)
+        series_links = {k: v for k, v in links.items() if k.startswith(prefix)}
+        remote_events = {e["id"]: e for e in instances}
+        remote_items = {
+            e["id"]: Item(
+                e["id"],
+                self._fp(self._to_action(e)),
+                version=e.get("changeKey", ""),
+                modified=mapping.last_modified(e),
+                match_key=self._instance_key(series, e),
+            )
+            for e in instances
+        }
+        for link in series_links.values():  # kept cancellations stand for themselves
+            if link.remote_id.startswith(KEPT_CANCELLED):
+                remote_items[link.remote_id] = Item(
+                    link.remote_id, link.remote_hash, version=link.remote_change_key
+                )
+        crm_items = {k: Item(k, self._fp(a), modified=series.updated_at, match_key=k) for k, a in crm.items()}
+        occurrence_plan = plan(
+            crm_items, remote_items, [_state(v) for v in series_links.values()], policy=self.policy
+        )
+        if not self.two_way:
+            occurrence_plan = _one_way(occurrence_plan)
+        writes: list[Write] = []
+        for step in occurrence_plan.steps:
+            tombstone = (step.remote_id or "").startswith(KEPT_CANCELLED)
+            op = step.op
+            if op is Op.CREATE_REMOTE:  # Outlook has no such occurrence: it was cancelled there
+                op = Op.DELETE_CRM
+            elif op is Op.CREATE_CRM:  # the CRM has no such occurrence: it was cancelled in the CRM
+                op = Op.DELETE_REMOTE
+            if op is Op.UPDATE_REMOTE and not tombstone:
+                action = crm[step.crm_key]  # type: ignore[index]
+                writes.append(
+                    Write.patch(
+                        f"occ:{step.crm_key}", step.remote_id, mapping.occurrence_patch(action, self.tz)
+                    )
+                )  # type: ignore[arg-type]
+            elif op is Op.UPDATE_CRM and not tombstone:
+                event = remote_events[step.remote_id]  # type: ignore[index]
+                original = crm[step.crm_key].original_start  # type: ignore[index]
+                saved = await self.store.set_exception(
+                    series.id, self._to_action(event, series_id=series.id, original_start=original)
+                )
+                self.summary.crm.updated += 1
+                await self.store.save_links([self._occurrence_link(step.crm_key, saved, event)])  # type: ignore[arg-type]
+            elif op is Op.DELETE_REMOTE:
+                if step.remote_id and not tombstone:
+                    writes.append(Write.delete(f"cancel:{step.crm_key or step.remote_id}", step.remote_id))
+                else:
+                    await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm_key])
+            elif op is Op.DELETE_CRM:
+                action = crm[step.crm_key]  # type: ignore[index]
+                await self._cancel_in_crm(series, step.crm_key, action)  # type: ignore[arg-type]
+            elif op is Op.LINK and step.remote_id in remote_events:
+                await self.store.save_links(
+                    [self._occurrence_link(step.crm_key, crm[step.crm_key], remote_events[step.remote_id])]
+                )  # type: ignore[arg-type,index]
+            elif op is Op.UNLINK:
+                await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm_key])
+        for write, result in await self.remote.write(writes):
+            crm_key = write.id.split(":", 1)[1]
+            if not (result.ok or (result.gone and write.method == "DELETE")):
+                self.errors.append(messages.item_failed(series.title, result.error))
+                continue
+            if write.method == "DELETE":
+                self.summary.microsoft.deleted += 1
+                await self.store.delete_links(self.user.code, OCCURRENCE, [crm_key])
+            else:
+                self.summary.microsoft.updated += 1
+                await self.store.save_links([self._occurrence_link(crm_key, crm[crm_key], result.body)])
+
+    async def _cancel_in_crm(self, series: Series, key: str, action: Action) -> None:
+        if await self.deletions.confirm(DeletionRequest("occurrence", action.title, action.start, 0, 0)):
+            await self.store.cancel_occurrence(series.id, action.original_start)
+            await self.store.delete_links(self.user.code, OCCURRENCE, [key])
+            self.summary.crm.deleted += 1
+            return
+        # Outlook cannot restore a cancelled occurrence: remember that the CRM keeps it, ask no more.
+        self.summary.kept += 1
+        fingerprint = self._fp(action)
+        await self.store.save_links(
+            [
+                Link(
+                    self.user.code,
+                    OCCURRENCE,
+                    key,
+                    f"{KEPT_CANCELLED}{key}",
+                    fingerprint,
+                    "",
+                    fingerprint,
+                    {},
+                )
+            ]
+        )
+
+
+def action_link(
+    user: str, kind: str, crm_key: str, action: Action, event: Event, tz: ZoneInfo, labels: list[str]
+) -> Link:
+    """The link of an action and its Outlook event as they are now (after a confirmed write)."""
+    remote = mapping.event_to_action(event, tz, labels, user)
+    return Link(
+        user,
+        kind,
+        crm_key,
+        event["id"],
+        mapping.action_fingerprint(action, tz),
+        event.get("changeKey", ""),
+        mapping.action_fingerprint(remote, tz),
+    )
+
+
+def _state(link: Link) -> LinkState:
+    return LinkState(link.crm_key, link.remote_id, link.crm_hash, link.remote_change_key, link.remote_hash)
+
+
+def _one_way(p: Plan) -> Plan:
+    """Microsoft → CRM only ("At startup"): drop every step that would write to Microsoft 365."""
+    keep = {Op.CREATE_CRM, Op.UPDATE_CRM, Op.DELETE_CRM, Op.LINK, Op.UNLINK}
+    return Plan([s for s in p.steps if s.op in keep], p.left_out)
+
+
+async def _nothing() -> list:
+    return []
