@@ -3,7 +3,9 @@
 Every command lives in a module of `tui_sync.commands` listed in COMMAND_MODULES; its `register(subparsers)`
 adds parsers with `set_defaults(handler=...)`. A handler is `async def handler(ctx, args) -> int` (the
 store is open in `ctx.store`), or a plain function for commands that run their own event loop. A parser
-that also sets `needs_store=False` gets no store, so such a command never creates a database.
+that also sets `needs_store=False` gets no store, so such a command never creates a database; one that
+sets `passthrough=True` receives the arguments it does not declare, in order, as `args.passthrough_args`
+(for `fake-graph`, whose own parser reads them).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from types import ModuleType
 from typing import Any, NoReturn
 
 from tui_sync import messages
-from tui_sync.commands import Context, Handler, admin, contacts, transfer, users
+from tui_sync.commands import Context, Handler, admin, contacts, fake, sync, transfer, users
 from tui_sync.config import Settings, load_settings
 from tui_sync.domain.models import InvalidValue
 from tui_sync.errors import BadInput, UserError
@@ -32,11 +34,15 @@ __all__ = ["COMMAND_MODULES", "ArgumentParser", "Context", "UsageError", "build_
 
 PROG = "tui-sync"
 # The modules whose `register(subparsers)` builds the command line; add yours here (one import).
-COMMAND_MODULES: list[ModuleType] = [admin, users, contacts, transfer]
+COMMAND_MODULES: list[ModuleType] = [admin, users, contacts, transfer, fake, sync]
 
 
 class UsageError(BadInput):
     """Arguments argparse refused."""
+
+
+def _usage_error(prog: str, problem: str) -> UsageError:
+    return UsageError(messages.usage_error(prog.removeprefix(PROG).strip(), problem, f"{prog} --help"))
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -52,10 +58,10 @@ class ArgumentParser(argparse.ArgumentParser):
             default=argparse.SUPPRESS,
             help="the config file (default: $TUI_SYNC_CONFIG, ./config.toml, the user config dir)",
         )
+        self.set_defaults(command_prog=self.prog)  # the deepest command parsed wins: for error lines
 
     def error(self, message: str) -> NoReturn:
-        command = self.prog.removeprefix(PROG).strip()
-        raise UsageError(messages.usage_error(command, message, f"{self.prog} --help"))
+        raise _usage_error(self.prog, message)
 
 
 def build_parser() -> ArgumentParser:
@@ -104,7 +110,10 @@ def main(argv: Sequence[str] | None = None, *, now: Clock | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+        args, extra = parser.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+        if extra and not getattr(args, "passthrough", False):
+            raise _usage_error(args.command_prog, f"unrecognized arguments: {' '.join(extra)}")
+        args.passthrough_args = extra
     except UserError as error:
         err.write(f"{PROG}: {error.message}\n")
         return error.exit_code

@@ -7,6 +7,8 @@ sync, dialogs.
 
 from __future__ import annotations
 
+from typing import Any
+
 # --- configuration -------------------------------------------------------------------------------
 
 CONFIG_UNKNOWN_KEY = "unknown key"
@@ -199,6 +201,7 @@ REASON_NO_CLIENT_ID = "no application (client) ID is set"
 REASON_NOT_CONNECTED = "not connected to Microsoft 365"
 REASON_TOKEN_REFUSED = "Microsoft 365 refused the sign-in"
 CONNECT_FIX_TUI = "check the ADM settings, then press Connect"
+CONNECT_FIX_CLI = "check the ADM settings (tui-sync admin client-id), then run tui-sync connect"
 SIGN_IN_CANCELLED = "Sign-in cancelled; nothing was changed."
 SIGN_IN_DECLINED = "The sign-in was declined on the Microsoft page; nothing was changed."
 SIGN_IN_EXPIRED = "The sign-in code expired before it was used; start again."
@@ -305,6 +308,50 @@ def graph_connection_lost(method: str, path: str) -> str:
 
 
 # --- sync (SPEC §6) ------------------------------------------------------------------------------
+
+
+FROM_AND_TO_TOGETHER = "--from and --to go together: give both days, or neither to use the preferences"
+
+PHASES = {
+    "connecting": "Connecting",
+    "reading": "Reading both sides",
+    "planning": "Comparing",
+    "confirming": "Waiting for your answers",
+    "writing": "Writing",
+    "recording": "Recording",
+    "done": "Done",
+}
+
+
+def progress_line(event: Any) -> str:
+    """One line of live progress: phase, counts, requests so far."""
+    counts = f" {event.done}/{event.total}" if event.total else ""
+    phase = PHASES.get(event.phase, event.phase)
+    return f"{event.what.capitalize()}: {phase}{counts} · {event.requests} requests"
+
+
+def _sides(counts: Any) -> str:
+    return f"+{counts.created} created, ~{counts.updated} updated, -{counts.deleted} deleted"
+
+
+def summary_lines(summary: Any) -> list[str]:
+    """The end-of-sync report, as the CLI prints it and the wizard shows it."""
+    lines = []
+    if summary.agenda is not None:
+        a = summary.agenda
+        lines.append(f"Agenda → Microsoft 365: {_sides(a.microsoft)}")
+        lines.append(f"Agenda → CRM: {_sides(a.crm)}")
+        lines.append(
+            f"Conflicts: {a.conflicts} · kept deletions: {a.kept} · left out by limits: {a.left_out}"
+        )
+    if summary.contacts is not None:
+        c = summary.contacts
+        lines.append(f"Contacts → Microsoft 365: {_sides(c.microsoft)}")
+        lines.append(f"Contact notes → CRM: ~{c.crm.updated} updated · left out by limits: {c.left_out}")
+    lines.extend(summary.notices)
+    state = "completed" if summary.ok else f"finished with {len(summary.errors)} error(s)"
+    lines.append(f"Sync of {summary.user} {state} in {summary.seconds:.1f} s, {summary.requests} requests")
+    return lines
 
 
 def item_failed(title: str, reason: str) -> str:

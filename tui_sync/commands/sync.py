@@ -1,0 +1,70 @@
+"""`tui-sync sync`: a headless sync (cron). Deletions made in Microsoft 365 reach the CRM only with
+`--yes`; without it they are kept and written back, and reported. Exit 0 when the sync completed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tui_sync import messages
+from tui_sync.commands import Context, add_json_flag
+from tui_sync.domain.period import Period, parse_day
+from tui_sync.errors import BadInput
+from tui_sync.sync.events import AnswerAll, Progress, Summary
+from tui_sync.sync.service import SyncService
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    sync = subparsers.add_parser("sync", help="sync a user's agenda and/or contacts with Microsoft 365")
+    sync.add_argument("--user", required=True, metavar="CODE", help="whose agenda / contacts to sync")
+    sync.add_argument(
+        "--as", dest="viewer", metavar="CODE", help="sync on behalf of this user (rights apply)"
+    )
+    sync.add_argument("--agenda", action="store_true", help="the agenda, both ways")
+    sync.add_argument("--contacts", action="store_true", help="the contacts to sync, CRM → Microsoft 365")
+    sync.add_argument(
+        "--from", dest="start", metavar="YYYY-MM-DD", help="first day (default: the preferences)"
+    )
+    sync.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day (default: the preferences)")
+    sync.add_argument("--yes", action="store_true", help="apply deletions made in Microsoft 365 to the CRM")
+    add_json_flag(sync)
+    sync.set_defaults(handler=run_sync)
+
+
+def _period(ctx: Context, args: argparse.Namespace) -> Period | None:
+    if args.start is None and args.end is None:
+        return None
+    if args.start is None or args.end is None:
+        raise BadInput(messages.FROM_AND_TO_TOGETHER)
+    return Period.from_dates(parse_day(args.start, "--from"), parse_day(args.end, "--to"), ctx.tz)
+
+
+def _show_progress(event: Progress) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(messages.progress_line(event) + "\r")
+
+
+async def run_sync(ctx: Context, args: argparse.Namespace) -> int:
+    what = [w for w in ("agenda", "contacts") if getattr(args, w)] or ["agenda", "contacts"]
+    period = _period(ctx, args)
+    service = SyncService(ctx.store, ctx.settings, clock=ctx.now, fix=messages.CONNECT_FIX_CLI)
+    summary = await service.run(
+        args.viewer or args.user,
+        args.user,
+        what,  # type: ignore[arg-type]
+        period=period,
+        confirmer=AnswerAll(yes=args.yes),
+        on_event=_show_progress,
+    )
+    if args.json:
+        ctx.print_json(summary.to_json())
+    else:
+        _print_summary(ctx, summary)
+    return 0 if summary.ok else 1
+
+
+def _print_summary(ctx: Context, summary: Summary) -> None:
+    for line in messages.summary_lines(summary):
+        ctx.print(line)
+    for error in summary.errors:
+        print(f"tui-sync: {error}", file=sys.stderr)
