@@ -313,6 +313,32 @@ def test_outlooks_html_of_a_plain_text_note_gives_the_note_back() -> None:
     assert html_to_text(html) == "Ligne 1\n\nLigne 3 : 50 % *urgent*"
 
 
+WORD_HTML = """<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns="http://www.w3.org/TR/REC-html40">
+<head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<meta name="Generator" content="Microsoft Word 15 (filtered medium)">
+<style><!--
+p.MsoNormal, li.MsoNormal, div.MsoNormal
+	{margin:0cm; font-size:11.0pt; font-family:"Calibri",sans-serif;}
+--></style><!--[if gte mso 9]><xml>
+<o:shapedefaults v:ext="edit" spidmax="1026" />
+</xml><![endif]-->
+</head>
+<body lang="FR" link="#0563C1" vlink="#954F72" style="word-wrap:break-word">
+<div class="WordSection1">
+<p class="MsoNormal">Ordre du jour&nbsp;:<o:p></o:p></p>
+<p class="MsoNormal"><o:p>&nbsp;</o:p></p>
+<p class="MsoNormal"><b>1.</b> Budget 2026<o:p></o:p></p>
+<p class="MsoNormal">2. Recrutement &#8211; <i>profil</i> senior<o:p></o:p></p>
+<p class="MsoNormal"><o:p>&nbsp;</o:p></p>
+</div>
+</body>
+</html>"""
+
+
+def test_a_body_from_outlook_desktop_word_html_becomes_plain_text() -> None:
+    assert html_to_text(WORD_HTML) == "Ordre du jour :\n\n1. Budget 2026\n2. Recrutement – profil senior"
+
+
 def test_occurrence_patch_carries_the_content_and_nothing_of_the_series() -> None:
     moved = Action(
         owner="X",

@@ -9,14 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.strategies import TYPE_LABELS, actions, graph_echo, zones
+from tests.strategies import TYPE_LABELS, actions, graph_echo, series, zones
 from tui_sync.domain.models import Action, Recurrence, Series
 from tui_sync.microsoft.mapping import (
     action_fingerprint,
     action_to_event,
+    event_fingerprint,
     event_to_action,
+    master_fingerprint,
     note_fingerprint,
     series_fingerprint,
+    series_to_event,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -46,6 +49,17 @@ def test_an_action_and_its_microsoft_copy_have_the_same_fingerprint(data: st.Dat
     action = data.draw(actions(tz))
     copy = event_to_action(graph_echo(action_to_event(action, tz)), tz, TYPE_LABELS, action.owner)
     assert action_fingerprint(copy, tz) == action_fingerprint(action, tz)
+    assert event_fingerprint(graph_echo(action_to_event(action, tz)), tz, TYPE_LABELS) == action_fingerprint(
+        action, tz
+    )
+
+
+@given(st.data())
+def test_a_series_and_its_microsoft_master_have_the_same_fingerprint(data: st.DataObject) -> None:
+    tz = data.draw(zones)
+    made = data.draw(series(tz, deviations=True))
+    master = graph_echo(series_to_event(made, tz))
+    assert master_fingerprint(master, tz, TYPE_LABELS) == series_fingerprint(made, tz)
 
 
 def test_the_fingerprints_are_pinned() -> None:

@@ -770,6 +770,18 @@ def series_fingerprint(series: Series, tz: tzinfo | None = None) -> str:
     )
 
 
+def event_fingerprint(event: Mapping[str, Any], tz: tzinfo, known_type_labels: Iterable[str]) -> str:
+    """`action_fingerprint` of a Graph event, read the way the CRM would hold it (same `tz` and labels as
+    the CRM side uses). Raises UnreadableItem like `event_to_action`."""
+    return action_fingerprint(event_to_action(event, tz, known_type_labels, owner=""), tz)
+
+
+def master_fingerprint(master_event: Mapping[str, Any], tz: tzinfo, known_type_labels: Iterable[str]) -> str:
+    """`series_fingerprint` of a Graph series master, read the way the CRM would hold it. Raises
+    UnreadableItem like `event_to_series`."""
+    return series_fingerprint(event_to_series(master_event, tz, known_type_labels, owner=""), tz)
+
+
 def photo_digest(photo: bytes | None) -> str:
     """SHA-256 of a photo's bytes; '' for no photo."""
     return hashlib.sha256(photo).hexdigest() if photo else ""
