@@ -94,9 +94,10 @@ OnDeviceCode = Callable[[DeviceCode], Awaitable[None] | None]
 
 
 class TokenProvider(Protocol):
-    """What the Graph client calls before each request: a valid access token, a new one if forced."""
+    """What the Graph client calls before each request: a valid access token. `refused` is a token
+    Graph has just refused (401): the provider then returns another one, refreshing if need be."""
 
-    async def __call__(self, force_refresh: bool = False) -> str: ...
+    async def __call__(self, refused: str | None = None) -> str: ...
 
 
 def open_token_cache(path: Path) -> PersistedTokenCache:
@@ -157,7 +158,7 @@ class Authenticator:
         self.cache_path = Path(token_cache).expanduser()
         self._app: msal.PublicClientApplication | None = None
         self._app_lock = asyncio.Lock()
-        self._tokens: dict[str, tuple[str, float, float]] = {}  # account → token, expires, fetched
+        self._tokens: dict[str, tuple[str, float]] = {}  # account → access token, monotonic expiry
         self._token_locks: dict[str, asyncio.Lock] = {}
         self._cancel: asyncio.Event | None = None
         self._flow: dict[str, Any] | None = None
@@ -320,31 +321,28 @@ class Authenticator:
     # --- tokens -----------------------------------------------------------------------------------
 
     def _remember(self, home_account_id: str, result: dict[str, Any]) -> None:
-        now = time.monotonic()
-        expires = now + float(result.get("expires_in") or 0)
-        self._tokens[home_account_id] = (str(result["access_token"]), expires, now)
+        expires = time.monotonic() + float(result.get("expires_in") or 0)
+        self._tokens[home_account_id] = (str(result["access_token"]), expires)
 
     def _account(self, app: msal.PublicClientApplication, home_account_id: str) -> dict[str, Any] | None:
         return next((a for a in app.get_accounts() if a.get("home_account_id") == home_account_id), None)
 
     async def get_token(
-        self, home_account_id: str | None, *, user_code: str = "", force_refresh: bool = False
+        self, home_account_id: str | None, *, user_code: str = "", refused: str | None = None
     ) -> str:
-        """A valid access token for the account, refreshed silently with the refresh token when needed
-        (or when `force_refresh`, after Graph said 401). NotConnected when the user must sign in again."""
+        """A valid access token for the account, refreshed silently with the refresh token when needed,
+        or when it is the `refused` one (Graph said 401: revoked or expired early). Concurrent callers
+        share one refresh. NotConnected when the user must sign in again."""
         if not self.client_id:
             raise NotConfigured(self.fix)
         if not home_account_id:
             raise NotConnected(user_code or "this user")
-        cached = self._tokens.get(home_account_id)
-        if cached and not force_refresh and cached[1] - time.monotonic() > TOKEN_MARGIN:
-            return cached[0]
         lock = self._token_locks.setdefault(home_account_id, asyncio.Lock())
         async with lock:
             cached = self._tokens.get(home_account_id)
-            now = time.monotonic()
-            if cached and cached[1] - now > TOKEN_MARGIN and (not force_refresh or now - cached[2] < 2.0):
-                return cached[0]  # fresh enough, or another request refreshed it a moment ago
+            if cached and cached[0] != refused and cached[1] - time.monotonic() > TOKEN_MARGIN:
+                return cached[0]  # still fresh, or another request already replaced the refused one
+            force_refresh = refused is not None and (cached is None or cached[0] == refused)
             app = await self._application()
             account = await self._call(self._account, app, home_account_id)
             if account is None:
@@ -362,8 +360,8 @@ class Authenticator:
     def token_provider(self, home_account_id: str | None, user_code: str = "") -> TokenProvider:
         """The callable a GraphClient takes, bound to one user's account."""
 
-        async def provide(force_refresh: bool = False) -> str:
-            return await self.get_token(home_account_id, user_code=user_code, force_refresh=force_refresh)
+        async def provide(refused: str | None = None) -> str:
+            return await self.get_token(home_account_id, user_code=user_code, refused=refused)
 
         return provide
 

@@ -172,7 +172,7 @@ def is_idempotent(method: str, body: Any) -> bool:
 class GraphClient:
     """Graph for one mailbox during one run. Use as `async with GraphClient(...) as graph:`.
 
-    `token_provider(force_refresh)` returns the bearer token (an `Authenticator.token_provider`), so a
+    `token_provider(refused)` returns the bearer token (an `Authenticator.token_provider`), so a
     long run keeps working across token refreshes. `user_code` names the CRM user in "reconnect" errors.
     """
 
@@ -340,11 +340,10 @@ class GraphClient:
     ) -> tuple[Response, int]:
         """Send with retries; returns the final response and how many attempts it took."""
         session = self._open()
-        attempt, refreshed, force = 0, False, False
+        attempt, refused = 0, None
         while True:
             attempt += 1
-            token = await self._token_provider(force)
-            force = False
+            token = await self._token_provider(refused)
             try:
                 async with self._in_flight:
                     self.requests += 1
@@ -370,8 +369,8 @@ class GraphClient:
                     await asyncio.sleep(self.retry.delay(attempt, None))
                     continue
                 raise self._connection_error(method, url, error, idempotent or never_sent) from None
-            if response.status == 401 and not refreshed:
-                refreshed, force = True, True  # one forced refresh: the token may have been revoked early
+            if response.status == 401 and refused is None:
+                refused = token  # one refresh: the token may have been revoked or expired early
                 continue
             if response.status in RETRY_STATUSES and attempt < self.retry.max_attempts:
                 delay = self.retry.delay(attempt, response.headers.get("retry-after"))
