@@ -140,3 +140,5 @@ def main(argv: Sequence[str] | None = None, *, now: Clock | None = None) -> int:
     except KeyboardInterrupt:
         err.write(f"{PROG}: {messages.INTERRUPTED}\n")
         return 130
+    except SystemExit as done:  # a command that parses its own arguments (fake-graph --help)
+        return done.code if isinstance(done.code, int) else 0

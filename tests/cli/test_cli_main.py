@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -130,3 +131,30 @@ def test_ci_runs_the_readme_test_command_word_for_word() -> None:
     ci = (root / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert ci[0] == "#!/usr/bin/env bash" and "set -euo pipefail" in ci
     assert ci[-1] == install_and_test
+
+
+def test_fake_graph_gets_its_arguments_and_opens_no_database(run_cli) -> None:
+    helped = run_cli("fake-graph", "--help")
+    assert (
+        helped.exit_code == 0
+        and "usage: tui-sync fake-graph" in helped.stdout
+        and "--latency-ms" in helped.stdout
+    )
+    refused = run_cli("fake-graph", "--port", "x")
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1 and "--port" in refused.stderr
+    assert not run_cli.database.exists()
+
+
+def test_fake_graph_serves_and_prints_its_ready_line(run_cli) -> None:
+    env = {**os.environ, "TUI_SYNC_CONFIG": str(run_cli.config)}
+    command = [sys.executable, "-m", "tui_sync", "fake-graph", "--port", "0", "--latency-ms", "1"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as fake:
+        try:
+            ready = json.loads(fake.stdout.readline())  # type: ignore[union-attr]
+        finally:
+            fake.terminate()
+        assert fake.wait(timeout=30) == 0
+    assert ready["graph_url"].startswith("https://127.0.0.1:") and ready["graph_url"].endswith("/v1.0")
+    assert not run_cli.database.exists()
