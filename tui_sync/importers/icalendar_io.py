@@ -199,7 +199,11 @@ class _Reader:
         if "RRULE" in event:
             if uid in self.series:
                 raise _Refused("UID", f"two recurring events share the UID {uid!r}")
-            recurrence = in_zone(rrule_to_recurrence(event["RRULE"], source_start), source_start, self.tz)
+            try:
+                rule = rrule_to_recurrence(event["RRULE"], source_start)
+            except InvalidValue as error:
+                raise _Refused("RRULE", msg_invalid_value(error)) from None
+            recurrence = in_zone(rule, source_start, self.tz)
             cancelled_starts = frozenset(self._exdates(event, source_start))
             self.series[uid] = Series(
                 owner=self.owner, recurrence=recurrence, cancelled=cancelled_starts, **fields
@@ -347,9 +351,7 @@ def _broken(event: icalendar.Event, prop: str | None, problem: str) -> str:
     """icalendar's complaint about a property, as a user-facing reason."""
     if prop is None:
         return f"not an iCalendar line ({problem})"
-    raw = event.get(prop)
-    value = getattr(raw, "to_ical", lambda: raw)()
-    shown = value.decode() if isinstance(value, bytes) else str(value)
+    shown = str(event.get(prop))  # the property's text as the file has it
     if prop in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "DUE"):
         return f"{prop} {shown!r} is not a valid date or date-time"
     return f"{prop} {shown!r} is not valid ({problem})"
@@ -366,15 +368,15 @@ def rrule_to_recurrence(rule: icalendar.prop.vRecur, start: datetime) -> Recurre
         raise _Refused("RRULE", f"RRULE {unknown[0]} is not supported (Outlook has no such rule)")
     if "FREQ" not in rule:
         raise _Refused("RRULE", "RRULE has no FREQ")
-    freq = str(rule["FREQ"][0]).upper()
+    freq = str(_parts(rule, "FREQ")[0]).upper()
     interval = _int(rule, "INTERVAL", 1)
-    wkst = str(rule.get("WKST", ["MO"])[0]).upper()
+    wkst = str((_parts(rule, "WKST") or ["MO"])[0]).upper()
     if wkst not in _CODE_DAY:
         raise _Refused("RRULE", f"RRULE WKST={wkst} is not a day")
     days, ordinals = _byday(rule)
-    monthdays = [int(v) for v in rule.get("BYMONTHDAY", [])]
-    months = [int(v) for v in rule.get("BYMONTH", [])]
-    setpos = [int(v) for v in rule.get("BYSETPOS", [])]
+    monthdays = _numbers(rule, "BYMONTHDAY")
+    months = _numbers(rule, "BYMONTH")
+    setpos = _numbers(rule, "BYSETPOS")
     base = {"start_date": start.date(), "interval": interval, "first_day_of_week": _CODE_DAY[wkst]}
     base.update(_range(rule, start))
     text = rule.to_ical().decode()
@@ -451,9 +453,22 @@ def _cannot(text: str, why: str) -> _Refused:
     return _Refused("RRULE", f"RRULE {text} cannot be expressed in Outlook ({why})")
 
 
+def _parts(rule: icalendar.prop.vRecur, key: str) -> list:
+    """The values of one rule part, as a list (a parsed rule holds lists, a built one may not)."""
+    value = rule.get(key, [])
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _numbers(rule: icalendar.prop.vRecur, key: str) -> list[int]:
+    try:
+        return [int(v) for v in _parts(rule, key)]
+    except (TypeError, ValueError):
+        raise _Refused("RRULE", f"RRULE {key} is not a list of numbers") from None
+
+
 def _int(rule: icalendar.prop.vRecur, key: str, default: int) -> int:
     try:
-        return int(rule.get(key, [default])[0])
+        return int((_parts(rule, key) or [default])[0])
     except (TypeError, ValueError):
         raise _Refused("RRULE", f"RRULE {key} is not a number") from None
 
@@ -462,7 +477,7 @@ def _byday(rule: icalendar.prop.vRecur) -> tuple[list[str], list[tuple[int, str]
     """Plain days (`TU`) and numbered days (`2TU`, `-1FR`) of BYDAY."""
     days: list[str] = []
     ordinals: list[tuple[int, str]] = []
-    for item in rule.get("BYDAY", []):
+    for item in _parts(rule, "BYDAY"):
         match = _BYDAY.match(str(item).upper())
         if not match:
             raise _Refused("RRULE", f"RRULE BYDAY {item!r} is not a day")
@@ -480,7 +495,7 @@ def _range(rule: icalendar.prop.vRecur, start: datetime) -> dict:
     if "COUNT" in rule:
         return {"range_type": "numbered", "count": _int(rule, "COUNT", 1)}
     if "UNTIL" in rule:
-        until = rule["UNTIL"][0]
+        until = _parts(rule, "UNTIL")[0]
         if isinstance(until, datetime):
             local = (
                 until.replace(tzinfo=start.tzinfo) if until.tzinfo is None else until.astimezone(start.tzinfo)
@@ -538,7 +553,8 @@ def write_calendar(
     actions: Iterable[Action], series: Iterable[Series], tz: ZoneInfo, now: datetime | None = None
 ) -> bytes:
     """An .ics file of single actions (occurrences among them are left to their series) and series,
-    every time in the CRM's zone `tz` (TZID, with its VTIMEZONE); `now` stamps DTSTAMP."""
+    times with a TZID (and its VTIMEZONE): the CRM's zone `tz`, or a series' own IANA zone;
+    `now` stamps DTSTAMP."""
     stamp = (now or datetime.now(UTC)).astimezone(ZoneInfo("UTC"))
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
@@ -546,15 +562,18 @@ def write_calendar(
     for n, action in enumerate((a for a in actions if a.series_id is None), start=1):
         calendar.add_component(_event(action, action_uid(action, n), stamp, tz))
     for n, s in enumerate(series, start=1):
+        # A series is written in its own zone (the store's are in the CRM's): its rule means wall-clock
+        # days and times there.
+        zone = s.start.tzinfo if isinstance(s.start.tzinfo, ZoneInfo) else tz
         uid = series_uid(s, n)
-        master = _event(s, uid, stamp, tz)
-        master.add("rrule", recurrence_to_rrule(s.recurrence, s.start.astimezone(tz), s.all_day))
+        master = _event(s, uid, stamp, zone)
+        master.add("rrule", recurrence_to_rrule(s.recurrence, s.start.astimezone(zone), s.all_day))
         if s.cancelled:
-            master.add("exdate", [_when(c, s.all_day, tz) for c in sorted(s.cancelled)])
+            master.add("exdate", [_when(c, s.all_day, zone) for c in sorted(s.cancelled)])
         calendar.add_component(master)
         for exception in sorted(s.exceptions, key=lambda e: e.original_start or e.start):
-            event = _event(exception, uid, stamp, tz)
-            event.add("recurrence-id", _when(exception.original_start or exception.start, s.all_day, tz))
+            event = _event(exception, uid, stamp, zone)
+            event.add("recurrence-id", _when(exception.original_start or exception.start, s.all_day, zone))
             calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
