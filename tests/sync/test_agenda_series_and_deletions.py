@@ -220,7 +220,6 @@ async def test_reset_calendar_then_sync_duplicates_nothing(world: World) -> None
     assert len(await world.store.series_of("CARINE")) == 1
 
 
-@pytest.mark.slow
 async def test_past_the_limits_the_800_nearest_are_synced(world: World) -> None:
     start = at(11, 26, 0)
     for i in range(1000):
