@@ -118,6 +118,10 @@ def database_unusable(path: object, reason: str) -> str:
     return f"database {path} cannot be used: {reason}"
 
 
+def database_busy(path: object) -> str:
+    return f"database {path} is busy: another tui-sync kept it locked; try again in a moment"
+
+
 def nothing_to_change(options: str) -> str:
     return f"nothing to change: give at least one of {options}"
 

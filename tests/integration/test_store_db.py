@@ -180,3 +180,22 @@ def test_times_are_fixed_width_utc_text_and_come_back_in_the_crm_zone(tz: ZoneIn
 
 def test_fold_ignores_case_and_accents() -> None:
     assert fold("Émile ÇA") == fold("emile ca") == "emile ca"
+
+
+async def test_a_write_blocked_by_another_process_says_the_database_is_busy(
+    tmp_path: Path, tz: ZoneInfo
+) -> None:
+    path = tmp_path / "crm.sqlite3"
+    store = await Store.open(path, tz, busy_seconds=0.1)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+        assert [u.code for u in await store.list_users()] == ["ADM"]  # reading still works (WAL)
+        with pytest.raises(StoreError, match="is busy") as caught:
+            await store.add_user(User("CARINE", "Carine"))
+        assert "\n" not in str(caught.value)
+        other.execute("ROLLBACK")
+        await store.add_user(User("CARINE", "Carine"))  # and the store is usable again
+    finally:
+        other.close()
+        await store.close()

@@ -27,7 +27,7 @@ from tui_sync import messages
 from tui_sync.domain.models import DEFAULT_ACTION_TYPES
 from tui_sync.errors import StoreError
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_SECONDS = 5.0  # how long to wait for another process's write transaction before giving up
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 # The transactions the current task (and the tasks it started) runs inside, one marker per transaction.
@@ -106,9 +106,11 @@ class Database:
         *,
         now: Clock = utc_now,
         schema: Sequence[tuple[int, str]] | None = None,
+        busy_seconds: float = BUSY_SECONDS,
     ) -> Self:
         """Open (creating it and its folder on first use) and migrate the database at `path`.
-        `schema` replaces the shipped migrations (tests of future upgrades)."""
+        `schema` replaces the shipped migrations (tests of future upgrades); `busy_seconds` is how long
+        a write waits for another process's transaction before StoreError says the database is busy."""
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,7 +119,7 @@ class Database:
             raise StoreError(messages.database_unusable(path, str(error))) from None
         db.row_factory = sqlite3.Row
         try:
-            await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await db.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
             await db.execute("PRAGMA journal_mode = WAL")
             await db.execute("PRAGMA foreign_keys = ON")
             await db.execute("PRAGMA synchronous = NORMAL")
@@ -188,7 +190,10 @@ class Database:
             token = _ACTIVE_TRANSACTIONS.set(_ACTIVE_TRANSACTIONS.get() | {marker})
             self._marker = marker
             try:
-                await self._db.execute(begin)
+                try:
+                    await self._db.execute(begin)
+                except sqlite3.OperationalError:  # another process kept the write lock too long
+                    raise StoreError(messages.database_busy(self.path)) from None
                 try:
                     yield
                 except BaseException:
