@@ -304,6 +304,11 @@ def graph_access_denied(detail: str) -> str:
     return f"Microsoft 365 refused access ({detail}): check the application's API permissions, then reconnect"
 
 
+def graph_foreign_link(url: str) -> str:
+    """A paging link to another server than Graph's: never followed, it would receive the token."""
+    return f"Microsoft 365 sent a link to another server ({url}); it was not followed"
+
+
 def graph_connection_lost(method: str, path: str) -> str:
     return (
         f"The connection to Microsoft 365 dropped during {method} {path}; it was not retried because it "

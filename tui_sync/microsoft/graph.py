@@ -35,7 +35,13 @@ import yarl
 
 from tui_sync import messages
 from tui_sync.microsoft.auth import TokenProvider
-from tui_sync.microsoft.errors import ConnectionFailed, ConnectionLost, GraphError, graph_error
+from tui_sync.microsoft.errors import (
+    ConnectionFailed,
+    ConnectionLost,
+    GraphError,
+    MicrosoftError,
+    graph_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -322,7 +328,7 @@ class GraphClient:
         """An absolute URL on our Graph host; a `nextLink` elsewhere is refused (it would get our token)."""
         if path.startswith(("https://", "http://")):
             if _origin(path) != self._origin:
-                raise ConnectionFailed(messages.graph_failed(0, "ForeignLink", f"refused to follow {path}"))
+                raise MicrosoftError(messages.graph_foreign_link(path))
             return with_params(quote_url(path), params)
         return with_params(quote_url(self.graph_url + "/" + path.lstrip("/")), params)
 
