@@ -9,7 +9,7 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +28,21 @@ pts.SVGImageExtension.dirname = classmethod(lambda cls, *, test_location: str(SN
 @pytest.fixture
 def tz() -> ZoneInfo:
     return ZoneInfo("Europe/Paris")
+
+
+class Clock:
+    """A UTC clock moved by hand (`clock.now += timedelta(...)`), for the store's `now=` and the CLI's."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
 
 
 @pytest.fixture

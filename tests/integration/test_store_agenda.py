@@ -15,23 +15,8 @@ from tui_sync.errors import AlreadyExists, NotFound, UnknownUser
 from tui_sync.store import Store
 
 
-class Clock:
-    """A hand-moved UTC clock for the store's timestamps."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def agenda(tmp_path: Path, tz: ZoneInfo, clock: Clock):  # type: ignore[no-untyped-def]
+async def agenda(tmp_path: Path, tz: ZoneInfo, clock):  # type: ignore[no-untyped-def]
     store = await Store.open(tmp_path / "crm.sqlite3", tz, now=clock)
     await store.add_user(User("CARINE", "Carine"))
     yield store
@@ -75,7 +60,7 @@ async def test_action_types_add_rename_recolour(agenda: Store, tz: ZoneInfo) -> 
         await agenda.update_action_type(ActionType("Ghost", "#445566", 999))
 
 
-async def test_an_action_round_trips_with_every_field(agenda: Store, tz: ZoneInfo, clock: Clock) -> None:
+async def test_an_action_round_trips_with_every_field(agenda: Store, tz: ZoneInfo, clock) -> None:
     wanted = Action(
         owner="carine",
         title="Déjeuner",
@@ -98,9 +83,7 @@ async def test_an_action_round_trips_with_every_field(agenda: Store, tz: ZoneInf
     assert await agenda.get_action(added.id) == added
 
 
-async def test_update_bumps_updated_at_and_delete_is_idempotent(
-    agenda: Store, tz: ZoneInfo, clock: Clock
-) -> None:
+async def test_update_bumps_updated_at_and_delete_is_idempotent(agenda: Store, tz: ZoneInfo, clock) -> None:
     added = await agenda.add_action(
         Action("CARINE", "Appel", at(tz, 5, 9), at(tz, 5, 9), action_type="Appel")
     )
@@ -212,7 +195,7 @@ async def test_every_recurrence_shape_round_trips(
 
 
 async def test_update_series_changes_template_and_rule_but_not_deviations(
-    agenda: Store, tz: ZoneInfo, clock: Clock
+    agenda: Store, tz: ZoneInfo, clock
 ) -> None:
     added = await agenda.add_series(weekly(tz, cancelled=frozenset({at(tz, 11, 9)})))
     clock.now += timedelta(hours=1)
@@ -254,7 +237,7 @@ def _moved(tz: ZoneInfo) -> Action:
 
 
 async def test_cancel_drops_the_exception_and_restore_brings_the_occurrence_back(
-    agenda: Store, tz: ZoneInfo, clock: Clock
+    agenda: Store, tz: ZoneInfo, clock
 ) -> None:
     series = await agenda.add_series(weekly(tz))
     await agenda.set_exception(series.id, _moved(tz))

@@ -13,21 +13,8 @@ from tui_sync.errors import SyncBusy, UserError
 from tui_sync.store import Link, Store
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def timed(tmp_path: Path, tz: ZoneInfo, clock: Clock):  # type: ignore[no-untyped-def]
+async def timed(tmp_path: Path, tz: ZoneInfo, clock):  # type: ignore[no-untyped-def]
     store = await Store.open(tmp_path / "crm.sqlite3", tz, now=clock)
     await store.add_user(User("CARINE", "Carine"))
     yield store
@@ -74,7 +61,7 @@ async def test_a_failed_batch_of_links_is_not_half_written(timed: Store) -> None
     assert await timed.links("CARINE", "event") == {}
 
 
-async def test_runs_are_logged_newest_first(timed: Store, clock: Clock, tz: ZoneInfo) -> None:
+async def test_runs_are_logged_newest_first(timed: Store, clock, tz: ZoneInfo) -> None:
     first = await timed.start_run("CARINE", "agenda")
     clock.now += timedelta(seconds=30)
     await timed.finish_run(first, True, {"crm": {"created": 2}}, [])
@@ -100,7 +87,7 @@ async def test_runs_are_logged_newest_first(timed: Store, clock: Clock, tz: Zone
     assert len(await timed.last_runs("CARINE", 1)) == 1
 
 
-async def test_a_lease_is_one_writer_per_user(timed: Store, clock: Clock) -> None:
+async def test_a_lease_is_one_writer_per_user(timed: Store, clock) -> None:
     await timed.acquire_lease("CARINE", "tty1", 60)
     await timed.acquire_lease("CARINE", "tty1", 60)  # the holder may extend it
     with pytest.raises(SyncBusy, match="tty1") as caught:
@@ -114,7 +101,7 @@ async def test_a_lease_is_one_writer_per_user(timed: Store, clock: Clock) -> Non
     await timed.acquire_lease("CARINE", "tty2", 60)
 
 
-async def test_an_expired_lease_is_taken_over(timed: Store, clock: Clock) -> None:
+async def test_an_expired_lease_is_taken_over(timed: Store, clock) -> None:
     await timed.acquire_lease("CARINE", "crashed", 60)
     clock.now += timedelta(seconds=59)
     with pytest.raises(SyncBusy):
@@ -126,9 +113,7 @@ async def test_an_expired_lease_is_taken_over(timed: Store, clock: Clock) -> Non
         await timed.acquire_lease("CARINE", "tty3", 60)
 
 
-async def test_the_lease_holds_across_processes(
-    timed: Store, tmp_path: Path, tz: ZoneInfo, clock: Clock
-) -> None:
+async def test_the_lease_holds_across_processes(timed: Store, tmp_path: Path, tz: ZoneInfo, clock) -> None:
     other = await Store.open(tmp_path / "crm.sqlite3", tz, now=clock)
     try:
         await timed.acquire_lease("CARINE", "first", 600)

@@ -3,7 +3,9 @@
 A command module exposes `register(subparsers)`: it adds its parsers and gives each leaf
 `set_defaults(handler=<async def handler(ctx: Context, args) -> int>)`. Add `needs_store=False` for a
 command that must not open (or create) the database; a plain (non-async) handler runs outside any event
-loop, for commands that start their own. Then add the module to `tui_sync.cli.COMMAND_MODULES`.
+loop, for commands that start their own; `passthrough=True` hands the arguments the parser does not
+declare to the handler, in order, as `args.passthrough_args`. Then add the module to
+`tui_sync.cli.COMMAND_MODULES`.
 Errors: raise `tui_sync.errors.UserError`/`BadInput` (or let a domain `InvalidValue` through): the CLI
 prints its one line and exits with its code.
 """
