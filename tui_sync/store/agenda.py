@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from tui_sync import messages
 from tui_sync.domain.models import Action, ActionType, InvalidValue, Recurrence, Series
@@ -97,24 +98,30 @@ class AgendaRepo(UsersRepo):
 
     # --- actions ---------------------------------------------------------------------------------
 
+    def _common_fields(self, row: sqlite3.Row) -> dict[str, Any]:
+        """What an action row and a series row share: id, the template, the timestamps."""
+        return {
+            "id": row["id"],
+            "owner": row["owner"],
+            "title": row["title"],
+            "location": row["location"],
+            "start": self._time(row["start_at"]),
+            "end": self._time(row["end_at"]),
+            "all_day": bool(row["all_day"]),
+            "private": bool(row["private"]),
+            "reminder_on": bool(row["reminder_on"]),
+            "reminder_minutes": row["reminder_minutes"],
+            "action_type": row["action_type"],
+            "note": row["note"],
+            "created_at": self._time(row["created_at"]),
+            "updated_at": self._time(row["updated_at"]),
+        }
+
     def _action(self, row: sqlite3.Row) -> Action:
         return Action(
-            id=row["id"],
-            owner=row["owner"],
-            title=row["title"],
-            location=row["location"],
-            start=self._time(row["start_at"]),
-            end=self._time(row["end_at"]),
-            all_day=bool(row["all_day"]),
-            private=bool(row["private"]),
-            reminder_on=bool(row["reminder_on"]),
-            reminder_minutes=row["reminder_minutes"],
-            action_type=row["action_type"],
-            note=row["note"],
             series_id=row["series_id"],
             original_start=self._maybe_time(row["original_start"]),
-            created_at=self._time(row["created_at"]),
-            updated_at=self._time(row["updated_at"]),
+            **self._common_fields(row),
         )
 
     def _template(self, item: Action | Series) -> tuple[object, ...]:
@@ -199,23 +206,10 @@ class AgendaRepo(UsersRepo):
             count=row["range_count"],
         )
         return Series(
-            id=row["id"],
-            owner=row["owner"],
-            title=row["title"],
-            location=row["location"],
-            start=self._time(row["start_at"]),
-            end=self._time(row["end_at"]),
-            all_day=bool(row["all_day"]),
-            private=bool(row["private"]),
-            reminder_on=bool(row["reminder_on"]),
-            reminder_minutes=row["reminder_minutes"],
-            action_type=row["action_type"],
-            note=row["note"],
             recurrence=recurrence,
             exceptions=tuple(exceptions),
             cancelled=frozenset(cancelled),
-            created_at=self._time(row["created_at"]),
-            updated_at=self._time(row["updated_at"]),
+            **self._common_fields(row),
         )
 
     async def _load_series(self, where: str, params: tuple[object, ...]) -> list[Series]:
