@@ -23,7 +23,7 @@ from types import ModuleType
 from typing import Any, NoReturn
 
 from tui_sync import messages
-from tui_sync.commands import Context, Handler, admin, contacts, fake, sync, transfer, users
+from tui_sync.commands import Context, Handler, admin, connect, contacts, fake, sync, transfer, users
 from tui_sync.config import Settings, load_settings
 from tui_sync.domain.models import InvalidValue
 from tui_sync.errors import BadInput, UserError
@@ -34,7 +34,7 @@ __all__ = ["COMMAND_MODULES", "ArgumentParser", "Context", "UsageError", "build_
 
 PROG = "tui-sync"
 # The modules whose `register(subparsers)` builds the command line; add yours here (one import).
-COMMAND_MODULES: list[ModuleType] = [admin, users, contacts, transfer, fake, sync]
+COMMAND_MODULES: list[ModuleType] = [admin, users, contacts, transfer, fake, sync, connect]
 
 
 class UsageError(BadInput):

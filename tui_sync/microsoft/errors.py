@@ -54,6 +54,8 @@ class SignInFailed(MicrosoftError):
 class SignInCancelled(SignInFailed):
     """The user cancelled the sign-in (Ctrl-C, the dialog's Cancel): nothing was changed."""
 
+    exit_code = 130  # the shell's code for "interrupted by Ctrl-C"
+
     def __init__(self) -> None:
         super().__init__(messages.SIGN_IN_CANCELLED)
 

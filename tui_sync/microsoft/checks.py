@@ -1,0 +1,156 @@
+"""The Test checks of SPEC §4 (the Test button and `tui-sync test`): every setting, one line each.
+
+Each check says exactly what is wrong and how to fix it, in SPEC's words, and the checks go on after a
+failure where they still can (a missing calendar name does not hide a sign-in problem). Reading the
+account costs three Graph requests (`/me`, the calendars, the categories); `create_categories`
+creates the missing categories with the colour nearest to the action type's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from tui_sync import messages
+from tui_sync.domain.models import ActionType, User
+from tui_sync.microsoft import mapping
+from tui_sync.microsoft.auth import Authenticator, TokenProvider
+from tui_sync.microsoft.errors import (
+    ConnectionFailed,
+    MicrosoftError,
+    NotConfigured,
+    ReconnectNeeded,
+    UnknownClient,
+)
+from tui_sync.microsoft.graph import GraphClient
+
+Level = Literal["ok", "warning", "error"]
+GraphFactory = Callable[[TokenProvider], GraphClient]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One line of the Test results; `ok` is False only for errors (warnings do not fail the Test)."""
+
+    ok: bool
+    level: Level
+    message: str
+
+    @classmethod
+    def passed(cls, message: str) -> CheckResult:
+        return cls(True, "ok", message)
+
+    @classmethod
+    def warning(cls, message: str) -> CheckResult:
+        return cls(True, "warning", message)
+
+    @classmethod
+    def failed(cls, message: str) -> CheckResult:
+        return cls(False, "error", message)
+
+
+async def run_checks(
+    store: Any,
+    settings: Any,
+    user_code: str,
+    auth: Authenticator,
+    graph_factory: GraphFactory | None = None,
+    *,
+    create_categories: bool = False,
+) -> list[CheckResult]:
+    """Run every check for the CRM user `user_code`; the account's problems use `auth.fix` as advice.
+
+    `graph_factory(token_provider)` builds the Graph client (default: from `settings.microsoft`).
+    """
+    user: User = await store.get_user(user_code)
+    results: list[CheckResult] = []
+    calendar_name = user.prefs.calendar_name.strip()
+    if not calendar_name:
+        results.append(CheckResult.failed(messages.CALENDAR_NAME_NOT_SET))
+    provider = auth.token_provider(user.home_account_id, user.code)
+    try:
+        await _signed_in_token(auth, user, provider)
+    except MicrosoftError as error:
+        results.append(CheckResult.failed(str(error)))
+        return results
+    factory = graph_factory or (
+        lambda tokens: GraphClient.from_settings(settings.microsoft, tokens, user.code)
+    )
+    async with factory(provider) as graph:
+        try:
+            results.extend(await _account_checks(graph, store, user, calendar_name, create_categories))
+        except ReconnectNeeded:
+            reason = messages.REASON_TOKEN_REFUSED
+            results.append(CheckResult.failed(messages.account_not_accessible(reason, auth.fix)))
+        except MicrosoftError as error:
+            results.append(CheckResult.failed(str(error)))
+    return results
+
+
+async def _signed_in_token(auth: Authenticator, user: User, provider: TokenProvider) -> None:
+    """Get a token, or raise the SPEC's "User account information is not accessible" with its reason.
+
+    A failed silent sign-in can mean a wrong client ID (MSAL finds no tokens for an unknown app), so
+    the client ID is then asked about before blaming the connection."""
+    if not auth.client_id:
+        raise NotConfigured(auth.fix)
+    try:
+        await provider()
+    except (NotConfigured, UnknownClient, ConnectionFailed):
+        raise
+    except ReconnectNeeded as error:
+        await auth.check_client(user.code)  # raises UnknownClient when the ID is the problem
+        reason = messages.REASON_NOT_CONNECTED if not user.home_account_id else _reason(error)
+        raise ReconnectNeeded(messages.account_not_accessible(reason, auth.fix)) from None
+
+
+def _reason(error: ReconnectNeeded) -> str:
+    reason = getattr(error, "reason", "")
+    if reason and reason != messages.REASON_NOT_CONNECTED:
+        return f"{messages.REASON_TOKEN_REFUSED}: {reason}"
+    return messages.REASON_NOT_CONNECTED
+
+
+async def _account_checks(
+    graph: GraphClient, store: Any, user: User, calendar_name: str, create: bool
+) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    me = await graph.get("/me", {"$select": "userPrincipalName,mail,displayName"}) or {}
+    username = str(me.get("userPrincipalName") or me.get("mail") or "")
+    results.append(CheckResult.passed(messages.signed_in_as(username)))
+    expected = user.prefs.login_email
+    if expected and username and expected.casefold() != username.casefold():
+        results.append(CheckResult.warning(messages.email_mismatch(username, expected)))
+    if calendar_name:
+        if await find_calendar(graph, calendar_name) is None:
+            results.append(CheckResult.failed(messages.calendar_not_found(calendar_name)))
+        else:
+            results.append(CheckResult.passed(messages.calendar_found(calendar_name)))
+    results.append(await _categories(graph, await store.list_action_types(), create))
+    return results
+
+
+async def find_calendar(graph: GraphClient, name: str) -> dict[str, Any] | None:
+    """The mailbox calendar called `name`: the exact name first, else the one name differing only by
+    case (Outlook's own matching is case-insensitive); None when there is none."""
+    calendars = await graph.get_all("/me/calendars", {"$select": "id,name"})
+    exact = [c for c in calendars if c.get("name") == name]
+    if exact:
+        return exact[0]
+    folded = [c for c in calendars if str(c.get("name") or "").casefold() == name.casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+async def _categories(graph: GraphClient, action_types: list[ActionType], create: bool) -> CheckResult:
+    """Every action type needs an Outlook category of the same label (categories are matched by name)."""
+    existing = await graph.get_all("/me/outlook/masterCategories")
+    names = {str(c.get("displayName") or "").casefold() for c in existing}
+    missing = [t for t in action_types if t.label.casefold() not in names]
+    if not missing:
+        return CheckResult.passed(messages.CATEGORIES_OK)
+    if not create:
+        return CheckResult.warning(messages.missing_categories([t.label for t in missing]))
+    for action_type in missing:
+        await graph.post("/me/outlook/masterCategories", mapping.category_for(action_type))
+    return CheckResult.passed(messages.categories_created([t.label for t in missing]))
