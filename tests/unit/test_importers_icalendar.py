@@ -20,7 +20,8 @@ from tui_sync.domain.models import Action, Recurrence, Series
 from tui_sync.domain.recurrence import iter_all_starts
 from tui_sync.errors import BadInput
 from tui_sync.importers import read_calendar, write_calendar
-from tui_sync.importers.icalendar_io import AgendaImport, recurrence_to_rrule, rrule_to_recurrence
+from tui_sync.importers.icalendar_io import AgendaImport
+from tui_sync.importers.rrule import recurrence_to_rrule, rrule_to_recurrence
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PARIS = ZoneInfo("Europe/Paris")
@@ -469,3 +470,18 @@ def test_minute_precision_is_kept_in_any_zone() -> None:
     action = Action(owner="CARINE", title="x", start=start, end=start + timedelta(hours=2))
     (back,) = read(write_calendar([action], [], PARIS).decode()).actions
     assert (back.start, back.end) == (action.start, action.end)
+
+
+def test_a_start_outside_the_rule_moves_to_the_first_occurrence() -> None:
+    text = calendar("DTSTART:20240101T090000\r\nDTEND:20240101T093000\r\nRRULE:FREQ=WEEKLY;BYDAY=WE,FR")
+    (found,) = read(text).series
+    assert (found.start, found.end) == (paris(2024, 1, 3, 9), paris(2024, 1, 3, 9, 30))
+    assert found.recurrence.start_date == date(2024, 1, 3)
+
+
+def test_a_rule_with_no_occurrence_is_refused() -> None:
+    text = calendar("SUMMARY:Never\r\nDTSTART:20240101T090000\r\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30")
+    with pytest.raises(
+        BadInput, match=r"^agenda.ics line 8 \(event 'Never'\): the rule gives no occurrence$"
+    ):
+        read(text)

@@ -1,0 +1,216 @@
+"""RFC 5545 recurrence rules ⇄ the CRM's `Recurrence`, which speaks Outlook's vocabulary.
+
+Outlook repeats daily, weekly on some days, monthly on a day or on "the second Tuesday" (first…fourth or
+last of one or more weekdays), yearly likewise, every `interval`, until a date, a number of times, or for
+ever. An RRULE maps onto that when it uses FREQ DAILY/WEEKLY/MONTHLY/YEARLY with INTERVAL, BYDAY (plain
+days, or one numbered day like `2TU` / `-1FR`), one BYMONTHDAY (or -1: the last day), one BYMONTH, one
+BYSETPOS, WKST, UNTIL or COUNT. Anything else (hourly rules, a fifth Monday, BYHOUR, BYWEEKNO, …) is
+refused with the reason, rather than imported as something else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from tui_sync.domain.models import WEEKDAYS, Recurrence
+
+_DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_CODE_DAY = dict(zip(_DAY_CODES, WEEKDAYS, strict=True))
+_DAY_CODE = dict(zip(WEEKDAYS, _DAY_CODES, strict=True))
+_INDEX_OF = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+_POS_OF = {name: pos for pos, name in _INDEX_OF.items()}
+_BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
+_RULE_PARTS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "WKST", "UNTIL", "COUNT"}
+
+
+class Refused(Exception):
+    """An event the CRM cannot take: `prop` names the property (so its line can be shown), `reason`
+    says why in words a user can act on."""
+
+    def __init__(self, prop: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.prop = prop
+        self.reason = reason
+
+
+def rrule_to_recurrence(rule: icalendar.prop.vRecur, start: datetime) -> Recurrence:
+    """Outlook's form of an RFC 5545 rule whose series starts at `start` (aware, in the series' zone);
+    `Refused` says what Outlook cannot express."""
+    unknown = sorted(set(rule) - _RULE_PARTS)
+    if unknown:
+        raise Refused("RRULE", f"RRULE {unknown[0]} is not supported (Outlook has no such rule)")
+    if "FREQ" not in rule:
+        raise Refused("RRULE", "RRULE has no FREQ")
+    freq = str(_parts(rule, "FREQ")[0]).upper()
+    interval = _int(rule, "INTERVAL", 1)
+    wkst = str((_parts(rule, "WKST") or ["MO"])[0]).upper()
+    if wkst not in _CODE_DAY:
+        raise Refused("RRULE", f"RRULE WKST={wkst} is not a day")
+    days, ordinals = _byday(rule)
+    monthdays = _numbers(rule, "BYMONTHDAY")
+    months = _numbers(rule, "BYMONTH")
+    setpos = _numbers(rule, "BYSETPOS")
+    base = {"start_date": start.date(), "interval": interval, "first_day_of_week": _CODE_DAY[wkst]}
+    base.update(_range(rule, start))
+    text = rule.to_ical().decode()
+    if len(months) > 1 or len(monthdays) > 1 or len(setpos) > 1:
+        raise _cannot(text, "one month, one day of the month and one BYSETPOS at most")
+    if freq in ("DAILY", "WEEKLY") and (monthdays or months or setpos or ordinals):
+        raise _cannot(text, "a daily or weekly rule takes only plain days")
+    if freq == "DAILY":
+        if days and interval != 1:
+            raise _cannot(text, "days of the week with an interval of days")
+        if days:
+            return Recurrence(pattern="weekly", days_of_week=tuple(days), **base)
+        return Recurrence(pattern="daily", **base)
+    if freq == "WEEKLY":
+        return Recurrence(pattern="weekly", days_of_week=tuple(days or [WEEKDAYS[start.weekday()]]), **base)
+    if freq not in ("MONTHLY", "YEARLY"):
+        raise _cannot(text, f"FREQ={freq}: Outlook repeats daily, weekly, monthly or yearly")
+    yearly = freq == "YEARLY"
+    if months and not yearly:
+        raise _cannot(text, "BYMONTH in a monthly rule")
+    if yearly:
+        base["month"] = months[0] if months else start.month
+    kind = "Yearly" if yearly else "Monthly"
+    if ordinals or (days and setpos):
+        if ordinals and (len(ordinals) > 1 or days or setpos or monthdays):
+            raise _cannot(text, "one numbered weekday at most, like 2TU or -1FR")
+        if monthdays:
+            raise _cannot(text, "BYDAY together with BYMONTHDAY")
+        if yearly and not months:
+            raise _cannot(text, "a numbered weekday of the year")
+        position, chosen = (ordinals[0][0], [ordinals[0][1]]) if ordinals else (setpos[0], days)
+        if position not in _INDEX_OF:
+            raise _cannot(text, f"position {position}: Outlook knows first to fourth and last")
+        return Recurrence(
+            pattern=f"relative{kind}", index=_INDEX_OF[position], days_of_week=tuple(chosen), **base
+        )
+    if days:
+        if monthdays or yearly or interval != 1:
+            raise _cannot(text, "every such weekday of the month or year")
+        return Recurrence(pattern="weekly", days_of_week=tuple(days), **base)  # every Tuesday
+    if setpos:
+        raise _cannot(text, "BYSETPOS without BYDAY")
+    day = monthdays[0] if monthdays else start.day
+    if day == -1:  # the last day of the month: the last of any weekday
+        return Recurrence(pattern=f"relative{kind}", index="last", days_of_week=WEEKDAYS, **base)
+    if not 1 <= day <= 31:
+        raise _cannot(text, f"BYMONTHDAY={day}: Outlook counts days from the start of the month")
+    return Recurrence(pattern=f"absolute{kind}", day_of_month=day, **base)
+
+
+def in_zone(recurrence: Recurrence, source_start: datetime, tz: ZoneInfo) -> Recurrence:
+    """The same rule for a series stored in the CRM's zone `tz` (the store keeps series times there and
+    expands rules in that zone's wall-clock time). When the first start falls on another day in `tz`
+    (Monday 20:00 in New York is Tuesday 02:00 in Paris) a daily or weekly rule moves its days along;
+    a monthly or yearly one cannot, and is refused."""
+    shift = (source_start.astimezone(tz).date() - source_start.date()).days
+    if shift == 0:
+        return recurrence
+    if recurrence.pattern not in ("daily", "weekly"):
+        zone = getattr(source_start.tzinfo, "key", str(source_start.tzinfo))
+        raise Refused(
+            "DTSTART",
+            f"this {recurrence.pattern} series starts on {source_start:%Y-%m-%d %H:%M} in {zone}, another "
+            f"day in the CRM's time zone {tz.key}: Outlook's rule cannot follow it",
+        )
+    days = tuple(WEEKDAYS[(WEEKDAYS.index(d) + shift) % 7] for d in recurrence.days_of_week)
+    end = recurrence.end_date + timedelta(days=shift) if recurrence.end_date else None
+    return replace(
+        recurrence, start_date=recurrence.start_date + timedelta(days=shift), days_of_week=days, end_date=end
+    )
+
+
+def _cannot(text: str, why: str) -> Refused:
+    return Refused("RRULE", f"RRULE {text} cannot be expressed in Outlook ({why})")
+
+
+def _parts(rule: icalendar.prop.vRecur, key: str) -> list:
+    """The values of one rule part, as a list (a parsed rule holds lists, a built one may not)."""
+    value = rule.get(key, [])
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _numbers(rule: icalendar.prop.vRecur, key: str) -> list[int]:
+    try:
+        return [int(v) for v in _parts(rule, key)]
+    except (TypeError, ValueError):
+        raise Refused("RRULE", f"RRULE {key} is not a list of numbers") from None
+
+
+def _int(rule: icalendar.prop.vRecur, key: str, default: int) -> int:
+    try:
+        return int((_parts(rule, key) or [default])[0])
+    except (TypeError, ValueError):
+        raise Refused("RRULE", f"RRULE {key} is not a number") from None
+
+
+def _byday(rule: icalendar.prop.vRecur) -> tuple[list[str], list[tuple[int, str]]]:
+    """Plain days (`TU`) and numbered days (`2TU`, `-1FR`) of BYDAY."""
+    days: list[str] = []
+    ordinals: list[tuple[int, str]] = []
+    for item in _parts(rule, "BYDAY"):
+        match = _BYDAY.match(str(item).upper())
+        if not match:
+            raise Refused("RRULE", f"RRULE BYDAY {item!r} is not a day")
+        position, code = match.groups()
+        if position and int(position) != 0:
+            ordinals.append((int(position), _CODE_DAY[code]))
+        else:
+            days.append(_CODE_DAY[code])
+    return days, ordinals
+
+
+def _range(rule: icalendar.prop.vRecur, start: datetime) -> dict:
+    if "UNTIL" in rule and "COUNT" in rule:
+        raise Refused("RRULE", "RRULE has both UNTIL and COUNT")
+    if "COUNT" in rule:
+        return {"range_type": "numbered", "count": _int(rule, "COUNT", 1)}
+    if "UNTIL" in rule:
+        until = _parts(rule, "UNTIL")[0]
+        if isinstance(until, datetime):
+            local = (
+                until.replace(tzinfo=start.tzinfo) if until.tzinfo is None else until.astimezone(start.tzinfo)
+            )
+            # the last occurrence must start by UNTIL: on UNTIL's day only if its time allows
+            last = local.date() if local.time() >= start.time() else local.date() - timedelta(days=1)
+        elif isinstance(until, date):
+            last = until
+        else:
+            raise Refused("RRULE", f"RRULE UNTIL {until!r} is not a date")
+        return {"range_type": "endDate", "end_date": last}
+    return {"range_type": "noEnd"}
+
+
+def recurrence_to_rrule(recurrence: Recurrence, start: datetime, all_day: bool) -> dict:
+    """The RFC 5545 rule of `recurrence` (as an icalendar RRULE value) for a series starting at `start`."""
+    r = recurrence
+    freq = {"daily": "DAILY", "weekly": "WEEKLY"}.get(r.pattern) or (
+        "MONTHLY" if r.pattern.endswith("Monthly") else "YEARLY"
+    )
+    rule: dict = {"FREQ": freq}
+    if r.range_type == "endDate" and r.end_date is not None:
+        if all_day:
+            rule["UNTIL"] = r.end_date
+        else:
+            last = datetime.combine(r.end_date, time(23, 59, 59), start.tzinfo)
+            rule["UNTIL"] = last.astimezone(ZoneInfo("UTC"))
+    elif r.range_type == "numbered":
+        rule["COUNT"] = r.count
+    rule["INTERVAL"] = r.interval
+    if r.pattern.endswith("Yearly"):
+        rule["BYMONTH"] = [r.month]
+    if r.pattern in ("weekly", "relativeMonthly", "relativeYearly"):
+        rule["BYDAY"] = [_DAY_CODE[d] for d in r.days_of_week]
+    if r.pattern.startswith("absolute"):
+        rule["BYMONTHDAY"] = [r.day_of_month]
+    if r.pattern.startswith("relative"):
+        rule["BYSETPOS"] = [_POS_OF[r.index or "first"]]
+    rule["WKST"] = _DAY_CODE[r.first_day_of_week]
+    return rule
