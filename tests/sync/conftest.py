@@ -69,6 +69,11 @@ class World:
             **kw,
         )
 
+    async def close(self) -> None:
+        await self.admin.close()
+        await self.store.close()
+        await self.fake.close()
+
     async def requests(self) -> list[dict[str, Any]]:
         async with self.admin.get(self.fake.admin_url + "/requests") as response:
             return (await response.json())["requests"]
@@ -123,12 +128,13 @@ async def sign_in(fake: FakeServer, admin: aiohttp.ClientSession, auth: Authenti
     return (await auth.sign_in(approve)).home_account_id
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    fake = await start_fake(state_dir=tmp_path / "fake", retry_after=0.01)
+async def open_world(directory: Path) -> World:
+    """Build the whole world in `directory` (also used outside pytest fixtures, e.g. by the state
+    machine, which cannot take fixtures). Close it with `World.close`."""
+    fake = await start_fake(state_dir=directory / "fake", retry_after=0.01)
     context = ssl.create_default_context(cafile=str(fake.ca_file))
     admin = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context))
-    settings = write_config(tmp_path, fake)
+    settings = write_config(directory, fake)
     store = await Store.open(settings.database, settings.tz)
     await store.set_microsoft_settings(MicrosoftSettings(client_id=CLIENT_ID))
     prefs = SyncPrefs(login_email=UPN, calendar_name=CALENDAR, months_before=1, months_after=3)
@@ -141,10 +147,13 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     outlook = Graph(admin, fake, token)
     created = await outlook.post("/me/calendars", {"name": CALENDAR})
     assert created.status == 201, created.body
-    world = World(fake, store, settings, service, await store.get_user("CARINE"), outlook, admin)
+    return World(fake, store, settings, service, await store.get_user("CARINE"), outlook, admin)
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    world = await open_world(tmp_path)
     try:
         yield world
     finally:
-        await admin.close()
-        await store.close()
-        await fake.close()
+        await world.close()
