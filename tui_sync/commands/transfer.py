@@ -27,7 +27,10 @@ from tui_sync.importers import (
     write_vcards,
 )
 from tui_sync.importers.common import (
+    msg_cannot_read,
+    msg_cannot_write,
     msg_exported,
+    msg_file_or_json,
     msg_imported_agenda,
     msg_imported_contacts,
     msg_not_ics,
@@ -73,14 +76,14 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise BadInput(f"{path}: cannot read the file ({error.strerror or error})") from None
+        raise BadInput(msg_cannot_read(path, error.strerror or str(error))) from None
 
 
 def _write(path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
     except OSError as error:
-        raise UserError(f"{path}: cannot write the file ({error.strerror or error})") from None
+        raise UserError(msg_cannot_write(path, error.strerror or str(error))) from None
 
 
 def _warn(text: str) -> None:
@@ -129,7 +132,7 @@ async def import_agenda(ctx: Context, args: argparse.Namespace) -> int:
 
 def _one_target(args: argparse.Namespace) -> None:
     if args.json and args.file is not None:
-        raise BadInput(f"{args.file}: give a FILE or --json, not both (--json prints to stdout)")
+        raise BadInput(msg_file_or_json(args.file))
 
 
 async def export_contacts(ctx: Context, args: argparse.Namespace) -> int:

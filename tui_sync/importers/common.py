@@ -75,6 +75,22 @@ def msg_unknown_export_format(source: str) -> str:
     return f"{source}: unknown export format (use a .vcf, .vcard or .csv file name, or --json)"
 
 
+def msg_cannot_read(path: object, reason: str) -> str:
+    return f"{path}: cannot read the file ({reason})"
+
+
+def msg_cannot_write(path: object, reason: str) -> str:
+    return f"{path}: cannot write the file ({reason})"
+
+
+def msg_file_or_json(path: object) -> str:
+    return f"{path}: give a FILE or --json, not both (--json prints to stdout)"
+
+
+def msg_not_calendar(source: str, detail: str) -> str:
+    return f"{source}: not an iCalendar file ({detail})"
+
+
 def msg_not_ics(source: str) -> str:
     return f"{source}: an agenda exports to an .ics file (or --json)"
 

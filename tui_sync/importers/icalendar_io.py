@@ -41,7 +41,14 @@ from tui_sync.domain.models import (
 )
 from tui_sync.domain.recurrence import iter_all_starts
 from tui_sync.errors import BadInput
-from tui_sync.importers.common import bad_record, clean, decode_text, msg_invalid_value, one_line
+from tui_sync.importers.common import (
+    bad_record,
+    clean,
+    decode_text,
+    msg_invalid_value,
+    msg_not_calendar,
+    one_line,
+)
 from tui_sync.importers.rrule import Refused, in_zone, recurrence_to_rrule, rrule_to_recurrence
 
 UID_DOMAIN = "tui-sync"
@@ -87,9 +94,9 @@ def read_calendar(
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except ValueError as error:
-        raise BadInput(f"{source}: not an iCalendar file ({error})") from None
+        raise BadInput(msg_not_calendar(source, str(error))) from None
     if not calendars or any(c.name != "VCALENDAR" for c in calendars):
-        raise BadInput(f"{source}: not an iCalendar file (expected BEGIN:VCALENDAR)")
+        raise BadInput(msg_not_calendar(source, "expected BEGIN:VCALENDAR"))
     events = [e for c in calendars for e in c.walk("VEVENT")]
     if len(events) != len(places):  # cannot happen with a well-formed file; keep errors readable anyway
         places = [_Where(1) for _ in events]
