@@ -195,11 +195,8 @@ def _contact(vcard: vobject.base.Component, photo: bytes | None) -> Contact:
             one_line(_text(n.prefix)),
         )
     orgs = _lines(vcard, "org")
-    company = (
-        one_line(_text(orgs[0].value[0] if isinstance(orgs[0].value, list) else orgs[0].value))
-        if orgs
-        else ""
-    )
+    org = orgs[0].value if orgs else ""
+    company = one_line(_text(org[0] if isinstance(org, list) and org else org))  # the first unit
     if not (last or first or company):
         full = _lines(vcard, "fn")
         last = one_line(_text(full[0].value)) if full else ""
