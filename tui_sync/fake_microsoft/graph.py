@@ -141,8 +141,8 @@ class GraphService:
         if self.faults.should_drop():
             entry["dropped"] = True
             if request.transport is not None:
-                request.transport.abort()
-            raise ConnectionResetError("fake Graph dropped the connection on purpose")
+                request.transport.abort()  # no response at all; aiohttp ignores the write that follows
+            return web.Response(status=500)
         headers = {key.lower(): value for key, value in request.headers.items()}
         try:
             box = self.authenticate(request)
