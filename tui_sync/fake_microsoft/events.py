@@ -309,13 +309,12 @@ def single_view(event: Event) -> View:
 def occurrence_view(master: Event, original: datetime) -> View:
     """Occurrence at ``original`` (UTC); an exception if it has patches. Caller checks it exists."""
     epoch = int(original.timestamp())
-    duration = master.end - master.start
     occ = replace(
         master,
         fields=copy.deepcopy(master.fields),
         ext=dict(master.ext),
         start=original,
-        end=original + duration,
+        end=_occurrence_end(master, original),
         recurrence=None,
         exceptions={},
         exception_keys={},
@@ -337,6 +336,16 @@ def occurrence_view(master: Event, original: datetime) -> View:
     return View(occ, occurrence_id(master.id, original), kind, change_key, modified, master.id, original)
 
 
+def _occurrence_end(master: Event, original: datetime) -> datetime:
+    """Timed: same duration. All-day: same number of calendar days, midnight to midnight across DST."""
+    if not master.all_day:
+        return original + (master.end - master.start)
+    start_zone, end_zone = zone_of(master.start_tz), zone_of(master.end_tz)
+    days = (master.end.astimezone(end_zone).date() - master.start.astimezone(start_zone).date()).days
+    last = original.astimezone(start_zone).date() + timedelta(days=days)
+    return datetime.combine(last, datetime.min.time(), tzinfo=end_zone).astimezone(UTC)
+
+
 def _overlaps(start: datetime, end: datetime, low: datetime, high: datetime) -> bool:
     if start == end:
         return low <= start < high
@@ -348,13 +357,12 @@ def series_views(master: Event, low: datetime, high: datetime) -> list[View]:
     assert master.recurrence is not None
     duration = master.end - master.start
     views = []
-    for original in rec.occurrences(
-        master.recurrence, master.start, low - duration - timedelta(seconds=1), high
-    ):
+    margin = duration + timedelta(hours=3, seconds=1)  # all-day durations vary by an hour across DST
+    for original in rec.occurrences(master.recurrence, master.start, low - margin, high):
         epoch = int(original.timestamp())
         if epoch in master.cancelled or epoch in master.exceptions:
             continue
-        if _overlaps(original, original + duration, low, high):
+        if _overlaps(original, _occurrence_end(master, original), low, high):
             views.append(occurrence_view(master, original))
     for epoch in master.exceptions:
         view = occurrence_view(master, datetime.fromtimestamp(epoch, UTC))
