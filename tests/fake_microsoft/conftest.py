@@ -63,7 +63,9 @@ class Graph:
     ) -> Reply:
         url = path if path.startswith("https://") else self.fake.graph_url + path
         all_headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
-        async with self.http.request(method, url, json=json, params=params, headers=all_headers, data=data) as resp:
+        async with self.http.request(
+            method, url, json=json, params=params, headers=all_headers, data=data
+        ) as resp:
             return await _reply(resp)
 
     async def get(self, path: str, **kwargs: Any) -> Reply:

@@ -89,7 +89,10 @@ async def test_all_day_event(graph: Graph, calendar_id: str) -> None:
     pacific = await graph.get(
         f"/me/events/{created.body['id']}", headers={"Prefer": 'outlook.timezone="Pacific Standard Time"'}
     )
-    assert pacific.body["end"] == {"dateTime": "2024-05-09T00:00:00.0000000", "timeZone": "Pacific Standard Time"}
+    assert pacific.body["end"] == {
+        "dateTime": "2024-05-09T00:00:00.0000000",
+        "timeZone": "Pacific Standard Time",
+    }
     not_midnight = await graph.post(
         f"/me/calendars/{calendar_id}/events",
         event_body(start="2024-05-08T10:00:00", end="2024-05-09T00:00:00", isAllDay=True),
@@ -101,8 +104,11 @@ async def test_patch_renews_change_key_and_if_match(graph: Graph, calendar_id: s
     created = (await graph.post(f"/me/calendars/{calendar_id}/events", event_body())).body
     patched = await graph.patch(
         f"/me/events/{created['id']}",
-        {"subject": "Moved", "start": {"dateTime": "2024-05-06T11:00:00", "timeZone": "UTC"},
-         "end": {"dateTime": "2024-05-06T12:00:00", "timeZone": "UTC"}},
+        {
+            "subject": "Moved",
+            "start": {"dateTime": "2024-05-06T11:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2024-05-06T12:00:00", "timeZone": "UTC"},
+        },
         headers={"If-Match": created["@odata.etag"]},
     )
     assert patched.status == 200, patched.body
@@ -113,10 +119,13 @@ async def test_patch_renews_change_key_and_if_match(graph: Graph, calendar_id: s
     assert patched.body["start"]["dateTime"] == "2024-05-06T11:00:00.0000000"
     assert patched.body["location"] == created["location"]
 
-    stale = await graph.patch(f"/me/events/{created['id']}", {"subject": "Lost"},
-                              headers={"If-Match": created["@odata.etag"]})
+    stale = await graph.patch(
+        f"/me/events/{created['id']}", {"subject": "Lost"}, headers={"If-Match": created["@odata.etag"]}
+    )
     assert (stale.status, stale.code) == (412, "ErrorIrresolvableConflict")
-    stale_delete = await graph.delete(f"/me/events/{created['id']}", headers={"If-Match": created["@odata.etag"]})
+    stale_delete = await graph.delete(
+        f"/me/events/{created['id']}", headers={"If-Match": created["@odata.etag"]}
+    )
     assert stale_delete.status == 412
     assert (await graph.get(f"/me/events/{created['id']}")).body["subject"] == "Moved"
     assert (await graph.delete(f"/me/events/{created['id']}")).status == 204
@@ -135,7 +144,9 @@ async def test_transaction_id_makes_post_idempotent(fake: FakeServer, graph: Gra
 
 async def test_extended_properties_filter_and_expand(graph: Graph, calendar_id: str) -> None:
     stamp = [{"id": CRM_PROP, "value": "A-1"}]
-    one = await graph.post(f"/me/calendars/{calendar_id}/events", event_body(singleValueExtendedProperties=stamp))
+    one = await graph.post(
+        f"/me/calendars/{calendar_id}/events", event_body(singleValueExtendedProperties=stamp)
+    )
     await graph.post(f"/me/calendars/{calendar_id}/events", event_body(subject="Other"))
     assert "singleValueExtendedProperties" not in one.body
     expand = f"singleValueExtendedProperties($filter=id eq '{CRM_PROP}')"
@@ -144,15 +155,16 @@ async def test_extended_properties_filter_and_expand(graph: Graph, calendar_id: 
 
     flt = f"singleValueExtendedProperties/Any(ep: ep/id eq '{CRM_PROP}' and ep/value eq 'A-1')"
     found = await graph.get(f"/me/calendars/{calendar_id}/events", params={"$filter": flt, "$expand": expand})
-    assert [(e["id"], e["singleValueExtendedProperties"]) for e in found.body["value"]] == [(one.body["id"], stamp)]
-    none = await graph.get(
-        "/me/events", params={"$filter": flt.replace("A-1", "A-2")}
-    )
+    assert [(e["id"], e["singleValueExtendedProperties"]) for e in found.body["value"]] == [
+        (one.body["id"], stamp)
+    ]
+    none = await graph.get("/me/events", params={"$filter": flt.replace("A-1", "A-2")})
     assert none.body["value"] == []
 
     # PATCH replaces the value; other events don't get the property in $expand
-    await graph.patch(f"/me/events/{one.body['id']}",
-                      {"singleValueExtendedProperties": [{"id": CRM_PROP, "value": "A-9"}]})
+    await graph.patch(
+        f"/me/events/{one.body['id']}", {"singleValueExtendedProperties": [{"id": CRM_PROP, "value": "A-9"}]}
+    )
     listed = await graph.get(f"/me/calendars/{calendar_id}/events", params={"$expand": expand})
     values = {e["subject"]: e.get("singleValueExtendedProperties") for e in listed.body["value"]}
     assert values == {"Meeting": [{"id": CRM_PROP, "value": "A-9"}], "Other": None}
@@ -167,8 +179,12 @@ async def test_invalid_bodies(graph: Graph, calendar_id: str) -> None:
     assert (await graph.post(url, event_body(isReminderOn="yes"))).code == "RequestBodyRead"
     assert (await graph.post(url, event_body(categories="Appel"))).code == "RequestBodyRead"
     assert (await graph.post(url, event_body(start="tomorrow"))).code == "RequestBodyRead"
-    assert (await graph.post(url, event_body(body={"contentType": "rtf", "content": ""}))).code == "RequestBodyRead"
-    assert (await graph.call("POST", url, data=b"{not json", headers={"Content-Type": "application/json"})).status == 400
+    assert (
+        await graph.post(url, event_body(body={"contentType": "rtf", "content": ""}))
+    ).code == "RequestBodyRead"
+    assert (
+        await graph.call("POST", url, data=b"{not json", headers={"Content-Type": "application/json"})
+    ).status == 400
     assert (await graph.post(url, {"subject": "no times"})).status == 400
     ext = [{"id": "nonsense", "value": "x"}]
     assert (await graph.post(url, event_body(singleValueExtendedProperties=ext))).status == 400
@@ -192,13 +208,21 @@ async def test_calendar_view_single_events_paging_select(graph: Graph, calendar_
     for day in range(1, 26):
         await graph.post(
             f"/me/calendars/{calendar_id}/events",
-            event_body(subject=f"E{day:02d}", start=f"2024-06-{day:02d}T09:00:00", end=f"2024-06-{day:02d}T10:00:00",
-                       tz="UTC"),
+            event_body(
+                subject=f"E{day:02d}",
+                start=f"2024-06-{day:02d}T09:00:00",
+                end=f"2024-06-{day:02d}T10:00:00",
+                tz="UTC",
+            ),
         )
-    params = {"startDateTime": "2024-06-03T00:00:00Z", "endDateTime": "2024-06-23T00:00:00Z",
-              "$select": "subject,start,end"}
-    first = await graph.get(f"/me/calendars/{calendar_id}/calendarView", params=params,
-                            headers={"Prefer": "odata.maxpagesize=8"})
+    params = {
+        "startDateTime": "2024-06-03T00:00:00Z",
+        "endDateTime": "2024-06-23T00:00:00Z",
+        "$select": "subject,start,end",
+    }
+    first = await graph.get(
+        f"/me/calendars/{calendar_id}/calendarView", params=params, headers={"Prefer": "odata.maxpagesize=8"}
+    )
     assert first.status == 200
     assert "odata.maxpagesize=8" in first.headers["Preference-Applied"]
     subjects = [e["subject"] for e in first.body["value"]]
@@ -213,15 +237,19 @@ async def test_calendar_view_single_events_paging_select(graph: Graph, calendar_
     assert subjects == [f"E{d:02d}" for d in range(3, 23)]
 
     # default page size is 10; $top sets the page size; window bounds honour their offset
-    default = await graph.get(f"/me/calendarView", params=params)
+    default = await graph.get("/me/calendarView", params=params)
     assert len(default.body["value"]) == 10
-    top = await graph.get(f"/me/calendarView", params={**params, "$top": "3"})
+    top = await graph.get("/me/calendarView", params={**params, "$top": "3"})
     assert len(top.body["value"]) == 3 and "@odata.nextLink" in top.body
-    offset = await graph.get(f"/me/calendarView", params={
-        "startDateTime": "2024-06-03T10:30:00+02:00", "endDateTime": "2024-06-04T09:30:00+02:00"})
+    offset = await graph.get(
+        "/me/calendarView",
+        params={"startDateTime": "2024-06-03T10:30:00+02:00", "endDateTime": "2024-06-04T09:30:00+02:00"},
+    )
     assert [e["subject"] for e in offset.body["value"]] == ["E03"]
     assert (await graph.get("/me/calendarView")).status == 400
-    assert (await graph.get("/me/calendarView", params={**params, "$orderby": "start/dateTime"})).status == 200
+    assert (
+        await graph.get("/me/calendarView", params={**params, "$orderby": "start/dateTime"})
+    ).status == 200
 
 
 async def test_events_in_other_calendar_are_separate(graph: Graph, calendar_id: str) -> None:

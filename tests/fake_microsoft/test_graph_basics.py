@@ -91,13 +91,18 @@ async def test_ids_malformed_and_not_found(graph: Graph, calendar_id: str) -> No
     _assert_graph_error(await graph.get("/me/contacts/AAAA"), 400, "ErrorInvalidIdMalformed")
     created = await graph.post(
         f"/me/calendars/{calendar_id}/events",
-        {"subject": "x", "start": {"dateTime": "2024-01-01T10:00:00", "timeZone": "UTC"},
-         "end": {"dateTime": "2024-01-01T11:00:00", "timeZone": "UTC"}},
+        {
+            "subject": "x",
+            "start": {"dateTime": "2024-01-01T10:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2024-01-01T11:00:00", "timeZone": "UTC"},
+        },
     )
     event_id = created.body["id"]
     assert (await graph.delete(f"/me/events/{event_id}")).status == 204
     _assert_graph_error(await graph.get(f"/me/events/{event_id}"), 404, "ErrorItemNotFound")
-    _assert_graph_error(await graph.patch(f"/me/events/{event_id}", {"subject": "y"}), 404, "ErrorItemNotFound")
+    _assert_graph_error(
+        await graph.patch(f"/me/events/{event_id}", {"subject": "y"}), 404, "ErrorItemNotFound"
+    )
     _assert_graph_error(await graph.delete(f"/me/events/{event_id}"), 404, "ErrorItemNotFound")
     # a calendar id is not an event id
     _assert_graph_error(await graph.get(f"/me/events/{calendar_id}"), 404, "ErrorItemNotFound")
@@ -105,12 +110,16 @@ async def test_ids_malformed_and_not_found(graph: Graph, calendar_id: str) -> No
 
 async def test_categories(graph: Graph) -> None:
     assert (await graph.get("/me/outlook/masterCategories")).body["value"] == []
-    created = await graph.post("/me/outlook/masterCategories", {"displayName": "Rendez-vous", "color": "preset9"})
+    created = await graph.post(
+        "/me/outlook/masterCategories", {"displayName": "Rendez-vous", "color": "preset9"}
+    )
     assert created.status == 201
     assert set(created.body) >= {"id", "displayName", "color"}
     assert created.body["color"] == "preset9"
 
-    duplicate = await graph.post("/me/outlook/masterCategories", {"displayName": "rendez-VOUS", "color": "preset1"})
+    duplicate = await graph.post(
+        "/me/outlook/masterCategories", {"displayName": "rendez-VOUS", "color": "preset1"}
+    )
     assert duplicate.status == 409
     assert duplicate.body["error"]["code"].startswith("ErrorDuplicate")
 
@@ -145,7 +154,9 @@ async def test_mailbox_settings_and_time_zones(graph: Graph) -> None:
     assert (await graph.get("/me/mailboxSettings")).body["timeZone"] == "UTC"
     zones = (await graph.get("/me/outlook/supportedTimeZones")).body["value"]
     assert {"alias": "Romance Standard Time", "displayName": "Romance Standard Time"} in zones
-    iana = await graph.get("/me/outlook/supportedTimeZones(TimeZoneStandard=microsoft.graph.timeZoneStandard'Iana')")
+    iana = await graph.get(
+        "/me/outlook/supportedTimeZones(TimeZoneStandard=microsoft.graph.timeZoneStandard'Iana')"
+    )
     assert any(zone["alias"] == "Europe/Paris" for zone in iana.body["value"])
 
 

@@ -23,12 +23,16 @@ SCOPES = ["User.Read", "Calendars.ReadWrite", "Contacts.ReadWrite", "MailboxSett
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
-async def _post_form(http: aiohttp.ClientSession, url: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+async def _post_form(
+    http: aiohttp.ClientSession, url: str, form: dict[str, str]
+) -> tuple[int, dict[str, Any]]:
     async with http.post(url, data=form) as resp:
         return resp.status, await resp.json()
 
 
-async def _device_flow(http: aiohttp.ClientSession, fake: FakeServer, tenant: str = "common") -> dict[str, Any]:
+async def _device_flow(
+    http: aiohttp.ClientSession, fake: FakeServer, tenant: str = "common"
+) -> dict[str, Any]:
     status, body = await _post_form(
         http,
         f"{fake.authority_host}/{tenant}/oauth2/v2.0/devicecode",
@@ -38,7 +42,9 @@ async def _device_flow(http: aiohttp.ClientSession, fake: FakeServer, tenant: st
     return body
 
 
-async def _poll(http: aiohttp.ClientSession, fake: FakeServer, device_code: str) -> tuple[int, dict[str, Any]]:
+async def _poll(
+    http: aiohttp.ClientSession, fake: FakeServer, device_code: str
+) -> tuple[int, dict[str, Any]]:
     return await _post_form(
         http,
         f"{fake.authority_host}/common/oauth2/v2.0/token",
@@ -51,7 +57,9 @@ def _decode(part: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("tenant", ["common", "organizations", "0b8e7b14-2f5a-4d77-9d52-1b6d3b2f9f10"])
-async def test_openid_configuration_for_any_tenant(http: aiohttp.ClientSession, fake: FakeServer, tenant: str) -> None:
+async def test_openid_configuration_for_any_tenant(
+    http: aiohttp.ClientSession, fake: FakeServer, tenant: str
+) -> None:
     async with http.get(f"{fake.authority_host}/{tenant}/v2.0/.well-known/openid-configuration") as resp:
         assert resp.status == 200
         config = await resp.json()
@@ -73,7 +81,9 @@ async def test_device_code_response_reads_like_entra(http: aiohttp.ClientSession
     )
 
 
-async def test_device_flow_pending_then_approved(http: aiohttp.ClientSession, fake: FakeServer, admin: Admin) -> None:
+async def test_device_flow_pending_then_approved(
+    http: aiohttp.ClientSession, fake: FakeServer, admin: Admin
+) -> None:
     flow = await _device_flow(http, fake)
     status, body = await _poll(http, fake, flow["device_code"])
     assert (status, body["error"]) == (400, "authorization_pending")
@@ -100,7 +110,9 @@ async def test_device_flow_pending_then_approved(http: aiohttp.ClientSession, fa
     assert info == {"uid": claims["oid"], "utid": claims["tid"]}
 
     # the mailbox exists and the token works on Graph
-    async with http.get(f"{fake.graph_url}/me", headers={"Authorization": f"Bearer {token['access_token']}"}) as resp:
+    async with http.get(
+        f"{fake.graph_url}/me", headers={"Authorization": f"Bearer {token['access_token']}"}
+    ) as resp:
         assert resp.status == 200
         assert (await resp.json())["userPrincipalName"] == UPN
 
@@ -124,9 +136,13 @@ async def test_device_flow_declined_expired_and_bad_code(
     assert (await admin.call("POST", "/device/approve", {"user_code": "NOPE", "upn": UPN})).status == 404
 
 
-async def test_unknown_and_malformed_client_ids(http: aiohttp.ClientSession, fake: FakeServer, admin: Admin) -> None:
+async def test_unknown_and_malformed_client_ids(
+    http: aiohttp.ClientSession, fake: FakeServer, admin: Admin
+) -> None:
     url = f"{fake.authority_host}/common/oauth2/v2.0/devicecode"
-    status, body = await _post_form(http, url, {"client_id": "00000000-0000-0000-0000-000000000000", "scope": "x"})
+    status, body = await _post_form(
+        http, url, {"client_id": "00000000-0000-0000-0000-000000000000", "scope": "x"}
+    )
     assert (status, body["error"]) == (400, "invalid_client")
     assert "AADSTS700016" in body["error_description"]
 
@@ -138,7 +154,9 @@ async def test_unknown_and_malformed_client_ids(http: aiohttp.ClientSession, fak
     await admin.call("POST", "/apps", {"unknown_client_ids": [other]})
     assert (await _post_form(http, url, {"client_id": other, "scope": "x"}))[1]["error"] == "invalid_client"
     await admin.call("POST", "/apps", {"unknown_client_ids": [], "known_client_ids": [CLIENT_ID]})
-    assert (await _post_form(http, url, {"client_id": str(uuid.uuid4()), "scope": "x"}))[1]["error"] == "invalid_client"
+    assert (await _post_form(http, url, {"client_id": str(uuid.uuid4()), "scope": "x"}))[1][
+        "error"
+    ] == "invalid_client"
     assert "user_code" in (await _post_form(http, url, {"client_id": CLIENT_ID, "scope": "x"}))[1]
 
 
@@ -149,8 +167,13 @@ async def test_refresh_rotates_and_revocation_is_invalid_grant(
     await admin.call("POST", "/device/approve", {"user_code": flow["user_code"], "upn": UPN})
     first = (await _poll(http, fake, flow["device_code"]))[1]
     url = f"{fake.authority_host}/organizations/oauth2/v2.0/token"
-    form = {"grant_type": "refresh_token", "client_id": CLIENT_ID, "refresh_token": first["refresh_token"],
-            "scope": "User.Read offline_access", "client_info": "1"}
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": CLIENT_ID,
+        "refresh_token": first["refresh_token"],
+        "scope": "User.Read offline_access",
+        "client_info": "1",
+    }
     status, second = await _post_form(http, url, form)
     assert status == 200
     assert second["access_token"] != first["access_token"]
@@ -160,11 +183,15 @@ async def test_refresh_rotates_and_revocation_is_invalid_grant(
     status, body = await _post_form(http, url, {**form, "refresh_token": second["refresh_token"]})
     assert (status, body["error"]) == (400, "invalid_grant")
     # the access token lives on until it expires, as in Entra
-    async with http.get(f"{fake.graph_url}/me", headers={"Authorization": f"Bearer {second['access_token']}"}) as r:
+    async with http.get(
+        f"{fake.graph_url}/me", headers={"Authorization": f"Bearer {second['access_token']}"}
+    ) as r:
         assert r.status == 200
 
 
-async def test_msal_device_flow_and_silent_refresh(http: aiohttp.ClientSession, fake: FakeServer, admin: Admin) -> None:
+async def test_msal_device_flow_and_silent_refresh(
+    http: aiohttp.ClientSession, fake: FakeServer, admin: Admin
+) -> None:
     session = requests.Session()
     session.verify = fake.ca_file
     session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise replace our CA (see GRAPH.md)
@@ -182,7 +209,9 @@ async def test_msal_device_flow_and_silent_refresh(http: aiohttp.ClientSession, 
     signing_in = asyncio.create_task(asyncio.to_thread(app.acquire_token_by_device_flow, flow))
     await asyncio.sleep(0.2)  # MSAL is polling in its thread and gets authorization_pending
     assert not signing_in.done()
-    assert (await admin.call("POST", "/device/approve", {"user_code": flow["user_code"], "upn": UPN})).status == 200
+    assert (
+        await admin.call("POST", "/device/approve", {"user_code": flow["user_code"], "upn": UPN})
+    ).status == 200
     result = await asyncio.wait_for(signing_in, 10)
     assert "access_token" in result, result
     assert result["id_token_claims"]["preferred_username"] == UPN

@@ -1,4 +1,4 @@
-"""Series: every pattern and range, occurrences/exceptions/cancellations through calendarView and instances."""
+"""Series: every pattern and range; occurrences, exceptions, cancellations in calendarView and instances."""
 
 from __future__ import annotations
 
@@ -22,8 +22,13 @@ async def _series(graph: Graph, calendar_id: str, recurrence: dict[str, Any], **
     start = recurrence["range"]["startDate"]
     created = await graph.post(
         f"/me/calendars/{calendar_id}/events",
-        event_body(subject="Series", start=f"{start}T09:00:00", end=f"{start}T10:00:00", recurrence=recurrence,
-                   **extra),
+        event_body(
+            subject="Series",
+            start=f"{start}T09:00:00",
+            end=f"{start}T10:00:00",
+            recurrence=recurrence,
+            **extra,
+        ),
     )
     assert created.status == 201, created.body
     return created.body
@@ -40,16 +45,25 @@ async def _dates(graph: Graph, master_id: str, low: str, high: str) -> list[str]
 
 
 async def test_weekly_series_with_one_exception_and_one_cancellation(graph: Graph, calendar_id: str) -> None:
-    master = await _series(graph, calendar_id, weekly(), singleValueExtendedProperties=[{"id": CRM_PROP,
-                                                                                         "value": "S-1"}])
+    master = await _series(
+        graph, calendar_id, weekly(), singleValueExtendedProperties=[{"id": CRM_PROP, "value": "S-1"}]
+    )
     assert master["type"] == "seriesMaster"
     assert master["recurrence"]["pattern"] == {
-        "type": "weekly", "interval": 1, "month": 0, "dayOfMonth": 0, "daysOfWeek": ["monday"],
-        "firstDayOfWeek": "monday", "index": "first",
+        "type": "weekly",
+        "interval": 1,
+        "month": 0,
+        "dayOfMonth": 0,
+        "daysOfWeek": ["monday"],
+        "firstDayOfWeek": "monday",
+        "index": "first",
     }
     assert master["recurrence"]["range"] == {
-        "type": "endDate", "startDate": "2024-03-04", "endDate": "2024-04-01",
-        "recurrenceTimeZone": "Romance Standard Time", "numberOfOccurrences": 0,
+        "type": "endDate",
+        "startDate": "2024-03-04",
+        "endDate": "2024-04-01",
+        "recurrenceTimeZone": "Romance Standard Time",
+        "numberOfOccurrences": 0,
     }
     window = {"startDateTime": "2024-03-01T00:00:00Z", "endDateTime": "2024-04-30T00:00:00Z"}
     view_url = f"/me/calendars/{calendar_id}/calendarView"
@@ -65,8 +79,11 @@ async def test_weekly_series_with_one_exception_and_one_cancellation(graph: Grap
     # an exception: moved by an hour, new subject
     exception = await graph.patch(
         f"/me/events/{second['id']}",
-        {"subject": "Moved", "start": {"dateTime": "2024-03-12T14:00:00", "timeZone": "Romance Standard Time"},
-         "end": {"dateTime": "2024-03-12T15:00:00", "timeZone": "Romance Standard Time"}},
+        {
+            "subject": "Moved",
+            "start": {"dateTime": "2024-03-12T14:00:00", "timeZone": "Romance Standard Time"},
+            "end": {"dateTime": "2024-03-12T15:00:00", "timeZone": "Romance Standard Time"},
+        },
     )
     assert exception.status == 200, exception.body
     assert exception.body["type"] == "exception"
@@ -100,7 +117,9 @@ async def test_weekly_series_with_one_exception_and_one_cancellation(graph: Grap
     assert occ.body["singleValueExtendedProperties"] == [{"id": CRM_PROP, "value": "S-1"}]
 
     # a master change reaches the occurrences but not the exception's own subject
-    await graph.patch(f"/me/events/{master['id']}", {"subject": "Renamed", "location": {"displayName": "B12"}})
+    await graph.patch(
+        f"/me/events/{master['id']}", {"subject": "Renamed", "location": {"displayName": "B12"}}
+    )
     view = (await graph.get(view_url, params=window, headers=PARIS)).body["value"]
     assert [e["subject"] for e in view] == ["Renamed", "Moved", "Renamed", "Renamed"]
     assert {e["location"]["displayName"] for e in view} == {"B12"}
@@ -117,8 +136,10 @@ async def test_occurrence_cannot_cross_its_neighbour(graph: Graph, calendar_id: 
     view = (await graph.get(f"/me/events/{master['id']}/instances", params=window)).body["value"]
     crossing = await graph.patch(
         f"/me/events/{view[1]['id']}",
-        {"start": {"dateTime": "2024-03-19T09:00:00", "timeZone": "Romance Standard Time"},
-         "end": {"dateTime": "2024-03-19T10:00:00", "timeZone": "Romance Standard Time"}},
+        {
+            "start": {"dateTime": "2024-03-19T09:00:00", "timeZone": "Romance Standard Time"},
+            "end": {"dateTime": "2024-03-19T10:00:00", "timeZone": "Romance Standard Time"},
+        },
     )
     assert (crossing.status, crossing.code) == (400, "ErrorOccurrenceCrossingBoundary")
     recurrence_on_occurrence = await graph.patch(f"/me/events/{view[1]['id']}", {"recurrence": weekly()})
@@ -133,11 +154,15 @@ async def test_changing_series_times_drops_exceptions(graph: Graph, calendar_id:
     await graph.delete(f"/me/events/{view[1]['id']}")
     moved = await graph.patch(
         f"/me/events/{master['id']}",
-        {"start": {"dateTime": "2024-03-04T11:00:00", "timeZone": "Romance Standard Time"},
-         "end": {"dateTime": "2024-03-04T12:00:00", "timeZone": "Romance Standard Time"}},
+        {
+            "start": {"dateTime": "2024-03-04T11:00:00", "timeZone": "Romance Standard Time"},
+            "end": {"dateTime": "2024-03-04T12:00:00", "timeZone": "Romance Standard Time"},
+        },
     )
     assert moved.status == 200, moved.body
-    view = (await graph.get(f"/me/events/{master['id']}/instances", params=window, headers=PARIS)).body["value"]
+    view = (await graph.get(f"/me/events/{master['id']}/instances", params=window, headers=PARIS)).body[
+        "value"
+    ]
     assert [(e["type"], e["subject"], e["start"]["dateTime"][11:16]) for e in view] == [
         ("occurrence", "Series", "11:00")
     ] * 5
@@ -147,58 +172,109 @@ async def test_changing_series_times_drops_exceptions(graph: Graph, calendar_id:
     ("recurrence", "low", "high", "expected"),
     [
         (
-            {"pattern": {"type": "daily", "interval": 2},
-             "range": {"type": "numbered", "startDate": "2024-02-27", "numberOfOccurrences": 4}},
-            "2024-01-01", "2025-01-01",
+            {
+                "pattern": {"type": "daily", "interval": 2},
+                "range": {"type": "numbered", "startDate": "2024-02-27", "numberOfOccurrences": 4},
+            },
+            "2024-01-01",
+            "2025-01-01",
             ["2024-02-27", "2024-02-29", "2024-03-02", "2024-03-04"],
         ),
         (
-            {"pattern": {"type": "weekly", "interval": 2, "daysOfWeek": ["tuesday", "thursday"],
-                         "firstDayOfWeek": "sunday"},
-             "range": {"type": "endDate", "startDate": "2024-05-07", "endDate": "2024-05-31"}},
-            "2024-01-01", "2025-01-01",
+            {
+                "pattern": {
+                    "type": "weekly",
+                    "interval": 2,
+                    "daysOfWeek": ["tuesday", "thursday"],
+                    "firstDayOfWeek": "sunday",
+                },
+                "range": {"type": "endDate", "startDate": "2024-05-07", "endDate": "2024-05-31"},
+            },
+            "2024-01-01",
+            "2025-01-01",
             ["2024-05-07", "2024-05-09", "2024-05-21", "2024-05-23"],
         ),
         (
-            {"pattern": {"type": "absoluteMonthly", "interval": 1, "dayOfMonth": 31},
-             "range": {"type": "numbered", "startDate": "2024-01-31", "numberOfOccurrences": 4}},
-            "2024-01-01", "2025-01-01",
+            {
+                "pattern": {"type": "absoluteMonthly", "interval": 1, "dayOfMonth": 31},
+                "range": {"type": "numbered", "startDate": "2024-01-31", "numberOfOccurrences": 4},
+            },
+            "2024-01-01",
+            "2025-01-01",
             ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"],
         ),
         (
-            {"pattern": {"type": "relativeMonthly", "interval": 1, "daysOfWeek": ["tuesday"], "index": "second"},
-             "range": {"type": "numbered", "startDate": "2024-01-01", "numberOfOccurrences": 3}},
-            "2024-01-01", "2025-01-01",
+            {
+                "pattern": {
+                    "type": "relativeMonthly",
+                    "interval": 1,
+                    "daysOfWeek": ["tuesday"],
+                    "index": "second",
+                },
+                "range": {"type": "numbered", "startDate": "2024-01-01", "numberOfOccurrences": 3},
+            },
+            "2024-01-01",
+            "2025-01-01",
             ["2024-01-09", "2024-02-13", "2024-03-12"],
         ),
         (
-            {"pattern": {"type": "relativeMonthly", "interval": 2, "daysOfWeek": ["friday"], "index": "last"},
-             "range": {"type": "endDate", "startDate": "2024-01-01", "endDate": "2024-06-30"}},
-            "2024-01-01", "2025-01-01",
+            {
+                "pattern": {
+                    "type": "relativeMonthly",
+                    "interval": 2,
+                    "daysOfWeek": ["friday"],
+                    "index": "last",
+                },
+                "range": {"type": "endDate", "startDate": "2024-01-01", "endDate": "2024-06-30"},
+            },
+            "2024-01-01",
+            "2025-01-01",
             ["2024-01-26", "2024-03-29", "2024-05-31"],
         ),
         (
-            {"pattern": {"type": "absoluteYearly", "interval": 1, "month": 2, "dayOfMonth": 29},
-             "range": {"type": "numbered", "startDate": "2024-02-29", "numberOfOccurrences": 3}},
-            "2024-01-01", "2030-01-01",
+            {
+                "pattern": {"type": "absoluteYearly", "interval": 1, "month": 2, "dayOfMonth": 29},
+                "range": {"type": "numbered", "startDate": "2024-02-29", "numberOfOccurrences": 3},
+            },
+            "2024-01-01",
+            "2030-01-01",
             ["2024-02-29", "2025-02-28", "2026-02-28"],
         ),
         (
-            {"pattern": {"type": "relativeYearly", "interval": 1, "month": 11, "daysOfWeek": ["thursday"],
-                         "index": "fourth"},
-             "range": {"type": "numbered", "startDate": "2024-01-01", "numberOfOccurrences": 2}},
-            "2024-01-01", "2030-01-01",
+            {
+                "pattern": {
+                    "type": "relativeYearly",
+                    "interval": 1,
+                    "month": 11,
+                    "daysOfWeek": ["thursday"],
+                    "index": "fourth",
+                },
+                "range": {"type": "numbered", "startDate": "2024-01-01", "numberOfOccurrences": 2},
+            },
+            "2024-01-01",
+            "2030-01-01",
             ["2024-11-28", "2025-11-27"],
         ),
         (
-            {"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["monday", "wednesday", "friday"]},
-             "range": {"type": "noEnd", "startDate": "2024-01-01"}},
-            "2030-01-01", "2030-01-08",
+            {
+                "pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["monday", "wednesday", "friday"]},
+                "range": {"type": "noEnd", "startDate": "2024-01-01"},
+            },
+            "2030-01-01",
+            "2030-01-08",
             ["2030-01-02", "2030-01-04", "2030-01-07"],
         ),
     ],
-    ids=["daily-numbered", "weekly-interval2", "absMonthly-31st", "relMonthly-second", "relMonthly-last",
-         "absYearly-29feb", "relYearly-thanksgiving", "weekly-noEnd"],
+    ids=[
+        "daily-numbered",
+        "weekly-interval2",
+        "absMonthly-31st",
+        "relMonthly-second",
+        "relMonthly-last",
+        "absYearly-29feb",
+        "relYearly-thanksgiving",
+        "weekly-noEnd",
+    ],
 )
 async def test_pattern_expansion(
     graph: Graph, calendar_id: str, recurrence: dict[str, Any], low: str, high: str, expected: list[str]
@@ -220,11 +296,22 @@ async def test_invalid_recurrences(graph: Graph, calendar_id: str) -> None:
     bad = [
         {"pattern": {"type": "hourly", "interval": 1}, "range": {"type": "noEnd", "startDate": "2024-03-04"}},
         {"pattern": {"type": "weekly", "interval": 1}, "range": {"type": "noEnd", "startDate": "2024-03-04"}},
-        {"pattern": {"type": "daily", "interval": 1}, "range": {"type": "sometimes", "startDate": "2024-03-04"}},
-        {"pattern": {"type": "daily", "interval": 1}, "range": {"type": "endDate", "startDate": "2024-03-04"}},
-        {"pattern": {"type": "daily", "interval": 1, "colour": 1}, "range": {"type": "noEnd", "startDate": "2024-03-04"}},
-        {"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["funday"]},
-         "range": {"type": "noEnd", "startDate": "2024-03-04"}},
+        {
+            "pattern": {"type": "daily", "interval": 1},
+            "range": {"type": "sometimes", "startDate": "2024-03-04"},
+        },
+        {
+            "pattern": {"type": "daily", "interval": 1},
+            "range": {"type": "endDate", "startDate": "2024-03-04"},
+        },
+        {
+            "pattern": {"type": "daily", "interval": 1, "colour": 1},
+            "range": {"type": "noEnd", "startDate": "2024-03-04"},
+        },
+        {
+            "pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["funday"]},
+            "range": {"type": "noEnd", "startDate": "2024-03-04"},
+        },
     ]
     for recurrence in bad:
         reply = await graph.post(
@@ -236,11 +323,15 @@ async def test_invalid_recurrences(graph: Graph, calendar_id: str) -> None:
 
 
 async def test_all_day_series(graph: Graph, calendar_id: str) -> None:
-    recurrence = {"pattern": {"type": "daily", "interval": 1},
-                  "range": {"type": "numbered", "startDate": "2024-03-30", "numberOfOccurrences": 3}}
+    recurrence = {
+        "pattern": {"type": "daily", "interval": 1},
+        "range": {"type": "numbered", "startDate": "2024-03-30", "numberOfOccurrences": 3},
+    }
     created = await graph.post(
         f"/me/calendars/{calendar_id}/events",
-        event_body(start="2024-03-30T00:00:00", end="2024-03-31T00:00:00", isAllDay=True, recurrence=recurrence),
+        event_body(
+            start="2024-03-30T00:00:00", end="2024-03-31T00:00:00", isAllDay=True, recurrence=recurrence
+        ),
     )
     assert created.status == 201, created.body
     window = {"startDateTime": "2024-03-01T00:00:00Z", "endDateTime": "2024-04-30T00:00:00Z"}
