@@ -1,0 +1,115 @@
+"""The Outlook contact operations the contacts sync needs, on top of the Graph client.
+
+Reads ask for exactly the properties the mapping compares (and the CRM-id stamp); writes — creations,
+updates, deletions and photo uploads alike — go out in `$batch` requests, each result handed back beside
+its write so the engine records links per batch. The `Write`/`WriteResult` pair is the calendar's
+(`tui_sync.microsoft.calendar`): a photo upload is a `Write` whose body is the image bytes, sent
+base64-encoded in the batch with its own `Content-Type` (GRAPH.md, JSON batching).
+
+Graph cannot delete an Outlook contact's photo (`profilephoto-delete.md`: "supports only user or group
+photos, not Outlook contact"), so removing one is the engine's business (it re-creates the contact).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tui_sync.domain.models import photo_type
+from tui_sync.microsoft.calendar import Write, WriteResult
+from tui_sync.microsoft.graph import GraphClient, Request
+from tui_sync.microsoft.mapping import STAMP_EXPAND
+
+CONTACT_FIELDS = (
+    "id,givenName,surname,displayName,title,jobTitle,companyName,emailAddresses,businessPhones,"
+    "mobilePhone,businessAddress,personalNotes,changeKey,lastModifiedDateTime"
+)
+PAGE_SIZE = 1000  # Graph's largest $top: two pages at the 2000-contact limit
+
+GraphContact = dict[str, Any]
+
+__all__ = ["CONTACT_FIELDS", "GraphContact", "OutlookContacts", "Write", "WriteResult"]
+
+
+def create(write_id: str, body: GraphContact) -> Write:
+    """A new contact in the default contacts folder (the folder `list` reads)."""
+    return Write(write_id, "POST", "/me/contacts", body)
+
+
+def patch(write_id: str, contact_id: str, body: GraphContact) -> Write:
+    return Write(write_id, "PATCH", f"/me/contacts/{contact_id}", body)
+
+
+def delete(write_id: str, contact_id: str) -> Write:
+    return Write(write_id, "DELETE", f"/me/contacts/{contact_id}")
+
+
+def put_photo(write_id: str, contact_id: str, photo: bytes) -> Write:
+    """Upload a JPEG or PNG as the contact's photo (its type read from its magic bytes)."""
+    return Write(write_id, "PUT", f"/me/contacts/{contact_id}/photo/$value", photo)
+
+
+def _request(write: Write) -> Request:
+    if isinstance(write.body, bytes | bytearray):
+        return Request(
+            write.method,
+            write.url,
+            bytes(write.body),
+            content_type=photo_type(bytes(write.body)) or "application/octet-stream",
+        )
+    headers = {"Content-Type": "application/json"} if write.body is not None else {}
+    return Request(write.method, write.url, write.body, headers)
+
+
+class OutlookContacts:
+    """One mailbox's contacts, for one sync run."""
+
+    def __init__(self, graph: GraphClient) -> None:
+        self.graph = graph
+
+    @property
+    def requests(self) -> int:
+        return self.graph.requests
+
+    async def list(self) -> list[GraphContact]:
+        """Every contact of the default contacts folder, with the CRM-id stamp of those we created."""
+        params = {"$select": CONTACT_FIELDS, "$expand": STAMP_EXPAND, "$top": PAGE_SIZE}
+        headers = {"Prefer": f"odata.maxpagesize={PAGE_SIZE}"}
+        return await self.graph.get_all("/me/contacts", params, headers)
+
+    async def get_contacts(self, contact_ids: Sequence[str]) -> dict[str, GraphContact | None]:
+        """The contacts with these ids wherever they are filed, None for those that are gone (404):
+        the check that a linked contact missing from the list was really deleted, not just moved."""
+        ids = list(dict.fromkeys(contact_ids))
+        if not ids:
+            return {}
+        params = {"$select": CONTACT_FIELDS, "$expand": STAMP_EXPAND}
+        responses = await self.graph.batch([Request("GET", f"/me/contacts/{i}", params=params) for i in ids])
+        found: dict[str, GraphContact | None] = {}
+        for contact_id, response in zip(ids, responses, strict=True):
+            if response.status == 404:
+                found[contact_id] = None
+            else:
+                found[contact_id] = response.raise_for_error(self.graph.user_code).json()
+        return found
+
+    async def photos(self, contact_ids: Sequence[str]) -> dict[str, bytes | None]:
+        """Each contact's photo bytes (None: it has none), read in `$batch` requests."""
+        ids = list(dict.fromkeys(contact_ids))
+        if not ids:
+            return {}
+        responses = await self.graph.batch([Request("GET", f"/me/contacts/{i}/photo/$value") for i in ids])
+        found: dict[str, bytes | None] = {}
+        for contact_id, response in zip(ids, responses, strict=True):
+            if response.status == 404:
+                found[contact_id] = None
+            else:
+                found[contact_id] = response.raise_for_error(self.graph.user_code).content or None
+        return found
+
+    async def write(self, writes: Sequence[Write]) -> list[tuple[Write, WriteResult]]:
+        """Send the writes in `$batch` requests; each comes back with its result (errors included)."""
+        if not writes:
+            return []
+        responses = await self.graph.batch([_request(w) for w in writes])
+        return [(w, WriteResult.of(r)) for w, r in zip(writes, responses, strict=True)]

@@ -1,0 +1,470 @@
+"""Contacts sync: a user's *contacts to sync* list → their Outlook contacts; notes both ways.
+
+The CRM is the master (SPEC §5): every one-way field and the photo go CRM → Microsoft 365, and an Outlook
+edit of them is put back; a contact leaving the list is deleted from Outlook; one deleted in Outlook is
+re-created. Only the note travels back, three-way, with the conflict policy.
+
+Two comparisons with `plan.plan`, both against the `contact` links:
+- the *content* plan (one-way fields + photo digest) gives the structure: which contacts to create,
+  re-create, delete or re-link, and which Outlook edits to put back (`restored`). What to write for a pair
+  is then decided by comparing what Outlook holds with what the CRM wants, so a failed write heals itself;
+- the *note* plan, over the pairs present on both sides, says which way each changed note goes.
+
+A link records (crm_hash, remote_hash) = the content fingerprint of each side *with the photo Outlook
+holds*, the changeKey, and in `extra` the note fingerprint and that photo's digest. Graph has no cheap photo
+version, so the digest in the link is what we know: a contact whose changeKey did not move still has it; one
+whose changeKey moved because of our own photo upload (`photo_sent`) is taken as ours; any other moved
+changeKey (or a contact found again by its stamp after a reset) gets its photo read back in a `$batch`.
+
+Writes go out in `$batch` requests, in two rounds (creations, updates, photos of existing contacts and
+deletions; then the photos of the contacts just created — their ids were unknown — and the deletion of
+contacts replaced to drop a photo, which Graph cannot delete). Links are saved after each group of batches
+in flight, so a crash loses at most that group, and the CRM-id stamp lets the next run find its creations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tui_sync import messages
+from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, User
+from tui_sync.microsoft import contacts as outlook
+from tui_sync.microsoft import mapping
+from tui_sync.microsoft.contacts import GraphContact, OutlookContacts, Write, WriteResult
+from tui_sync.microsoft.graph import GraphClient
+from tui_sync.store.links import Link
+from tui_sync.sync.events import ContactsSummary, Progress, ProgressCallback
+from tui_sync.sync.plan import Item, LinkState, Op, Plan, Policy, plan
+
+KIND = "contact"
+STAMP_PREFIX = f"{KIND}:"
+
+
+@dataclass
+class _Remote:
+    """One of our Outlook contacts (linked or stamped) and the digest of the photo it holds, as known."""
+
+    item: GraphContact
+    photo: str
+
+
+@dataclass
+class _Sides:
+    contacts: dict[str, Contact] = field(default_factory=dict)  # in scope, by CRM key
+    links: dict[str, Link] = field(default_factory=dict)  # in scope, by CRM key
+    remote: dict[str, _Remote] = field(default_factory=dict)  # ours, by Outlook id
+
+
+@dataclass
+class _Task:
+    """What one contact needs from Microsoft 365 in this run, and what is known once it is done."""
+
+    kind: str  # "create" | "update" | "delete"
+    key: str | None
+    remote_id: str | None = None  # update/delete: the Outlook contact; create: set once created
+    contact: Contact | None = None
+    body: GraphContact | None = None  # POST or PATCH body
+    photo: bytes | None = None  # to upload (after the POST, for a creation)
+    replaces: str | None = None  # create: the Outlook contact to delete once this one exists
+    counter: str = ""  # ContactsSummary.microsoft counter to bump on success
+    restored: bool = False
+    note_fp: str = ""
+    item: GraphContact | None = None  # Outlook's contact, as last seen
+    photo_out: str = ""  # digest of the photo Outlook holds
+    photo_sent: bool = False
+    pending: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        if self.contact is not None:
+            return self.contact.display_name
+        return str((self.item or {}).get("displayName") or self.remote_id or "")
+
+
+class ContactsSync:
+    """One contacts run for one user. Build it, then `await run()` once; per-item failures are in
+    `errors` (the run goes on), note conflicts in `conflicts`."""
+
+    def __init__(
+        self,
+        *,
+        store: Any,
+        graph: GraphClient,
+        user: User,
+        policy: Policy,
+        on_event: ProgressCallback,
+        now: datetime,
+    ) -> None:
+        self.store = store
+        self.outlook = OutlookContacts(graph)
+        self.chunk = graph.batch_size * graph.max_in_flight  # writes in flight between two link saves
+        self.user = user
+        self.policy: Policy = policy
+        self.on_event = on_event
+        self.now = now
+        self.summary = ContactsSummary()
+        self.errors: list[str] = []
+        self.conflicts = 0  # notes changed differently on both sides since the last sync
+        self._done = 0
+        self._total = 0
+
+    # --- the run --------------------------------------------------------------------------------
+
+    async def run(self) -> ContactsSummary:
+        self._progress("reading")
+        sides = await self._read()
+
+        self._progress("planning")
+        content = plan(
+            self._crm_items(sides),
+            self._remote_items(sides),
+            [_state(link) for link in sides.links.values()],
+            policy="crm",  # one-way fields: the CRM wins whatever changed
+            now=self.now,
+        )
+        tasks, pairs, relinks = self._structure(content, sides)
+        await self.store.delete_links(self.user.code, KIND, relinks)
+        tasks += await self._reconcile(pairs, content, sides)
+
+        first = [w for t in tasks for w in self._first_writes(t)]
+        self._total = len(first) + sum(
+            (t.photo is not None) + bool(t.replaces) for t in tasks if t.kind == "create"
+        )
+        self._progress("writing", 0, self._total)
+        follow_ups = await self._send(first, {id(t): t for t in tasks}, self._after_first)
+        await self._send(follow_ups, {id(t): t for t in tasks}, self._after_second)
+        self._progress("done", self._done, self._total)
+        return self.summary
+
+    def _progress(self, phase: str, done: int = 0, total: int = 0) -> None:
+        self.on_event(Progress("contacts", phase, done, total, self.outlook.requests))  # type: ignore[arg-type]
+
+    # --- reading --------------------------------------------------------------------------------
+
+    async def _read(self) -> _Sides:
+        sides = _Sides()
+        ids = await self.store.sync_list(self.user.code)
+        self.summary.left_out = max(0, len(ids) - MAX_CONTACTS_TO_SYNC)
+        beyond = {str(i) for i in ids[MAX_CONTACTS_TO_SYNC:]}  # left out: neither synced nor deleted
+        sides.contacts = {str(c.id): c for c in await self.store.contacts_by_ids(ids[:MAX_CONTACTS_TO_SYNC])}
+        links = await self.store.links(self.user.code, KIND)
+        sides.links = {k: v for k, v in links.items() if k not in beyond}
+        listed = {item["id"]: item for item in await self.outlook.list()}
+
+        # A linked contact missing from the list may have been filed elsewhere: only a 404 means gone.
+        missing = [link.remote_id for link in sides.links.values() if link.remote_id not in listed]
+        for remote_id, item in (await self.outlook.get_contacts(missing)).items():
+            if item is not None:
+                listed[remote_id] = item
+
+        linked = {link.remote_id: link for link in sides.links.values()}
+        skipped = {link.remote_id for key, link in links.items() if key in beyond}
+        ours = {
+            rid: item
+            for rid, item in listed.items()
+            if rid not in skipped and (rid in linked or (_stamp_key(item) or "") not in ("", *beyond))
+        }
+        paired_keys = {link.crm_key for link in sides.links.values() if link.remote_id in ours}
+        check: list[str] = []
+        known: dict[str, str] = {}
+        for rid, item in ours.items():
+            link = linked.get(rid)
+            if link is not None:
+                if item.get("changeKey") == link.remote_change_key or link.extra.get("photo_sent"):
+                    known[rid] = str(link.extra.get("photo", ""))
+                else:
+                    check.append(rid)  # changed in Outlook: its photo may have changed too
+            elif _stamp_key(item) in sides.contacts and _stamp_key(item) not in paired_keys:
+                check.append(rid)  # found again by its stamp (first sync, or after a reset)
+        for rid, photo in (await self.outlook.photos(check)).items():
+            known[rid] = mapping.photo_digest(photo)
+        sides.remote = {rid: _Remote(item, known.get(rid, "")) for rid, item in ours.items()}
+        return sides
+
+    # --- planning -------------------------------------------------------------------------------
+
+    def _crm_items(self, sides: _Sides) -> dict[str, Item]:
+        return {
+            key: Item(key, mapping.contact_fingerprint(c), modified=c.updated_at, match_key=key)
+            for key, c in sides.contacts.items()
+        }
+
+    def _remote_items(self, sides: _Sides) -> dict[str, Item]:
+        return {
+            rid: Item(
+                rid,
+                mapping.graph_contact_fingerprint(r.item, r.photo),
+                version=r.item.get("changeKey", ""),
+                modified=mapping.last_modified(r.item),
+                match_key=_stamp_key(r.item),
+            )
+            for rid, r in sides.remote.items()
+        }
+
+    def _structure(self, content: Plan, sides: _Sides) -> tuple[list[_Task], dict[str, str], list[str]]:
+        """The creations and deletions the content plan asks for, the pairs present on both sides
+        (CRM key → Outlook id), and the links to forget."""
+        tasks: list[_Task] = []
+        pairs: dict[str, str] = {}
+        forget: list[str] = []
+        stepped: set[str] = set()
+        for step in content.steps:
+            key, rid = step.crm_key, step.remote_id
+            if key:
+                stepped.add(key)
+            if step.op is Op.CREATE_REMOTE or step.op is Op.DELETE_CRM:
+                # New in the list, or deleted in Outlook: (re-)created from the CRM, counted as created.
+                tasks.append(self._create(key, sides.contacts[key], "created"))  # type: ignore[index,arg-type]
+            elif step.op is Op.DELETE_REMOTE or step.op is Op.CREATE_CRM:
+                # Off the list (or gone from the CRM), or a stamped contact nothing in the list claims
+                # (a duplicate of an interrupted run, one removed from the list before a reset).
+                remote = sides.remote[rid]  # type: ignore[index]
+                tasks.append(_Task("delete", key, rid, item=remote.item, counter="deleted"))
+            elif step.op is Op.UNLINK:
+                forget.append(key)  # type: ignore[arg-type]
+            else:  # LINK, UPDATE_REMOTE, UPDATE_CRM: both sides hold it
+                pairs[key] = rid  # type: ignore[index,assignment]
+        for key, link in sides.links.items():
+            if key not in stepped and key in sides.contacts and link.remote_id in sides.remote:
+                pairs[key] = link.remote_id
+        return tasks, pairs, forget
+
+    def _note_plan(self, pairs: dict[str, str], sides: _Sides) -> Plan:
+        crm = {
+            key: Item(
+                key,
+                mapping.note_fingerprint(sides.contacts[key].note),
+                modified=sides.contacts[key].updated_at,
+                match_key=key,
+            )
+            for key in pairs
+        }
+        remote = {}
+        for key, rid in pairs.items():
+            item = sides.remote[rid].item
+            remote[rid] = Item(
+                rid,
+                mapping.note_fingerprint(mapping.graph_note(item)),
+                version=item.get("changeKey", ""),
+                modified=mapping.last_modified(item),
+                match_key=key,
+            )
+        states = []
+        for key, rid in pairs.items():
+            link = sides.links.get(key)
+            if link is not None and link.remote_id == rid:
+                note = str(link.extra.get("note", ""))
+                states.append(LinkState(key, rid, note, link.remote_change_key, note))
+        return plan(crm, remote, states, policy=self.policy, now=self.now)
+
+    async def _reconcile(self, pairs: dict[str, str], content: Plan, sides: _Sides) -> list[_Task]:
+        """For each pair: bring the note home if Outlook's won, then say what Outlook must be sent."""
+        notes = self._note_plan(pairs, sides)
+        self.conflicts += notes.conflicts
+        pull = {s.crm_key for s in notes.of(Op.UPDATE_CRM)}
+        push = {s.crm_key for s in notes.of(Op.UPDATE_REMOTE)}
+        restored = {
+            s.crm_key
+            for s in content.of(Op.UPDATE_CRM, Op.UPDATE_REMOTE)
+            if s.crm_key in sides.links and (s.op is Op.UPDATE_CRM or s.conflict)
+        }
+        tasks: list[_Task] = []
+        refreshed: list[Link] = []
+        for key, rid in pairs.items():
+            contact, remote = sides.contacts[key], sides.remote[rid]
+            note = contact.note
+            if key in pull:
+                note = mapping.graph_note(remote.item)
+                contact = await self._pull_note(contact, note)
+            fields_differ = mapping.contact_fields(contact) != mapping.graph_contact_fields(remote.item)
+            photo_differs = mapping.photo_digest(contact.photo) != remote.photo
+            if photo_differs and contact.photo is None:
+                # Graph cannot delete a contact's photo: re-create the contact without it.
+                task = self._create(key, contact, "updated", replaces=rid)
+                task.restored = key in restored
+                tasks.append(task)
+            elif fields_differ or photo_differs or key in push:
+                body = None
+                if fields_differ or key in push:
+                    body = mapping.contact_to_graph(contact)
+                    if key not in push:
+                        body.pop("personalNotes", None)  # leave Outlook's note as it is
+                tasks.append(
+                    _Task(
+                        "update",
+                        key,
+                        rid,
+                        contact,
+                        body,
+                        photo=contact.photo if photo_differs else None,
+                        counter="updated",
+                        restored=key in restored,
+                        note_fp=mapping.note_fingerprint(note),
+                        item=remote.item,
+                        photo_out=remote.photo,
+                    )
+                )
+            else:
+                link = self._link(key, contact, remote.item, remote.photo, mapping.note_fingerprint(note))
+                if sides.links.get(key) != link:
+                    refreshed.append(link)
+        await self.store.save_links(refreshed)
+        return tasks
+
+    async def _pull_note(self, contact: Contact, note: str) -> Contact:
+        """Outlook's note into the CRM (re-read first: only the note changes, whatever else is new)."""
+        fresh = await self.store.get_contact(contact.id)
+        self.summary.crm.updated += 1
+        return await self.store.update_contact(fresh.with_changes(note=note))
+
+    def _create(self, key: str, contact: Contact, counter: str, replaces: str | None = None) -> _Task:
+        body = mapping.contact_to_graph(contact)
+        body["singleValueExtendedProperties"] = mapping.stamp(f"{STAMP_PREFIX}{key}")
+        return _Task(
+            "create",
+            key,
+            contact=contact,
+            body=body,
+            photo=contact.photo,
+            replaces=replaces,
+            counter=counter,
+            note_fp=mapping.note_fingerprint(contact.note),
+        )
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def _first_writes(self, task: _Task) -> list[Write]:
+        tag = id(task)
+        if task.kind == "create":
+            return [outlook.create(f"new:{tag}", task.body or {})]
+        if task.kind == "delete":
+            return [outlook.delete(f"del:{tag}", task.remote_id)]  # type: ignore[arg-type]
+        writes = []
+        if task.body is not None:
+            writes.append(outlook.patch(f"upd:{tag}", task.remote_id, task.body))  # type: ignore[arg-type]
+        if task.photo is not None:
+            writes.append(outlook.put_photo(f"pic:{tag}", task.remote_id, task.photo))  # type: ignore[arg-type]
+        return writes
+
+    async def _send(self, writes: list[Write], tasks: dict[int, _Task], after: Any) -> list[Write]:
+        """Send `writes` a group of batches at a time; after each group, `after` settles each finished
+        task (its links are saved together). Returns the follow-up writes the group asked for."""
+        follow_ups: list[Write] = []
+        for start in range(0, len(writes), self.chunk):
+            group = writes[start : start + self.chunk]
+            for write in group:
+                tasks[_tag(write)].pending += 1
+            links: list[Link] = []
+            forget: list[str] = []
+            settled: list[_Task] = []
+            for write, result in await self.outlook.write(group):
+                task = tasks[_tag(write)]
+                task.pending -= 1
+                after(task, write, result, follow_ups)
+                if task.pending == 0:
+                    settled.append(task)
+            for task in settled:
+                self._settle(task, links, forget)
+            await self.store.save_links(links)
+            await self.store.delete_links(self.user.code, KIND, forget)
+            self._done += len(group)
+            self._progress("writing", self._done, self._total)
+        return follow_ups
+
+    def _after_first(self, task: _Task, write: Write, result: WriteResult, follow_ups: list[Write]) -> None:
+        if task.kind == "delete":
+            if not (result.ok or result.gone):
+                task.failures.append(result.error)
+            elif not result.ok:
+                task.counter = ""  # already gone: nothing was deleted by us
+            return
+        if not result.ok:
+            task.failures.append(result.error)
+            return
+        if write.method == "POST":
+            task.item, task.remote_id = result.body, result.body["id"]
+            tag = id(task)
+            if task.photo is not None:
+                follow_ups.append(outlook.put_photo(f"pic:{tag}", task.remote_id, task.photo))  # type: ignore[arg-type]
+            if task.replaces:
+                follow_ups.append(outlook.delete(f"old:{tag}", task.replaces))
+        elif write.method == "PATCH":
+            task.item = result.body
+        else:  # the photo of an existing contact
+            task.photo_out, task.photo_sent = mapping.photo_digest(task.photo), True
+
+    def _after_second(self, task: _Task, write: Write, result: WriteResult, follow_ups: list[Write]) -> None:
+        if write.method == "DELETE":
+            if not (result.ok or result.gone):
+                task.failures.append(result.error)  # the stamped copy left behind goes next run
+            return
+        if result.ok:
+            task.photo_out, task.photo_sent = mapping.photo_digest(task.photo), True
+        else:
+            task.failures.append(result.error)  # the link keeps "no photo": it is sent again next run
+
+    def _settle(self, task: _Task, links: list[Link], forget: list[str]) -> None:
+        """Count a finished task and record what Outlook now holds. A failed update leaves its link as
+        it was (the next run compares again); a creation that happened is always linked, since that
+        link is what keeps the next run from creating the contact twice."""
+        failed = bool(task.failures)
+        self.errors.extend(messages.item_failed(task.title, failure) for failure in task.failures)
+        task.failures.clear()
+        if task.kind == "delete":
+            if not failed:
+                if task.key is not None:
+                    forget.append(task.key)
+                if task.counter:
+                    self.summary.microsoft.deleted += 1
+            return
+        if (task.kind == "update" and failed) or task.item is None or task.key is None:
+            return
+        assert task.contact is not None
+        links.append(
+            self._link(task.key, task.contact, task.item, task.photo_out, task.note_fp, task.photo_sent)
+        )
+        if task.counter == "created":
+            self.summary.microsoft.created += 1
+        elif task.counter == "updated":
+            self.summary.microsoft.updated += 1
+            self.summary.restored += int(task.restored)
+        task.counter = ""  # a creation settles twice (its photo follows): count it once
+
+    def _link(
+        self,
+        key: str,
+        contact: Contact,
+        item: GraphContact,
+        photo: str,
+        note_fp: str,
+        photo_sent: bool = False,
+    ) -> Link:
+        extra: dict[str, Any] = {"note": note_fp, "photo": photo}
+        if photo_sent:
+            extra["photo_sent"] = True
+        return Link(
+            self.user.code,
+            KIND,
+            key,
+            item["id"],
+            mapping.contact_fields_fingerprint(mapping.contact_fields(contact), photo),
+            item.get("changeKey", ""),
+            mapping.graph_contact_fingerprint(item, photo),
+            extra,
+        )
+
+
+def _stamp_key(item: GraphContact) -> str | None:
+    stamp = mapping.read_stamp(item) or ""
+    return stamp[len(STAMP_PREFIX) :] if stamp.startswith(STAMP_PREFIX) else None
+
+
+def _state(link: Link) -> LinkState:
+    return LinkState(link.crm_key, link.remote_id, link.crm_hash, link.remote_change_key, link.remote_hash)
+
+
+def _tag(write: Write) -> int:
+    return int(write.id.split(":", 1)[1])
