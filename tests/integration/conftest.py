@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,7 +31,8 @@ class ThreadedFake:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="fake-microsoft", daemon=True)
         self._thread.start()
-        self.server: FakeServer = self._run(start_fake())
+        # Device-code polls every 0.25 s (our floor) instead of the fake's 1 s: sign-in tests stay fast.
+        self.server: FakeServer = self._run(start_fake(device_interval=0))
         self.graph_url = self.server.graph_url
         self.authority_host = self.server.authority_host
         self.ca_file = self.server.ca_file
@@ -82,6 +84,60 @@ class ThreadedFake:
 
     def state(self) -> dict[str, Any]:
         return self.admin("GET", "/state")
+
+
+class AutoApprover:
+    """Approves, as `upn`, the first device code the fake hands out (the user on their phone)."""
+
+    def __init__(self, fake: ThreadedFake, upn: str = UPN) -> None:
+        self.fake, self.upn = fake, upn
+        self.approved: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            pending = self.fake.admin("GET", "/device")["pending"]
+            if pending:
+                self.fake.approve(pending[0]["user_code"], self.upn)
+                self.approved.append(pending[0]["user_code"])
+                return
+            time.sleep(0.02)
+
+    def __enter__(self) -> AutoApprover:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+def point_at(fake: ThreadedFake, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the CLI (config via `TUI_SYNC_*`) use the fake for sign-in and Graph."""
+    monkeypatch.setenv("TUI_SYNC_MICROSOFT__AUTHORITY_HOST", fake.authority_host)
+    monkeypatch.setenv("TUI_SYNC_MICROSOFT__GRAPH_URL", fake.graph_url)
+    monkeypatch.setenv("TUI_SYNC_MICROSOFT__CA_FILE", fake.ca_file)
+
+
+def prepare_cli(
+    run_cli: Any,
+    fake: ThreadedFake,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    calendar: str = "Calendar",
+    client_id: str = CLIENT_ID,
+    email: str = UPN,
+) -> Any:
+    """`run_cli` (tests/conftest.py) pointed at the fake, with the user CARINE and the client ID set."""
+    point_at(fake, monkeypatch)
+    add = ["user", "add", "CARINE", "Carine Dupont"]
+    add += ["--email", email] if email else []
+    add += ["--calendar", calendar] if calendar else []
+    assert run_cli(*add).exit_code == 0
+    if client_id:
+        assert run_cli("admin", "client-id", client_id).exit_code == 0
+    return run_cli
 
 
 @pytest.fixture(scope="session")

@@ -230,3 +230,16 @@ async def test_tokens_never_reach_the_logs(
     assert logged  # MSAL and tui-sync did log …
     for token in tokens:
         assert token not in logged  # … but never a token
+
+
+async def test_pending_sign_in_is_polled_until_approved(fake: ThreadedFake, tmp_path: Path) -> None:
+    """The user signs in a moment after the code is shown: polls say `authorization_pending` first.
+    (The test fake says `interval: 0`, which must neither spin MSAL nor make us wait a whole second.)"""
+
+    def on_code(code: DeviceCode) -> None:
+        asyncio.get_running_loop().call_later(0.3, fake.approve, code.user_code, UPN)
+
+    started = time.monotonic()
+    signed = await make_auth(fake, tmp_path).sign_in(on_code)
+    assert signed.username == UPN
+    assert 0.3 <= time.monotonic() - started < 1.0

@@ -55,6 +55,7 @@ MICROSOFT_AUTHORITY_HOSTS = frozenset(
 )
 HTTP_TIMEOUT = 30.0  # seconds for one call to the sign-in service
 TOKEN_MARGIN = 120.0  # refresh an access token this long before it expires
+MIN_POLL_INTERVAL = 0.25  # seconds between device-flow polls, whatever interval the server says
 _CLIENT_ERRORS = frozenset({"invalid_client", "unauthorized_client"})
 _RECONNECT_ERRORS = frozenset({"invalid_grant", "interaction_required", "consent_required", "login_required"})
 _PENDING = frozenset({"authorization_pending", "slow_down"})
@@ -277,22 +278,30 @@ class Authenticator:
     async def _poll(
         self, app: msal.PublicClientApplication, flow: dict[str, Any], cancel: asyncio.Event, user_code: str
     ) -> dict[str, Any]:
-        """Ask the token endpoint once per `interval` until the user signed in, refused, or gave up."""
+        """Ask the token endpoint once per interval until the user signed in, refused, or gave up.
+
+        The waiting is ours (cancellable); MSAL is asked for one poll at a time. MSAL's own loop only
+        looks at its exit condition between seconds of `interval`, so it is never handed less than 1."""
+        interval = float(flow.get("interval") or 0)
         while True:
             if cancel.is_set():
                 raise SignInCancelled()
+            flow["interval"] = max(1, int(flow.get("interval") or 0))
             result = await self._call(app.acquire_token_by_device_flow, flow, exit_condition=lambda _f: True)
             if "access_token" in result:
                 return result
             if result.get("error") not in _PENDING:
                 raise self._service_error(result, user_code)
+            if result.get("error") == "slow_down":
+                interval += 5  # RFC 8628 §3.5
             remaining = float(flow.get("expires_at") or 0) - time.time()
             if cancel.is_set():
                 raise SignInCancelled()
             if remaining <= 0:
                 raise SignInFailed(messages.SIGN_IN_EXPIRED)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(cancel.wait(), timeout=min(float(flow.get("interval", 5)), remaining))
+                wait = max(MIN_POLL_INTERVAL, interval)
+                await asyncio.wait_for(cancel.wait(), timeout=min(wait, remaining))
 
     def cancel_sign_in(self) -> None:
         """Stop a running `sign_in` (it raises SignInCancelled); harmless when none runs."""

@@ -1,0 +1,177 @@
+"""`tui-sync test`: each message of SPEC §4, provoked for real against the fake Microsoft 365, one line
+per check, exit 1 when a check fails; `--create-categories` creates what is missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from tests.integration.conftest import UNKNOWN_CLIENT_ID, UPN, AutoApprover, ThreadedFake, prepare_cli
+from tui_sync import messages
+from tui_sync.commands.connect import MARKS
+from tui_sync.domain.models import DEFAULT_ACTION_TYPES
+from tui_sync.microsoft import mapping
+
+FIX = messages.connect_fix_cli("CARINE")
+LABELS = [t.label for t in DEFAULT_ACTION_TYPES]
+
+
+@pytest.fixture(scope="module")
+def fake_module() -> Iterator[ThreadedFake]:
+    fake = ThreadedFake()
+    try:
+        yield fake
+    finally:
+        fake.close()
+
+
+@pytest.fixture
+def fake(fake_module: ThreadedFake) -> ThreadedFake:
+    fake_module.reset()
+    return fake_module
+
+
+def ok(message: str) -> str:
+    return f"{MARKS['ok']} {message}"
+
+
+def warn(message: str) -> str:
+    return f"{MARKS['warning']} {message}"
+
+
+def fail(message: str) -> str:
+    return f"{MARKS['error']} {message}"
+
+
+def connect(cli, fake: ThreadedFake) -> None:
+    with AutoApprover(fake):
+        assert cli("connect", "--user", "CARINE").exit_code == 0
+
+
+def categories(fake: ThreadedFake) -> dict[str, str]:
+    """The mailbox's Outlook categories, read straight from the fake (not through our client)."""
+    response = requests.get(
+        f"{fake.graph_url}/me/outlook/masterCategories",
+        headers={"Authorization": f"Bearer {fake.token(UPN)}"},
+        verify=fake.ca_file,
+        timeout=10,
+    )
+    return {c["displayName"]: c["color"] for c in response.json()["value"]}
+
+
+def test_everything_right(run_cli, fake: ThreadedFake, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli = prepare_cli(run_cli, fake, monkeypatch)
+    connect(cli, fake)
+    assert cli("test", "--user", "CARINE", "--create-categories").exit_code == 0
+
+    result = cli("test", "--user", "CARINE")
+
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines() == [
+        ok(messages.signed_in_as(UPN)),
+        ok(messages.calendar_found("Calendar")),
+        ok(messages.CATEGORIES_OK),
+    ]
+
+
+def test_missing_categories_warn_then_are_created(run_cli, fake: ThreadedFake, monkeypatch) -> None:
+    cli = prepare_cli(run_cli, fake, monkeypatch)
+    connect(cli, fake)
+
+    result = cli("test", "--user", "CARINE")
+    assert result.exit_code == 0  # a warning is not a failure
+    assert result.stdout.splitlines()[-1] == warn(messages.missing_categories(LABELS))
+    assert not set(LABELS) & set(categories(fake))
+
+    created = cli("test", "--user", "CARINE", "--create-categories")
+    assert created.exit_code == 0
+    assert created.stdout.splitlines()[-1] == ok(messages.categories_created(LABELS))
+    made = categories(fake)
+    for action_type in DEFAULT_ACTION_TYPES:
+        assert made[action_type.label] == mapping.category_for(action_type)["color"]
+
+
+def test_no_client_id(run_cli, fake: ThreadedFake, monkeypatch) -> None:
+    cli = prepare_cli(run_cli, fake, monkeypatch, client_id="")
+    result = cli("test", "--user", "CARINE")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        fail(messages.account_not_accessible(messages.REASON_NO_CLIENT_ID, FIX))
+    ]
+
+
+def test_unknown_client_id(run_cli, fake: ThreadedFake, monkeypatch) -> None:
+    """Connected with the right application, then the ADM types a client ID Microsoft does not know."""
+    cli = prepare_cli(run_cli, fake, monkeypatch)
+    connect(cli, fake)
+    cli("admin", "client-id", UNKNOWN_CLIENT_ID)
+    result = cli("test", "--user", "CARINE")
+    assert result.exit_code == 1
+    reason = messages.reason_wrong_client_id(UNKNOWN_CLIENT_ID)
+    assert result.stdout.splitlines() == [fail(messages.account_not_accessible(reason, FIX))]
+
+
+def test_not_connected(run_cli, fake: ThreadedFake, monkeypatch) -> None:
+    cli = prepare_cli(run_cli, fake, monkeypatch)
+    result = cli("test", "--user", "CARINE")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        fail(messages.account_not_accessible(messages.REASON_NOT_CONNECTED, FIX))
+    ]
+
+
+def test_token_refused(run_cli, fake: ThreadedFake, monkeypatch) -> None:
+    """The refresh token was revoked (password change, admin) and the access token has expired."""
+    cli = prepare_cli(run_cli, fake, monkeypatch)
+    connect(cli, fake)
+    fake.revoke(UPN)
+    fake.faults(expire_tokens=True)
+    result = cli("test", "--user", "CARINE")
+    assert result.exit_code == 1
+    [line] = result.stdout.splitlines()
+    assert line.startswith(fail(f"{messages.ACCOUNT_NOT_ACCESSIBLE} ({messages.REASON_TOKEN_REFUSED}"))
+    assert line.endswith(f"): {FIX}")
+
+
+def test_calendar_name_not_set(run_cli, fake: ThreadedFake, monkeypatch) -> None:
+    cli = prepare_cli(run_cli, fake, monkeypatch, calendar="")
+    connect(cli, fake)
+    result = cli("test", "--user", "CARINE")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == fail(messages.CALENDAR_NAME_NOT_SET)
+    assert lines[1] == ok(messages.signed_in_as(UPN))  # the other checks still ran
+    assert messages.CALENDAR_NAME_NOT_SET_FR == "Nom du calendrier non renseigné"
+
+
+def test_calendar_not_found(run_cli, fake: ThreadedFake, monkeypatch) -> None:
+    cli = prepare_cli(run_cli, fake, monkeypatch, calendar="Agenda CRM")
+    connect(cli, fake)
+    result = cli("test", "--user", "CARINE")
+    assert result.exit_code == 1
+    assert (
+        fail("No calendar named Agenda CRM was found on the Office 365 account") in result.stdout.splitlines()
+    )
+
+
+def test_calendar_found_whatever_its_case(run_cli, fake: ThreadedFake, monkeypatch) -> None:
+    cli = prepare_cli(run_cli, fake, monkeypatch, calendar="calendar")
+    connect(cli, fake)
+    result = cli("test", "--user", "CARINE")
+    assert ok(messages.calendar_found("calendar")) in result.stdout.splitlines()
+
+
+def test_signed_in_as_another_address(run_cli, fake: ThreadedFake, monkeypatch) -> None:
+    cli = prepare_cli(run_cli, fake, monkeypatch, email="carine.dupont@contoso.test")
+    connect(cli, fake)
+    result = cli("test", "--user", "CARINE")
+    assert warn(messages.email_mismatch(UPN, "carine.dupont@contoso.test")) in result.stdout.splitlines()
+
+
+def test_unknown_user(run_cli, fake: ThreadedFake, monkeypatch) -> None:
+    cli = prepare_cli(run_cli, fake, monkeypatch)
+    result = cli("test", "--user", "NOBODY")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"tui-sync: {messages.unknown_user('NOBODY')}\n"
