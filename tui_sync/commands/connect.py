@@ -18,10 +18,10 @@ from tui_sync.domain.models import User
 from tui_sync.microsoft.auth import Authenticator, DeviceCode
 from tui_sync.microsoft.checks import CheckResult, run_checks
 from tui_sync.microsoft.errors import SignInCancelled
-from tui_sync.sync import agenda
+from tui_sync.sync import agenda, contacts
 
-# Every kind of link a sync writes, so Reset forgets them all (contacts: the contacts engine's kind).
-LINK_KINDS = (agenda.ACTION, agenda.SERIES, agenda.OCCURRENCE, "contact")
+# Every kind of link a sync writes, so Reset forgets them all.
+LINK_KINDS = (agenda.ACTION, agenda.SERIES, agenda.OCCURRENCE, contacts.KIND)
 MARKS = {"ok": "✓", "warning": "!", "error": "✗"}
 
 
