@@ -46,9 +46,11 @@ async def test_create_get_shape(graph: Graph, calendar_id: str) -> None:
     assert "singleValueExtendedProperties" not in event
     assert "transactionId" not in event
 
-    fetched = await graph.get(f"/me/events/{event['id']}", headers={"Prefer": TEXT})
+    fetched = await graph.get(
+        f"/me/events/{event['id']}", headers={"Prefer": f'{TEXT}, IdType="ImmutableId"'}
+    )
     assert fetched.body["body"] == {"contentType": "text", "content": "Line 1\nLine <2>"}
-    assert fetched.headers["Preference-Applied"] == TEXT
+    assert fetched.headers["Preference-Applied"] == f'{TEXT}, IdType="ImmutableId"'
     same = await graph.get(f"/me/calendars/{calendar_id}/events/{event['id']}")
     assert same.body["id"] == event["id"]
     assert (await graph.get(f"/me/calendar/events/{event['id']}")).status == 200
@@ -271,3 +273,26 @@ async def test_admin_state_sees_events(graph: Graph, admin: Admin, calendar_id: 
     [box] = state["mailboxes"]
     assert box["upn"] == "carine@contoso.test"
     assert [event["fields"]["subject"] for event in box["events"]] == ["Meeting"]
+
+
+async def test_two_prefer_headers_both_apply(graph: Graph, calendar_id: str) -> None:
+    for day in (6, 7, 8):
+        await graph.post(
+            f"/me/calendars/{calendar_id}/events",
+            event_body(start=f"2024-05-0{day}T09:00:00", end=f"2024-05-0{day}T10:00:00"),
+        )
+    headers = [
+        ("Authorization", f"Bearer {graph.token}"),
+        ("Prefer", 'outlook.timezone="Romance Standard Time"'),
+        ("Prefer", "odata.maxpagesize=2"),
+    ]
+    params = {"startDateTime": "2024-05-01T00:00:00Z", "endDateTime": "2024-06-01T00:00:00Z"}
+    async with graph.http.get(
+        f"{graph.fake.graph_url}/me/calendarView", params=params, headers=headers
+    ) as resp:
+        body = await resp.json()
+    assert [e["start"]["dateTime"] for e in body["value"]] == [
+        "2024-05-06T09:00:00.0000000",
+        "2024-05-07T09:00:00.0000000",
+    ]
+    assert "@odata.nextLink" in body

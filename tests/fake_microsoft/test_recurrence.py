@@ -112,6 +112,8 @@ async def test_weekly_series_with_one_exception_and_one_cancellation(graph: Grap
     fetched_master = await graph.get(f"/me/events/{master['id']}")
     assert fetched_master.body["type"] == "seriesMaster"
     assert fetched_master.body["recurrence"] == master["recurrence"]
+    # the exception and the cancellation live in the master: its changeKey moved on
+    assert fetched_master.body["changeKey"] != master["changeKey"]
     expand = f"singleValueExtendedProperties($filter=id eq '{CRM_PROP}')"
     occ = await graph.get(f"/me/events/{view[0]['id']}", params={"$expand": expand})
     assert occ.body["singleValueExtendedProperties"] == [{"id": CRM_PROP, "value": "S-1"}]

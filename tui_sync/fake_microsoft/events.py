@@ -325,11 +325,11 @@ def occurrence_view(master: Event, original: datetime) -> View:
         for patch in patches:
             apply_patch(occ, patch, allow_recurrence=False)
         own_key, own_modified = master.exception_keys[epoch]
-        change_key = derived_change_key(master.change_key, own_key)
+        change_key = derived_change_key(master.series_key or master.change_key, own_key)
         modified = max(master.modified, own_modified)
         kind = "exception"
     else:
-        change_key = derived_change_key(master.change_key, str(epoch))
+        change_key = derived_change_key(master.series_key or master.change_key, str(epoch))
         modified = master.modified
         kind = "occurrence"
     occ.ical_uid = f"{master.ical_uid}{original.strftime('%Y%m%d')}"
@@ -641,6 +641,7 @@ def create_event(request: GraphRequest, raw_calendar: str | None = None) -> Grap
         created=now,
         modified=now,
         change_key=change_key,
+        series_key=change_key,
         transaction_id=patch.get("transactionId"),
     )
     apply_patch(event, patch)
@@ -668,9 +669,10 @@ def update_event(request: GraphRequest, raw_calendar: str | None, event_id: str)
             event, fields=dict(event.fields), ext=dict(event.ext), recurrence=copy.deepcopy(event.recurrence)
         )
         timing_changed = apply_patch(trial, patch)
-        if timing_changed and trial.recurrence is not None:
+        if timing_changed:
             trial.exceptions, trial.exception_keys, trial.cancelled = {}, {}, set()
         trial.change_key, trial.modified = touch()
+        trial.series_key = trial.change_key
         box.events[event.id] = trial
         return respond_one(200, single_view(trial), request)
     master = box.events[view.master_id]
@@ -681,6 +683,7 @@ def update_event(request: GraphRequest, raw_calendar: str | None, event_id: str)
     epoch = int(view.original_start.timestamp())
     master.exceptions.setdefault(epoch, []).append(patch)
     master.exception_keys[epoch] = touch()
+    _series_touched(master)
     return respond_one(200, occurrence_view(master, view.original_start), request)
 
 
@@ -716,7 +719,19 @@ def delete_event(request: GraphRequest, raw_calendar: str | None, event_id: str)
         master.exceptions.pop(epoch, None)
         master.exception_keys.pop(epoch, None)
         master.cancelled.add(epoch)
+        _series_touched(master)
     return GraphResponse(204)
+
+
+def _series_touched(master: Event) -> None:
+    """An exception or a cancellation is stored in the master (as in Exchange): its changeKey moves on.
+
+    Plain occurrences derive their changeKey from ``series_key``, which only master edits renew, so editing
+    one occurrence does not make every other occurrence look changed.
+    """
+    if not master.series_key:
+        master.series_key = master.change_key
+    master.change_key, master.modified = touch()
 
 
 def list_events(request: GraphRequest, raw_calendar: str | None = None) -> GraphResponse:

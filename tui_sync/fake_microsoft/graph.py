@@ -143,7 +143,10 @@ class GraphService:
             if request.transport is not None:
                 request.transport.abort()  # no response at all; aiohttp ignores the write that follows
             return web.Response(status=500)
-        headers = {key.lower(): value for key, value in request.headers.items()}
+        headers: dict[str, str] = {}
+        for key, value in request.headers.items():  # repeated headers (two Prefer lines) are one list
+            name = key.lower()
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
         try:
             box = self.authenticate(request)
             greq = GraphRequest(

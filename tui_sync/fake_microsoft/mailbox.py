@@ -132,6 +132,7 @@ class Event:
     exceptions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     exception_keys: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     cancelled: set[int] = field(default_factory=set)
+    series_key: str = ""  # renewed by master edits only; occurrences derive their changeKey from it
 
 
 @dataclass
@@ -263,6 +264,7 @@ def _event_to_json(event: Event) -> dict[str, Any]:
             for epoch, patches in event.exceptions.items()
         ],
         "cancelled": sorted(event.cancelled),
+        "series_key": event.series_key,
     }
 
 
@@ -285,6 +287,7 @@ def _event_from_json(raw: dict[str, Any]) -> Event:
         recurrence=raw["recurrence"],
         transaction_id=raw.get("transaction_id"),
         cancelled=set(raw.get("cancelled", [])),
+        series_key=raw.get("series_key", ""),
     )
     for item in raw.get("exceptions", []):
         event.exceptions[item["original_start"]] = item["patches"]

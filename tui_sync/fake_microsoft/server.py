@@ -170,7 +170,8 @@ async def start_fake(
         ident.load_json(data.get("identity", {}))
     service = GraphService(state, ident, faults, max_concurrent=max_concurrent)
 
-    runner = web.AppRunner(build_app(service), access_log=None, handle_signals=False)
+    # a short shutdown: a test that closes the fake mid-request must not wait aiohttp's default minute
+    runner = web.AppRunner(build_app(service), access_log=None, handle_signals=False, shutdown_timeout=2.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port, ssl_context=context, backlog=1024)
     try:
