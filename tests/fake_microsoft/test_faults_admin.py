@@ -154,3 +154,12 @@ async def test_state_dir_persists_mailboxes_tokens_and_ca(tmp_path: Path) -> Non
 @pytest.mark.parametrize("bad", [{"latency_ms": -1}, {"drop_after": "x"}, {"batch_424": 1}])
 async def test_fault_values_are_checked(admin: Admin, bad: dict) -> None:
     assert (await admin.call("POST", "/faults", bad)).status == 400
+
+
+async def test_python_helpers_for_other_suites(fake: FakeServer) -> None:
+    token = fake.issue_token("eve@contoso.test")
+    connector = aiohttp.TCPConnector(ssl=fake.client_ssl_context())
+    async with aiohttp.ClientSession(connector=connector) as http:
+        reply = await Graph(http, fake, token).get("/me")
+    assert reply.body["userPrincipalName"] == "eve@contoso.test"
+    assert fake.state.get("EVE@contoso.test") is not None

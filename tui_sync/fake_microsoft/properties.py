@@ -220,6 +220,8 @@ def text_to_html(content: str) -> str:
 def render_body(body: dict[str, str], want_text: bool) -> dict[str, str]:
     """HTML with Exchange's wrapper by default; plain text with ``outlook.body-content-type="text"``."""
     kind, content = body["contentType"], body["content"]
+    if not content:
+        return {"contentType": "text" if want_text else "html", "content": ""}
     if want_text:
         return {"contentType": "text", "content": html_to_text(content) if kind == "html" else content}
     if kind == "html":

@@ -78,6 +78,20 @@ class FakeServer:
             "admin_url": self.admin_url,
         }
 
+    def client_ssl_context(self) -> ssl.SSLContext:
+        """An SSL context that trusts this fake's CA (for aiohttp clients in tests)."""
+        return ssl.create_default_context(cadata=self.ca_pem)
+
+    def issue_token(self, upn: str, ttl: int | None = None) -> str:
+        """An access token for ``upn`` without the device flow (creates the mailbox): ``/_fake/token``."""
+        box = self.state.ensure(upn)
+        token, _ = self.identity.issue_access_token(box.upn, ttl=ttl)
+        return token
+
+    def approve(self, user_code: str, upn: str) -> None:
+        """Sign ``upn`` in on a pending device code, like ``POST /_fake/device/approve``."""
+        self.identity.approve(user_code, upn)
+
     def save(self) -> None:
         """Write mailboxes and tokens to ``state_dir/state.json`` (atomically); no-op without a state_dir."""
         if self.state_dir is None:
