@@ -274,3 +274,16 @@ def test_helpers() -> None:
     assert all(0.5 <= policy.delay(1, None) <= 1.0 for _ in range(50))
     assert all(4.0 <= policy.delay(10, None) <= 8.0 for _ in range(50))
     assert base64.b64decode(base64.b64encode(JPEG)) == JPEG
+
+
+async def test_sub_requests_throttled_to_the_end_come_back_as_errors(
+    fake: ThreadedFake, graph: GraphClient
+) -> None:
+    fake.faults(throttle_rate=1.0, retry_after=0.01)
+    results = await graph.batch([Request("POST", "/me/contacts", contact(n)) for n in range(2)])
+    fake.faults(throttle_rate=0.0)
+    assert [r.status for r in results] == [429, 429]
+    error = results[0].error("CARINE")
+    assert isinstance(error, Throttled) and error.attempts == FAST.max_attempts
+    assert str(error) == messages.graph_throttled(FAST.max_attempts)
+    assert await graph.get_all("/me/contacts") == []

@@ -123,6 +123,7 @@ class Response:
     headers: Mapping[str, str] = field(default_factory=dict)
     content: bytes = b""
     _json: Any = field(default=_MISSING, repr=False)
+    attempts: int = 1  # how many times it was sent (retries after throttling included)
 
     @property
     def ok(self) -> bool:
@@ -137,11 +138,11 @@ class Response:
                 self._json = None
         return self._json
 
-    def error(self, user_code: str = "", attempts: int = 1) -> GraphError | None:
+    def error(self, user_code: str = "") -> GraphError | None:
         """Our exception for this response if it is an error (matched on Graph's `error.code`)."""
-        return (
-            None if self.ok else graph_error(self.status, self.json(), user_code=user_code, attempts=attempts)
-        )
+        if self.ok:
+            return None
+        return graph_error(self.status, self.json(), user_code=user_code, attempts=self.attempts)
 
     def raise_for_error(self, user_code: str = "") -> Response:
         error = self.error(user_code)
@@ -269,11 +270,9 @@ class GraphClient:
         elif data is not None:
             extra.setdefault("Content-Type", content_type or "application/octet-stream")
         url = self._url(path, params)
-        response, attempts = await self._send(
-            method.upper(), url, body, extra, is_idempotent(method, json_body)
-        )
-        if raise_for_error and not response.ok:
-            raise graph_error(response.status, response.json(), user_code=self.user_code, attempts=attempts)
+        response = await self._send(method.upper(), url, body, extra, is_idempotent(method, json_body))
+        if raise_for_error:
+            response.raise_for_error(self.user_code)
         return response
 
     async def get(self, path: str, params: Mapping[str, Any] | None = None, **kw: Any) -> Any:
@@ -343,8 +342,8 @@ class GraphClient:
 
     async def _send(
         self, method: str, url: str, body: bytes | None, extra: Mapping[str, str], idempotent: bool
-    ) -> tuple[Response, int]:
-        """Send with retries; returns the final response and how many attempts it took."""
+    ) -> Response:
+        """Send with retries; the final response, with how many attempts it took."""
         session = self._open()
         attempt, refused = 0, None
         while True:
@@ -384,7 +383,8 @@ class GraphClient:
                 self.retries += 1
                 await asyncio.sleep(delay)
                 continue
-            return response, attempt
+            response.attempts = attempt
+            return response
 
     def _connection_error(
         self, method: str, url: str, error: BaseException, retried: bool
@@ -426,10 +426,11 @@ class GraphClient:
             self.sub_requests += len(pending)
             url = self.graph_url + "/$batch"
             body = json.dumps(payload).encode()
-            outer, _ = await self._send("POST", url, body, {"Content-Type": "application/json"}, idempotent)
+            outer = await self._send("POST", url, body, {"Content-Type": "application/json"}, idempotent)
             answers = _sub_responses(outer)
             if outer.status not in (200, 424) or (outer.status == 200 and answers is None):
-                raise graph_error(outer.status, outer.json(), user_code=self.user_code)
+                outer.raise_for_error(self.user_code)
+                raise graph_error(500, outer.json(), user_code=self.user_code)  # 200 without responses
             answers = answers or {}
             again: list[int] = []
             delay = 0.0
@@ -439,6 +440,7 @@ class GraphClient:
                     again.append(i)
                     delay = max(delay, self.retry.delay(attempt, answer.headers.get("retry-after")))
                 else:
+                    answer.attempts = attempt
                     results[i] = answer
             if again:
                 log.info("Graph $batch: %d sub-requests throttled, retrying in %.2f s", len(again), delay)
