@@ -161,3 +161,16 @@ def test_disconnect_removes_tokens_and_links(cli, fake: ThreadedFake, tmp_path: 
 
     again = cli("disconnect", "--user", "CARINE")
     assert again.stdout.splitlines()[0] == messages.disconnected("CARINE", False, 0)
+
+
+def test_connect_without_a_client_id(run_cli, fake: ThreadedFake, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli = prepare_cli(run_cli, fake, monkeypatch, client_id="")
+    result = cli("connect", "--user", "CARINE")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert (
+        result.stderr
+        == "tui-sync: "
+        + messages.account_not_accessible(messages.REASON_NO_CLIENT_ID, messages.connect_fix_cli("CARINE"))
+        + "\n"
+    )
+    assert home_account(cli.database) is None
