@@ -79,7 +79,7 @@ async def run_checks(
     )
     async with factory(provider) as graph:
         try:
-            results.extend(await _account_checks(graph, store, user, calendar_name, create_categories))
+            await _account_checks(graph, store, user, calendar_name, create_categories, results)
         except ReconnectNeeded:
             reason = messages.REASON_TOKEN_REFUSED
             results.append(CheckResult.failed(messages.account_not_accessible(reason, auth.fix)))
@@ -113,9 +113,10 @@ def _reason(error: ReconnectNeeded) -> str:
 
 
 async def _account_checks(
-    graph: GraphClient, store: Any, user: User, calendar_name: str, create: bool
-) -> list[CheckResult]:
-    results: list[CheckResult] = []
+    graph: GraphClient, store: Any, user: User, calendar_name: str, create: bool, results: list[CheckResult]
+) -> None:
+    """The checks that read the mailbox, appended to `results` as they pass (so a failure half-way
+    keeps the lines already earned)."""
     me = await graph.get("/me", {"$select": "userPrincipalName,mail,displayName"}) or {}
     username = str(me.get("userPrincipalName") or me.get("mail") or "")
     results.append(CheckResult.passed(messages.signed_in_as(username)))
@@ -128,7 +129,6 @@ async def _account_checks(
         else:
             results.append(CheckResult.passed(messages.calendar_found(calendar_name)))
     results.append(await _categories(graph, await store.list_action_types(), create))
-    return results
 
 
 async def find_calendar(graph: GraphClient, name: str) -> dict[str, Any] | None:
