@@ -37,13 +37,12 @@ def utc_now() -> datetime:
 
 def format_graph_instant(moment: datetime) -> str:
     """``createdDateTime`` style: ``2017-10-21T20:33:43.2375645Z`` (7 fractional digits, Z)."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{moment.microsecond:06d}0Z"
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "0Z"
 
 
 def format_local(moment: datetime) -> str:
     """``dateTimeTimeZone.dateTime`` style: naive local time padded to 7 fractional digits."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{moment.microsecond:06d}0"
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "0"
 
 
 def not_found() -> GraphError:

@@ -311,7 +311,7 @@ def occurrence_view(master: Event, original: datetime) -> View:
     epoch = int(original.timestamp())
     occ = replace(
         master,
-        fields=copy.deepcopy(master.fields),
+        fields=dict(master.fields),  # patches replace values, never mutate them
         ext=dict(master.ext),
         start=original,
         end=_occurrence_end(master, original),
@@ -532,18 +532,26 @@ def respond_one(
 def respond_list(request: GraphRequest, views: list[View], *, sort: bool) -> GraphResponse:
     options = Options.of(request)
     predicate = compile_filter(request.param("$filter"))
-    items = [render(view, request.box, options, full_ext=True) for view in views]
-    if predicate is not None:
-        items = [item for item in items if predicate(item)]
-    if request.param("$orderby"):
-        items = order_by(items, request.param("$orderby"))
-    elif sort:
-        items.sort(key=lambda item: (item["start"]["dateTime"], item["id"]))
     size = page_size(request.query_lower, request.prefs)
-    page = paginate(items, request.query, size, request.base_url, request.path)
+    if predicate is None and not request.param("$orderby"):
+        # the common case (calendarView pages): order the views, render only the page asked for
+        if sort:
+            views = sorted(views, key=lambda view: (view.event.start, view.id))
+        page = paginate(views, request.query, size, request.base_url, request.path)
+        items = [render(view, request.box, options, full_ext=True) for view in page.items]
+    else:
+        rendered = [render(view, request.box, options, full_ext=True) for view in views]
+        if predicate is not None:
+            rendered = [item for item in rendered if predicate(item)]
+        if request.param("$orderby"):
+            rendered = order_by(rendered, request.param("$orderby"))
+        elif sort:
+            rendered.sort(key=lambda item: (item["start"]["dateTime"], item["id"]))
+        page = paginate(rendered, request.query, size, request.base_url, request.path)
+        items = page.items
     body: dict[str, Any] = {
         "@odata.context": f"{request.base_url}/$metadata#users('{request.box.upn}')/events",
-        "value": [_finish(item, options) for item in page.items],
+        "value": [_finish(item, options) for item in items],
     }
     if page.next_link:
         body["@odata.nextLink"] = page.next_link

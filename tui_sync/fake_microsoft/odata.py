@@ -225,7 +225,7 @@ def compile_filter(text: str | None) -> Callable[[dict[str, Any]], bool] | None:
 class Page:
     """One page of a collection and the link to the next one, if any."""
 
-    items: list[dict[str, Any]]
+    items: list[Any]
     next_link: str | None
     page_size: int
 
