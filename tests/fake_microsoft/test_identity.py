@@ -225,3 +225,16 @@ async def test_msal_device_flow_and_silent_refresh(
     async with http.get(f"{fake.graph_url}/me", headers=headers) as resp:
         assert resp.status == 200
     session.close()
+
+
+async def test_devicelogin_page_signs_in(http: aiohttp.ClientSession, fake: FakeServer) -> None:
+    flow = await _device_flow(http, fake)
+    assert flow["verification_uri"] == f"{fake.authority_host}/devicelogin"
+    async with http.get(flow["verification_uri"]) as resp:
+        assert resp.status == 200 and "user_code" in await resp.text()
+    form = {"user_code": flow["user_code"].lower(), "upn": "web@contoso.test", "action": "approve"}
+    async with http.post(flow["verification_uri"], data=form) as resp:
+        assert "Signed in as web@contoso.test" in await resp.text()
+    status, token = await _poll(http, fake, flow["device_code"])
+    assert status == 200
+    assert _decode(token["id_token"].split(".")[1])["preferred_username"] == "web@contoso.test"
