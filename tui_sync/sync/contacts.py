@@ -12,9 +12,10 @@ Two comparisons with `plan.plan`, both against the `contact` links:
 
 A link records (crm_hash, remote_hash) = the content fingerprint of each side *with the photo Outlook
 holds*, the changeKey, and in `extra` the note fingerprint and that photo's digest. Graph has no cheap photo
-version, so the digest in the link is what we know: a contact whose changeKey did not move still has it; one
-whose changeKey moved because of our own photo upload (`photo_sent`) is taken as ours; any other moved
-changeKey (or a contact found again by its stamp after a reset) gets its photo read back in a `$batch`.
+version, so the digest in the link is what we know: a contact whose changeKey did not move still has it;
+any other (or one found again by its stamp after a reset) gets its photo read back in a `$batch`. A photo
+upload moves the changeKey and answers none, so after uploads the folder is listed once more and the new
+changeKeys recorded (for contacts whose content is still what was sent): the next run sees no change.
 
 Writes go out in `$batch` requests, in two rounds (creations, updates, photos of existing contacts and
 deletions; then the photos of the contacts just created — their ids were unknown — and the deletion of
@@ -24,7 +25,7 @@ in flight, so a crash loses at most that group, and the CRM-id stamp lets the ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -110,6 +111,7 @@ class ContactsSync:
         self.conflicts = 0  # notes changed differently on both sides since the last sync
         self._done = 0
         self._total = 0
+        self._uploaded: dict[str, Link] = {}  # links of contacts whose photo this run uploaded
 
     # --- the run --------------------------------------------------------------------------------
 
@@ -136,6 +138,9 @@ class ContactsSync:
         self._progress("writing", 0, self._total)
         follow_ups = await self._send(first, {id(t): t for t in tasks}, self._after_first)
         await self._send(follow_ups, {id(t): t for t in tasks}, self._after_second)
+        if self._uploaded:
+            self._progress("recording", self._done, self._total)
+            await self._record_change_keys()
         self._progress("done", self._done, self._total)
         return self.summary
 
@@ -173,7 +178,7 @@ class ContactsSync:
         for rid, item in ours.items():
             link = linked.get(rid)
             if link is not None:
-                if item.get("changeKey") == link.remote_change_key or link.extra.get("photo_sent"):
+                if item.get("changeKey") == link.remote_change_key:
                     known[rid] = str(link.extra.get("photo", ""))
                 else:
                     check.append(rid)  # changed in Outlook: its photo may have changed too
@@ -423,9 +428,10 @@ class ContactsSync:
         if (task.kind == "update" and failed) or task.item is None or task.key is None:
             return
         assert task.contact is not None
-        links.append(
-            self._link(task.key, task.contact, task.item, task.photo_out, task.note_fp, task.photo_sent)
-        )
+        link = self._link(task.key, task.contact, task.item, task.photo_out, task.note_fp)
+        links.append(link)
+        if task.photo_sent:
+            self._uploaded[task.key] = link
         if task.counter == "created":
             self.summary.microsoft.created += 1
         elif task.counter == "updated":
@@ -433,18 +439,23 @@ class ContactsSync:
             self.summary.restored += int(task.restored)
         task.counter = ""  # a creation settles twice (its photo follows): count it once
 
-    def _link(
-        self,
-        key: str,
-        contact: Contact,
-        item: GraphContact,
-        photo: str,
-        note_fp: str,
-        photo_sent: bool = False,
-    ) -> Link:
+    async def _record_change_keys(self) -> None:
+        """The changeKeys our photo uploads produced, read from one more listing of the folder. A contact
+        whose fields or note moved meanwhile keeps its old changeKey, so the next run looks at it."""
+        listed = {item["id"]: item for item in await self.outlook.list()}
+        fresh = []
+        for link in self._uploaded.values():
+            item = listed.get(link.remote_id)
+            if (
+                item is not None
+                and mapping.graph_contact_fingerprint(item, str(link.extra["photo"])) == link.remote_hash
+                and mapping.note_fingerprint(mapping.graph_note(item)) == link.extra["note"]
+            ):
+                fresh.append(replace(link, remote_change_key=item.get("changeKey", "")))
+        await self.store.save_links(fresh)
+
+    def _link(self, key: str, contact: Contact, item: GraphContact, photo: str, note_fp: str) -> Link:
         extra: dict[str, Any] = {"note": note_fp, "photo": photo}
-        if photo_sent:
-            extra["photo_sent"] = True
         return Link(
             self.user.code,
             KIND,
