@@ -692,6 +692,26 @@ async def test_a_duplicate_left_by_an_interrupted_run_is_removed(world: Contacts
     await world.assert_quiet()
 
 
+async def test_a_recreation_the_last_run_did_not_record_is_linked_not_made_again(
+    world: ContactsWorld,
+) -> None:
+    contact = await world.add("Martin", note="n")
+    await world.sync()
+    world.outlook.delete(world.stamped()[str(contact.id)]["id"])
+    body = mapping.contact_to_graph(contact)
+    body["singleValueExtendedProperties"] = mapping.stamp(f"contact:{contact.id}")
+    successor = world.outlook.create(body)  # re-created by a run that died before recording it
+    world.fake.clear_requests()
+
+    summary = await world.sync()
+
+    assert summary == ContactsSummary()
+    assert world.writes() == []
+    assert (await world.store.links(CODE, KIND))[str(contact.id)].remote_id == successor["id"]
+    await world.assert_agrees()
+    await world.assert_quiet()
+
+
 async def test_a_run_cut_by_a_dropped_connection_converges_without_duplicates(world: ContactsWorld) -> None:
     for n in range(30):
         await world.add(f"Name{n}", photo=jpeg(n))
@@ -699,7 +719,7 @@ async def test_a_run_cut_by_a_dropped_connection_converges_without_duplicates(wo
     with pytest.raises(UserError):
         await world.sync()
     world.fake.faults(drop_after=None)
-    assert 0 < len(world.mailbox()) < 30
+    assert len(world.mailbox()) < 30  # (the batch not cut may or may not have got through)
 
     await world.sync()
 

@@ -127,8 +127,8 @@ class ContactsSync:
             policy="crm",  # one-way fields: the CRM wins whatever changed
             now=self.now,
         )
-        tasks, pairs, relinks = self._structure(content, sides)
-        await self.store.delete_links(self.user.code, KIND, relinks)
+        tasks, pairs, forget = self._structure(content, sides)
+        await self.store.delete_links(self.user.code, KIND, forget)
         tasks += await self._reconcile(pairs, content, sides)
 
         first = [w for t in tasks for w in self._first_writes(t)]
@@ -157,37 +157,52 @@ class ContactsSync:
         sides.contacts = {str(c.id): c for c in await self.store.contacts_by_ids(ids[:MAX_CONTACTS_TO_SYNC])}
         links = await self.store.links(self.user.code, KIND)
         sides.links = {k: v for k, v in links.items() if k not in beyond}
-        listed = {item["id"]: item for item in await self.outlook.list()}
+        ours = await self._ours(sides, {link.remote_id for k, link in links.items() if k in beyond}, beyond)
+        known = await self._known_photos(ours, sides)
+        sides.remote = {rid: _Remote(item, known[rid]) for rid, item in ours.items()}
+        return sides
 
+    async def _ours(self, sides: _Sides, skipped: set[str], beyond: set[str]) -> dict[str, GraphContact]:
+        """Our Outlook contacts by id: the linked ones and those bearing our stamp (not the Outlook
+        user's own, nor those of contacts left out by the limit)."""
+        listed = {item["id"]: item for item in await self.outlook.list()}
         # A linked contact missing from the list may have been filed elsewhere: only a 404 means gone.
         missing = [link.remote_id for link in sides.links.values() if link.remote_id not in listed]
         for remote_id, item in (await self.outlook.get_contacts(missing)).items():
             if item is not None:
                 listed[remote_id] = item
-
-        linked = {link.remote_id: link for link in sides.links.values()}
-        skipped = {link.remote_id for key, link in links.items() if key in beyond}
+        linked = {link.remote_id for link in sides.links.values()}
         ours = {
             rid: item
             for rid, item in listed.items()
             if rid not in skipped and (rid in linked or (_stamp_key(item) or "") not in ("", *beyond))
         }
-        paired_keys = {link.crm_key for link in sides.links.values() if link.remote_id in ours}
-        check: list[str] = []
+        # A link to a contact that is gone while another bearing its stamp is there (a run cut after
+        # re-creating it): that one is its successor, to be linked rather than deleted and made again.
+        successors = {_stamp_key(item) for rid, item in ours.items() if rid not in linked}
+        for key, link in list(sides.links.items()):
+            if link.remote_id not in ours and key in successors:
+                del sides.links[key]
+        return ours
+
+    async def _known_photos(self, ours: dict[str, GraphContact], sides: _Sides) -> dict[str, str]:
+        """The digest of the photo each of our contacts holds: the link's while its changeKey has not
+        moved, else read back (one `$batch` GET per 20 contacts Outlook touched or that are re-linked)."""
+        linked = {link.remote_id: link for link in sides.links.values()}
+        paired = {link.crm_key for link in linked.values() if link.remote_id in ours}
         known: dict[str, str] = {}
+        check: list[str] = []
         for rid, item in ours.items():
             link = linked.get(rid)
-            if link is not None:
-                if item.get("changeKey") == link.remote_change_key:
-                    known[rid] = str(link.extra.get("photo", ""))
-                else:
-                    check.append(rid)  # changed in Outlook: its photo may have changed too
-            elif _stamp_key(item) in sides.contacts and _stamp_key(item) not in paired_keys:
-                check.append(rid)  # found again by its stamp (first sync, or after a reset)
+            if link is not None and item.get("changeKey") == link.remote_change_key:
+                known[rid] = str(link.extra.get("photo", ""))
+            elif link is not None or (_stamp_key(item) in sides.contacts and _stamp_key(item) not in paired):
+                check.append(rid)  # changed in Outlook, or found again by its stamp
+            else:
+                known[rid] = ""  # a leftover to delete: its photo does not matter
         for rid, photo in (await self.outlook.photos(check)).items():
             known[rid] = mapping.photo_digest(photo)
-        sides.remote = {rid: _Remote(item, known.get(rid, "")) for rid, item in ours.items()}
-        return sides
+        return known
 
     # --- planning -------------------------------------------------------------------------------
 
