@@ -132,3 +132,35 @@ async def test_moving_out_of_the_period_deletes_nothing(world: World) -> None:
     assert moved.start == datetime(2027, 9, 1, 9, tzinfo=ZoneInfo("UTC"))
     assert len(await world.outlook_events()) == 1
     assert timedelta(0) < moved.end - moved.start
+
+
+async def test_an_event_the_crm_cannot_read_is_reported_and_left_alone(world: World) -> None:
+    cid = await world.calendar_id()
+    await world.outlook.post(
+        f"/me/calendars/{cid}/events",
+        {
+            "subject": "Readable",
+            "start": {"dateTime": "2026-12-09T09:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-12-09T10:00:00", "timeZone": "UTC"},
+        },
+    )
+    odd = await world.outlook.post(
+        f"/me/calendars/{cid}/events",
+        {
+            "subject": "Every 150 days",
+            "start": {"dateTime": "2026-12-10T09:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-12-10T10:00:00", "timeZone": "UTC"},
+            "recurrence": {
+                "pattern": {"type": "daily", "interval": 150},
+                "range": {"type": "noEnd", "startDate": "2026-12-10"},
+            },
+        },
+    )
+    assert odd.status == 201, odd.body
+    summary = await world.sync()
+    assert summary.agenda.crm.created == 1
+    assert len(summary.errors) == 1 and "cannot be read" in summary.errors[0]
+    period = world.service.default_period(world.user)
+    assert [a.title for a in await world.store.single_actions("CARINE", period)] == ["Readable"]
+    assert await world.store.series_of("CARINE") == []
+    assert len(await world.outlook_events()) == 2  # nothing deleted or duplicated in Outlook

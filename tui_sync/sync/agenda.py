@@ -30,6 +30,7 @@ from tui_sync.domain.recurrence import expand
 from tui_sync.errors import NotFound
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.calendar import OutlookCalendar, Write
+from tui_sync.microsoft.mapping import UnreadableItem
 from tui_sync.microsoft.timezones import read_datetime
 from tui_sync.store.links import Link
 from tui_sync.sync.deletions import DeletionGate
@@ -185,7 +186,33 @@ class AgendaSync:
                 sides.remote_masters[event_id] = event
             elif event.get("type") == "singleInstance":
                 sides.remote_singles[event_id] = event
+        self._drop_unreadable(sides, links)
         return sides
+
+    def _drop_unreadable(self, sides: _Sides, links: dict[str, dict[str, Link]]) -> None:
+        """Leave out (and report) the Outlook items the CRM cannot represent, and their CRM partners,
+        so that one odd event neither stops the run nor gets duplicated or deleted."""
+        for event_id, event in list(sides.remote_singles.items()):
+            try:
+                self._to_action(event)
+            except UnreadableItem as error:
+                self._leave_out(error, event_id, sides.remote_singles, sides.crm_actions, links[ACTION])
+        for master_id, master in list(sides.remote_masters.items()):
+            try:
+                self._to_series(master)
+                for instance in sides.instances.get(master_id, []):
+                    self._to_action(instance)
+            except UnreadableItem as error:
+                self._leave_out(error, master_id, sides.remote_masters, sides.crm_series, links[SERIES])
+
+    def _leave_out(
+        self, error: UnreadableItem, remote_id: str, remote: dict, crm: dict, links: dict[str, Link]
+    ) -> None:
+        self.errors.append(error.message)
+        remote.pop(remote_id, None)
+        for key in [k for k, link in links.items() if link.remote_id == remote_id]:
+            links.pop(key)
+            crm.pop(key, None)
 
     # --- items for the plan ---------------------------------------------------------------------
 

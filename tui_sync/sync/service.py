@@ -25,6 +25,7 @@ from tui_sync.microsoft.errors import NotConnected
 from tui_sync.microsoft.graph import GraphClient
 from tui_sync.store import Store
 from tui_sync.sync.agenda import AgendaSync
+from tui_sync.sync.contacts import ContactsSync
 from tui_sync.sync.deletions import DeletionGate
 from tui_sync.sync.events import (
     AnswerAll,
