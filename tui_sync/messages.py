@@ -7,7 +7,10 @@ sync, dialogs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui_sync.domain.models import InvalidValue
 
 # --- configuration -------------------------------------------------------------------------------
 
@@ -195,6 +198,96 @@ def user_text(user: dict) -> str:
 
 
 # --- import / export -----------------------------------------------------------------------------
+
+
+def record_refused(source: str, where: str, reason: str) -> str:
+    """`contacts.csv line 7: email 'x@' is not an e-mail address`."""
+    return f"{source} {where}: {reason}"
+
+
+def not_utf8(source: str, line: int) -> str:
+    return f"{source} line {line}: the file is not UTF-8 text"
+
+
+def empty_file(source: str, what: str) -> str:
+    return f"{source}: no {what} found in the file"
+
+
+def invalid_value(error: InvalidValue, field_name: str | None = None) -> str:
+    """A domain refusal as a reason: `email 'x@' is not an e-mail address`, `end: must be after …`."""
+    name = field_name or error.field
+    sep = " " if error.problem.startswith("'") else ": "
+    return f"{name}{sep}{error.problem}"
+
+
+def imported_contacts(count: int, with_photo: int) -> str:
+    noun = "contact" if count == 1 else "contacts"
+    return f"Imported {count} {noun} ({with_photo} with photo)"
+
+
+def imported_agenda(user: str, actions: int, series: int, exceptions: int, cancelled: int) -> str:
+    return (
+        f"Imported into {user}'s agenda: {actions} action{'s' if actions != 1 else ''}, "
+        f"{series} series ({exceptions} exception{'s' if exceptions != 1 else ''}, "
+        f"{cancelled} cancelled occurrence{'s' if cancelled != 1 else ''})"
+    )
+
+
+def unknown_categories(count: int, labels: list[str], fallback: str) -> str:
+    shown = ", ".join(repr(label) for label in labels)
+    noun = "event has a category" if count == 1 else "events have categories"
+    return f"warning: {count} {noun} with no matching action type ({shown}): imported as {fallback!r}"
+
+
+def orphan_exceptions(count: int) -> str:
+    noun = "modified occurrence has" if count == 1 else "modified occurrences have"
+    return f"warning: {count} {noun} no series in the file: imported as single actions"
+
+
+def skipped_cancelled(count: int) -> str:
+    noun = "cancelled event was" if count == 1 else "cancelled events were"
+    return f"warning: {count} {noun} not imported"
+
+
+def exported(count: int, what: str, target: str) -> str:
+    return f"Exported {count} {what} to {target}"
+
+
+def exported_contacts(count: int, target: str) -> str:
+    return exported(count, "contacts" if count != 1 else "contact", target)
+
+
+def exported_agenda(user: str, actions: int, series: int, target: str) -> str:
+    return exported(actions, f"actions and {series} series of {user}", target)
+
+
+def unknown_contacts_format(source: str) -> str:
+    return f"{source}: not a contacts file (expected CSV with a header row, or vCard)"
+
+
+def unknown_export_format(source: str) -> str:
+    return f"{source}: unknown export format (use a .vcf, .vcard or .csv file name, or --json)"
+
+
+def cannot_read(path: object, reason: str) -> str:
+    return f"{path}: cannot read the file ({reason})"
+
+
+def cannot_write(path: object, reason: str) -> str:
+    return f"{path}: cannot write the file ({reason})"
+
+
+def file_or_json(path: object) -> str:
+    return f"{path}: give a FILE or --json, not both (--json prints to stdout)"
+
+
+def not_calendar(source: str, detail: str) -> str:
+    return f"{source}: not an iCalendar file ({detail})"
+
+
+def not_ics(source: str) -> str:
+    return f"{source}: an agenda exports to an .ics file (or --json)"
+
 
 # --- Microsoft sign-in, Graph and Test (SPEC §4) -------------------------------------------------
 

@@ -13,6 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tui_sync import messages
 from tui_sync.commands import Context, add_json_flag
 from tui_sync.domain.models import FALLBACK_ACTION_TYPE
 from tui_sync.domain.period import Period
@@ -25,19 +26,6 @@ from tui_sync.importers import (
     write_calendar,
     write_contacts_csv,
     write_vcards,
-)
-from tui_sync.importers.common import (
-    msg_cannot_read,
-    msg_cannot_write,
-    msg_exported,
-    msg_file_or_json,
-    msg_imported_agenda,
-    msg_imported_contacts,
-    msg_not_ics,
-    msg_orphan_exceptions,
-    msg_skipped_cancelled,
-    msg_unknown_categories,
-    msg_unknown_export_format,
 )
 
 # Every single action, whatever its date (the store compares UTC text, so stay within 4-digit years).
@@ -76,14 +64,14 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise BadInput(msg_cannot_read(path, error.strerror or str(error))) from None
+        raise BadInput(messages.cannot_read(path, error.strerror or str(error))) from None
 
 
 def _write(path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
     except OSError as error:
-        raise UserError(msg_cannot_write(path, error.strerror or str(error))) from None
+        raise UserError(messages.cannot_write(path, error.strerror or str(error))) from None
 
 
 def _warn(text: str) -> None:
@@ -96,7 +84,7 @@ async def import_contacts(ctx: Context, args: argparse.Namespace) -> int:
     async with store.transaction():
         for contact in contacts:
             await store.add_contact(contact)
-    ctx.print(msg_imported_contacts(len(contacts), sum(1 for c in contacts if c.photo)))
+    ctx.print(messages.imported_contacts(len(contacts), sum(1 for c in contacts if c.photo)))
     return 0
 
 
@@ -112,7 +100,7 @@ async def import_agenda(ctx: Context, args: argparse.Namespace) -> int:
         for series in found.series:
             await store.add_series(series)
     ctx.print(
-        msg_imported_agenda(
+        messages.imported_agenda(
             user.code,
             len(found.actions),
             len(found.series),
@@ -122,24 +110,24 @@ async def import_agenda(ctx: Context, args: argparse.Namespace) -> int:
     )
     if found.unknown_category_events:
         unknown = list(found.unknown_categories)
-        _warn(msg_unknown_categories(found.unknown_category_events, unknown, FALLBACK_ACTION_TYPE))
+        _warn(messages.unknown_categories(found.unknown_category_events, unknown, FALLBACK_ACTION_TYPE))
     if found.orphan_exceptions:
-        _warn(msg_orphan_exceptions(found.orphan_exceptions))
+        _warn(messages.orphan_exceptions(found.orphan_exceptions))
     if found.skipped_cancelled:
-        _warn(msg_skipped_cancelled(found.skipped_cancelled))
+        _warn(messages.skipped_cancelled(found.skipped_cancelled))
     return 0
 
 
 def _one_target(args: argparse.Namespace) -> None:
     if args.json and args.file is not None:
-        raise BadInput(msg_file_or_json(args.file))
+        raise BadInput(messages.file_or_json(args.file))
 
 
 async def export_contacts(ctx: Context, args: argparse.Namespace) -> int:
     _one_target(args)
     suffix = args.file.suffix.lower() if args.file is not None else ""
     if args.file is not None and suffix not in (".vcf", ".vcard", ".csv"):
-        raise BadInput(msg_unknown_export_format(str(args.file)))
+        raise BadInput(messages.unknown_export_format(str(args.file)))
     contacts = await ctx.store.list_contacts()
     if args.json:
         ctx.print(contacts_json(contacts))
@@ -149,14 +137,14 @@ async def export_contacts(ctx: Context, args: argparse.Namespace) -> int:
         ctx.out.write(text)
         return 0
     _write(args.file, text.encode("utf-8"))
-    ctx.print(msg_exported(len(contacts), "contacts" if len(contacts) != 1 else "contact", str(args.file)))
+    ctx.print(messages.exported_contacts(len(contacts), str(args.file)))
     return 0
 
 
 async def export_agenda(ctx: Context, args: argparse.Namespace) -> int:
     _one_target(args)
     if args.file is not None and args.file.suffix.lower() != ".ics":
-        raise BadInput(msg_not_ics(str(args.file)))
+        raise BadInput(messages.not_ics(str(args.file)))
     store = ctx.store
     user = await store.get_user(args.user)
     actions = await store.single_actions(user.code, ALL_TIME)
@@ -169,6 +157,5 @@ async def export_agenda(ctx: Context, args: argparse.Namespace) -> int:
         ctx.out.write(data.decode("utf-8"))
         return 0
     _write(args.file, data)
-    what = f"actions and {len(series)} series of {user.code}"
-    ctx.print(msg_exported(len(actions), what, str(args.file)))
+    ctx.print(messages.exported_agenda(user.code, len(actions), len(series), str(args.file)))
     return 0

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from tui_sync import messages
 from tui_sync.domain.models import Contact
 from tui_sync.errors import BadInput
-from tui_sync.importers.common import decode_text, msg_unknown_contacts_format
+from tui_sync.importers.common import decode_text
 from tui_sync.importers.contacts_csv import COLUMNS, looks_like_csv, read_contacts_csv, write_contacts_csv
 from tui_sync.importers.icalendar_io import AgendaImport, read_calendar, write_calendar
 from tui_sync.importers.json_out import agenda_json, contacts_json
@@ -41,7 +42,7 @@ def read_contacts(data: bytes | str, name: str) -> list[Contact]:
         return read_vcards(text, source)
     if looks_like_csv(text):
         return read_contacts_csv(text, source)
-    raise BadInput(msg_unknown_contacts_format(source))
+    raise BadInput(messages.unknown_contacts_format(source))
 
 
 __all__ = [

@@ -22,14 +22,13 @@ import csv
 import io
 from collections.abc import Iterable
 
+from tui_sync import messages
 from tui_sync.domain.models import Contact, InvalidValue
 from tui_sync.errors import BadInput
 from tui_sync.importers.common import (
     bad_record,
     clean,
     decode_text,
-    msg_empty,
-    msg_invalid_value,
     one_line,
 )
 
@@ -74,7 +73,7 @@ def read_contacts_csv(data: bytes | str, source: str = "contacts.csv") -> list[C
     text = decode_text(data, source)
     first = next((line for line in text.splitlines() if line.strip()), None)
     if first is None:
-        raise BadInput(msg_empty(source, "header row"))
+        raise BadInput(messages.empty_file(source, "header row"))
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_FIELD))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first), strict=True)
     header: list[str] | None = None
@@ -93,7 +92,7 @@ def read_contacts_csv(data: bytes | str, source: str = "contacts.csv") -> list[C
     except csv.Error as error:
         raise bad_record(source, f"line {line}", f"not valid CSV ({error})") from None
     if header is None:
-        raise BadInput(msg_empty(source, "header row"))
+        raise BadInput(messages.empty_file(source, "header row"))
     return contacts
 
 
@@ -137,7 +136,9 @@ def _read_row(header: list[str], row: list[str], source: str, line: int) -> Cont
             photo=photo,
         )
     except InvalidValue as error:
-        raise bad_record(source, where, msg_invalid_value(error, _FIELD_COLUMN.get(error.field))) from None
+        raise bad_record(
+            source, where, messages.invalid_value(error, _FIELD_COLUMN.get(error.field))
+        ) from None
 
 
 def _decode_photo(text: str, source: str, where: str) -> bytes | None:

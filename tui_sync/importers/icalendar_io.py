@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from icalendar.parser import Contentline
 
+from tui_sync import messages
 from tui_sync.domain.models import (
     FALLBACK_ACTION_TYPE,
     Action,
@@ -45,8 +46,6 @@ from tui_sync.importers.common import (
     bad_record,
     clean,
     decode_text,
-    msg_invalid_value,
-    msg_not_calendar,
     one_line,
 )
 from tui_sync.importers.rrule import Refused, in_zone, recurrence_to_rrule, rrule_to_recurrence
@@ -94,9 +93,9 @@ def read_calendar(
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except ValueError as error:
-        raise BadInput(msg_not_calendar(source, str(error))) from None
+        raise BadInput(messages.not_calendar(source, str(error))) from None
     if not calendars or any(c.name != "VCALENDAR" for c in calendars):
-        raise BadInput(msg_not_calendar(source, "expected BEGIN:VCALENDAR"))
+        raise BadInput(messages.not_calendar(source, "expected BEGIN:VCALENDAR"))
     events = [e for c in calendars for e in c.walk("VEVENT")]
     if len(events) != len(places):  # cannot happen with a well-formed file; keep errors readable anyway
         places = [_Where(1) for _ in events]
@@ -111,7 +110,9 @@ def read_calendar(
             where_text = f"line {where.line_of(refused.prop)} (event {name})"
             raise bad_record(source, where_text, refused.reason) from None
         except InvalidValue as error:
-            raise bad_record(source, f"line {where.begin} (event {name})", msg_invalid_value(error)) from None
+            raise bad_record(
+                source, f"line {where.begin} (event {name})", messages.invalid_value(error)
+            ) from None
     return reader.result()
 
 
@@ -199,7 +200,7 @@ class _Reader:
         try:
             rule = in_zone(rrule_to_recurrence(event["RRULE"], source_start), source_start, self.tz)
         except InvalidValue as error:
-            raise Refused("RRULE", msg_invalid_value(error)) from None
+            raise Refused("RRULE", messages.invalid_value(error)) from None
         first = next(iter_all_starts(rule, fields["start"], 1), None)
         if first is None:
             raise Refused("RRULE", "the rule gives no occurrence")

@@ -25,14 +25,13 @@ from dataclasses import dataclass
 import vobject
 from vobject.base import ParseError, parseLine
 
+from tui_sync import messages
 from tui_sync.domain.models import Contact, InvalidValue, photo_type
 from tui_sync.errors import BadInput
 from tui_sync.importers.common import (
     bad_record,
     clean,
     decode_text,
-    msg_empty,
-    msg_invalid_value,
     one_line,
 )
 
@@ -89,7 +88,7 @@ def _split_cards(text: str, source: str) -> list[_Card]:
     if current is not None:
         raise bad_record(source, f"record {len(cards) + 1} (line {start})", "no END:VCARD")
     if not cards:
-        raise BadInput(msg_empty(source, "vCard"))
+        raise BadInput(messages.empty_file(source, "vCard"))
     return cards
 
 
@@ -118,7 +117,7 @@ def _read_card(card: _Card, source: str) -> Contact:
     try:
         return _contact(vcard, photo)
     except InvalidValue as error:
-        raise bad_record(source, card.where, msg_invalid_value(error)) from None
+        raise bad_record(source, card.where, messages.invalid_value(error)) from None
     except (AttributeError, TypeError, ValueError) as error:
         raise bad_record(source, card.where, f"not a valid vCard ({error})") from None
 
