@@ -409,6 +409,30 @@ def graph_connection_lost(method: str, path: str) -> str:
     )
 
 
+def unreadable_item(kind: str, item_id: object, problem: str) -> str:
+    """A Graph event, series or contact that cannot become a CRM item; `problem` says why."""
+    return f"Microsoft 365 {kind} {item_id or '(no id)'} cannot be read: {problem}"
+
+
+EMPTY_STAMP = "the CRM key to stamp on a Microsoft 365 item must not be empty"
+NO_RECURRENCE = "it has no recurrence"  # a series master without its pattern, as unreadable_item's problem
+
+
+def no_windows_zone(name: str) -> str:
+    return (
+        f"the time zone {name!r} has no Microsoft 365 (Windows) equivalent: "
+        "set `timezone` to another IANA name (e.g. Europe/Paris)"
+    )
+
+
+def unknown_graph_zone(name: object) -> str:
+    return f"Microsoft 365 sent a time zone tui-sync does not know: {name!r}"
+
+
+def bad_graph_datetime(value: object) -> str:
+    return f"Microsoft 365 sent a date/time tui-sync cannot read: {value!r}"
+
+
 # --- sync (SPEC §6) ------------------------------------------------------------------------------
 
 

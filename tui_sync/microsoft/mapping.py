@@ -24,6 +24,7 @@ from typing import Any
 
 import html2text
 
+from tui_sync import messages
 from tui_sync.domain.models import (
     FALLBACK_ACTION_TYPE,
     MAX_REMINDER_MINUTES,
@@ -49,17 +50,6 @@ from tui_sync.microsoft.timezones import (
 )
 
 Json = dict[str, Any]
-
-# --- messages (to merge into tui_sync/messages.py, section "Microsoft sign-in, Graph and Test") -------
-
-
-def msg_unreadable(kind: str, item_id: object, problem: str) -> str:
-    return f"Microsoft 365 {kind} {item_id or '(no id)'} cannot be read: {problem}"
-
-
-MSG_EMPTY_STAMP = "the CRM key to stamp on a Microsoft 365 item must not be empty"
-
-# -------------------------------------------------------------------------------------------------------
 
 
 class UnreadableItem(UserError):
@@ -89,7 +79,7 @@ def _odata_string(value: str) -> str:
 def stamp(crm_key: str) -> list[Json]:
     """The `singleValueExtendedProperties` value to put in a create (POST) body."""
     if not crm_key:
-        raise ValueError(MSG_EMPTY_STAMP)
+        raise ValueError(messages.EMPTY_STAMP)
     return [{"id": STAMP_PROPERTY_ID, "value": crm_key}]
 
 
@@ -403,7 +393,7 @@ def event_to_action(
             **_template_fields(event, known_type_labels),
         )
     except (UserError, InvalidValue, TypeError, ValueError) as exc:
-        raise UnreadableItem(msg_unreadable("event", event.get("id"), _why(exc))) from None
+        raise UnreadableItem(messages.unreadable_item("event", event.get("id"), _why(exc))) from None
 
 
 def original_start(event: Mapping[str, Any], tz: tzinfo) -> datetime | None:
@@ -532,7 +522,7 @@ def event_to_series(
     try:
         value = master_event.get("recurrence")
         if not isinstance(value, Mapping):
-            raise ValueError("it has no recurrence")
+            raise ValueError(messages.NO_RECURRENCE)
         recurrence, zone_name = read_recurrence(value)
         zone = tz
         if zone_name and not master_event.get("isAllDay"):
@@ -547,7 +537,7 @@ def event_to_series(
             **_template_fields(master_event, known_type_labels),
         )
     except (UserError, InvalidValue, KeyError, TypeError, ValueError) as exc:
-        raise UnreadableItem(msg_unreadable("series", master_event.get("id"), _why(exc))) from None
+        raise UnreadableItem(messages.unreadable_item("series", master_event.get("id"), _why(exc))) from None
 
 
 # --- contacts ----------------------------------------------------------------------------------------------
@@ -671,7 +661,7 @@ def graph_to_contact(item: Mapping[str, Any], photo: bytes | None = None) -> Con
             note=graph_note(item),
         )
     except InvalidValue as exc:
-        raise UnreadableItem(msg_unreadable("contact", item.get("id"), str(exc))) from None
+        raise UnreadableItem(messages.unreadable_item("contact", item.get("id"), str(exc))) from None
 
 
 # --- fingerprints ------------------------------------------------------------------------------------------

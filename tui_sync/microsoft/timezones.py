@@ -16,27 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tzlocal.windows_tz import tz_win, win_tz
 
+from tui_sync import messages
 from tui_sync.errors import UserError
-
-# --- messages (to merge into tui_sync/messages.py, section "Microsoft sign-in, Graph and Test") -------
-
-
-def msg_no_windows_zone(name: str) -> str:
-    return (
-        f"the time zone {name!r} has no Microsoft 365 (Windows) equivalent: "
-        "set `timezone` to another IANA name (e.g. Europe/Paris)"
-    )
-
-
-def msg_unknown_graph_zone(name: object) -> str:
-    return f"Microsoft 365 sent a time zone tui-sync does not know: {name!r}"
-
-
-def msg_bad_graph_datetime(value: object) -> str:
-    return f"Microsoft 365 sent a date/time tui-sync cannot read: {value!r}"
-
-
-# -------------------------------------------------------------------------------------------------------
 
 
 class UnknownTimeZone(UserError):
@@ -83,7 +64,7 @@ def windows_zone(tz: tzinfo | str) -> str:
     key = _IANA_ALIASES.get(key, key)
     name = tz_win.get(key) if key else None  # (tzlocal's table has a stray "" entry)
     if name is None:
-        raise UnknownTimeZone(msg_no_windows_zone(key))
+        raise UnknownTimeZone(messages.no_windows_zone(key))
     return name
 
 
@@ -107,7 +88,7 @@ def graph_zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(candidate)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UnknownTimeZone(msg_unknown_graph_zone(name)) from None
+        raise UnknownTimeZone(messages.unknown_graph_zone(name)) from None
 
 
 def parse_graph_datetime(text: str) -> datetime:
@@ -117,7 +98,7 @@ def parse_graph_datetime(text: str) -> datetime:
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise UserError(msg_bad_graph_datetime(text)) from None
+        raise UserError(messages.bad_graph_datetime(text)) from None
 
 
 def read_datetime(value: Mapping[str, object] | None, tz: tzinfo) -> datetime:
@@ -126,7 +107,7 @@ def read_datetime(value: Mapping[str, object] | None, tz: tzinfo) -> datetime:
     The wall time is read in the value's own zone, except when the string carries an offset itself.
     """
     if not isinstance(value, Mapping) or not isinstance(value.get("dateTime"), str):
-        raise UserError(msg_bad_graph_datetime(value))
+        raise UserError(messages.bad_graph_datetime(value))
     moment = parse_graph_datetime(value["dateTime"])  # type: ignore[arg-type]
     if moment.tzinfo is None:
         zone_name = value.get("timeZone")
@@ -138,7 +119,7 @@ def read_date(value: Mapping[str, object] | None) -> date:
     """The calendar date of a `dateTimeTimeZone`, ignoring its zone: all-day events float, Graph writes
     them as midnight in whatever zone it answers in."""
     if not isinstance(value, Mapping) or not isinstance(value.get("dateTime"), str):
-        raise UserError(msg_bad_graph_datetime(value))
+        raise UserError(messages.bad_graph_datetime(value))
     return parse_graph_datetime(value["dateTime"]).date()  # type: ignore[arg-type]
 
 
