@@ -325,20 +325,20 @@ class AgendaSync:
                 await self.store.delete_links(self.user.code, ACTION, [step.crm_key])
         for write, result in await self.remote.write(writes):
             step, action = after[write.id]
-            if result.gone and write.method == "DELETE":
-                result = result.ok_gone()
-            if not result.ok:
+            if not (result.ok or (result.gone and write.method == "DELETE")):
                 self.errors.append(messages.item_failed(action.title if action else "", result.error))
                 continue
             await self._record_single(step, write, result.body, action)
 
-    def _event_write(self, step: Step, action: Action, remote_id: str | None) -> Write:
+    def _event_write(self, step: Step, action: Action, remote_id: str | None, replaces: str = "") -> Write:
+        """PATCH `remote_id`, or create the event (stamped). `replaces` names the Outlook event a kept
+        deletion re-creates, so its transactionId differs from the first creation's."""
         body = mapping.action_to_event(action, self.tz)
         if remote_id:
             return Write.patch(f"upd:{action.id}", remote_id, body)
         key = f"{ACTION}:{action.id}"
         body["singleValueExtendedProperties"] = mapping.stamp(key)
-        body["transactionId"] = mapping.transaction_id(self.user.code, key)
+        body["transactionId"] = mapping.transaction_id(self.user.code, key, replaces or 0)
         return Write.create(f"new:{action.id}", self.calendar_id, body)
 
     async def _record_single(
@@ -368,7 +368,7 @@ class AgendaSync:
             self.summary.crm.deleted += 1
             return
         self.summary.kept += 1  # written back to Microsoft 365 as a new event
-        writes.append(self._event_write(step, action, None))
+        writes.append(self._event_write(step, action, None, replaces=step.remote_id or ""))
         after[writes[-1].id] = (Step(Op.CREATE_REMOTE, step.crm_key, None), action)
 
     async def _save_link(self, kind: str, crm_key: str, item: Action | Series, event: Event) -> None:
@@ -468,6 +468,7 @@ class AgendaSync:
                 body = mapping.series_to_event(series, self.tz)
                 key = f"{SERIES}:{series.id}"
                 body["singleValueExtendedProperties"] = mapping.stamp(key)
+                body["transactionId"] = mapping.transaction_id(self.user.code, key, step.remote_id or 0)
                 result = await self.remote.write_one(Write.create(f"new:{series.id}", self.calendar_id, body))
                 if result.ok:
                     sides.remote_masters[result.body["id"]] = result.body
