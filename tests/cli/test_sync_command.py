@@ -1,0 +1,88 @@
+"""`tui-sync sync` end to end: connect, import an agenda, sync headless, read the JSON summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import AutoApprover, ThreadedFake, prepare_cli
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def fake_module() -> Iterator[ThreadedFake]:
+    fake = ThreadedFake()
+    try:
+        yield fake
+    finally:
+        fake.close()
+
+
+@pytest.fixture
+def cli(run_cli, fake_module: ThreadedFake, monkeypatch: pytest.MonkeyPatch):
+    fake_module.reset()
+    cli = prepare_cli(run_cli, fake_module, monkeypatch)
+    with AutoApprover(fake_module):
+        assert cli("connect", "--user", "CARINE").exit_code == 0
+    return cli
+
+
+def test_sync_json_prints_the_summary_and_a_second_run_changes_nothing(
+    cli, fake_module: ThreadedFake
+) -> None:
+    assert cli("import", "agenda", str(DATA / "agenda.ics"), "--user", "CARINE").exit_code == 0
+    first = cli(
+        "sync", "--user", "CARINE", "--agenda", "--from", "2024-01-01", "--to", "2024-12-31", "--json"
+    )
+    assert first.exit_code == 0, first.stderr
+    summary = first.json()
+    assert set(summary) == {"user", "agenda", "requests", "errors", "seconds"}
+    assert summary["user"] == "CARINE" and summary["errors"] == []
+    assert summary["agenda"]["microsoft"]["created"] > 0 and summary["requests"] > 0
+    events = fake_module.state()["mailboxes"][0]["events"]
+    assert len(events) == summary["agenda"]["microsoft"]["created"]
+    again = cli(
+        "sync", "--user", "CARINE", "--agenda", "--from", "2024-01-01", "--to", "2024-12-31", "--json"
+    )
+    counts = again.json()["agenda"]
+    assert counts["microsoft"] == {"created": 0, "updated": 0, "deleted": 0}
+    assert counts["crm"] == {"created": 0, "updated": 0, "deleted": 0}
+
+
+def test_sync_prints_a_readable_summary(cli) -> None:
+    result = cli("sync", "--user", "CARINE", "--agenda")
+    assert result.exit_code == 0, result.stderr
+    assert "Agenda → Microsoft 365: +0 created" in result.stdout
+    assert "Sync of CARINE completed" in result.stdout
+
+
+def test_an_unknown_calendar_fails_with_spec_message_and_exit_1(cli) -> None:
+    assert cli("user", "set", "CARINE", "--calendar", "Nope").exit_code == 0
+    result = cli("sync", "--user", "CARINE", "--agenda", "--json")
+    assert result.exit_code == 1
+    assert result.json()["errors"] == ["No calendar named Nope was found on the server"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--from", "2026-13-01", "--to", "2026-12-31"),
+        ("--from", "2026-01-01"),
+        ("--from", "2026-02-01", "--to", "2026-01-01"),
+    ],
+)
+def test_bad_periods_are_one_line_and_exit_2(cli, args: tuple[str, ...]) -> None:
+    result = cli("sync", "--user", "CARINE", "--agenda", *args)
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+
+
+def test_not_connected_user_fails_cleanly(cli) -> None:
+    assert cli("user", "add", "PAUL", "Paul Martin", "--calendar", "Calendar").exit_code == 0
+    result = cli("sync", "--user", "PAUL", "--agenda")
+    assert result.exit_code == 1
+    assert "tui-sync connect --user PAUL" in result.stderr
+    assert "Traceback" not in result.stderr
