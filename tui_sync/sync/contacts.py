@@ -25,6 +25,7 @@ in flight, so a crash loses at most that group, and the CRM-id stamp lets the ne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -369,7 +370,7 @@ class ContactsSync:
             writes.append(outlook.put_photo(f"pic:{tag}", task.remote_id, task.photo))  # type: ignore[arg-type]
         return writes
 
-    async def _send(self, writes: list[Write], tasks: dict[int, _Task], after: Any) -> list[Write]:
+    async def _send(self, writes: list[Write], tasks: dict[int, _Task], after: _After) -> list[Write]:
         """Send `writes` a group of batches at a time; after each group, `after` settles each finished
         task (its links are saved together). Returns the follow-up writes the group asked for."""
         follow_ups: list[Write] = []
@@ -481,6 +482,10 @@ class ContactsSync:
             mapping.graph_contact_fingerprint(item, photo),
             extra,
         )
+
+
+_After = Callable[[_Task, Write, WriteResult, list[Write]], None]
+"""What `_send` calls with each result: note it on its task, maybe ask for a follow-up write."""
 
 
 def _stamp_key(item: GraphContact) -> str | None:
