@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+import uuid
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
@@ -45,6 +46,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _lease_holder() -> str:
+    """Who holds a lease: this machine, process and run (shown when another run finds it taken)."""
+    return f"{socket.gethostname()} pid {os.getpid()} run {uuid.uuid4().hex[:8]}"
+
+
 class NotAllowed(UserError):
     """The signed-in CRM user may not sync this target."""
 
@@ -66,7 +72,6 @@ class SyncService:
         self.clock = clock
         self.fix = fix
         self._authenticator = authenticator
-        self._holder = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
 
     async def authenticator(self) -> Authenticator:
         """The MSAL client for the ADM's application settings (built once, shared by every run)."""
@@ -112,7 +117,8 @@ class SyncService:
         user = await self.check_rights(viewer, target, what)
         started = time.monotonic()
         summary = Summary(user.code)
-        await self.store.acquire_lease(user.code, self._holder, LEASE_SECONDS)
+        holder = _lease_holder()
+        await self.store.acquire_lease(user.code, holder, LEASE_SECONDS)
         run_id = await self.store.start_run(user.code, "+".join(sorted(what)))
         graph: GraphClient | None = None
         try:
@@ -129,7 +135,7 @@ class SyncService:
             summary.requests = graph.requests if graph else 0
             summary.seconds = time.monotonic() - started
             await self.store.finish_run(run_id, summary.ok, summary.to_json(), summary.errors)
-            await self.store.release_lease(user.code, self._holder)
+            await self.store.release_lease(user.code, holder)
         return summary
 
     async def _agenda(
@@ -187,9 +193,10 @@ class SyncService:
         user = await self.store.get_user(user_code)
         if not (user.prefs.automatic and user.prefs.calendar_name and user.home_account_id):
             return
-        await self.store.acquire_lease(user.code, self._holder, LEASE_SECONDS)
+        holder = _lease_holder()
+        await self.store.acquire_lease(user.code, holder, LEASE_SECONDS)
         try:
             async with await self.graph_for(user) as graph:
                 await push_action(self.store, OutlookCalendar(graph), user, action_id, self.settings.tz)
         finally:
-            await self.store.release_lease(user.code, self._holder)
+            await self.store.release_lease(user.code, holder)
