@@ -234,3 +234,13 @@ async def test_past_the_limits_the_800_nearest_are_synced(world: World) -> None:
     assert summary.agenda.microsoft.created == 800 + 16
     assert summary.agenda.left_out == 200 + 200
     assert any("shorten the period" in n for n in summary.notices)
+    first_requests = summary.requests
+    await world.clear_requests()
+    again = await world.sync()
+    assert again.agenda.microsoft.__dict__ == {"created": 0, "updated": 0, "deleted": 0}
+    assert again.agenda.crm.__dict__ == {"created": 0, "updated": 0, "deleted": 0}
+    assert again.agenda.left_out == 400 and len(await world.requests()) <= 6
+    print(
+        f"800+800 first sync: {first_requests} requests, {summary.seconds:.2f} s; "
+        f"second: {again.requests} requests, {again.seconds:.2f} s"
+    )
