@@ -7,6 +7,7 @@ sync, dialogs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -287,6 +288,70 @@ def not_calendar(source: str, detail: str) -> str:
 
 def not_ics(source: str) -> str:
     return f"{source}: an agenda exports to an .ics file (or --json)"
+
+
+# Where in a file a refused record is (`where` of record_refused).
+
+
+def at_line(number: int) -> str:
+    return f"line {number}"
+
+
+def at_record(number: int, first_line: int) -> str:
+    return f"record {number} (line {first_line})"
+
+
+# Why a CSV or vCard record is refused (`reason` of record_refused).
+
+
+def no_header_row(source: str) -> str:
+    return empty_file(source, "header row")
+
+
+def no_vcard(source: str) -> str:
+    return empty_file(source, "vCard")
+
+
+def not_csv(error: object) -> str:
+    return f"not valid CSV ({error})"
+
+
+def unknown_column(name: str, columns: Iterable[str]) -> str:
+    return f"unknown column {name!r} (columns: {', '.join(columns)})"
+
+
+def duplicate_column(name: str) -> str:
+    return f"column {name!r} appears twice"
+
+
+def wrong_field_count(expected: int, found: int) -> str:
+    return f"expected {expected} fields as in the header, found {found}"
+
+
+PHOTO_NOT_BASE64 = "photo is not base64 data"
+
+
+def expected_begin_vcard(shown: str) -> str:
+    return f"expected BEGIN:VCARD, found {shown}"
+
+
+def vcard_not_ended(next_begin_line: int) -> str:
+    return f"no END:VCARD before the next BEGIN:VCARD on line {next_begin_line}"
+
+
+NO_END_VCARD = "no END:VCARD"
+
+
+def not_vcard_line(shown: str) -> str:
+    return f"not a vCard line: {shown}"
+
+
+def invalid_vcard(error: object) -> str:
+    return f"not a valid vCard ({error})"
+
+
+PHOTO_URI_NOT_BASE64 = "PHOTO data URI is not base64"
+PHOTO_BAD_BASE64 = "PHOTO is not valid base64"
 
 
 # --- Microsoft sign-in, Graph and Test (SPEC §4) -------------------------------------------------

@@ -73,7 +73,7 @@ def read_contacts_csv(data: bytes | str, source: str = "contacts.csv") -> list[C
     text = decode_text(data, source)
     first = next((line for line in text.splitlines() if line.strip()), None)
     if first is None:
-        raise BadInput(messages.empty_file(source, "header row"))
+        raise BadInput(messages.no_header_row(source))
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_FIELD))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first), strict=True)
     header: list[str] | None = None
@@ -90,9 +90,9 @@ def read_contacts_csv(data: bytes | str, source: str = "contacts.csv") -> list[C
                 contacts.append(_read_row(header, row, source, line))
             line = reader.line_num + 1
     except csv.Error as error:
-        raise bad_record(source, f"line {line}", f"not valid CSV ({error})") from None
+        raise bad_record(source, messages.at_line(line), messages.not_csv(error)) from None
     if header is None:
-        raise BadInput(messages.empty_file(source, "header row"))
+        raise BadInput(messages.no_header_row(source))
     return contacts
 
 
@@ -100,19 +100,17 @@ def _read_header(row: list[str], source: str, line: int) -> list[str]:
     names = [name.strip().lower() for name in row]
     for name in names:
         if name not in COLUMNS:
-            raise bad_record(
-                source, f"line {line}", f"unknown column {name!r} (columns: {', '.join(COLUMNS)})"
-            )
+            raise bad_record(source, messages.at_line(line), messages.unknown_column(name, COLUMNS))
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise bad_record(source, f"line {line}", f"column {duplicates[0]!r} appears twice")
+        raise bad_record(source, messages.at_line(line), messages.duplicate_column(duplicates[0]))
     return names
 
 
 def _read_row(header: list[str], row: list[str], source: str, line: int) -> Contact:
-    where = f"line {line}"
+    where = messages.at_line(line)
     if len(row) != len(header):
-        raise bad_record(source, where, f"expected {len(header)} fields as in the header, found {len(row)}")
+        raise bad_record(source, where, messages.wrong_field_count(len(header), len(row)))
     values = {
         name: clean(value) if name == "note" else one_line(value)
         for name, value in zip(header, row, strict=True)
@@ -147,7 +145,7 @@ def _decode_photo(text: str, source: str, where: str) -> bytes | None:
     try:
         return base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise bad_record(source, where, "photo is not base64 data") from None
+        raise bad_record(source, where, messages.PHOTO_NOT_BASE64) from None
 
 
 def write_contacts_csv(contacts: Iterable[Contact]) -> str:

@@ -46,7 +46,7 @@ class _Card:
 
     @property
     def where(self) -> str:
-        return f"record {self.number} (line {self.first_line})"
+        return messages.at_record(self.number, self.first_line)
 
 
 def looks_like_vcard(text: str) -> bool:
@@ -75,20 +75,22 @@ def _split_cards(text: str, source: str) -> list[_Card]:
             if not stripped:
                 continue
             if upper != "BEGIN:VCARD":
-                raise bad_record(source, f"line {number}", f"expected BEGIN:VCARD, found {_show(stripped)}")
+                raise bad_record(
+                    source, messages.at_line(number), messages.expected_begin_vcard(_show(stripped))
+                )
             current, start = [], number
         elif upper == "END:VCARD":
             cards.append(_Card(len(cards) + 1, start, tuple(current)))
             current = None
         elif upper == "BEGIN:VCARD":
-            where = f"record {len(cards) + 1} (line {start})"
-            raise bad_record(source, where, f"no END:VCARD before the next BEGIN:VCARD on line {number}")
+            where = messages.at_record(len(cards) + 1, start)
+            raise bad_record(source, where, messages.vcard_not_ended(number))
         elif stripped:
             current.append((number, raw))
     if current is not None:
-        raise bad_record(source, f"record {len(cards) + 1} (line {start})", "no END:VCARD")
+        raise bad_record(source, messages.at_record(len(cards) + 1, start), messages.NO_END_VCARD)
     if not cards:
-        raise BadInput(messages.empty_file(source, "vCard"))
+        raise BadInput(messages.no_vcard(source))
     return cards
 
 
@@ -108,18 +110,20 @@ def _read_card(card: _Card, source: str) -> Contact:
         try:
             parseLine(line)
         except ParseError:
-            raise bad_record(source, f"line {line_no}", f"not a vCard line: {_show(line)}") from None
+            raise bad_record(
+                source, messages.at_line(line_no), messages.not_vcard_line(_show(line))
+            ) from None
         kept.append(line)
     try:
         vcard = vobject.readOne("\r\n".join(["BEGIN:VCARD", *kept, "END:VCARD"]) + "\r\n")
     except Exception as error:  # vobject raises assorted types for assorted garbage
-        raise bad_record(source, card.where, f"not a valid vCard ({error})") from None
+        raise bad_record(source, card.where, messages.invalid_vcard(error)) from None
     try:
         return _contact(vcard, photo)
     except InvalidValue as error:
         raise bad_record(source, card.where, messages.invalid_value(error)) from None
     except (AttributeError, TypeError, ValueError) as error:
-        raise bad_record(source, card.where, f"not a valid vCard ({error})") from None
+        raise bad_record(source, card.where, messages.invalid_vcard(error)) from None
 
 
 def _read_photo(line: str, source: str, line_no: int) -> bytes | None:
@@ -133,14 +137,14 @@ def _read_photo(line: str, source: str, line_no: int) -> bytes | None:
     elif value.lower().startswith("data:"):
         meta, sep, payload = value[5:].partition(",")
         if not sep or not meta.lower().endswith(";base64"):
-            raise bad_record(source, f"line {line_no}", "PHOTO data URI is not base64")
+            raise bad_record(source, messages.at_line(line_no), messages.PHOTO_URI_NOT_BASE64)
         encoded = payload
     if encoded is None:
         return None
     try:
         return base64.b64decode("".join(encoded.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise bad_record(source, f"line {line_no}", "PHOTO is not valid base64") from None
+        raise bad_record(source, messages.at_line(line_no), messages.PHOTO_BAD_BASE64) from None
 
 
 def _split_value(line: str) -> tuple[str, str]:
