@@ -7,7 +7,7 @@ import io
 import json
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_textual_snapshot as pts
 
+from tests.threaded_fake import ThreadedFake
 from tui_sync import cli
 from tui_sync.store import Store
 
@@ -107,3 +108,20 @@ def db_dump() -> Callable[[Path], list[str]]:
             return list(db.iterdump())
 
     return dump
+
+
+@pytest.fixture(scope="session")
+def fake_session() -> Iterator[ThreadedFake]:
+    """One fake Microsoft 365 for the whole run, in its own thread (see tests/threaded_fake.py)."""
+    fake = ThreadedFake()
+    try:
+        yield fake
+    finally:
+        fake.close()
+
+
+@pytest.fixture
+def fake(fake_session: ThreadedFake) -> ThreadedFake:
+    """The session's fake, emptied (mailboxes, tokens, faults, request log) for this test."""
+    fake_session.reset()
+    return fake_session

@@ -11,31 +11,15 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.integration.conftest import UPN, AutoApprover, ThreadedFake, prepare_cli
+from tests.threaded_fake import UPN, AutoApprover, ThreadedFake, prepare_cli
 from tui_sync import messages
 from tui_sync.store import Link, Store
-
-
-@pytest.fixture(scope="module")
-def fake_module() -> Iterator[ThreadedFake]:
-    fake = ThreadedFake()
-    try:
-        yield fake
-    finally:
-        fake.close()
-
-
-@pytest.fixture
-def fake(fake_module: ThreadedFake) -> ThreadedFake:
-    fake_module.reset()
-    return fake_module
 
 
 @pytest.fixture

@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import AutoApprover, ThreadedFake, prepare_cli
+from tests.threaded_fake import AutoApprover, ThreadedFake, prepare_cli
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-@pytest.fixture(scope="module")
-def fake_module() -> Iterator[ThreadedFake]:
-    fake = ThreadedFake()
-    try:
-        yield fake
-    finally:
-        fake.close()
-
-
 @pytest.fixture
-def cli(run_cli, fake_module: ThreadedFake, monkeypatch: pytest.MonkeyPatch):
-    fake_module.reset()
-    cli = prepare_cli(run_cli, fake_module, monkeypatch)
-    with AutoApprover(fake_module):
+def cli(run_cli, fake: ThreadedFake, monkeypatch: pytest.MonkeyPatch):
+    cli = prepare_cli(run_cli, fake, monkeypatch)
+    with AutoApprover(fake):
         assert cli("connect", "--user", "CARINE").exit_code == 0
     return cli
 
 
-def test_sync_json_prints_the_summary_and_a_second_run_changes_nothing(
-    cli, fake_module: ThreadedFake
-) -> None:
+def test_sync_json_prints_the_summary_and_a_second_run_changes_nothing(cli, fake: ThreadedFake) -> None:
     assert cli("import", "agenda", str(DATA / "agenda.ics"), "--user", "CARINE").exit_code == 0
     first = cli(
         "sync", "--user", "CARINE", "--agenda", "--from", "2024-01-01", "--to", "2024-12-31", "--json"
@@ -42,7 +29,7 @@ def test_sync_json_prints_the_summary_and_a_second_run_changes_nothing(
     assert set(summary) == {"user", "agenda", "requests", "errors", "seconds"}
     assert summary["user"] == "CARINE" and summary["errors"] == []
     assert summary["agenda"]["microsoft"]["created"] > 0 and summary["requests"] > 0
-    events = fake_module.state()["mailboxes"][0]["events"]
+    events = fake.state()["mailboxes"][0]["events"]
     assert len(events) == summary["agenda"]["microsoft"]["created"]
     again = cli(
         "sync", "--user", "CARINE", "--agenda", "--from", "2024-01-01", "--to", "2024-12-31", "--json"

@@ -3,12 +3,10 @@ per check, exit 1 when a check fails; `--create-categories` creates what is miss
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 
-from tests.integration.conftest import UNKNOWN_CLIENT_ID, UPN, AutoApprover, ThreadedFake, prepare_cli
+from tests.threaded_fake import UNKNOWN_CLIENT_ID, UPN, AutoApprover, ThreadedFake, prepare_cli
 from tui_sync import messages
 from tui_sync.commands.connect import MARKS
 from tui_sync.domain.models import DEFAULT_ACTION_TYPES
@@ -16,21 +14,6 @@ from tui_sync.microsoft import mapping
 
 FIX = messages.connect_fix_cli("CARINE")
 LABELS = [t.label for t in DEFAULT_ACTION_TYPES]
-
-
-@pytest.fixture(scope="module")
-def fake_module() -> Iterator[ThreadedFake]:
-    fake = ThreadedFake()
-    try:
-        yield fake
-    finally:
-        fake.close()
-
-
-@pytest.fixture
-def fake(fake_module: ThreadedFake) -> ThreadedFake:
-    fake_module.reset()
-    return fake_module
 
 
 def ok(message: str) -> str:
