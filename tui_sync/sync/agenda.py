@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +30,7 @@ from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import expand
 from tui_sync.errors import NotFound
 from tui_sync.microsoft import mapping
-from tui_sync.microsoft.calendar import OutlookCalendar, Write
+from tui_sync.microsoft.calendar import OutlookCalendar, Write, WriteResult
 from tui_sync.microsoft.mapping import UnreadableItem
 from tui_sync.microsoft.timezones import read_datetime
 from tui_sync.store.links import Link
@@ -94,6 +95,7 @@ class AgendaSync:
         self.errors: list[str] = []  # items that failed on their own; the rest of the run went on
         self.labels: list[str] = []
         self.calendar_id = ""
+        self.to_write = self.written = 0  # for progress: planned writes (occurrences add to it) and sent
 
     # --- the run --------------------------------------------------------------------------------
 
@@ -133,7 +135,8 @@ class AgendaSync:
             single_plan.of(Op.DELETE_CRM, Op.DELETE_REMOTE) + series_plan.of(Op.DELETE_CRM, Op.DELETE_REMOTE),
             len(links[ACTION]) + len(links[SERIES]),
         )
-        self._progress("writing", 0, len(single_plan.writes) + len(series_plan.writes))
+        self.to_write = len(single_plan.writes) + len(series_plan.writes)
+        self._progress("writing", 0, self.to_write)
         await self._apply_singles(single_plan, sides)
         if self.series_enabled:
             modes = await self._apply_series(series_plan, sides, links[SERIES])
@@ -323,12 +326,33 @@ class AgendaSync:
                 )
             elif step.op is Op.UNLINK:
                 await self.store.delete_links(self.user.code, ACTION, [step.crm_key])
-        for write, result in await self.remote.write(writes):
+
+        async def record(write: Write, result: WriteResult) -> None:
             step, action = after[write.id]
             if not (result.ok or (result.gone and write.method == "DELETE")):
                 self.errors.append(messages.item_failed(action.title if action else "", result.error))
-                continue
+                return
             await self._record_single(step, write, result.body, action)
+
+        await self._write_in_groups(writes, record)
+
+    async def _write_in_groups(
+        self, writes: list[Write], record: Callable[[Write, WriteResult], Awaitable[None]]
+    ) -> list[tuple[Write, WriteResult]]:
+        """Send the writes a few `$batch` requests at a time and record each group's results in one
+        transaction, so a crash loses at most the group in flight (and the stamps and transactionIds
+        make re-sending it create nothing twice). Reports progress after each group."""
+        group = self.remote.graph.batch_size * self.remote.graph.max_in_flight
+        done: list[tuple[Write, WriteResult]] = []
+        for first in range(0, len(writes), group):
+            results = await self.remote.write(writes[first : first + group])
+            async with self.store.transaction():
+                for write, result in results:
+                    await record(write, result)
+            done.extend(results)
+            self.written += len(results)
+            self._progress("writing", self.written, max(self.to_write, self.written))
+        return done
 
     def _event_write(self, step: Step, action: Action, remote_id: str | None, replaces: str = "") -> Write:
         """PATCH `remote_id`, or create the event (stamped). `replaces` names the Outlook event a kept
@@ -584,7 +608,7 @@ class AgendaSync:
                 writes.append(
                     Write.patch(f"occ:{key}", event["id"], mapping.occurrence_patch(action, self.tz))
                 )
-        results = {w.id: r for w, r in await self.remote.write(writes)}
+        results = {w.id: r for w, r in await self._write_in_groups(writes, _record_nothing)}
         current = []
         for event in instances:
             key = self._instance_key(series, event)
@@ -673,17 +697,19 @@ class AgendaSync:
                 )  # type: ignore[arg-type,index]
             elif op is Op.UNLINK:
                 await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm_key])
-        for write, result in await self.remote.write(writes):
+
+        async def record(write: Write, result: WriteResult) -> None:
             crm_key = write.id.split(":", 1)[1]
             if not (result.ok or (result.gone and write.method == "DELETE")):
                 self.errors.append(messages.item_failed(series.title, result.error))
-                continue
-            if write.method == "DELETE":
+            elif write.method == "DELETE":
                 self.summary.microsoft.deleted += 1
                 await self.store.delete_links(self.user.code, OCCURRENCE, [crm_key])
             else:
                 self.summary.microsoft.updated += 1
                 await self.store.save_links([self._occurrence_link(crm_key, crm[crm_key], result.body)])
+
+        await self._write_in_groups(writes, record)
 
     async def _cancel_in_crm(self, series: Series, key: str, action: Action) -> None:
         if await self.deletions.confirm(DeletionRequest("occurrence", action.title, action.start, 0, 0)):
@@ -734,6 +760,10 @@ def _one_way(p: Plan) -> Plan:
     """Microsoft → CRM only ("At startup"): drop every step that would write to Microsoft 365."""
     keep = {Op.CREATE_CRM, Op.UPDATE_CRM, Op.DELETE_CRM, Op.LINK, Op.UNLINK}
     return Plan([s for s in p.steps if s.op in keep], p.left_out)
+
+
+async def _record_nothing(write: Write, result: WriteResult) -> None:
+    """For writes whose results the caller reads afterwards."""
 
 
 async def _nothing() -> list:
