@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from tui_sync.domain.models import InvalidValue
 
 # --- configuration -------------------------------------------------------------------------------
@@ -352,6 +354,134 @@ def invalid_vcard(error: object) -> str:
 
 PHOTO_URI_NOT_BASE64 = "PHOTO data URI is not base64"
 PHOTO_BAD_BASE64 = "PHOTO is not valid base64"
+
+# Why an iCalendar event is refused.
+
+
+def at_event(line: int, name: str) -> str:
+    """Where an event is: the line of the property at fault, and the event's title or number."""
+    return f"line {line} (event {name})"
+
+
+def no_vcalendar(source: str) -> str:
+    return not_calendar(source, "expected BEGIN:VCALENDAR")
+
+
+def not_ical_line(shown: str) -> str:
+    return f"not an iCalendar line: {shown!r}"
+
+
+def ical_line_problem(problem: str) -> str:
+    return f"not an iCalendar line ({problem})"
+
+
+def invalid_date_property(prop: str, shown: str) -> str:
+    return f"{prop} {shown!r} is not a valid date or date-time"
+
+
+def invalid_property(prop: str, shown: str, problem: str) -> str:
+    return f"{prop} {shown!r} is not valid ({problem})"
+
+
+def repeated_property(prop: str) -> str:
+    return f"{prop} appears more than once"
+
+
+def extra_rule_unsupported(prop: str) -> str:
+    return f"{prop} is not supported (Outlook has no extra or excluding rules)"
+
+
+EDITED_OCCURRENCE_WITH_RRULE = "an edited occurrence (RECURRENCE-ID) cannot have its own RRULE"
+THISANDFUTURE_UNSUPPORTED = "RANGE=THISANDFUTURE is not supported"
+RULE_WITHOUT_OCCURRENCE = "the rule gives no occurrence"
+NO_DTSTART = "no DTSTART"
+DTEND_AND_DURATION = "DTEND and DURATION cannot both be given"
+DTEND_KIND_MISMATCH = "DTEND must be a date when DTSTART is a date, a date-time otherwise"
+
+
+def shared_uid(uid: str) -> str:
+    return f"two recurring events share the UID {uid!r}"
+
+
+def not_date_or_datetime(value: object, prop: str = "") -> str:
+    """A DTSTART, RECURRENCE-ID (named) or EXDATE (not named: the line says it) that is neither."""
+    named = f"{prop} " if prop else ""
+    return f"{named}{value!r} is not a date or a date-time"
+
+
+def not_duration(value: object) -> str:
+    return f"{value!r} is not a duration"
+
+
+def bad_trigger(value: object) -> str:
+    return f"TRIGGER {value!r} is neither a duration nor a date-time"
+
+
+# Why a recurrence rule (RRULE) is refused: Outlook's vocabulary is smaller than RFC 5545's.
+
+
+def rrule_inexpressible(rule: str, why: str) -> str:
+    """`why` is one of the RRULE_* constants or rrule_* reasons below."""
+    return f"RRULE {rule} cannot be expressed in Outlook ({why})"
+
+
+def rrule_unsupported_part(part: str) -> str:
+    return f"RRULE {part} is not supported (Outlook has no such rule)"
+
+
+RRULE_NO_FREQ = "RRULE has no FREQ"
+RRULE_UNTIL_AND_COUNT = "RRULE has both UNTIL and COUNT"
+
+
+def rrule_bad_wkst(wkst: str) -> str:
+    return f"RRULE WKST={wkst} is not a day"
+
+
+def rrule_not_numbers(part: str) -> str:
+    return f"RRULE {part} is not a list of numbers"
+
+
+def rrule_not_number(part: str) -> str:
+    return f"RRULE {part} is not a number"
+
+
+def rrule_bad_byday(item: object) -> str:
+    return f"RRULE BYDAY {item!r} is not a day"
+
+
+def rrule_bad_until(until: object) -> str:
+    return f"RRULE UNTIL {until!r} is not a date"
+
+
+RRULE_ONE_OF_EACH = "one month, one day of the month and one BYSETPOS at most"
+RRULE_PLAIN_DAYS_ONLY = "a daily or weekly rule takes only plain days"
+RRULE_DAYS_WITH_DAY_INTERVAL = "days of the week with an interval of days"
+RRULE_BYMONTH_IN_MONTHLY = "BYMONTH in a monthly rule"
+RRULE_ONE_NUMBERED_WEEKDAY = "one numbered weekday at most, like 2TU or -1FR"
+RRULE_BYDAY_WITH_BYMONTHDAY = "BYDAY together with BYMONTHDAY"
+RRULE_NUMBERED_WEEKDAY_OF_YEAR = "a numbered weekday of the year"
+RRULE_EVERY_SUCH_WEEKDAY = "every such weekday of the month or year"
+RRULE_BYSETPOS_WITHOUT_BYDAY = "BYSETPOS without BYDAY"
+
+
+def rrule_freq(freq: str) -> str:
+    return f"FREQ={freq}: Outlook repeats daily, weekly, monthly or yearly"
+
+
+def rrule_position(position: int) -> str:
+    return f"position {position}: Outlook knows first to fourth and last"
+
+
+def rrule_monthday(day: int) -> str:
+    return f"BYMONTHDAY={day}: Outlook counts days from the start of the month"
+
+
+def series_on_other_day(pattern: str, start: datetime, zone: str, crm_zone: str) -> str:
+    """A monthly or yearly series whose first start is another day in the CRM's zone than in its own."""
+    return (
+        f"this {pattern} series starts on {start:%Y-%m-%d %H:%M} in {zone}, another "
+        f"day in the CRM's time zone {crm_zone}: Outlook's rule cannot follow it"
+    )
 
 
 # --- Microsoft sign-in, Graph and Test (SPEC §4) -------------------------------------------------

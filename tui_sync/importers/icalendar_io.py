@@ -95,7 +95,7 @@ def read_calendar(
     except ValueError as error:
         raise BadInput(messages.not_calendar(source, str(error))) from None
     if not calendars or any(c.name != "VCALENDAR" for c in calendars):
-        raise BadInput(messages.not_calendar(source, "expected BEGIN:VCALENDAR"))
+        raise BadInput(messages.no_vcalendar(source))
     events = [e for c in calendars for e in c.walk("VEVENT")]
     if len(events) != len(places):  # cannot happen with a well-formed file; keep errors readable anyway
         places = [_Where(1) for _ in events]
@@ -107,11 +107,11 @@ def read_calendar(
         try:
             reader.add(event)
         except Refused as refused:
-            where_text = f"line {where.line_of(refused.prop)} (event {name})"
+            where_text = messages.at_event(where.line_of(refused.prop), name)
             raise bad_record(source, where_text, refused.reason) from None
         except InvalidValue as error:
             raise bad_record(
-                source, f"line {where.begin} (event {name})", messages.invalid_value(error)
+                source, messages.at_event(where.begin, name), messages.invalid_value(error)
             ) from None
     return reader.result()
 
@@ -131,7 +131,7 @@ def _scan(text: str, source: str) -> list[_Where]:
             name, _params, value = Contentline(line).parts()
         except ValueError:
             shown = line if len(line) <= 40 else line[:37] + "..."
-            raise bad_record(source, f"line {number}", f"not an iCalendar line: {shown!r}") from None
+            raise bad_record(source, messages.at_line(number), messages.not_ical_line(shown)) from None
         name = name.upper()
         if name == "BEGIN" and value.upper() == "VEVENT":
             places.append(_Where(number))
@@ -166,19 +166,19 @@ class _Reader:
             raise Refused(prop, _broken(event, prop, problem))
         for prop in ("DTSTART", "DTEND", "DURATION", "RRULE", "RECURRENCE-ID", "UID", "SUMMARY"):
             if isinstance(event.get(prop), list):
-                raise Refused(prop, f"{prop} appears more than once")
+                raise Refused(prop, messages.repeated_property(prop))
         for prop in ("RDATE", "EXRULE"):
             if prop in event:
-                raise Refused(prop, f"{prop} is not supported (Outlook has no extra or excluding rules)")
+                raise Refused(prop, messages.extra_rule_unsupported(prop))
         uid = str(event.get("UID", "") or "")
         cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
         fields, source_start = self._fields(event)
         if "RECURRENCE-ID" in event:
             if "RRULE" in event:
-                raise Refused("RRULE", "an edited occurrence (RECURRENCE-ID) cannot have its own RRULE")
+                raise Refused("RRULE", messages.EDITED_OCCURRENCE_WITH_RRULE)
             rid = event["RECURRENCE-ID"]
             if str(rid.params.get("RANGE", "")).upper() == "THISANDFUTURE":
-                raise Refused("RECURRENCE-ID", "RANGE=THISANDFUTURE is not supported")
+                raise Refused("RECURRENCE-ID", messages.THISANDFUTURE_UNSUPPORTED)
             original = self._moment(rid, "RECURRENCE-ID").astimezone(self.tz)
             self.exceptions.append(
                 (uid, Action(owner=self.owner, original_start=original, **fields), cancelled)
@@ -186,7 +186,7 @@ class _Reader:
             return
         if "RRULE" in event:
             if uid in self.series:
-                raise Refused("UID", f"two recurring events share the UID {uid!r}")
+                raise Refused("UID", messages.shared_uid(uid))
             self.series[uid] = self._series(event, fields, source_start)
             return
         if cancelled:
@@ -203,7 +203,7 @@ class _Reader:
             raise Refused("RRULE", messages.invalid_value(error)) from None
         first = next(iter_all_starts(rule, fields["start"], 1), None)
         if first is None:
-            raise Refused("RRULE", "the rule gives no occurrence")
+            raise Refused("RRULE", messages.RULE_WITHOUT_OCCURRENCE)
         if first != fields["start"]:
             duration = fields["end"] - fields["start"]
             fields = {**fields, "start": first, "end": first + duration}
@@ -249,7 +249,7 @@ class _Reader:
         """The Action/Series fields every kind of VEVENT shares (times in the CRM's zone), and the start
         in the event's own zone (what its RRULE means)."""
         if "DTSTART" not in event:
-            raise Refused(None, "no DTSTART")
+            raise Refused(None, messages.NO_DTSTART)
         start_prop = event["DTSTART"]
         all_day = not isinstance(start_prop.dt, datetime)
         start = self._moment(start_prop, "DTSTART")
@@ -277,7 +277,7 @@ class _Reader:
             return self._zoned(value)
         if isinstance(value, date):
             return datetime.combine(value, time(), self.tz)
-        raise Refused(name, f"{name} {value!r} is not a date or a date-time")
+        raise Refused(name, messages.not_date_or_datetime(value, name))
 
     def _zoned(self, value: datetime) -> datetime:
         """A floating time is in the CRM's zone; an aware one keeps its zone (icalendar resolved its
@@ -286,18 +286,18 @@ class _Reader:
 
     def _end(self, event: icalendar.Event, start: datetime, all_day: bool) -> datetime:
         if "DTEND" in event and "DURATION" in event:
-            raise Refused("DURATION", "DTEND and DURATION cannot both be given")
+            raise Refused("DURATION", messages.DTEND_AND_DURATION)
         if "DTEND" in event:
             value = event["DTEND"].dt
             if all_day != (not isinstance(value, datetime)):
-                raise Refused("DTEND", "DTEND must be a date when DTSTART is a date, a date-time otherwise")
+                raise Refused("DTEND", messages.DTEND_KIND_MISMATCH)
             if all_day:
                 return datetime.combine(value, time(), self.tz)
             return self._zoned(value).astimezone(start.tzinfo)
         if "DURATION" in event:
             duration = event["DURATION"].dt
             if not isinstance(duration, timedelta):
-                raise Refused("DURATION", f"{duration!r} is not a duration")
+                raise Refused("DURATION", messages.not_duration(duration))
             return start + duration
         return start + timedelta(days=1) if all_day else start
 
@@ -314,7 +314,7 @@ class _Reader:
             elif isinstance(value, datetime):
                 before = start - self._zoned(value)
             else:
-                raise Refused("TRIGGER", f"TRIGGER {value!r} is neither a duration nor a date-time")
+                raise Refused("TRIGGER", messages.bad_trigger(value))
             return max(0, int(before.total_seconds() // 60))
         return None
 
@@ -342,7 +342,7 @@ class _Reader:
                 elif isinstance(value, date):  # a DATE: the occurrence of that day
                     moment = datetime.combine(value, start.time(), start.tzinfo)
                 else:
-                    raise Refused("EXDATE", f"{value!r} is not a date or a date-time")
+                    raise Refused("EXDATE", messages.not_date_or_datetime(value))
                 starts.append(moment.astimezone(self.tz))
         return starts
 
@@ -350,11 +350,11 @@ class _Reader:
 def _broken(event: icalendar.Event, prop: str | None, problem: str) -> str:
     """icalendar's complaint about a property, as a user-facing reason."""
     if prop is None:
-        return f"not an iCalendar line ({problem})"
+        return messages.ical_line_problem(problem)
     shown = str(event.get(prop))  # the property's text as the file has it
     if prop in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "DUE"):
-        return f"{prop} {shown!r} is not a valid date or date-time"
-    return f"{prop} {shown!r} is not valid ({problem})"
+        return messages.invalid_date_property(prop, shown)
+    return messages.invalid_property(prop, shown, problem)
 
 
 # --- writing --------------------------------------------------------------------------------------
