@@ -500,6 +500,25 @@ SIGN_IN_EXPIRED = "The sign-in code expired before it was used; start again."
 CATEGORIES_OK = "Every action type has an Outlook category"
 
 
+THIS_USER = "this user"  # stands for the user's code when the caller did not give it
+NO_ACCOUNT_RETURNED = "the service returned no account"
+# Why a server could not be reached (the `detail` of cannot_reach).
+UNTRUSTED_CERTIFICATE_SIGN_IN = "the server's certificate is not trusted (check ca_file in the config)"
+UNTRUSTED_CERTIFICATE_GRAPH = "the server's certificate is not trusted (check ca_file)"
+NO_ANSWER_IN_TIME = "no answer in time"
+CONNECTION_REFUSED = "connection refused or host unknown"
+CONNECTION_FAILED = "the connection failed"
+
+
+def sign_in_service(authority: str) -> str:
+    """What cannot_reach names when the sign-in service is unreachable."""
+    return f"the Microsoft sign-in service at {authority}"
+
+
+def reason_token_refused(reason: str) -> str:
+    return f"{REASON_TOKEN_REFUSED}: {reason}"
+
+
 def connect_fix_cli(user_code: str) -> str:
     return f"check the ADM settings (tui-sync admin client-id), then run: tui-sync connect --user {user_code}"
 

@@ -206,22 +206,18 @@ class Authenticator:
             raise self._unreachable(error) from None
         except ValueError as error:  # MSAL: "Unable to get authority configuration for …"
             raise ConnectionFailed(
-                messages.cannot_reach(
-                    f"the Microsoft sign-in service at {self.authority}", _first_line(error)
-                )
+                messages.cannot_reach(messages.sign_in_service(self.authority), _first_line(error))
             ) from None
 
     def _unreachable(self, error: BaseException) -> ConnectionFailed:
         detail = type(error).__name__
         if isinstance(error, requests.exceptions.SSLError):
-            detail = "the server's certificate is not trusted (check ca_file in the config)"
+            detail = messages.UNTRUSTED_CERTIFICATE_SIGN_IN
         elif isinstance(error, requests.Timeout):
-            detail = "no answer in time"
+            detail = messages.NO_ANSWER_IN_TIME
         elif isinstance(error, requests.ConnectionError):
-            detail = "connection refused or host unknown"
-        return ConnectionFailed(
-            messages.cannot_reach(f"the Microsoft sign-in service at {self.authority}", detail)
-        )
+            detail = messages.CONNECTION_REFUSED
+        return ConnectionFailed(messages.cannot_reach(messages.sign_in_service(self.authority), detail))
 
     async def _call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run one blocking MSAL call in a thread, turning network failures into our error."""
@@ -317,7 +313,7 @@ class Authenticator:
         account = next((a for a in accounts if a.get("local_account_id") == claims.get("oid")), None)
         account = account or (accounts[0] if accounts else None)
         if account is None:
-            raise SignInFailed(messages.sign_in_failed("the service returned no account"))
+            raise SignInFailed(messages.sign_in_failed(messages.NO_ACCOUNT_RETURNED))
         home = str(account["home_account_id"])
         username = username or str(account.get("username") or "")
         self._remember(home, result)
@@ -345,7 +341,7 @@ class Authenticator:
         if not self.client_id:
             raise NotConfigured(self.fix)
         if not home_account_id:
-            raise NotConnected(user_code or "this user")
+            raise NotConnected(user_code or messages.THIS_USER)
         lock = self._token_locks.setdefault(home_account_id, asyncio.Lock())
         async with lock:
             cached = self._tokens.get(home_account_id)
@@ -355,14 +351,14 @@ class Authenticator:
             app = await self._application()
             account = await self._call(self._account, app, home_account_id)
             if account is None:
-                raise NotConnected(user_code or "this user")
+                raise NotConnected(user_code or messages.THIS_USER)
             result = await self._call(
                 app.acquire_token_silent_with_error, list(SCOPES), account, force_refresh=force_refresh
             )
             if not result:
-                raise NotConnected(user_code or "this user")
+                raise NotConnected(user_code or messages.THIS_USER)
             if "access_token" not in result:
-                raise self._service_error(result, user_code or "this user")
+                raise self._service_error(result, user_code or messages.THIS_USER)
             self._remember(home_account_id, result)
             return str(result["access_token"])
 

@@ -108,7 +108,7 @@ async def _signed_in_token(auth: Authenticator, user: User, provider: TokenProvi
 def _reason(error: ReconnectNeeded) -> str:
     reason = getattr(error, "reason", "")
     if reason and reason != messages.REASON_NOT_CONNECTED:
-        return f"{messages.REASON_TOKEN_REFUSED}: {reason}"
+        return messages.reason_token_refused(reason)
     return messages.REASON_NOT_CONNECTED
 
 

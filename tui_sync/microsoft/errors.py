@@ -138,7 +138,7 @@ def graph_error(status: int, body: Any, *, user_code: str = "", attempts: int = 
     if code in _CONFLICT_CODES or status in (409, 412):
         return Conflict(status, code, message)
     if status == 401:
-        return AuthExpired(user_code or "this user", status, code, message)
+        return AuthExpired(user_code or messages.THIS_USER, status, code, message)
     if status == 403:
         return AccessDenied(status, code, message)
     if status in (429, 503, 504) or code in ("TooManyRequests", "ApplicationThrottled"):

@@ -362,9 +362,7 @@ class GraphClient:
                         response = Response(raw.status, _lower(raw.headers), await raw.read())
             except aiohttp.ClientConnectorCertificateError:
                 raise ConnectionFailed(
-                    messages.cannot_reach(
-                        self._origin, "the server's certificate is not trusted (check ca_file)"
-                    )
+                    messages.cannot_reach(self._origin, messages.UNTRUSTED_CERTIFICATE_GRAPH)
                 ) from None
             except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as error:
                 never_sent = isinstance(error, aiohttp.ClientConnectorError)
@@ -391,7 +389,9 @@ class GraphClient:
     ) -> ConnectionFailed:
         path = urlsplit(url).path
         if retried:
-            detail = "no answer in time" if isinstance(error, TimeoutError) else "the connection failed"
+            detail = (
+                messages.NO_ANSWER_IN_TIME if isinstance(error, TimeoutError) else messages.CONNECTION_FAILED
+            )
             return ConnectionFailed(messages.cannot_reach(self._origin, f"{detail} ({type(error).__name__})"))
         return ConnectionLost(messages.graph_connection_lost(method, path))
 
