@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None, *, now: Clock | None = None) -> int:
     try:
         args, extra = parser.parse_known_args(sys.argv[1:] if argv is None else list(argv))
         if extra and not getattr(args, "passthrough", False):
-            raise _usage_error(args.command_prog, f"unrecognized arguments: {' '.join(extra)}")
+            raise _usage_error(args.command_prog, messages.unrecognized_arguments(extra))
         args.passthrough_args = extra
     except UserError as error:
         err.write(f"{PROG}: {error.message}\n")

@@ -66,7 +66,7 @@ def _check_range(value: int, low: int, high: int) -> int:
 def _check_url(value: str) -> str:
     value = value.strip()
     if not value.startswith(("https://", "http://")):
-        raise ValueError(messages.config_wrong_type("an http(s):// URL", value))
+        raise ValueError(messages.config_wrong_type(messages.CONFIG_URL, value))
     return value.rstrip("/")
 
 
@@ -160,7 +160,7 @@ class Settings(BaseSettings):
     @classmethod
     def _database(cls, value: object) -> object:
         if isinstance(value, str | Path) and not str(value).strip():
-            raise ValueError(messages.config_wrong_type("a file path", str(value)))
+            raise ValueError(messages.config_wrong_type(messages.CONFIG_FILE_PATH, str(value)))
         return _expand(value) if isinstance(value, str | Path) else value
 
     @field_validator("timezone")
@@ -247,13 +247,13 @@ def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-_TYPE_NAMES = {
-    "int": "a whole number",
-    "string": "text",
-    "path": "a file path",
-    "model": "a table",
-    "dict": "a table",
-    "bool": "true or false",
+_TYPE_NAMES = {  # pydantic's error type (its start) → the words for what the setting must be
+    "int": messages.CONFIG_WHOLE_NUMBER,
+    "string": messages.CONFIG_TEXT,
+    "path": messages.CONFIG_FILE_PATH,
+    "model": messages.CONFIG_TABLE,
+    "dict": messages.CONFIG_TABLE,
+    "bool": messages.CONFIG_TRUE_OR_FALSE,
 }
 
 

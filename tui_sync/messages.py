@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 
 CONFIG_UNKNOWN_KEY = "unknown key"
 CONFIG_NOT_JSON = "a table given as a variable must be JSON (or use one variable per key, joined by __)"
+# What a setting must be (the `expected` of config_wrong_type).
+CONFIG_WHOLE_NUMBER = "a whole number"
+CONFIG_TEXT = "text"
+CONFIG_FILE_PATH = "a file path"
+CONFIG_TABLE = "a table"
+CONFIG_TRUE_OR_FALSE = "true or false"
+CONFIG_URL = "an http(s):// URL"
 
 
 def config_problem(where: str, key: str, problem: str) -> str:
@@ -76,6 +83,11 @@ def usage_error(command: str, problem: str, help_command: str) -> str:
     """A command line argparse refused: which command, what is wrong, where to look."""
     where = f"{command}: " if command else ""
     return f"{where}{problem} (see: {help_command})"
+
+
+def unrecognized_arguments(extra: Iterable[str]) -> str:
+    """Words left over on a command line, in argparse's wording (argparse words the other usage errors)."""
+    return f"unrecognized arguments: {' '.join(extra)}"
 
 
 def unknown_user(code: str) -> str:
