@@ -3,7 +3,10 @@
 Why this shape (GRAPH.md has the facts):
 - Outlook allows 4 concurrent requests per app and mailbox, so a client serves one mailbox and a
   semaphore keeps at most `max_in_flight` HTTP requests in flight; writes go in `$batch` requests of at
-  most `batch_size` (20) sub-requests, which is where a sync spends its requests.
+  most `batch_size` (20) sub-requests, which is where a sync spends its requests. Outlook runs 4
+  sub-requests of a batch at once, each taking one of the mailbox's 4 slots, so `$batch` requests go one
+  at a time: two in flight only throttle each other (measured on the fake with 5 ms of latency, 2000
+  contacts with photos: 7.4 s and 203 requests one at a time, 155 s and 506 requests four at a time).
 - Throttling is obeyed, not fought: 429/503/504 wait for `Retry-After` (a float) or, without one, an
   exponential backoff with jitter and a cap. Inside a batch each sub-request is throttled on its own, so
   only the throttled sub-requests are sent again. A whole batch failing with 424 is retried like that.
@@ -206,6 +209,7 @@ class GraphClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
         self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._batch_slot = asyncio.Semaphore(1)  # one `$batch` at a time: it fills the mailbox's slots
         self.requests = 0  # HTTP requests sent, retries included
         self.sub_requests = 0  # batch sub-requests sent, retries included
         self.retries = 0  # requests or sub-requests sent again after throttling or a dropped connection
@@ -398,8 +402,8 @@ class GraphClient:
     # --- $batch -----------------------------------------------------------------------------------
 
     async def batch(self, requests: Sequence[Request]) -> list[Response]:
-        """Send `requests` in `$batch` requests of at most `batch_size`, at most `max_in_flight` at once,
-        retrying throttled sub-requests on their own. Returns one Response per request, in order; a
+        """Send `requests` in `$batch` requests of at most `batch_size`, one at a time, retrying
+        throttled sub-requests on their own. Returns one Response per request, in order; a
         failed sub-request is an error Response (see `Response.raise_for_error`), not an exception."""
         results: list[Response | None] = [None] * len(requests)
         chunks = [
@@ -426,7 +430,8 @@ class GraphClient:
             self.sub_requests += len(pending)
             url = self.graph_url + "/$batch"
             body = json.dumps(payload).encode()
-            outer = await self._send("POST", url, body, {"Content-Type": "application/json"}, idempotent)
+            async with self._batch_slot:
+                outer = await self._send("POST", url, body, {"Content-Type": "application/json"}, idempotent)
             answers = _sub_responses(outer)
             if outer.status not in (200, 424) or (outer.status == 200 and answers is None):
                 outer.raise_for_error(self.user_code)
