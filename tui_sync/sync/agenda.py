@@ -7,6 +7,8 @@ Three kinds of items are compared with `plan.plan`, each with its own links:
   original start. An occurrence present on one side only is a cancellation, not a creation: Outlook can
   cancel an occurrence but never bring one back, and the CRM's rule already says which should exist.
 
+This module reads both sides, plans, and applies the single actions; series masters are applied by
+series.py and their occurrences by occurrences.py (mixins of AgendaSync: one run, one set of state).
 Series are synced in two steps: the masters first; then, per series, either the side whose series was
 just created or whose rule just changed is copied whole (Outlook drops exceptions when a rule changes),
 or the occurrences are compared three-way.
@@ -17,10 +19,8 @@ Microsoft deletions reach the CRM only through the Confirmer; a kept item is wri
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,36 +34,24 @@ from tui_sync.microsoft.calendar import OutlookCalendar, Write, WriteResult
 from tui_sync.microsoft.mapping import UnreadableItem
 from tui_sync.microsoft.timezones import read_datetime
 from tui_sync.store.links import Link
+from tui_sync.sync.agenda_parts import (
+    ACTION,
+    OCCURRENCE,
+    SERIES,
+    Event,
+    Sides,
+    action_link,
+    link_state,
+    one_way,
+)
 from tui_sync.sync.deletions import DeletionGate
 from tui_sync.sync.events import AgendaSummary, DeletionRequest, Progress, ProgressCallback
-from tui_sync.sync.plan import Item, LinkState, Op, Plan, Policy, Step, plan
-
-ACTION, SERIES, OCCURRENCE = "action", "series", "occurrence"
-KEPT_CANCELLED = "kept-cancelled:"  # remote id of an occurrence cancelled in Outlook but kept in the CRM
-
-Event = dict[str, Any]
+from tui_sync.sync.occurrences import OccurrencesMixin
+from tui_sync.sync.plan import Item, Op, Plan, Policy, Step, plan
+from tui_sync.sync.series import SeriesMastersMixin
 
 
-def occurrence_key(series_id: int | str, original_start: datetime, all_day: bool, tz: ZoneInfo) -> str:
-    """The key of one occurrence: its series and original start (the day, for all-day series, since
-    Outlook writes an all-day original start at midnight of a zone we cannot be sure of)."""
-    if all_day:
-        return f"{series_id}@{(original_start.astimezone(tz) + timedelta(hours=12)).date().isoformat()}"
-    return f"{series_id}@{original_start.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
-
-
-@dataclass
-class _Sides:
-    """What was read, by kind: CRM objects by CRM key and Outlook events by id."""
-
-    crm_actions: dict[str, Action] = field(default_factory=dict)
-    remote_singles: dict[str, Event] = field(default_factory=dict)
-    crm_series: dict[str, Series] = field(default_factory=dict)
-    remote_masters: dict[str, Event] = field(default_factory=dict)
-    instances: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))  # by master id
-
-
-class AgendaSync:
+class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
     """One agenda run for one user. Build it, then `await run()` once."""
 
     def __init__(
@@ -110,7 +98,7 @@ class AgendaSync:
         single_plan = plan(
             self._crm_single_items(sides),
             self._remote_single_items(sides),
-            [_state(link) for link in links[ACTION].values()],
+            [link_state(link) for link in links[ACTION].values()],
             policy=self.policy,
             limit=MAX_SINGLE_ACTIONS,
             now=self.now,
@@ -120,14 +108,14 @@ class AgendaSync:
             series_plan = plan(
                 self._crm_series_items(sides),
                 self._remote_series_items(sides),
-                [_state(link) for link in links[SERIES].values()],
+                [link_state(link) for link in links[SERIES].values()],
                 policy=self.policy,
                 limit=MAX_SERIES_OCCURRENCES,
                 now=self.now,
             )
         if not self.two_way:
-            single_plan = _one_way(single_plan)
-            series_plan = _one_way(series_plan)
+            single_plan = one_way(single_plan)
+            series_plan = one_way(series_plan)
         self.summary.left_out = single_plan.left_out + series_plan.left_out
         self.summary.conflicts = single_plan.conflicts + series_plan.conflicts
 
@@ -149,8 +137,8 @@ class AgendaSync:
 
     # --- reading --------------------------------------------------------------------------------
 
-    async def _read(self, links: dict[str, dict[str, Link]]) -> _Sides:
-        sides = _Sides()
+    async def _read(self, links: dict[str, dict[str, Link]]) -> Sides:
+        sides = Sides()
         view, crm_actions, crm_series = await asyncio.gather(
             self.remote.view(self.calendar_id, self.period),
             self.store.single_actions(self.user.code, self.period),
@@ -192,7 +180,7 @@ class AgendaSync:
         self._drop_unreadable(sides, links)
         return sides
 
-    def _drop_unreadable(self, sides: _Sides, links: dict[str, dict[str, Link]]) -> None:
+    def _drop_unreadable(self, sides: Sides, links: dict[str, dict[str, Link]]) -> None:
         """Leave out (and report) the Outlook items the CRM cannot represent, and their CRM partners,
         so that one odd event neither stops the run nor gets duplicated or deleted."""
         for event_id, event in list(sides.remote_singles.items()):
@@ -219,19 +207,19 @@ class AgendaSync:
 
     # --- items for the plan ---------------------------------------------------------------------
 
-    def _crm_single_items(self, sides: _Sides) -> dict[str, Item]:
+    def _crm_single_items(self, sides: Sides) -> dict[str, Item]:
         return {
             key: Item(key, self._fp(a), modified=a.updated_at, when=a.start, match_key=key)
             for key, a in sides.crm_actions.items()
         }
 
-    def _remote_single_items(self, sides: _Sides) -> dict[str, Item]:
+    def _remote_single_items(self, sides: Sides) -> dict[str, Item]:
         return {
             event_id: self._remote_item(event, self._fp(self._to_action(event)), ACTION)
             for event_id, event in sides.remote_singles.items()
         }
 
-    def _crm_series_items(self, sides: _Sides) -> dict[str, Item]:
+    def _crm_series_items(self, sides: Sides) -> dict[str, Item]:
         items = {}
         for key, series in sides.crm_series.items():
             occurrences = expand(series, self.period)
@@ -246,7 +234,7 @@ class AgendaSync:
             )
         return items
 
-    def _remote_series_items(self, sides: _Sides) -> dict[str, Item]:
+    def _remote_series_items(self, sides: Sides) -> dict[str, Item]:
         items = {}
         for master_id, master in sides.remote_masters.items():
             instances = sides.instances.get(master_id, [])
@@ -285,7 +273,7 @@ class AgendaSync:
 
     # --- single actions -------------------------------------------------------------------------
 
-    async def _apply_singles(self, single_plan: Plan, sides: _Sides) -> None:
+    async def _apply_singles(self, single_plan: Plan, sides: Sides) -> None:
         writes: list[Write] = []
         after: dict[str, tuple[Step, Action]] = {}  # write id → what to record when it succeeds
         for step in single_plan.steps:
@@ -384,7 +372,7 @@ class AgendaSync:
             return await self.store.add_action(self._to_action(event))
         return await self.store.update_action(self._to_action(event, id=int(step.crm_key)))  # type: ignore[arg-type]
 
-    async def _delete_crm_action(self, step: Step, sides: _Sides, writes: list[Write], after: dict) -> None:
+    async def _delete_crm_action(self, step: Step, sides: Sides, writes: list[Write], after: dict) -> None:
         action = sides.crm_actions[step.crm_key]  # type: ignore[index]
         if await self.deletions.confirm(DeletionRequest("action", action.title, action.start, 0, 0)):
             await self.store.delete_action(action.id)
@@ -404,366 +392,6 @@ class AgendaSync:
         else:
             link = action_link(self.user.code, kind, crm_key, item, event, self.tz, self.labels)
         await self.store.save_links([link])
-
-    # --- series masters -------------------------------------------------------------------------
-
-    async def _apply_series(self, series_plan: Plan, sides: _Sides, links: dict[str, Link]) -> dict[str, str]:
-        """Apply the master-level steps. Returns, per CRM series key, how its occurrences are synced:
-        `crm` (copy the CRM's occurrences to Outlook), `remote` (copy Outlook's to the CRM) or `three_way`."""
-        modes: dict[str, str] = {}
-        for key, link in links.items():
-            if key in sides.crm_series and link.remote_id in sides.remote_masters:
-                modes[key] = "three_way"
-        for step in series_plan.steps:
-            if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
-                series = sides.crm_series[step.crm_key]  # type: ignore[index]
-                master = sides.remote_masters.get(step.remote_id or "")
-                rule_changed = master is None or self._to_series(master).recurrence != series.recurrence
-                body = mapping.series_to_event(series, self.tz)
-                if step.op is Op.CREATE_REMOTE:
-                    key = f"{SERIES}:{series.id}"
-                    body["singleValueExtendedProperties"] = mapping.stamp(key)
-                    body["transactionId"] = mapping.transaction_id(self.user.code, key)
-                    result = await self.remote.write_one(
-                        Write.create(f"new:{series.id}", self.calendar_id, body)
-                    )
-                else:
-                    result = await self.remote.write_one(
-                        Write.patch(f"upd:{series.id}", step.remote_id, body)
-                    )
-                if not result.ok:
-                    self.errors.append(messages.item_failed(series.title, result.error))
-                    modes.pop(step.crm_key, None)  # type: ignore[arg-type]
-                    continue
-                if step.op is Op.CREATE_REMOTE:
-                    self.summary.microsoft.created += 1
-                else:
-                    self.summary.microsoft.updated += 1
-                sides.remote_masters[result.body["id"]] = result.body
-                await self._save_link(SERIES, step.crm_key, series, result.body)  # type: ignore[arg-type]
-                modes[step.crm_key] = "crm" if rule_changed else "three_way_fresh"  # type: ignore[index]
-                links[step.crm_key] = Link(
-                    self.user.code, SERIES, step.crm_key, result.body["id"], "", "", "", {}
-                )  # type: ignore[index]
-            elif step.op in (Op.CREATE_CRM, Op.UPDATE_CRM):
-                master = sides.remote_masters[step.remote_id]  # type: ignore[index]
-                incoming = self._to_series(master)
-                if step.op is Op.CREATE_CRM:
-                    series = await self.store.add_series(incoming)
-                    self.summary.crm.created += 1
-                    stamp = Write.patch(
-                        f"stamp:{series.id}",
-                        master["id"],
-                        {"singleValueExtendedProperties": mapping.stamp(f"{SERIES}:{series.id}")},
-                    )
-                    result = await self.remote.write_one(stamp)
-                    if result.ok:
-                        master = sides.remote_masters[master["id"]] = result.body
-                    rule_changed = True
-                else:
-                    old = sides.crm_series[step.crm_key]  # type: ignore[index]
-                    rule_changed = old.recurrence != incoming.recurrence
-                    series = await self.store.update_series(
-                        incoming.with_changes(id=old.id, exceptions=old.exceptions, cancelled=old.cancelled)
-                    )
-                    self.summary.crm.updated += 1
-                key = str(series.id)
-                sides.crm_series[key] = series
-                await self._save_link(SERIES, key, series, master)
-                links[key] = Link(self.user.code, SERIES, key, master["id"], "", "", "", {})
-                modes[key] = "remote" if rule_changed else "three_way"
-            elif step.op is Op.DELETE_REMOTE:
-                result = await self.remote.write_one(Write.delete(f"del:{step.remote_id}", step.remote_id))
-                if result.ok or result.gone:
-                    self.summary.microsoft.deleted += 1
-                    await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
-                    await self._forget_occurrences(step.crm_key)  # type: ignore[arg-type]
-            elif step.op is Op.DELETE_CRM:
-                series = sides.crm_series[step.crm_key]  # type: ignore[index]
-                await self._forget_occurrences(step.crm_key)  # type: ignore[arg-type]
-                if await self.deletions.confirm(DeletionRequest("series", series.title, series.start, 0, 0)):
-                    await self.store.delete_series(series.id)
-                    await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
-                    self.summary.crm.deleted += 1
-                    modes.pop(step.crm_key, None)  # type: ignore[arg-type]
-                    continue
-                self.summary.kept += 1
-                await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
-                body = mapping.series_to_event(series, self.tz)
-                key = f"{SERIES}:{series.id}"
-                body["singleValueExtendedProperties"] = mapping.stamp(key)
-                body["transactionId"] = mapping.transaction_id(self.user.code, key, step.remote_id or 0)
-                result = await self.remote.write_one(Write.create(f"new:{series.id}", self.calendar_id, body))
-                if result.ok:
-                    sides.remote_masters[result.body["id"]] = result.body
-                    await self._save_link(SERIES, step.crm_key, series, result.body)  # type: ignore[arg-type]
-                    links[step.crm_key] = Link(
-                        self.user.code, SERIES, step.crm_key, result.body["id"], "", "", "", {}
-                    )  # type: ignore[index]
-                    modes[step.crm_key] = "crm"  # type: ignore[index]
-            elif step.op is Op.LINK:
-                series = sides.crm_series[step.crm_key]  # type: ignore[index]
-                await self._save_link(SERIES, step.crm_key, series, sides.remote_masters[step.remote_id])  # type: ignore[arg-type,index]
-                links[step.crm_key] = Link(
-                    self.user.code, SERIES, step.crm_key, step.remote_id, "", "", "", {}
-                )  # type: ignore[index,arg-type]
-                modes[step.crm_key] = "three_way"  # type: ignore[index]
-            elif step.op is Op.UNLINK:
-                await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
-                await self._forget_occurrences(step.crm_key)  # type: ignore[arg-type]
-                modes.pop(step.crm_key, None)  # type: ignore[arg-type]
-        for key in list(modes):
-            if key not in sides.crm_series or links[key].remote_id not in sides.remote_masters:
-                modes.pop(key)
-        return modes
-
-    async def _forget_occurrences(self, series_key: str) -> None:
-        links = await self.store.links(self.user.code, OCCURRENCE)
-        await self.store.delete_links(
-            self.user.code, OCCURRENCE, [k for k in links if k.startswith(f"{series_key}@")]
-        )
-
-    # --- occurrences ----------------------------------------------------------------------------
-
-    async def _sync_occurrences(self, modes: dict[str, str], sides: _Sides, links: dict[str, Link]) -> None:
-        series_links = await self.store.links(self.user.code, SERIES)
-        master_of = {key: series_links[key].remote_id for key in modes}
-        fresh = [master_of[k] for k, mode in modes.items() if mode in ("crm", "three_way_fresh")]
-        if fresh:
-            for master_id, instances in (await self.remote.instances(fresh, self.period)).items():
-                sides.instances[master_id] = instances
-        for key, mode in modes.items():
-            series = sides.crm_series[key]
-            master_id = master_of[key]
-            instances = sides.instances.get(master_id, [])
-            if mode == "remote":
-                series = await self._copy_occurrences_to_crm(
-                    series, sides.remote_masters[master_id], instances
-                )
-                sides.crm_series[key] = series
-                await self._relink_occurrences(series, instances)
-            elif mode == "crm":
-                await self._copy_occurrences_to_outlook(series, instances)
-            else:
-                await self._three_way_occurrences(series, instances, links)
-
-    def _crm_occurrences(self, series: Series) -> dict[str, Action]:
-        return {
-            occurrence_key(series.id, o.original_start, series.all_day, self.tz): o  # type: ignore[arg-type]
-            for o in expand(series, self.period)
-        }
-
-    def _instance_key(self, series: Series, event: Event) -> str:
-        original = mapping.original_start(event, self.tz) or read_datetime(event["start"], self.tz)
-        return occurrence_key(series.id, original, series.all_day, self.tz)  # type: ignore[arg-type]
-
-    async def _copy_occurrences_to_crm(self, series: Series, master: Event, instances: list[Event]) -> Series:
-        """Make the CRM's exceptions and cancellations in the period those of Outlook."""
-        by_key = {self._instance_key(series, e): e for e in instances}
-        template = {
-            k: o
-            for k, o in self._crm_occurrences(
-                series.with_changes(exceptions=(), cancelled=frozenset())
-            ).items()
-        }
-        exceptions = {
-            e.original_start: e for e in series.exceptions if not self.period.overlaps(e.start, e.end)
-        }
-        cancelled = {c for c in series.cancelled if not self.period.contains_start(c)}
-        for key, natural in template.items():
-            event = by_key.get(key)
-            if event is None:
-                cancelled.add(natural.original_start)  # type: ignore[arg-type]
-                continue
-            incoming = self._to_action(event, series_id=series.id, original_start=natural.original_start)
-            if self._fp(incoming) != self._fp(natural):
-                exceptions[natural.original_start] = incoming
-        updated = series.with_changes(exceptions=tuple(exceptions.values()), cancelled=frozenset(cancelled))
-        return await self._replace_occurrences(series, updated)
-
-    async def _replace_occurrences(self, old: Series, new: Series) -> Series:
-        """Store `new`'s exceptions and cancellations in place of `old`'s."""
-        new_starts = {e.original_start for e in new.exceptions}
-        for exception in old.exceptions:
-            if exception.original_start not in new_starts:
-                await self.store.remove_exception(old.id, exception.original_start)
-        for exception in new.exceptions:
-            await self.store.set_exception(old.id, exception)
-        for start in old.cancelled - new.cancelled:
-            await self.store.restore_occurrence(old.id, start)
-        for start in new.cancelled - old.cancelled:
-            await self.store.cancel_occurrence(old.id, start)
-        return await self.store.get_series(old.id)
-
-    async def _copy_occurrences_to_outlook(self, series: Series, instances: list[Event]) -> None:
-        """Make Outlook's occurrences in the period those of the CRM (after creating or re-ruling it)."""
-        wanted = self._crm_occurrences(series)
-        writes: list[Write] = []
-        for event in instances:
-            key = self._instance_key(series, event)
-            action = wanted.get(key)
-            if action is None:
-                writes.append(Write.delete(f"cancel:{key}", event["id"]))
-            elif self._fp(action) != self._fp(self._to_action(event)):
-                writes.append(
-                    Write.patch(f"occ:{key}", event["id"], mapping.occurrence_patch(action, self.tz))
-                )
-        results = {w.id: r for w, r in await self._write_in_groups(writes, _record_nothing)}
-        current = []
-        for event in instances:
-            key = self._instance_key(series, event)
-            result = results.get(f"occ:{key}")
-            if f"cancel:{key}" in results:
-                continue
-            current.append(result.body if result and result.ok else event)
-        await self._relink_occurrences(series, current)
-
-    async def _relink_occurrences(self, series: Series, instances: list[Event]) -> None:
-        """Forget the series' occurrence links and record one per occurrence present on both sides."""
-        await self._forget_occurrences(str(series.id))
-        crm = self._crm_occurrences(series)
-        new_links = []
-        for event in instances:
-            key = self._instance_key(series, event)
-            if key in crm:
-                new_links.append(self._occurrence_link(key, crm[key], event))
-        await self.store.save_links(new_links)
-
-    def _occurrence_link(self, key: str, action: Action, event: Event) -> Link:
-        return action_link(self.user.code, OCCURRENCE, key, action, event, self.tz, self.labels)
-
-    async def _three_way_occurrences(
-        self, series: Series, instances: list[Event], links: dict[str, Link]
-    ) -> None:
-        prefix = f"{series.id}@"
-        crm = self._crm_occurrences(series)
-        series_links = {k: v for k, v in links.items() if k.startswith(prefix)}
-        remote_events = {e["id"]: e for e in instances}
-        remote_items = {
-            e["id"]: Item(
-                e["id"],
-                self._fp(self._to_action(e)),
-                version=e.get("changeKey", ""),
-                modified=mapping.last_modified(e),
-                match_key=self._instance_key(series, e),
-            )
-            for e in instances
-        }
-        for link in series_links.values():  # kept cancellations stand for themselves
-            if link.remote_id.startswith(KEPT_CANCELLED):
-                remote_items[link.remote_id] = Item(
-                    link.remote_id, link.remote_hash, version=link.remote_change_key
-                )
-        crm_items = {k: Item(k, self._fp(a), modified=series.updated_at, match_key=k) for k, a in crm.items()}
-        occurrence_plan = plan(
-            crm_items, remote_items, [_state(v) for v in series_links.values()], policy=self.policy
-        )
-        if not self.two_way:
-            occurrence_plan = _one_way(occurrence_plan)
-        writes: list[Write] = []
-        for step in occurrence_plan.steps:
-            tombstone = (step.remote_id or "").startswith(KEPT_CANCELLED)
-            op = step.op
-            if op is Op.CREATE_REMOTE:  # Outlook has no such occurrence: it was cancelled there
-                op = Op.DELETE_CRM
-            elif op is Op.CREATE_CRM:  # the CRM has no such occurrence: it was cancelled in the CRM
-                op = Op.DELETE_REMOTE
-            if op is Op.UPDATE_REMOTE and not tombstone:
-                action = crm[step.crm_key]  # type: ignore[index]
-                writes.append(
-                    Write.patch(
-                        f"occ:{step.crm_key}", step.remote_id, mapping.occurrence_patch(action, self.tz)
-                    )
-                )  # type: ignore[arg-type]
-            elif op is Op.UPDATE_CRM and not tombstone:
-                event = remote_events[step.remote_id]  # type: ignore[index]
-                original = crm[step.crm_key].original_start  # type: ignore[index]
-                saved = await self.store.set_exception(
-                    series.id, self._to_action(event, series_id=series.id, original_start=original)
-                )
-                self.summary.crm.updated += 1
-                await self.store.save_links([self._occurrence_link(step.crm_key, saved, event)])  # type: ignore[arg-type]
-            elif op is Op.DELETE_REMOTE:
-                if step.remote_id and not tombstone:
-                    writes.append(Write.delete(f"cancel:{step.crm_key or step.remote_id}", step.remote_id))
-                else:
-                    await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm_key])
-            elif op is Op.DELETE_CRM:
-                action = crm[step.crm_key]  # type: ignore[index]
-                await self._cancel_in_crm(series, step.crm_key, action)  # type: ignore[arg-type]
-            elif op is Op.LINK and step.remote_id in remote_events:
-                await self.store.save_links(
-                    [self._occurrence_link(step.crm_key, crm[step.crm_key], remote_events[step.remote_id])]
-                )  # type: ignore[arg-type,index]
-            elif op is Op.UNLINK:
-                await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm_key])
-
-        async def record(write: Write, result: WriteResult) -> None:
-            crm_key = write.id.split(":", 1)[1]
-            if not (result.ok or (result.gone and write.method == "DELETE")):
-                self.errors.append(messages.item_failed(series.title, result.error))
-            elif write.method == "DELETE":
-                self.summary.microsoft.deleted += 1
-                await self.store.delete_links(self.user.code, OCCURRENCE, [crm_key])
-            else:
-                self.summary.microsoft.updated += 1
-                await self.store.save_links([self._occurrence_link(crm_key, crm[crm_key], result.body)])
-
-        await self._write_in_groups(writes, record)
-
-    async def _cancel_in_crm(self, series: Series, key: str, action: Action) -> None:
-        if await self.deletions.confirm(DeletionRequest("occurrence", action.title, action.start, 0, 0)):
-            await self.store.cancel_occurrence(series.id, action.original_start)
-            await self.store.delete_links(self.user.code, OCCURRENCE, [key])
-            self.summary.crm.deleted += 1
-            return
-        # Outlook cannot restore a cancelled occurrence: remember that the CRM keeps it, ask no more.
-        self.summary.kept += 1
-        fingerprint = self._fp(action)
-        await self.store.save_links(
-            [
-                Link(
-                    self.user.code,
-                    OCCURRENCE,
-                    key,
-                    f"{KEPT_CANCELLED}{key}",
-                    fingerprint,
-                    "",
-                    fingerprint,
-                    {},
-                )
-            ]
-        )
-
-
-def action_link(
-    user: str, kind: str, crm_key: str, action: Action, event: Event, tz: ZoneInfo, labels: list[str]
-) -> Link:
-    """The link of an action and its Outlook event as they are now (after a confirmed write)."""
-    remote = mapping.event_to_action(event, tz, labels, user)
-    return Link(
-        user,
-        kind,
-        crm_key,
-        event["id"],
-        mapping.action_fingerprint(action, tz),
-        event.get("changeKey", ""),
-        mapping.action_fingerprint(remote, tz),
-    )
-
-
-def _state(link: Link) -> LinkState:
-    return LinkState(link.crm_key, link.remote_id, link.crm_hash, link.remote_change_key, link.remote_hash)
-
-
-def _one_way(p: Plan) -> Plan:
-    """Microsoft → CRM only ("At startup"): drop every step that would write to Microsoft 365."""
-    keep = {Op.CREATE_CRM, Op.UPDATE_CRM, Op.DELETE_CRM, Op.LINK, Op.UNLINK}
-    return Plan([s for s in p.steps if s.op in keep], p.left_out)
-
-
-async def _record_nothing(write: Write, result: WriteResult) -> None:
-    """For writes whose results the caller reads afterwards."""
 
 
 async def _nothing() -> list:

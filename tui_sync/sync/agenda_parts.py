@@ -1,0 +1,70 @@
+"""What the agenda engine's parts share: the link kinds, occurrence keys, the sides as read, and the
+small conversions between links, plans and writes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tui_sync.domain.models import Action, Series
+from tui_sync.microsoft import mapping
+from tui_sync.microsoft.calendar import Write, WriteResult
+from tui_sync.store.links import Link
+from tui_sync.sync.plan import LinkState, Op, Plan
+
+ACTION, SERIES, OCCURRENCE = "action", "series", "occurrence"
+KEPT_CANCELLED = "kept-cancelled:"  # remote id of an occurrence cancelled in Outlook but kept in the CRM
+
+Event = dict[str, Any]
+
+
+def occurrence_key(series_id: int | str, original_start: datetime, all_day: bool, tz: ZoneInfo) -> str:
+    """The key of one occurrence: its series and original start (the day, for all-day series, since
+    Outlook writes an all-day original start at midnight of a zone we cannot be sure of)."""
+    if all_day:
+        return f"{series_id}@{(original_start.astimezone(tz) + timedelta(hours=12)).date().isoformat()}"
+    return f"{series_id}@{original_start.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+
+
+@dataclass
+class Sides:
+    """What was read, by kind: CRM objects by CRM key and Outlook events by id."""
+
+    crm_actions: dict[str, Action] = field(default_factory=dict)
+    remote_singles: dict[str, Event] = field(default_factory=dict)
+    crm_series: dict[str, Series] = field(default_factory=dict)
+    remote_masters: dict[str, Event] = field(default_factory=dict)
+    instances: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))  # by master id
+
+
+def action_link(
+    user: str, kind: str, crm_key: str, action: Action, event: Event, tz: ZoneInfo, labels: list[str]
+) -> Link:
+    """The link of an action and its Outlook event as they are now (after a confirmed write)."""
+    remote = mapping.event_to_action(event, tz, labels, user)
+    return Link(
+        user,
+        kind,
+        crm_key,
+        event["id"],
+        mapping.action_fingerprint(action, tz),
+        event.get("changeKey", ""),
+        mapping.action_fingerprint(remote, tz),
+    )
+
+
+def link_state(link: Link) -> LinkState:
+    return LinkState(link.crm_key, link.remote_id, link.crm_hash, link.remote_change_key, link.remote_hash)
+
+
+def one_way(p: Plan) -> Plan:
+    """Microsoft → CRM only ("At startup"): drop every step that would write to Microsoft 365."""
+    keep = {Op.CREATE_CRM, Op.UPDATE_CRM, Op.DELETE_CRM, Op.LINK, Op.UNLINK}
+    return Plan([s for s in p.steps if s.op in keep], p.left_out)
+
+
+async def record_nothing(write: Write, result: WriteResult) -> None:
+    """For writes whose results the caller reads afterwards."""

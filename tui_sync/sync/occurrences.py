@@ -1,0 +1,242 @@
+"""The occurrences of linked series, for the agenda engine: copied whole from the side that has just
+created the series or changed its rule, otherwise compared three-way, keyed by their original start.
+An occurrence present on one side only is a cancellation, never a creation: Outlook can cancel an
+occurrence but not bring one back."""
+
+from __future__ import annotations
+
+from tui_sync import messages
+from tui_sync.domain.models import Action, Series
+from tui_sync.domain.recurrence import expand
+from tui_sync.microsoft import mapping
+from tui_sync.microsoft.calendar import Write, WriteResult
+from tui_sync.microsoft.timezones import read_datetime
+from tui_sync.store.links import Link
+from tui_sync.sync.agenda_parts import (
+    KEPT_CANCELLED,
+    OCCURRENCE,
+    SERIES,
+    Event,
+    Sides,
+    action_link,
+    link_state,
+    occurrence_key,
+    one_way,
+    record_nothing,
+)
+from tui_sync.sync.events import DeletionRequest
+from tui_sync.sync.plan import Item, Op, plan
+
+
+class OccurrencesMixin:
+    """Part of AgendaSync (it uses the run's store, remote calendar, period, summary and helpers)."""
+
+    async def _sync_occurrences(self, modes: dict[str, str], sides: Sides, links: dict[str, Link]) -> None:
+        series_links = await self.store.links(self.user.code, SERIES)
+        master_of = {key: series_links[key].remote_id for key in modes}
+        fresh = [master_of[k] for k, mode in modes.items() if mode in ("crm", "three_way_fresh")]
+        if fresh:
+            for master_id, instances in (await self.remote.instances(fresh, self.period)).items():
+                sides.instances[master_id] = instances
+        for key, mode in modes.items():
+            series = sides.crm_series[key]
+            master_id = master_of[key]
+            instances = sides.instances.get(master_id, [])
+            if mode == "remote":
+                series = await self._copy_occurrences_to_crm(
+                    series, sides.remote_masters[master_id], instances
+                )
+                sides.crm_series[key] = series
+                await self._relink_occurrences(series, instances)
+            elif mode == "crm":
+                await self._copy_occurrences_to_outlook(series, instances)
+            else:
+                await self._three_way_occurrences(series, instances, links)
+
+    def _crm_occurrences(self, series: Series) -> dict[str, Action]:
+        return {
+            occurrence_key(series.id, o.original_start, series.all_day, self.tz): o  # type: ignore[arg-type]
+            for o in expand(series, self.period)
+        }
+
+    def _instance_key(self, series: Series, event: Event) -> str:
+        original = mapping.original_start(event, self.tz) or read_datetime(event["start"], self.tz)
+        return occurrence_key(series.id, original, series.all_day, self.tz)  # type: ignore[arg-type]
+
+    async def _copy_occurrences_to_crm(self, series: Series, master: Event, instances: list[Event]) -> Series:
+        """Make the CRM's exceptions and cancellations in the period those of Outlook."""
+        by_key = {self._instance_key(series, e): e for e in instances}
+        template = {
+            k: o
+            for k, o in self._crm_occurrences(
+                series.with_changes(exceptions=(), cancelled=frozenset())
+            ).items()
+        }
+        exceptions = {
+            e.original_start: e for e in series.exceptions if not self.period.overlaps(e.start, e.end)
+        }
+        cancelled = {c for c in series.cancelled if not self.period.contains_start(c)}
+        for key, natural in template.items():
+            event = by_key.get(key)
+            if event is None:
+                cancelled.add(natural.original_start)  # type: ignore[arg-type]
+                continue
+            incoming = self._to_action(event, series_id=series.id, original_start=natural.original_start)
+            if self._fp(incoming) != self._fp(natural):
+                exceptions[natural.original_start] = incoming
+        updated = series.with_changes(exceptions=tuple(exceptions.values()), cancelled=frozenset(cancelled))
+        return await self._replace_occurrences(series, updated)
+
+    async def _replace_occurrences(self, old: Series, new: Series) -> Series:
+        """Store `new`'s exceptions and cancellations in place of `old`'s."""
+        new_starts = {e.original_start for e in new.exceptions}
+        for exception in old.exceptions:
+            if exception.original_start not in new_starts:
+                await self.store.remove_exception(old.id, exception.original_start)
+        for exception in new.exceptions:
+            await self.store.set_exception(old.id, exception)
+        for start in old.cancelled - new.cancelled:
+            await self.store.restore_occurrence(old.id, start)
+        for start in new.cancelled - old.cancelled:
+            await self.store.cancel_occurrence(old.id, start)
+        return await self.store.get_series(old.id)
+
+    async def _copy_occurrences_to_outlook(self, series: Series, instances: list[Event]) -> None:
+        """Make Outlook's occurrences in the period those of the CRM (after creating or re-ruling it)."""
+        wanted = self._crm_occurrences(series)
+        writes: list[Write] = []
+        for event in instances:
+            key = self._instance_key(series, event)
+            action = wanted.get(key)
+            if action is None:
+                writes.append(Write.delete(f"cancel:{key}", event["id"]))
+            elif self._fp(action) != self._fp(self._to_action(event)):
+                writes.append(
+                    Write.patch(f"occ:{key}", event["id"], mapping.occurrence_patch(action, self.tz))
+                )
+        results = {w.id: r for w, r in await self._write_in_groups(writes, record_nothing)}
+        current = []
+        for event in instances:
+            key = self._instance_key(series, event)
+            result = results.get(f"occ:{key}")
+            if f"cancel:{key}" in results:
+                continue
+            current.append(result.body if result and result.ok else event)
+        await self._relink_occurrences(series, current)
+
+    async def _relink_occurrences(self, series: Series, instances: list[Event]) -> None:
+        """Forget the series' occurrence links and record one per occurrence present on both sides."""
+        await self._forget_occurrences(str(series.id))
+        crm = self._crm_occurrences(series)
+        new_links = []
+        for event in instances:
+            key = self._instance_key(series, event)
+            if key in crm:
+                new_links.append(self._occurrence_link(key, crm[key], event))
+        await self.store.save_links(new_links)
+
+    def _occurrence_link(self, key: str, action: Action, event: Event) -> Link:
+        return action_link(self.user.code, OCCURRENCE, key, action, event, self.tz, self.labels)
+
+    async def _three_way_occurrences(
+        self, series: Series, instances: list[Event], links: dict[str, Link]
+    ) -> None:
+        prefix = f"{series.id}@"
+        crm = self._crm_occurrences(series)
+        series_links = {k: v for k, v in links.items() if k.startswith(prefix)}
+        remote_events = {e["id"]: e for e in instances}
+        remote_items = {
+            e["id"]: Item(
+                e["id"],
+                self._fp(self._to_action(e)),
+                version=e.get("changeKey", ""),
+                modified=mapping.last_modified(e),
+                match_key=self._instance_key(series, e),
+            )
+            for e in instances
+        }
+        for link in series_links.values():  # kept cancellations stand for themselves
+            if link.remote_id.startswith(KEPT_CANCELLED):
+                remote_items[link.remote_id] = Item(
+                    link.remote_id, link.remote_hash, version=link.remote_change_key
+                )
+        crm_items = {k: Item(k, self._fp(a), modified=series.updated_at, match_key=k) for k, a in crm.items()}
+        occurrence_plan = plan(
+            crm_items, remote_items, [link_state(v) for v in series_links.values()], policy=self.policy
+        )
+        if not self.two_way:
+            occurrence_plan = one_way(occurrence_plan)
+        writes: list[Write] = []
+        for step in occurrence_plan.steps:
+            tombstone = (step.remote_id or "").startswith(KEPT_CANCELLED)
+            op = step.op
+            if op is Op.CREATE_REMOTE:  # Outlook has no such occurrence: it was cancelled there
+                op = Op.DELETE_CRM
+            elif op is Op.CREATE_CRM:  # the CRM has no such occurrence: it was cancelled in the CRM
+                op = Op.DELETE_REMOTE
+            if op is Op.UPDATE_REMOTE and not tombstone:
+                action = crm[step.crm_key]  # type: ignore[index]
+                writes.append(
+                    Write.patch(
+                        f"occ:{step.crm_key}", step.remote_id, mapping.occurrence_patch(action, self.tz)
+                    )
+                )  # type: ignore[arg-type]
+            elif op is Op.UPDATE_CRM and not tombstone:
+                event = remote_events[step.remote_id]  # type: ignore[index]
+                original = crm[step.crm_key].original_start  # type: ignore[index]
+                saved = await self.store.set_exception(
+                    series.id, self._to_action(event, series_id=series.id, original_start=original)
+                )
+                self.summary.crm.updated += 1
+                await self.store.save_links([self._occurrence_link(step.crm_key, saved, event)])  # type: ignore[arg-type]
+            elif op is Op.DELETE_REMOTE:
+                if step.remote_id and not tombstone:
+                    writes.append(Write.delete(f"cancel:{step.crm_key or step.remote_id}", step.remote_id))
+                else:
+                    await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm_key])
+            elif op is Op.DELETE_CRM:
+                action = crm[step.crm_key]  # type: ignore[index]
+                await self._cancel_in_crm(series, step.crm_key, action)  # type: ignore[arg-type]
+            elif op is Op.LINK and step.remote_id in remote_events:
+                await self.store.save_links(
+                    [self._occurrence_link(step.crm_key, crm[step.crm_key], remote_events[step.remote_id])]
+                )  # type: ignore[arg-type,index]
+            elif op is Op.UNLINK:
+                await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm_key])
+
+        async def record(write: Write, result: WriteResult) -> None:
+            crm_key = write.id.split(":", 1)[1]
+            if not (result.ok or (result.gone and write.method == "DELETE")):
+                self.errors.append(messages.item_failed(series.title, result.error))
+            elif write.method == "DELETE":
+                self.summary.microsoft.deleted += 1
+                await self.store.delete_links(self.user.code, OCCURRENCE, [crm_key])
+            else:
+                self.summary.microsoft.updated += 1
+                await self.store.save_links([self._occurrence_link(crm_key, crm[crm_key], result.body)])
+
+        await self._write_in_groups(writes, record)
+
+    async def _cancel_in_crm(self, series: Series, key: str, action: Action) -> None:
+        if await self.deletions.confirm(DeletionRequest("occurrence", action.title, action.start, 0, 0)):
+            await self.store.cancel_occurrence(series.id, action.original_start)
+            await self.store.delete_links(self.user.code, OCCURRENCE, [key])
+            self.summary.crm.deleted += 1
+            return
+        # Outlook cannot restore a cancelled occurrence: remember that the CRM keeps it, ask no more.
+        self.summary.kept += 1
+        fingerprint = self._fp(action)
+        await self.store.save_links(
+            [
+                Link(
+                    self.user.code,
+                    OCCURRENCE,
+                    key,
+                    f"{KEPT_CANCELLED}{key}",
+                    fingerprint,
+                    "",
+                    fingerprint,
+                    {},
+                )
+            ]
+        )
