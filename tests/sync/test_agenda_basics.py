@@ -164,3 +164,52 @@ async def test_an_event_the_crm_cannot_read_is_reported_and_left_alone(world: Wo
     assert [a.title for a in await world.store.single_actions("CARINE", period)] == ["Readable"]
     assert await world.store.series_of("CARINE") == []
     assert len(await world.outlook_events()) == 2  # nothing deleted or duplicated in Outlook
+
+
+async def test_every_field_travels_from_outlook(world: World) -> None:
+    cid = await world.calendar_id()
+    await world.outlook.post(
+        f"/me/calendars/{cid}/events",
+        {
+            "subject": "Salon",
+            "location": {"displayName": "Paris Expo"},
+            "start": {"dateTime": "2026-12-11T00:00:00", "timeZone": "Romance Standard Time"},
+            "end": {"dateTime": "2026-12-13T00:00:00", "timeZone": "Romance Standard Time"},
+            "isAllDay": True,
+            "sensitivity": "personal",
+            "isReminderOn": True,
+            "reminderMinutesBeforeStart": 1440,
+            "categories": ["Catégorie inconnue"],
+            "body": {"contentType": "text", "content": "Stand B12"},
+        },
+    )
+    summary = await world.sync()
+    assert summary.errors == []
+    [action] = await world.store.single_actions("CARINE", world.service.default_period(world.user))
+    assert (action.title, action.location, action.note) == ("Salon", "Paris Expo", "Stand B12")
+    assert action.all_day and action.start == at(11, 0) and action.end == at(13, 0)
+    assert action.private and action.reminder_on and action.reminder_minutes == 1440
+    assert action.action_type == "Tâche"  # unknown category → the fallback type
+    assert (await world.sync()).agenda.microsoft.__dict__ == {"created": 0, "updated": 0, "deleted": 0}
+
+
+async def test_an_all_day_crm_action_is_an_all_day_event(world: World) -> None:
+    await world.store.add_action(
+        Action(
+            owner="CARINE",
+            title="Congés",
+            start=at(21, 0),
+            end=at(24, 0),
+            all_day=True,
+            action_type="Tâche",
+        )
+    )
+    summary = await world.sync()
+    assert summary.errors == [] and summary.agenda.microsoft.created == 1
+    [event] = await world.outlook_events()
+    assert event["isAllDay"] is True and event["categories"] == ["Tâche"]
+    assert event["start"]["dateTime"].startswith("2026-12-21") and event["end"]["dateTime"].startswith(
+        "2026-12-24"
+    )
+    again = await world.sync()
+    assert again.agenda.crm.__dict__ == {"created": 0, "updated": 0, "deleted": 0}

@@ -3,6 +3,7 @@ Confirmer, conflict policies, reset then re-link, and the 800 limits."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -244,3 +245,28 @@ async def test_past_the_limits_the_800_nearest_are_synced(world: World) -> None:
         f"800+800 first sync: {first_requests} requests, {summary.seconds:.2f} s; "
         f"second: {again.requests} requests, {again.seconds:.2f} s"
     )
+
+
+async def test_with_series_actions_off_series_are_left_alone(world: World) -> None:
+    user = await world.store.get_user("CARINE")
+    await world.store.update_user(replace(user, prefs=replace(user.prefs, series=False)))
+    await world.store.add_series(weekly())
+    cid = await world.calendar_id()
+    await world.outlook.post(
+        f"/me/calendars/{cid}/events",
+        {
+            "subject": "Outlook series",
+            "start": {"dateTime": "2026-12-08T10:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-12-08T11:00:00", "timeZone": "UTC"},
+            "recurrence": {
+                "pattern": {"type": "daily", "interval": 1},
+                "range": {"type": "numbered", "startDate": "2026-12-08", "numberOfOccurrences": 3},
+            },
+        },
+    )
+    summary = await world.sync()
+    assert summary.errors == []
+    assert summary.agenda.crm.created == 0 and summary.agenda.microsoft.created == 0
+    assert [e["subject"] for e in await world.outlook_events()] == ["Outlook series"]
+    assert [s.title for s in await world.store.series_of("CARINE")] == ["Point équipe"]
+    assert await world.store.single_actions("CARINE", world.service.default_period(world.user)) == []
