@@ -270,3 +270,20 @@ async def test_with_series_actions_off_series_are_left_alone(world: World) -> No
     assert [e["subject"] for e in await world.outlook_events()] == ["Outlook series"]
     assert [s.title for s in await world.store.series_of("CARINE")] == ["Point équipe"]
     assert await world.store.single_actions("CARINE", world.service.default_period(world.user)) == []
+
+
+async def test_each_deletion_is_asked_in_turn_and_keep_all_ends_the_questions(world: World) -> None:
+    actions = [
+        await world.store.add_action(Action("CARINE", f"D{i}", at(12, 1 + i, 9), at(12, 1 + i, 10)))
+        for i in range(8)
+    ]
+    await world.sync()
+    links = await world.store.links("CARINE", "action")
+    for action in actions[:3]:
+        assert (await world.outlook.delete(f"/me/events/{links[str(action.id)].remote_id}")).status == 204
+    confirmer = ScriptedConfirmer([Decision.DELETE, Decision.KEEP_ALL])
+    summary = await world.sync(confirmer=confirmer)
+    assert [(r.index, r.total) for r in confirmer.asked] == [(1, 3), (2, 3)]
+    assert all(r.kind == "action" and r.title.startswith("D") for r in confirmer.asked)
+    assert summary.agenda.crm.deleted == 1 and summary.agenda.kept == 2
+    assert len(await world.outlook_events()) == 7
