@@ -40,8 +40,16 @@ def _period(ctx: Context, args: argparse.Namespace) -> Period | None:
 
 
 def _show_progress(event: Progress) -> None:
+    """Live progress on one terminal line (only on a terminal: cron logs get the summary alone)."""
     if sys.stderr.isatty():
-        sys.stderr.write(messages.progress_line(event) + "\r")
+        sys.stderr.write("\r\033[K" + messages.progress_line(event))
+        sys.stderr.flush()
+
+
+def _end_progress() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
 
 
 async def run_sync(ctx: Context, args: argparse.Namespace) -> int:
@@ -56,6 +64,7 @@ async def run_sync(ctx: Context, args: argparse.Namespace) -> int:
         confirmer=AnswerAll(yes=args.yes),
         on_event=_show_progress,
     )
+    _end_progress()
     if args.json:
         ctx.print_json(summary.to_json())
     else:
