@@ -1,0 +1,697 @@
+"""What the agenda state machine needs besides its rules: the drafts it generates, a plain reading of both
+sides (independent of the engine's mapping), the Outlook user's Graph calls, a sync killed after N
+requests, and the model of what each item should have become.
+
+Everything here talks to the same world as the scenario tests (`tests.sync.conftest.open_world`): the
+fake Microsoft 365 over HTTPS, a real SQLite store, the real SyncService. Nothing of ours is mocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from hypothesis import strategies as st
+
+from tests.sync.conftest import World
+from tui_sync.domain.models import Action, Recurrence, Series
+from tui_sync.domain.period import Period
+from tui_sync.domain.recurrence import expand
+from tui_sync.errors import SyncBusy
+from tui_sync.microsoft.mapping import STAMP_EXPAND, read_stamp
+from tui_sync.store import Store
+from tui_sync.store.links import Link
+from tui_sync.sync.agenda_parts import KEPT_CANCELLED, occurrence_key
+from tui_sync.sync.service import LEASE_SECONDS
+
+PARIS = ZoneInfo("Europe/Paris")
+OWNER = "CARINE"
+TITLES = ("Appel", "Point", "Visite", "Réunion")  # few, so equal contents and equal titles happen often
+FIRST_DAY = date(2026, 12, 1)
+DAYS = 78  # 1 Dec 2026 – 16 Feb 2027: inside the period (26 Oct – 26 Feb) with a weekly series' room
+ZONES = ("Romance Standard Time", "UTC")  # how the Outlook user writes times (Paris's Windows name, UTC)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+T = TypeVar("T")
+
+KILL_AT_BEGIN = False
+"""Whether a statement-counted kill may land on a `BEGIN`. Off while the store leaves its connection
+inside the transaction when a task is cancelled during `BEGIN` (every later write then fails with
+"database is busy"): test_a_sync_cancelled_while_the_store_begins_a_transaction_leaves_it_usable pins
+that bug down; turn this on once it passes."""
+
+
+# --- what is compared ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What both sides must agree on for one item. Timed items: UTC instants; all-day items: the first
+    and the exclusive last day (all-day events float in Outlook, so only their dates mean anything)."""
+
+    title: str
+    start: str
+    end: str
+    all_day: bool = False
+    private: bool = False
+    reminder: bool = False
+
+    def __str__(self) -> str:
+        flags = "".join(f for f, on in (("A", self.all_day), ("P", self.private), ("R", self.reminder)) if on)
+        return f"{self.title!r} {self.start}→{self.end}{' ' + flags if flags else ''}"
+
+
+def action_shape(action: Action) -> Shape:
+    """The shape of a CRM action (or occurrence), read directly from its fields."""
+    if action.all_day:
+        first = action.start.astimezone(PARIS).date()
+        last = action.end.astimezone(PARIS).date()
+        return Shape(
+            action.title, first.isoformat(), last.isoformat(), True, action.private, action.reminder_on
+        )
+    return Shape(
+        action.title,
+        _instant(action.start),
+        _instant(action.end),
+        False,
+        action.private,
+        action.reminder_on,
+    )
+
+
+def event_shape(event: dict[str, Any]) -> Shape:
+    """The shape of an Outlook event as Graph gives it (times in UTC: no `Prefer: outlook.timezone`)."""
+    private = str(event.get("sensitivity") or "normal") != "normal"
+    reminder = bool(event.get("isReminderOn"))
+    if event.get("isAllDay"):
+        first, last = event["start"]["dateTime"][:10], event["end"]["dateTime"][:10]
+        return Shape(event.get("subject") or "", first, last, True, private, reminder)
+    return Shape(
+        event.get("subject") or "",
+        _instant(_graph_time(event["start"])),
+        _instant(_graph_time(event["end"])),
+        False,
+        private,
+        reminder,
+    )
+
+
+def _graph_time(value: dict[str, str]) -> datetime:
+    assert value["timeZone"] == "UTC", value  # we never ask Graph for another zone
+    return datetime.fromisoformat(value["dateTime"][:19]).replace(tzinfo=UTC)
+
+
+def _instant(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def original_start(event: dict[str, Any]) -> datetime:
+    """Where the recurrence put an Outlook occurrence (Graph's `originalStart`, UTC)."""
+    return datetime.fromisoformat(event["originalStart"].replace("Z", "+00:00")).astimezone(UTC)
+
+
+# --- what the machine generates -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The content the CRM user or the Outlook user types for a single item."""
+
+    title: str
+    day: int  # days after FIRST_DAY
+    hour: int
+    minute: int
+    minutes: int  # duration of a timed item
+    all_day: bool
+    days: int  # length of an all-day item
+    private: bool
+    reminder: bool
+
+    @property
+    def first_day(self) -> date:
+        return FIRST_DAY + timedelta(days=self.day)
+
+    def span(self) -> tuple[datetime, datetime]:
+        """Start and end in Paris (midnight to midnight for an all-day item)."""
+        if self.all_day:
+            start = datetime.combine(self.first_day, time(), PARIS)
+            return start, datetime.combine(self.first_day + timedelta(days=self.days), time(), PARIS)
+        start = datetime.combine(self.first_day, time(self.hour, self.minute), PARIS)
+        return start, start + timedelta(minutes=self.minutes)
+
+    def shape(self) -> Shape:
+        return action_shape(self.action())
+
+    def action(self, **changes: Any) -> Action:
+        start, end = self.span()
+        return Action(
+            OWNER,
+            self.title,
+            start,
+            end,
+            all_day=self.all_day,
+            private=self.private,
+            reminder_on=self.reminder,
+        ).with_changes(**changes)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields an edit of an existing CRM action writes."""
+        start, end = self.span()
+        return {
+            "title": self.title,
+            "start": start,
+            "end": end,
+            "all_day": self.all_day,
+            "private": self.private,
+            "reminder_on": self.reminder,
+        }
+
+    def event(self, zone: str) -> dict[str, Any]:
+        """The Graph body the Outlook user sends (POST or PATCH), times written in `zone`."""
+        tz = PARIS if zone != "UTC" else UTC
+        if self.all_day:
+            first, last = self.first_day, self.first_day + timedelta(days=self.days)
+            start = {"dateTime": f"{first.isoformat()}T00:00:00", "timeZone": zone}
+            end = {"dateTime": f"{last.isoformat()}T00:00:00", "timeZone": zone}
+        else:
+            begin, finish = self.span()
+            start = {"dateTime": begin.astimezone(tz).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": zone}
+            end = {"dateTime": finish.astimezone(tz).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": zone}
+        return {
+            "subject": self.title,
+            "start": start,
+            "end": end,
+            "isAllDay": self.all_day,
+            "sensitivity": "private" if self.private else "normal",
+            "isReminderOn": self.reminder,
+        }
+
+
+def drafts() -> st.SearchStrategy[Draft]:
+    return st.builds(
+        Draft,
+        title=st.sampled_from(TITLES),
+        day=st.integers(0, DAYS - 1),
+        hour=st.integers(7, 19),
+        minute=st.sampled_from((0, 30)),
+        minutes=st.sampled_from((30, 60, 90)),
+        all_day=st.sampled_from((False, False, False, True)),  # one in four
+        days=st.integers(1, 2),
+        private=st.booleans(),
+        reminder=st.booleans(),
+    )
+
+
+@dataclass(frozen=True)
+class SeriesDraft:
+    """A weekly series, numbered (count ≤ 6), timed, as either user creates it."""
+
+    title: str
+    day: int
+    hour: int
+    count: int
+
+    def first_start(self) -> datetime:
+        return datetime.combine(FIRST_DAY + timedelta(days=self.day), time(self.hour), PARIS)
+
+    def originals(self) -> list[datetime]:
+        """The original starts of every occurrence (all inside the period), in UTC."""
+        first = self.first_start()
+        return [(first + timedelta(weeks=k)).astimezone(UTC) for k in range(self.count)]
+
+    def occurrence_shape(self, original: datetime) -> Shape:
+        return Shape(self.title, _instant(original), _instant(original + timedelta(hours=1)))
+
+    def series(self) -> Series:
+        first = self.first_start()
+        rule = Recurrence(
+            "weekly",
+            first.date(),
+            days_of_week=(WEEKDAYS[first.weekday()],),
+            range_type="numbered",
+            count=self.count,
+        )
+        return Series(OWNER, self.title, first, first + timedelta(hours=1), rule)
+
+    def master(self) -> dict[str, Any]:
+        first = self.first_start()
+        wall = first.strftime("%Y-%m-%dT%H:%M:%S")
+        end = (first + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+        return {
+            "subject": self.title,
+            "start": {"dateTime": wall, "timeZone": "Romance Standard Time"},
+            "end": {"dateTime": end, "timeZone": "Romance Standard Time"},
+            "isReminderOn": False,
+            "recurrence": {
+                "pattern": {"type": "weekly", "interval": 1, "daysOfWeek": [WEEKDAYS[first.weekday()]]},
+                "range": {
+                    "type": "numbered",
+                    "startDate": first.date().isoformat(),
+                    "numberOfOccurrences": self.count,
+                },
+            },
+        }
+
+
+def series_drafts() -> st.SearchStrategy[SeriesDraft]:
+    return st.builds(
+        SeriesDraft,
+        title=st.sampled_from(TITLES),
+        day=st.integers(0, DAYS - 7 * 6),
+        hour=st.integers(8, 18),
+        count=st.integers(1, 6),
+    )
+
+
+# --- both sides, read plainly ---------------------------------------------------------------------------
+
+
+@dataclass
+class Sides:
+    """Both sides after a sync, as a user (CRM) and the Outlook user (Graph) see them."""
+
+    crm_singles: dict[int, Action]
+    crm_series: dict[int, Series]
+    events: dict[str, dict[str, Any]]  # singleInstance events of the CRM calendar
+    masters: dict[str, dict[str, Any]]
+    instances: dict[str, list[dict[str, Any]]]  # by master id, inside the period
+    links: dict[str, dict[str, Link]]  # by kind, then CRM key
+
+    def crm_occurrences(self, series_id: int, period: Period) -> dict[datetime, Action]:
+        """The CRM occurrences of a series in the period, by original start (UTC)."""
+        return {
+            o.original_start.astimezone(UTC): o  # type: ignore[union-attr]
+            for o in expand(self.crm_series[series_id], period)
+        }
+
+    def outlook_occurrences(self, master_id: str) -> dict[datetime, dict[str, Any]]:
+        return {original_start(e): e for e in self.instances.get(master_id, [])}
+
+
+class OutlookUser:
+    """The Outlook user: plain Graph calls on the CRM calendar (no retries, so never under faults)."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self._calendar: str | None = None
+
+    async def calendar(self) -> str:
+        if self._calendar is None:
+            self._calendar = await self.world.calendar_id()
+        return self._calendar
+
+    async def events(self) -> list[dict[str, Any]]:
+        """Every single event and series master of the calendar, with the CRM-id stamp."""
+        reply = await self.world.outlook.get(
+            f"/me/calendars/{await self.calendar()}/events",
+            params={"$top": "1000", "$expand": STAMP_EXPAND},
+        )
+        assert reply.status == 200, reply.body
+        return reply.body["value"]
+
+    async def instances(self, master_id: str, period: Period) -> list[dict[str, Any]]:
+        reply = await self.world.outlook.get(
+            f"/me/events/{master_id}/instances",
+            params={"startDateTime": period.start.isoformat(), "endDateTime": period.end.isoformat()},
+        )
+        assert reply.status == 200, reply.body
+        return reply.body["value"]
+
+    async def create(self, body: dict[str, Any]) -> dict[str, Any]:
+        reply = await self.world.outlook.post(f"/me/calendars/{await self.calendar()}/events", body)
+        assert reply.status == 201, reply.body
+        return reply.body
+
+    async def patch(self, event_id: str, body: dict[str, Any]) -> None:
+        reply = await self.world.outlook.patch(f"/me/events/{event_id}", body)
+        assert reply.status == 200, reply.body
+
+    async def delete(self, event_id: str) -> None:
+        reply = await self.world.outlook.delete(f"/me/events/{event_id}")
+        assert reply.status == 204, reply.body
+
+
+async def read_sides(world: World, outlook: OutlookUser, period: Period) -> Sides:
+    store = world.store
+    events, masters = {}, {}
+    for event in await outlook.events():
+        if event["type"] == "seriesMaster":
+            masters[event["id"]] = event
+        else:
+            assert event["type"] == "singleInstance", event
+            events[event["id"]] = event
+    return Sides(
+        crm_singles={a.id: a for a in await store.single_actions(OWNER, period)},  # type: ignore[misc]
+        crm_series={s.id: s for s in await store.series_of(OWNER)},  # type: ignore[misc]
+        events=events,
+        masters=masters,
+        instances={m: await outlook.instances(m, period) for m in masters},
+        links={kind: await store.links(OWNER, kind) for kind in ("action", "series", "occurrence")},
+    )
+
+
+def stamp_of(event: dict[str, Any]) -> str | None:
+    return read_stamp(event)
+
+
+def writes_in(log: list[dict[str, Any]]) -> list[str]:
+    """Every write (outside `$batch` and inside it) of a fake request log, as 'METHOD path'."""
+    found = [
+        f"{r['method']} {r['path']}" for r in log if r["method"] != "GET" and not r["path"].endswith("$batch")
+    ]
+    for r in log:
+        found += [f"{s['method']} {s['url']}" for s in r.get("sub_requests") or [] if s["method"] != "GET"]
+    return found
+
+
+# --- a sync killed mid-way --------------------------------------------------------------------------------
+
+
+async def run_killed(
+    world: World,
+    run: Callable[[], Awaitable[T]],
+    after: int | Callable[[list[str]], bool],
+    unit: str = "requests",
+) -> tuple[bool, T | None]:
+    """Run `run()` and cancel it, as a killed process, at a point chosen by count:
+
+    - `unit="requests"`: once the fake has answered `after` Graph requests, or as soon as `after(the
+      answered requests' log entries)` is true (what was answered may or may not have reached the
+      client: a write applied whose answer was lost);
+    - `unit="statements"`: once the store has run `after` SQL statements (between a CRM write and the
+      Graph write that should follow it, ...), or at the first statement for which `after(statements so
+      far)` is true. The statements come from SQLite's trace callback on the store's connection: an
+      observer, the store itself is untouched.
+
+    Returns (killed, result)."""
+    loop = asyncio.get_running_loop()
+    log = world.fake.service.requests
+    log.clear()
+    task = asyncio.ensure_future(run())
+    history: list[str] = []
+    connection = world.store._db  # the aiosqlite connection, for its trace callback only
+
+    def due(sql: str) -> bool:
+        if callable(after):
+            return after(history)
+        if len(history) == after and not KILL_AT_BEGIN and sql.startswith("BEGIN"):
+            history.pop()  # count this one again at the next statement (see KILL_AT_BEGIN)
+            return False
+        return len(history) == after
+
+    def traced(sql: str) -> None:  # runs in aiosqlite's thread
+        history.append(sql)
+        if due(sql):
+            loop.call_soon_threadsafe(task.cancel)
+
+    async def watch() -> None:
+        while not task.done():
+            answered = [entry for entry in list(log) if entry["status"]]
+            if after(answered) if callable(after) else len(answered) >= after:  # type: ignore[arg-type]
+                task.cancel()
+                return
+            await asyncio.sleep(0)
+
+    if unit == "statements":
+        await connection.set_trace_callback(traced)
+        watcher = None
+    else:
+        watcher = asyncio.ensure_future(watch())
+    try:
+        return False, await task
+    except asyncio.CancelledError:
+        if task.cancelled():
+            return True, None
+        raise
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+        else:
+            await connection.set_trace_callback(None)
+
+
+def at_commit_after(prefix: str) -> Callable[[list[str]], bool]:
+    """A kill point: the COMMIT of the first transaction that ran a statement starting with `prefix`."""
+
+    def due(history: list[str]) -> bool:
+        if history[-1] != "COMMIT":
+            return False
+        begins = [i for i, sql in enumerate(history) if sql.startswith("BEGIN")]
+        last = history[begins[-1] :] if begins else history
+        return any(sql.startswith(prefix) for sql in last) and not any(
+            sql.startswith(prefix) for sql in history[: begins[-1] if begins else 0]
+        )
+
+    return due
+
+
+def at_statement(prefix: str, nth: int = 1) -> Callable[[list[str]], bool]:
+    """A kill point: the `nth` statement starting with `prefix` (BEGIN included)."""
+    return lambda history: (
+        history[-1].startswith(prefix) and sum(s.startswith(prefix) for s in history) == nth
+    )
+
+
+async def lease_left(world: World) -> bool:
+    """Whether a user's sync lease is still held (by a run that was killed before releasing it)."""
+    try:
+        await world.store.acquire_lease(OWNER, "probe", 0)
+    except SyncBusy:
+        return True
+    await world.store.release_lease(OWNER, "probe")
+    return False
+
+
+async def take_over_lease_later(world: World) -> None:
+    """What a run LEASE_SECONDS after a crash does with the crashed run's lease: take it over (through a
+    second store on the same file whose clock is that much later), then let it go."""
+    later = datetime.now(UTC) + timedelta(seconds=LEASE_SECONDS + 60)
+    store = await Store.open(world.settings.database, world.settings.tz, now=lambda: later)
+    try:
+        await store.acquire_lease(OWNER, "a run half an hour later", 1)
+        await store.release_lease(OWNER, "a run half an hour later")
+    finally:
+        await store.close()
+
+
+# --- the model ----------------------------------------------------------------------------------------------
+
+
+class Expect(enum.Enum):
+    PRESENT = "on both sides"
+    GONE = "on neither side"
+    EITHER = "on both sides or on neither"
+    KEPT = "in the CRM only (a kept Outlook cancellation)"
+    KEPT_OR_GONE = "in the CRM only, or on neither side"
+
+
+@dataclass
+class Deletion:
+    """An Outlook deletion waiting for its fate: the first successful sync after it decides (`decided`,
+    its --yes); failed or killed syncs in between may have applied either answer already."""
+
+    linked: bool  # the pair was linked when the Outlook user deleted it: the Confirmer decides
+    had_crm: bool = True  # the CRM had a copy when Outlook deleted it
+    decided: bool | None = None
+    tried_yes: bool = False
+    tried_no: bool = False
+
+    def saw(self, yes: bool, ok: bool) -> None:
+        if self.decided is not None:
+            return
+        if ok:
+            self.decided = yes
+        elif yes:
+            self.tried_yes = True
+        else:
+            self.tried_no = True
+
+    def may_be_deleted(self) -> bool:
+        return bool(self.decided) or self.tried_yes
+
+    def may_be_kept(self) -> bool:
+        return self.decided is False or self.tried_no
+
+
+@dataclass
+class Versions:
+    """One item's content on each side since the last verified sync: the latest edit wins (the
+    `newest` policy), an edit back to the verified content is no edit."""
+
+    verified: Shape | None
+    crm: Shape | None = None
+    outlook: Shape | None = None
+    crm_at: int = 0
+    outlook_at: int = 0
+
+    def edit(self, side: str, shape: Shape, tick: int) -> None:
+        setattr(self, side, shape)
+        setattr(self, f"{side}_at", 0 if shape == self.verified else tick)
+
+    def expected(self) -> Shape | None:
+        if self.crm_at == self.outlook_at == 0:
+            return self.verified
+        return self.crm if self.crm_at > self.outlook_at else self.outlook
+
+    def candidates(self) -> set[Shape]:
+        return {s for s in (self.verified, self.crm, self.outlook) if s is not None}
+
+    def settle(self, shape: Shape) -> None:
+        self.verified = self.crm = self.outlook = shape
+        self.crm_at = self.outlook_at = 0
+
+
+@dataclass
+class Single:
+    """One logical single action, whatever ids its two copies have had."""
+
+    ref: int
+    versions: Versions
+    crm_id: int | None = None
+    event_id: str | None = None
+    crm_deleted: bool = False
+    crm_deleted_linked: bool = False  # it had a link when the CRM user deleted it
+    crm_deleted_partner: bool = False  # an Outlook copy existed when the CRM user deleted it
+    outlook_deletion: Deletion | None = None
+    dead: bool = False
+
+    def expectation(self, shaky: bool) -> Expect:
+        """Where the item must be after a clean, successful sync."""
+        if self.crm_deleted and self.outlook_deletion:
+            return Expect.GONE
+        if self.crm_deleted:
+            if not self.crm_deleted_linked:  # never paired: gone, unless a killed sync left an event
+                return Expect.EITHER if self.crm_deleted_partner else Expect.GONE
+            if shaky:  # a failed sync may have copied Outlook's edit before the deletion, or not
+                return Expect.EITHER
+            return Expect.PRESENT if self.versions.outlook_at else Expect.GONE  # Outlook's change wins
+        if self.outlook_deletion:
+            deletion = self.outlook_deletion
+            if not deletion.linked:  # never paired: the CRM's copy (if any) is simply created again
+                return Expect.PRESENT if deletion.had_crm else Expect.GONE
+            deleted, kept = deletion.may_be_deleted(), deletion.may_be_kept()
+            if deleted and kept:
+                return Expect.EITHER
+            return Expect.GONE if deleted else Expect.PRESENT
+        return Expect.PRESENT
+
+    def expected_shape(self, shaky: bool) -> set[Shape]:
+        """The contents the item may have if present."""
+        v = self.versions
+        if self.outlook_deletion and not self.crm_deleted:
+            return {v.crm} if v.crm else v.candidates()  # kept: written back from the CRM
+        if self.crm_deleted:
+            return {v.outlook} if v.outlook else v.candidates()  # restored: Outlook's change wins
+        if shaky:
+            return v.candidates()
+        shape = v.expected()
+        return {shape} if shape else v.candidates()
+
+
+@dataclass
+class Occurrence:
+    """One occurrence of a modelled series, by original start."""
+
+    versions: Versions
+    crm_cancelled: bool = False
+    outlook_deletion: Deletion | None = None
+    kept: bool = False  # cancelled in Outlook and kept in the CRM: the CRM alone has it from now on
+
+    def expectation(self, shaky: bool) -> Expect:
+        if self.crm_cancelled:
+            return Expect.GONE
+        if self.kept:
+            return Expect.KEPT
+        if self.outlook_deletion:
+            deletion = self.outlook_deletion
+            if not deletion.linked:
+                return Expect.KEPT_OR_GONE if shaky else Expect.GONE
+            deleted, kept = deletion.may_be_deleted(), deletion.may_be_kept()
+            if deleted and kept:
+                return Expect.KEPT_OR_GONE
+            return Expect.GONE if deleted else Expect.KEPT
+        return Expect.PRESENT
+
+
+@dataclass
+class SeriesModel:
+    """One logical weekly series and its occurrences (by original start, UTC)."""
+
+    ref: int
+    draft: SeriesDraft
+    occurrences: dict[datetime, Occurrence] = field(default_factory=dict)
+    crm_id: int | None = None
+    master_id: str | None = None
+
+    @classmethod
+    def of(cls, ref: int, draft: SeriesDraft, **ids: Any) -> SeriesModel:
+        occurrences = {o: Occurrence(Versions(draft.occurrence_shape(o))) for o in draft.originals()}
+        return cls(ref, draft, occurrences, **ids)
+
+
+# --- model-free agreement, for the scenarios ------------------------------------------------------------
+
+
+def agreement_problems(sides: Sides, period: Period) -> list[str]:
+    """Both sides pair up one to one through the links, with the same content and the CRM-id stamps;
+    series alike, occurrence by occurrence (a kept Outlook cancellation is the one allowed difference)."""
+    problems: list[str] = []
+    links = sides.links["action"]
+    for event_id, count in Counter(link.remote_id for link in links.values()).items():
+        if count > 1:
+            problems.append(f"Outlook event {event_id} is linked to {count} CRM actions")
+    for action_id, action in sides.crm_singles.items():
+        link = links.get(str(action_id))
+        event = sides.events.get(link.remote_id) if link else None
+        if event is None:
+            problems.append(f"CRM action {action_id} {action_shape(action)} has no Outlook event")
+            continue
+        if action_shape(action) != event_shape(event):
+            problems.append(f"CRM action {action_id} {action_shape(action)} / Outlook {event_shape(event)}")
+        if stamp_of(event) != f"action:{action_id}":
+            problems.append(f"Outlook event of CRM action {action_id} is stamped {stamp_of(event)}")
+    linked = {link.remote_id for link in links.values()}
+    problems += [
+        f"Outlook event {event_shape(e)} is linked to no CRM action"
+        for i, e in sides.events.items()
+        if i not in linked
+    ]
+    series_links = sides.links["series"]
+    kept = {k for k, link in sides.links["occurrence"].items() if link.remote_id.startswith(KEPT_CANCELLED)}
+    for series_id, series in sides.crm_series.items():
+        link = series_links.get(str(series_id))
+        master = sides.masters.get(link.remote_id) if link else None
+        if master is None:
+            if link or expand(series, period):
+                problems.append(f"CRM series {series_id} {series.title!r} has no Outlook master")
+            continue
+        count = master["recurrence"]["range"].get("numberOfOccurrences")
+        if (series.title, series.recurrence.count) != (master["subject"], count):
+            problems.append(
+                f"CRM series {series.title!r}×{series.recurrence.count} / {master['subject']!r}×{count}"
+            )
+        if stamp_of(master) != f"series:{series_id}":
+            problems.append(f"master of CRM series {series_id} is stamped {stamp_of(master)}")
+        crm, outlook = sides.crm_occurrences(series_id, period), sides.outlook_occurrences(master["id"])
+        for original in sorted(crm.keys() | outlook.keys()):
+            if original in crm and original in outlook:
+                if action_shape(crm[original]) != event_shape(outlook[original]):
+                    problems.append(
+                        f"occurrence {original} of series {series_id}: CRM {action_shape(crm[original])} / "
+                        f"Outlook {event_shape(outlook[original])}"
+                    )
+            elif original not in crm or occurrence_key(series_id, original, False, PARIS) not in kept:
+                problems.append(f"occurrence {original} of series {series_id} is on one side only")
+    linked_masters = {link.remote_id for link in series_links.values()}
+    problems += [
+        f"Outlook series {m['subject']!r} is linked to no CRM series"
+        for i, m in sides.masters.items()
+        if i not in linked_masters and sides.instances.get(i)
+    ]
+    return problems

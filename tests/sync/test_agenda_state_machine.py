@@ -1,0 +1,839 @@
+"""The agenda engine under random histories (after vdirsyncer's `SyncMachine`): the CRM user and the Outlook
+user edit, move and delete single actions and series occurrences, syncs run headless with or without
+--yes, some under injected 429/503/dropped connections, some killed mid-way; after every successful sync
+with no fault active, both sides are read plainly and checked against each other and against a model of
+what each item must have become:
+
+- both sides agree: every CRM single action in the period has exactly one Outlook single event with the
+  same title, times, all-day, private and reminder flags, and the other way round; every CRM series one
+  master with its title and count, and the same occurrences (an Outlook cancellation kept by the CRM is
+  the one allowed difference: Graph cannot bring an occurrence back);
+- no duplicates, nothing lost: every item of the model is found exactly once on each side (or on none
+  when it was deleted on both, or deleted by Outlook and confirmed with --yes), and nothing else is there;
+- the content is the latest edit (the `newest` policy);
+- links complete: every pair has its link (and its CRM-id stamp), and no link points to nothing;
+- a further sync writes nothing.
+
+A failing example prints as a sequence of rule calls: the model's verdict names the item and what was
+expected. `TUI_SYNC_MACHINE_EXAMPLES` sets the example count of the long run (marked slow).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
+
+from tests.sync.conftest import World, open_world
+from tests.sync.machine_support import (
+    OWNER,
+    PARIS,
+    TITLES,
+    ZONES,
+    Deletion,
+    Draft,
+    Expect,
+    OutlookUser,
+    SeriesDraft,
+    SeriesModel,
+    Sides,
+    Single,
+    Versions,
+    action_shape,
+    agreement_problems,
+    at_commit_after,
+    at_statement,
+    drafts,
+    event_shape,
+    lease_left,
+    original_start,
+    read_sides,
+    run_killed,
+    series_drafts,
+    stamp_of,
+    take_over_lease_later,
+    writes_in,
+)
+from tui_sync.domain.models import Action
+from tui_sync.domain.recurrence import expand
+from tui_sync.errors import UserError
+from tui_sync.sync.agenda_parts import KEPT_CANCELLED, occurrence_key
+from tui_sync.sync.events import AnswerAll, Summary
+
+MASS_REFUSED = "Sync stopped before writing anything"  # messages.mass_deletion_refused
+KILLS = os.environ.get("TUI_SYNC_MACHINE_KILLS", "0") == "1"
+"""Killed syncs in the random histories. Off by default while the engine leaves orphans behind a killed
+sync (the xfail tests below pin them down: a CRM copy created before its Outlook stamp, a kept item's
+write-back whose answer was lost); TUI_SYNC_MACHINE_KILLS=1 turns them on, which is how to check a fix."""
+
+LEASE_LEAK_IS_A_FAILURE = False
+"""A sync cancelled while it takes or gives back its lease leaves the lease held for LEASE_SECONDS, and
+the next run is refused (SyncBusy) until then; test_a_cancelled_sync_leaves_no_lease_behind pins that
+down. Until it passes, the machine re-runs a killed sync "half an hour later"; then turn this on."""
+STATS: Counter[str] = Counter()  # what the runs exercised, printed by the long run
+SECONDS: Counter[str] = Counter()
+
+
+class AgendaMachine(RuleBasedStateMachine):
+    """One world per example, on its own event loop; every rule runs its coroutine to completion."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = asyncio.new_event_loop()
+        self.tmp = tempfile.TemporaryDirectory(prefix="agenda-machine-")
+        self.broken = False
+        started = time.monotonic()
+        self.world = self.run(open_world(Path(self.tmp.name)))
+        SECONDS["building worlds"] += time.monotonic() - started
+        self.outlook = OutlookUser(self.world)
+        self.period = self.world.service.default_period(self.world.user)
+        self.singles: list[Single] = []
+        self.series: list[SeriesModel] = []
+        self.refs = 0
+        self.clock = 0
+        self.faults: dict[str, Any] = {}
+        self.shaky = False  # a sync failed or was killed since the last verification
+        STATS["examples"] += 1
+
+    def run(self, coro: Any) -> Any:
+        try:
+            return self.loop.run_until_complete(coro)
+        except BaseException:
+            self.broken = True  # teardown must not hide the failure under a second one
+            raise
+
+    def teardown(self) -> None:
+        try:
+            if not self.broken:  # end every example settled: a clean sync with --yes, then the checks
+                self.run(self._clean_sync(yes=True, verify_if_ok=True, must_succeed=True))
+        finally:
+            self.loop.run_until_complete(self.world.close())
+            self.loop.close()
+            self.tmp.cleanup()
+
+    def _ref(self) -> int:
+        self.refs += 1
+        return self.refs
+
+    def _tick(self) -> int:
+        self.clock += 1
+        return self.clock
+
+    # --- the CRM user -----------------------------------------------------------------------------
+
+    @rule(op=st.sampled_from(("add", "edit", "move", "delete")), draft=drafts(), data=st.data())
+    def crm_single(self, op: str, draft: Any, data: st.DataObject) -> None:
+        """The CRM user adds, edits, moves or deletes a single action."""
+        self.run(self._crm_single(op, draft, data))
+
+    async def _crm_single(self, op: str, draft: Any, data: st.DataObject) -> None:
+        store = self.world.store
+        if op == "add":
+            action = await store.add_action(draft.action())
+            versions = Versions(None)
+            versions.edit("crm", draft.shape(), self._tick())
+            self.singles.append(Single(self._ref(), versions, crm_id=action.id))
+            return
+        pairs = await self._crm_pairs()
+        if not pairs:
+            return
+        item, action = data.draw(st.sampled_from(pairs), label="crm item")
+        if op == "delete":
+            links = await store.links(OWNER, "action")
+            item.crm_deleted_linked = str(action.id) in links
+            item.crm_deleted_partner = any(
+                e["id"] == item.event_id or stamp_of(e) == f"action:{action.id}"
+                for e in await self.outlook.events()
+            )
+            await store.delete_action(action.id)  # type: ignore[arg-type]
+            item.crm_deleted = True
+            return
+        if op == "move":  # same content, another time (kept inside the period)
+            changes = {k: v for k, v in draft.changes().items() if k in ("start", "end", "all_day")}
+        else:
+            changes = draft.changes()
+        edited = await store.update_action(action.with_changes(**changes))
+        item.versions.edit("crm", action_shape(edited), self._tick())
+
+    async def _crm_pairs(self) -> list[tuple[Single, Action]]:
+        """The modelled items the CRM holds, with their action (in model order)."""
+        actions = {a.id: a for a in await self.world.store.single_actions(OWNER, self.period)}
+        links = await self.world.store.links(OWNER, "action")
+        crm_of_remote = {link.remote_id: int(key) for key, link in links.items()}
+        pairs = []
+        for item in self.singles:
+            if item.dead or item.crm_deleted:
+                continue
+            crm_id = item.crm_id if item.crm_id in actions else crm_of_remote.get(item.event_id or "")
+            if crm_id in actions:
+                item.crm_id = crm_id
+                pairs.append((item, actions[crm_id]))
+        return pairs
+
+    @rule(op=st.sampled_from(("add", "cancel", "edit")), draft=series_drafts(), data=st.data())
+    def crm_series(self, op: str, draft: Any, data: st.DataObject) -> None:
+        """The CRM user adds a weekly series, cancels one of its occurrences or edits one on its own."""
+        self.run(self._crm_series(op, draft, data))
+
+    async def _crm_series(self, op: str, draft: Any, data: st.DataObject) -> None:
+        store = self.world.store
+        if op == "add":
+            series = await store.add_series(draft.series())
+            self.series.append(SeriesModel.of(self._ref(), draft, crm_id=series.id))
+            return
+        pairs = []
+        for model in self.series:
+            series = await self._crm_series_of(model)
+            if series is not None:
+                pairs += [(model, series, o) for o in expand(series, self.period)]
+        if not pairs:
+            return
+        model, series, occurrence = data.draw(st.sampled_from(pairs), label="crm occurrence")
+        original = occurrence.original_start.astimezone(UTC)
+        state = model.occurrences[original]
+        if op == "cancel":
+            await store.cancel_occurrence(series.id, occurrence.original_start)
+            state.crm_cancelled = True
+            return
+        shift = timedelta(hours=data.draw(st.sampled_from((0, 1, -2)), label="shift"))
+        title = data.draw(st.sampled_from(TITLES), label="title")
+        edited = occurrence.with_changes(
+            title=title, start=occurrence.start + shift, end=occurrence.end + shift
+        )
+        saved = await store.set_exception(series.id, edited)
+        state.versions.edit("crm", action_shape(saved), self._tick())
+
+    async def _crm_series_of(self, model: SeriesModel) -> Any:
+        found = {s.id: s for s in await self.world.store.series_of(OWNER)}
+        if model.crm_id in found:
+            return found[model.crm_id]
+        links = await self.world.store.links(OWNER, "series")
+        for key, link in links.items():
+            if link.remote_id == model.master_id and int(key) in found:
+                model.crm_id = int(key)
+                return found[int(key)]
+        return None
+
+    # --- the Outlook user -------------------------------------------------------------------------
+
+    @rule(
+        op=st.sampled_from(("add", "edit", "delete")),
+        draft=drafts(),
+        zone=st.sampled_from(ZONES),
+        data=st.data(),
+    )
+    def outlook_single(self, op: str, draft: Any, zone: str, data: st.DataObject) -> None:
+        """The Outlook user adds, edits (any field, times included) or deletes a single event."""
+        self.run(self._outlook_single(op, draft, zone, data))
+
+    async def _outlook_single(self, op: str, draft: Any, zone: str, data: st.DataObject) -> None:
+        if op == "add":
+            event = await self.outlook.create(draft.event(zone))
+            versions = Versions(None)
+            versions.edit("outlook", draft.shape(), self._tick())
+            self.singles.append(Single(self._ref(), versions, event_id=event["id"]))
+            return
+        pairs = await self._outlook_pairs()
+        if not pairs:
+            return
+        item, event = data.draw(st.sampled_from(pairs), label="outlook item")
+        item.event_id = event["id"]
+        if op == "edit":
+            await self.outlook.patch(event["id"], draft.event(zone))
+            item.versions.edit("outlook", draft.shape(), self._tick())
+            return
+        store = self.world.store
+        links = await store.links(OWNER, "action")
+        linked = any(link.remote_id == event["id"] for link in links.values())
+        actions = {a.id for a in await store.single_actions(OWNER, self.period)}
+        had_crm = not item.crm_deleted and (
+            item.crm_id in actions or any(link.remote_id == event["id"] for link in links.values())
+        )
+        await self.outlook.delete(event["id"])
+        item.outlook_deletion = Deletion(linked=linked, had_crm=had_crm)
+
+    async def _outlook_pairs(self) -> list[tuple[Single, dict[str, Any]]]:
+        """The modelled items Outlook holds, with their event: by id, else by the CRM-id stamp."""
+        live = [i for i in self.singles if not i.dead and i.outlook_deletion is None]
+        pairs = []
+        for event in await self.outlook.events():
+            if event["type"] != "singleInstance":
+                continue
+            item = next((i for i in live if i.event_id == event["id"]), None)
+            stamp = stamp_of(event) or ""
+            if item is None and stamp.startswith("action:"):
+                crm_id = int(stamp.removeprefix("action:"))
+                owners = sorted((i for i in live if i.crm_id == crm_id), key=lambda i: i.crm_deleted)
+                item = owners[0] if owners else None
+            if item is not None:
+                pairs.append((item, event))
+        return sorted(pairs, key=lambda p: p[0].ref)
+
+    @rule(op=st.sampled_from(("add", "edit", "delete")), draft=series_drafts(), data=st.data())
+    def outlook_series(self, op: str, draft: Any, data: st.DataObject) -> None:
+        """The Outlook user adds a weekly series, edits one occurrence (title, time) or deletes one."""
+        self.run(self._outlook_series(op, draft, data))
+
+    async def _outlook_series(self, op: str, draft: Any, data: st.DataObject) -> None:
+        if op == "add":
+            master = await self.outlook.create(draft.master())
+            self.series.append(SeriesModel.of(self._ref(), draft, master_id=master["id"]))
+            return
+        pairs = []
+        for model, master in await self._master_pairs():
+            pairs += [(model, master, i) for i in await self.outlook.instances(master["id"], self.period)]
+        if not pairs:
+            return
+        model, master, instance = data.draw(st.sampled_from(pairs), label="outlook occurrence")
+        state = model.occurrences[original_start(instance)]
+        if op == "delete":
+            links = await self.world.store.links(OWNER, "series")
+            linked = any(link.remote_id == master["id"] for link in links.values())
+            await self.outlook.delete(instance["id"])
+            state.outlook_deletion = Deletion(linked=linked)
+            return
+        shift = timedelta(hours=data.draw(st.sampled_from((0, 1, 3)), label="shift"))
+        title = data.draw(st.sampled_from(TITLES), label="title")
+        shape = event_shape(instance)
+        start = datetime.fromisoformat(instance["start"]["dateTime"][:19]) + shift
+        end = datetime.fromisoformat(instance["end"]["dateTime"][:19]) + shift
+        body = {
+            "subject": title,
+            "start": {"dateTime": start.isoformat(), "timeZone": "UTC"},
+            "end": {"dateTime": end.isoformat(), "timeZone": "UTC"},
+        }
+        await self.outlook.patch(instance["id"], body)
+        moved = replace(
+            shape,
+            title=title,
+            start=start.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%MZ"),
+            end=end.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%MZ"),
+        )
+        state.versions.edit("outlook", moved, self._tick())
+
+    async def _master_pairs(self) -> list[tuple[SeriesModel, dict[str, Any]]]:
+        pairs = []
+        for event in await self.outlook.events():
+            if event["type"] != "seriesMaster":
+                continue
+            stamp = stamp_of(event) or ""
+            model = next((m for m in self.series if m.master_id == event["id"]), None)
+            if model is None and stamp.startswith("series:"):
+                crm_id = int(stamp.removeprefix("series:"))
+                model = next((m for m in self.series if m.crm_id == crm_id), None)
+            if model is not None:
+                model.master_id = event["id"]
+                pairs.append((model, event))
+        return sorted(pairs, key=lambda p: p[0].ref)
+
+    # --- faults and syncs ---------------------------------------------------------------------------
+
+    @rule(
+        throttle=st.sampled_from((0.0, 0.1, 0.3)),
+        error_503=st.sampled_from((0.0, 0.1, 0.2)),
+        drop_after=st.sampled_from((None, None, None, 6)),
+        seed=st.integers(0, 99),
+    )
+    def set_faults(self, throttle: float, error_503: float, drop_after: int | None, seed: int) -> None:
+        """Faults for the next sync only (the Outlook user's own calls never see them)."""
+        self.faults = {
+            "throttle_rate": throttle,
+            "error_503_rate": error_503,
+            "retry_after": 0.01,
+            "drop_after": drop_after,
+            "seed": seed,
+        }
+
+    @rule(yes=st.booleans(), heal=st.booleans())
+    def sync(self, yes: bool, heal: bool) -> None:
+        """A headless sync (with or without --yes), under the faults set, if any. A clean successful one
+        is verified; after a faulted one, `heal` turns the faults off, syncs again and verifies."""
+        self.run(self._sync_rule(yes, heal))
+
+    async def _sync_rule(self, yes: bool, heal: bool) -> None:
+        faulted = await self._apply_faults()
+        outcome = await self._sync(yes, clean=not faulted)
+        if faulted:
+            await self.world.faults(throttle_rate=0.0, error_503_rate=0.0, drop_after=None)
+        if outcome == "ok" and not faulted:
+            await self._verify(yes)
+        elif faulted and heal:
+            await self._clean_sync(yes, verify_if_ok=True)
+
+    @precondition(lambda self: KILLS)
+    @rule(
+        yes=st.booleans(),
+        unit=st.sampled_from(("requests", "statements")),
+        requests=st.integers(1, 10),
+        statements=st.integers(1, 90),
+    )
+    def killed_sync(self, yes: bool, unit: str, requests: int, statements: int) -> None:
+        """A sync killed once the fake has answered `requests` Graph requests, or once the store has run
+        `statements` SQL statements (under the faults set, if any); then run again cleanly, verified."""
+        self.run(self._killed_sync(yes, unit, requests if unit == "requests" else statements))
+
+    async def _killed_sync(self, yes: bool, unit: str, after: int) -> None:
+        faulted = await self._apply_faults()
+        killed, summary = await run_killed(self.world, lambda: self._run_sync(yes), after, unit)
+        if faulted:
+            await self.world.faults(throttle_rate=0.0, error_503_rate=0.0, drop_after=None)
+        if killed:
+            STATS[f"syncs killed (by {unit})"] += 1
+            self._record(yes, ok=False)
+            if await lease_left(self.world):
+                STATS["leases left by a killed sync"] += 1
+                if not LEASE_LEAK_IS_A_FAILURE:
+                    await take_over_lease_later(self.world)
+        else:
+            self._outcome(summary, yes, clean=not faulted)
+        await self._clean_sync(yes, verify_if_ok=True)
+
+    async def _apply_faults(self) -> bool:
+        faults, self.faults = self.faults, {}
+        active = bool(faults) and bool(
+            faults["throttle_rate"] or faults["error_503_rate"] or faults["drop_after"] is not None
+        )
+        if active:
+            await self.world.faults(**faults)
+        return active
+
+    async def _run_sync(self, yes: bool) -> Summary | UserError:
+        started = time.monotonic()
+        try:
+            return await self.world.sync(confirmer=AnswerAll(yes=yes))
+        except UserError as error:  # allowed under faults (SPEC: one clear line, never a traceback)
+            return error
+        finally:
+            SECONDS["in syncs"] += time.monotonic() - started
+
+    async def _sync(self, yes: bool, *, clean: bool) -> str:
+        return self._outcome(await self._run_sync(yes), yes, clean=clean)
+
+    def _outcome(self, summary: Any, yes: bool, *, clean: bool) -> str:
+        """Record a finished sync in the model: "ok", "refused" (a mass deletion without --yes) or
+        "failed" (only allowed under faults)."""
+        STATS["syncs"] += 1
+        STATS["faulted syncs"] += not clean
+        if isinstance(summary, Summary) and summary.ok:
+            self._record(yes, ok=True)
+            return "ok"
+        errors = summary.errors if isinstance(summary, Summary) else [str(summary)]
+        refused = not yes and all(e.startswith(MASS_REFUSED) for e in errors)
+        assert refused or not clean, f"a sync with no fault failed: {errors}"
+        STATS["refused mass deletions" if refused else "failed syncs"] += 1
+        self._record(yes, ok=False)
+        return "refused" if refused else "failed"
+
+    def _record(self, yes: bool, *, ok: bool) -> None:
+        """Tell every pending Outlook deletion that a sync saw it."""
+        if not ok:
+            self.shaky = True
+        for item in self.singles:
+            if item.outlook_deletion:
+                item.outlook_deletion.saw(yes, ok)
+        for model in self.series:
+            for state in model.occurrences.values():
+                if state.outlook_deletion:
+                    state.outlook_deletion.saw(yes, ok)
+
+    async def _clean_sync(self, yes: bool, *, verify_if_ok: bool, must_succeed: bool = False) -> None:
+        outcome = await self._sync(yes, clean=True)
+        if must_succeed and outcome == "refused":  # only in teardown, which syncs with --yes
+            raise AssertionError("the final sync with --yes was refused")
+        if outcome == "ok" and verify_if_ok:
+            await self._verify(yes)
+
+    # --- the checks ---------------------------------------------------------------------------------
+
+    async def _verify(self, yes: bool) -> None:
+        """After a clean, successful sync: check both sides against each other and the model, settle
+        the model on what was found, then check that one more sync writes nothing."""
+        sides = await read_sides(self.world, self.outlook, self.period)
+        problems = self._check_singles(sides) + self._check_series(sides)
+        assert not problems, "after a clean sync:\n  " + "\n  ".join(problems)
+        self.shaky = False
+        STATS["verified syncs"] += 1
+        await self.world.clear_requests()
+        again = await self.world.sync(confirmer=AnswerAll(yes=yes))
+        log = await self.world.requests()
+        assert again.errors == [], again.errors
+        counts = (again.agenda.crm.__dict__, again.agenda.microsoft.__dict__, again.agenda.kept)  # type: ignore[union-attr]
+        zero = {"created": 0, "updated": 0, "deleted": 0}
+        assert counts == (zero, zero, 0), f"a second sync changed something: {counts}"
+        assert writes_in(log) == [], f"a second sync wrote: {writes_in(log)}"
+
+    def _check_singles(self, sides: Sides) -> list[str]:
+        problems: list[str] = []
+        links = sides.links["action"]
+        crm_of_remote = {link.remote_id: int(key) for key, link in links.items()}
+        by_stamp: dict[str, list[str]] = {}
+        for event_id, event in sides.events.items():
+            by_stamp.setdefault(stamp_of(event) or "", []).append(event_id)
+        for stamp, ids in by_stamp.items():
+            if stamp and len(ids) > 1:
+                problems.append(f"{len(ids)} Outlook events carry the stamp {stamp}: {ids}")
+        claimed_crm: dict[int, int] = {}
+        claimed_events: dict[str, int] = {}
+        for item in self.singles:
+            if item.dead:
+                continue
+            crm = None if item.crm_deleted else sides.crm_singles.get(item.crm_id)  # type: ignore[arg-type]
+            if crm is None and item.event_id in crm_of_remote:
+                crm = sides.crm_singles.get(crm_of_remote[item.event_id])  # type: ignore[index]
+            event = sides.events.get(item.event_id or "")
+            if event is None and crm is not None:
+                link = links.get(str(crm.id))
+                remote = link.remote_id if link else (by_stamp.get(f"action:{crm.id}") or [""])[0]
+                event = sides.events.get(remote)
+            if crm is None and event is not None and (stamp_of(event) or "").startswith("action:"):
+                crm = sides.crm_singles.get(int(stamp_of(event).removeprefix("action:")))  # type: ignore[union-attr]
+            name = f"item #{item.ref}"
+            for kind, key, claimed in (
+                ("CRM action", crm and crm.id, claimed_crm),
+                ("Outlook event", event and event["id"], claimed_events),
+            ):
+                if key is not None:
+                    if key in claimed:
+                        problems.append(f"{kind} {key} belongs to both item #{claimed[key]} and {name}")
+                    claimed[key] = item.ref  # type: ignore[index]
+            expect = item.expectation(self.shaky)
+            where = (crm is not None, event is not None)
+            allowed = {
+                Expect.PRESENT: {(True, True)},
+                Expect.GONE: {(False, False)},
+                Expect.EITHER: {(True, True), (False, False)},
+            }[expect]
+            if where not in allowed:
+                problems.append(
+                    f"{name} should be {expect.value}; CRM: {crm and action_shape(crm)}, "
+                    f"Outlook: {event and event_shape(event)} ({self._story(item)})"
+                )
+                continue
+            if crm is None or event is None:
+                item.dead = True
+                continue
+            crm_shape, outlook_shape = action_shape(crm), event_shape(event)
+            if crm_shape != outlook_shape:
+                problems.append(f"{name} differs: CRM {crm_shape} / Outlook {outlook_shape}")
+            wanted = item.expected_shape(self.shaky)
+            if crm_shape not in wanted:
+                problems.append(
+                    f"{name} is {crm_shape}, expected {' or '.join(map(str, wanted))} ({self._story(item)})"
+                )
+            link = links.get(str(crm.id))
+            if link is None or link.remote_id != event["id"]:
+                problems.append(f"{name}: no link from CRM action {crm.id} to event {event['id']} ({link})")
+            if stamp_of(event) != f"action:{crm.id}":
+                problems.append(f"{name}: event {event['id']} stamped {stamp_of(event)}, not action:{crm.id}")
+            item.crm_id, item.event_id = crm.id, event["id"]
+            item.crm_deleted = item.crm_deleted_linked = item.crm_deleted_partner = False
+            item.outlook_deletion = None
+            item.versions.settle(crm_shape)
+        for action_id, action in sides.crm_singles.items():
+            if action_id not in claimed_crm:
+                problems.append(
+                    f"CRM action {action_id} {action_shape(action)} belongs to no item (a duplicate?)"
+                )
+        for event_id, event in sides.events.items():
+            if event_id not in claimed_events:
+                problems.append(
+                    f"Outlook event {event_shape(event)} (stamp {stamp_of(event)}) belongs to no item "
+                    "(a duplicate?)"
+                )
+        for key, link in links.items():
+            if int(key) not in sides.crm_singles or link.remote_id not in sides.events:
+                problems.append(f"the link of CRM action {key} points to nothing ({link.remote_id})")
+        return problems
+
+    def _check_series(self, sides: Sides) -> list[str]:
+        problems: list[str] = []
+        links = sides.links["series"]
+        occurrence_links = sides.links["occurrence"]
+        claimed_crm: set[int] = set()
+        claimed_masters: set[str] = set()
+        for model in self.series:
+            crm = sides.crm_series.get(model.crm_id)  # type: ignore[arg-type]
+            if crm is None:
+                crm_id = next((int(k) for k, v in links.items() if v.remote_id == model.master_id), None)
+                crm = sides.crm_series.get(crm_id)  # type: ignore[arg-type]
+            master = sides.masters.get(model.master_id or "")
+            if master is None and crm is not None:
+                link = links.get(str(crm.id))
+                master = sides.masters.get(link.remote_id if link else "")
+            name = f"series #{model.ref} {model.draft.title!r}"
+            # Every occurrence cancelled on one side before the series ever reached the other: nothing
+            # of it is in the period, so the sync never sees it (calendarView shows instances only).
+            if (
+                crm is not None
+                and master is None
+                and str(crm.id) not in links
+                and not expand(crm, self.period)
+            ):
+                claimed_crm.add(crm.id)  # type: ignore[arg-type]
+                continue
+            unlinked = master is not None and all(v.remote_id != master["id"] for v in links.values())
+            if crm is None and master is not None and unlinked and not sides.instances.get(master["id"]):
+                claimed_masters.add(master["id"])
+                continue
+            if crm is None or master is None:
+                problems.append(f"{name} is lost: CRM {crm and crm.id}, Outlook {master and master['id']}")
+                continue
+            if crm.id in claimed_crm or master["id"] in claimed_masters:
+                problems.append(f"{name}: CRM series {crm.id} / master {master['id']} claimed twice")
+            claimed_crm.add(crm.id)  # type: ignore[arg-type]
+            claimed_masters.add(master["id"])
+            model.crm_id, model.master_id = crm.id, master["id"]
+            count = master["recurrence"]["range"].get("numberOfOccurrences")
+            if (crm.title, crm.recurrence.count) != (
+                master["subject"],
+                count,
+            ) or crm.title != model.draft.title:
+                problems.append(
+                    f"{name}: CRM {crm.title!r}×{crm.recurrence.count}, Outlook {master['subject']!r}×{count}"
+                )
+            link = links.get(str(crm.id))
+            if link is None or link.remote_id != master["id"]:
+                problems.append(f"{name}: no link from CRM series {crm.id} to master {master['id']}")
+            if stamp_of(master) != f"series:{crm.id}":
+                problems.append(f"{name}: master stamped {stamp_of(master)}, not series:{crm.id}")
+            problems += self._check_occurrences(sides, model, crm.id, master["id"], occurrence_links)  # type: ignore[arg-type]
+        problems += [
+            f"CRM series {i} belongs to no model series" for i in sides.crm_series if i not in claimed_crm
+        ]
+        problems += [
+            f"master {m} belongs to no model series" for m in sides.masters if m not in claimed_masters
+        ]
+        return problems
+
+    def _check_occurrences(
+        self, sides: Sides, model: SeriesModel, series_id: int, master_id: str, links: dict[str, Any]
+    ) -> list[str]:
+        problems: list[str] = []
+        crm_occ = sides.crm_occurrences(series_id, self.period)
+        out_occ = sides.outlook_occurrences(master_id)
+        for stray in (crm_occ.keys() | out_occ.keys()) - model.occurrences.keys():
+            problems.append(f"series #{model.ref}: an occurrence at {stray} that the rule never made")
+        allowed = {
+            Expect.PRESENT: {(True, True)},
+            Expect.GONE: {(False, False)},
+            Expect.KEPT: {(True, False)},
+            Expect.KEPT_OR_GONE: {(True, False), (False, False)},
+        }
+        for original, state in sorted(model.occurrences.items()):
+            name = f"series #{model.ref} occurrence {original:%Y-%m-%d %H:%MZ}"
+            expect = state.expectation(self.shaky)
+            crm, event = crm_occ.get(original), out_occ.get(original)
+            where = (crm is not None, event is not None)
+            if where not in allowed[expect]:
+                problems.append(
+                    f"{name} should be {expect.value}; CRM: {crm and action_shape(crm)}, "
+                    f"Outlook: {event and event_shape(event)}"
+                )
+                continue
+            link = links.get(occurrence_key(series_id, original, False, PARIS))
+            if where == (False, False):
+                state.crm_cancelled, state.outlook_deletion = True, None
+                continue
+            if where == (True, False):
+                state.kept, state.outlook_deletion = True, None
+                if link is None or not link.remote_id.startswith(KEPT_CANCELLED):
+                    problems.append(f"{name} is kept in the CRM only, but not remembered so ({link})")
+                continue
+            crm_shape, outlook_shape = action_shape(crm), event_shape(event)  # type: ignore[arg-type]
+            if crm_shape != outlook_shape:
+                problems.append(f"{name} differs: CRM {crm_shape} / Outlook {outlook_shape}")
+            wanted = state.versions.candidates() if self.shaky else {state.versions.expected()}
+            if crm_shape not in wanted:
+                problems.append(f"{name} is {crm_shape}, expected {' or '.join(map(str, wanted))}")
+            if link is None or link.remote_id != event["id"]:  # type: ignore[index]
+                problems.append(f"{name}: no link to its Outlook occurrence ({link})")
+            state.versions.settle(crm_shape)
+        return problems
+
+    def _story(self, item: Single) -> str:
+        v = item.versions
+        return (
+            f"crm={v.crm} @{v.crm_at}, outlook={v.outlook} @{v.outlook_at}, "
+            f"crm_deleted={item.crm_deleted} (linked={item.crm_deleted_linked}), "
+            f"outlook_deletion={item.outlook_deletion}, shaky={self.shaky}"
+        )
+
+
+FAST = settings(
+    max_examples=12,
+    stateful_step_count=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+def test_random_histories_converge() -> None:
+    """~12 random histories of ≤ 10 steps, each ending with a verified sync."""
+    run_state_machine_as_test(AgendaMachine, settings=FAST)
+
+
+@pytest.mark.slow
+def test_random_histories_converge_long() -> None:
+    """The long run: TUI_SYNC_MACHINE_EXAMPLES histories (default 200) of ≤ 25 steps."""
+    examples = int(os.environ.get("TUI_SYNC_MACHINE_EXAMPLES", "200"))
+    started = time.monotonic()
+    STATS.clear()
+    SECONDS.clear()
+    run_state_machine_as_test(
+        AgendaMachine,
+        settings=settings(FAST, max_examples=examples, stateful_step_count=25),
+    )
+    seconds = {k: round(v, 1) for k, v in SECONDS.items()}
+    print(f"\n{examples} examples in {time.monotonic() - started:.1f} s: {dict(STATS)} {seconds}")
+
+
+# --- killed syncs, deterministically ----------------------------------------------------------------------
+
+
+async def _fill(world: World) -> None:
+    """Something of every kind on both sides: singles (one all-day) and a series created in the CRM;
+    singles and a series created in Outlook, one of its occurrences already edited there."""
+    store, outlook = world.store, OutlookUser(world)
+    for day, all_day in ((3, False), (4, True), (9, False)):
+        await store.add_action(Draft("Visite", day, 10, 0, 60, all_day, 1, day == 9, True).action())
+    await store.add_series(SeriesDraft("Réunion", 5, 9, 4).series())
+    for day in (6, 7):
+        await outlook.create(Draft("Appel", day, 14, 30, 30, False, 1, False, False).event(ZONES[day % 2]))
+    master = await outlook.create(SeriesDraft("Point", 2, 11, 3).master())
+    first = (await outlook.instances(master["id"], world.service.default_period(world.user)))[0]
+    await outlook.patch(first["id"], {"subject": "Point (salle B)"})
+
+
+async def _assert_converged(world: World, titles: list[str]) -> None:
+    """Both sides agree, hold the expected single actions once each, and a further sync writes nothing."""
+    period = world.service.default_period(world.user)
+    sides = await read_sides(world, OutlookUser(world), period)
+    assert agreement_problems(sides, period) == []
+    assert sorted(a.title for a in sides.crm_singles.values()) == sorted(titles)
+    assert sorted(s.title for s in sides.crm_series.values()) == ["Point", "Réunion"]
+    await world.clear_requests()
+    again = await world.sync(confirmer=AnswerAll(yes=True))
+    assert again.errors == [] and writes_in(await world.requests()) == []
+
+
+async def _first_sync_requests(tmp_path: Path) -> int:
+    world = await open_world(tmp_path / "uninterrupted")
+    try:
+        await _fill(world)
+        await world.clear_requests()
+        assert (await world.sync(confirmer=AnswerAll(yes=True))).errors == []
+        return len(await world.requests())
+    finally:
+        await world.close()
+
+
+async def test_a_sync_killed_mid_way_and_rerun_converges_with_no_duplicates(tmp_path: Path) -> None:
+    """Killed once the fake has answered k requests, for every k of an uninterrupted first sync (so
+    after each batch of writes, some of them applied with their answers lost), then run again."""
+    total = await _first_sync_requests(tmp_path)
+    assert total >= 6
+    for after in range(1, total):
+        world = await open_world(tmp_path / f"killed-after-{after}")
+        try:
+            await _fill(world)
+            killed, _ = await run_killed(world, lambda w=world: w.sync(confirmer=AnswerAll(yes=True)), after)
+            assert killed, after
+            summary = await world.sync(confirmer=AnswerAll(yes=True))
+            assert summary.errors == [], (after, summary.errors)
+            await _assert_converged(world, ["Appel", "Appel", "Visite", "Visite", "Visite"])
+        finally:
+            await world.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug: the CRM copy of an Outlook item is committed before the Outlook item is stamped "
+    "and before its link is recorded; killed in between, the re-run pairs nothing and copies both ways",
+)
+@pytest.mark.parametrize("table", ["actions", "series"])
+async def test_a_sync_killed_after_copying_an_outlook_item_to_the_crm_duplicates_nothing(
+    world: World, table: str
+) -> None:
+    outlook = OutlookUser(world)
+    if table == "actions":
+        await outlook.create(Draft("Appel", 6, 14, 30, 30, False, 1, False, False).event("UTC"))
+    else:
+        await outlook.create(SeriesDraft("Point", 2, 11, 3).master())
+    killed, _ = await run_killed(
+        world,
+        lambda: world.sync(confirmer=AnswerAll(yes=True)),
+        at_commit_after(f"INSERT INTO {table}"),
+        "statements",
+    )
+    assert killed
+    assert (await world.sync(confirmer=AnswerAll(yes=True))).errors == []
+    sides = await read_sides(world, outlook, world.service.default_period(world.user))
+    assert (len(sides.crm_singles) + len(sides.crm_series), len(sides.events) + len(sides.masters)) == (1, 1)
+
+
+def _write_back_answered(log: list[dict[str, Any]]) -> bool:
+    return any(s["method"] == "POST" and s["status"] == 201 for entry in log for s in entry["sub_requests"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug: a kept item's write-back whose answer was lost (killed sync) is an unlinked event "
+    "stamped with a CRM id that is still linked to the deleted event: the re-run copies it to the CRM "
+    "as a new action (a duplicate without --yes; delete + re-create under a new id with --yes)",
+)
+@pytest.mark.parametrize("yes", [False, True])
+async def test_a_sync_killed_after_writing_back_a_kept_item_duplicates_nothing(
+    world: World, yes: bool
+) -> None:
+    outlook = OutlookUser(world)
+    for day in (3, 4, 5):  # three, so that one deletion is not a mass deletion
+        await world.store.add_action(Draft("Visite", day, 10, 0, 60, False, 1, False, False).action())
+    assert (await world.sync(confirmer=AnswerAll(yes=False))).errors == []
+    links = await world.store.links(OWNER, "action")
+    await outlook.delete(links["1"].remote_id)
+    killed, _ = await run_killed(
+        world, lambda: world.sync(confirmer=AnswerAll(yes=False)), _write_back_answered
+    )
+    assert killed  # the kept action went back to Outlook, but its link was not recorded
+    assert (await world.sync(confirmer=AnswerAll(yes=yes))).errors == []
+    sides = await read_sides(world, outlook, world.service.default_period(world.user))
+    # Without --yes the kept action stays itself; with --yes it may also be deleted on both sides now.
+    # Never a new CRM action: that is the lost write-back copied back as if Outlook had made it.
+    assert sorted(sides.crm_singles) in ([1, 2, 3], [2, 3] if yes else [1, 2, 3])
+    assert agreement_problems(sides, world.service.default_period(world.user)) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug: SyncService.run takes the lease before its try/finally, and gives it back after "
+    "finish_run in the same finally: a sync cancelled at either point keeps the lease for LEASE_SECONDS",
+)
+@pytest.mark.parametrize("point", ["INSERT INTO sync_leases", "UPDATE sync_runs"])
+async def test_a_cancelled_sync_leaves_no_lease_behind(world: World, point: str) -> None:
+    kill = at_commit_after(point) if point.startswith("INSERT") else at_statement(point)
+    killed, _ = await run_killed(world, lambda: world.sync(), kill, "statements")
+    assert killed
+    assert not await lease_left(world)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="store bug (tui_sync/store/db.py `_transaction`): cancelled while awaiting BEGIN, which still "
+    "runs in aiosqlite's thread, it never rolls back: the connection stays inside that transaction and "
+    "every later write fails with 'database is busy'",
+)
+async def test_a_sync_cancelled_while_the_store_begins_a_transaction_leaves_it_usable(world: World) -> None:
+    killed, _ = await run_killed(world, lambda: world.sync(), at_statement("BEGIN"), "statements")
+    assert killed
+    await world.store.add_action(Draft("Visite", 3, 10, 0, 60, False, 1, False, False).action())
