@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.sync.conftest import NOW, World
-from tui_sync.domain.models import Action, Rights, User
+from tui_sync.domain.models import Action, Contact, Rights, User
 from tui_sync.errors import SyncBusy
 from tui_sync.sync.service import NotAllowed
 
@@ -103,3 +103,20 @@ async def test_concurrent_runs_for_one_user_do_not_both_write(world: World) -> N
     results = await asyncio.gather(world.sync(), world.sync(), return_exceptions=True)
     assert sum(isinstance(r, SyncBusy) for r in results) == 1
     assert [e["subject"] for e in await world.outlook_events()] == ["Once"]
+
+
+async def test_contacts_through_the_service_and_both_at_once(world: World) -> None:
+    contact = await world.store.add_contact(Contact("Dupont", "Jean", company="ACME", note="VIP"))
+    await world.store.add_to_sync_list("CARINE", [contact.id])
+    await world.store.add_action(Action("CARINE", "Both", at(7, 9), at(7, 10)))
+    summary = await world.sync("agenda", "contacts")
+    assert summary.errors == []
+    assert summary.contacts.microsoft.created == 1 and summary.agenda.microsoft.created == 1
+    assert set(summary.to_json()) == {"user", "agenda", "contacts", "requests", "errors", "seconds"}
+    reply = await world.outlook.get("/me/contacts")
+    assert [(c["displayName"], c["personalNotes"]) for c in reply.body["value"]] == [("DUPONT Jean", "VIP")]
+    user = await world.store.get_user("CARINE")
+    assert user.last_contacts_sync == NOW and user.last_agenda_sync == NOW
+    again = await world.sync("agenda", "contacts")
+    assert again.contacts.microsoft.__dict__ == {"created": 0, "updated": 0, "deleted": 0}
+    assert again.requests <= 6
