@@ -110,14 +110,8 @@ class OutlookCalendar:
         if not ids:
             return {}
         params = {"$select": EVENT_FIELDS, "$expand": STAMP_EXPAND}
-        responses = await self.graph.batch([Request("GET", f"/me/events/{i}", params=params) for i in ids])
-        found: dict[str, Event | None] = {}
-        for event_id, response in zip(ids, responses, strict=True):
-            if response.status == 404:
-                found[event_id] = None
-            else:
-                found[event_id] = response.raise_for_error(self.graph.user_code).json()
-        return found
+        responses = await self.graph.get_each([f"/me/events/{i}" for i in ids], params)
+        return {i: r.json() if r else None for i, r in zip(ids, responses, strict=True)}
 
     async def instances(self, master_ids: Sequence[str], period: Period) -> dict[str, list[Event]]:
         """The occurrences and exceptions of each series in the period (cancelled ones are absent)."""

@@ -84,28 +84,16 @@ class OutlookContacts:
         if not ids:
             return {}
         params = {"$select": CONTACT_FIELDS, "$expand": STAMP_EXPAND}
-        responses = await self.graph.batch([Request("GET", f"/me/contacts/{i}", params=params) for i in ids])
-        found: dict[str, GraphContact | None] = {}
-        for contact_id, response in zip(ids, responses, strict=True):
-            if response.status == 404:
-                found[contact_id] = None
-            else:
-                found[contact_id] = response.raise_for_error(self.graph.user_code).json()
-        return found
+        responses = await self.graph.get_each([f"/me/contacts/{i}" for i in ids], params)
+        return {i: r.json() if r else None for i, r in zip(ids, responses, strict=True)}
 
     async def photos(self, contact_ids: Sequence[str]) -> dict[str, bytes | None]:
         """Each contact's photo bytes (None: it has none), read in `$batch` requests."""
         ids = list(dict.fromkeys(contact_ids))
         if not ids:
             return {}
-        responses = await self.graph.batch([Request("GET", f"/me/contacts/{i}/photo/$value") for i in ids])
-        found: dict[str, bytes | None] = {}
-        for contact_id, response in zip(ids, responses, strict=True):
-            if response.status == 404:
-                found[contact_id] = None
-            else:
-                found[contact_id] = response.raise_for_error(self.graph.user_code).content or None
-        return found
+        responses = await self.graph.get_each([f"/me/contacts/{i}/photo/$value" for i in ids])
+        return {i: (r.content or None) if r else None for i, r in zip(ids, responses, strict=True)}
 
     async def write(self, writes: Sequence[Write]) -> list[tuple[Write, WriteResult]]:
         """Send the writes in `$batch` requests; each comes back with its result (errors included)."""

@@ -418,6 +418,15 @@ class GraphClient:
             raise _first_error(failed) from None
         return [r if r is not None else Response(500) for r in results]
 
+    async def get_each(
+        self, paths: Sequence[str], params: Mapping[str, Any] | None = None
+    ) -> list[Response | None]:
+        """GET each path in `$batch` requests: one Response per path, in order, None where Graph says
+        404 (the item is gone); any other error raises. How a sync checks that a missing item is really
+        deleted, and reads what it needs by id."""
+        responses = await self.batch([Request("GET", path, params=params) for path in paths])
+        return [None if r.status == 404 else r.raise_for_error(self.user_code) for r in responses]
+
     async def _run_batch(
         self, pending: list[int], requests: Sequence[Request], results: list[Response | None]
     ) -> None:
