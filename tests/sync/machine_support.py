@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import os
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -40,11 +41,28 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 T = TypeVar("T")
 
-KILL_AT_BEGIN = False
-"""Whether a statement-counted kill may land on a `BEGIN`. Off while the store leaves its connection
-inside the transaction when a task is cancelled during `BEGIN` (every later write then fails with
-"database is busy"): test_a_sync_cancelled_while_the_store_begins_a_transaction_leaves_it_usable pins
-that bug down; turn this on once it passes."""
+OPEN_BUGS: dict[str, str] = {
+    "begin-cancel": "test_a_sync_cancelled_while_the_store_begins_a_transaction_leaves_it_usable",
+    "lease-leak": "test_a_cancelled_sync_leaves_no_lease_behind",
+    "orphans-after-kill": "test_a_sync_killed_after_copying_an_outlook_item_to_the_crm_duplicates_nothing, "
+    "test_a_sync_killed_after_writing_back_a_kept_item_duplicates_nothing",
+    "id-reuse": "test_a_new_crm_action_never_takes_over_the_event_of_a_deleted_one",
+    "occurrence-conflicts": "test_an_occurrence_edited_on_both_sides_follows_the_newest_edit",
+}
+"""Bugs found by the state machine and pinned down by an xfail(strict) scenario each (named here). Until
+one is fixed the machine steers around it, so that it keeps finding new ones: see STEER_AROUND."""
+
+STEER_AROUND = frozenset(os.environ.get("TUI_SYNC_MACHINE_STEER_AROUND", ",".join(OPEN_BUGS)).split(",")) - {
+    ""
+}
+"""The open bugs the machine avoids (default: all of OPEN_BUGS). `TUI_SYNC_MACHINE_STEER_AROUND=` (empty)
+runs it at full strength, e.g. to check a fix; drop a bug from OPEN_BUGS once its scenario passes.
+
+- begin-cancel: a statement-counted kill never lands on a `BEGIN` (it moves to the next statement);
+- lease-leak: a lease left by a killed sync is taken over "half an hour later" instead of failing;
+- orphans-after-kill: kills count Graph requests only, and only in syncs with --yes (no write-back);
+- id-reuse: the CRM user never deletes the newest action (whose id SQLite would give the next one);
+- occurrence-conflicts: an occurrence edited on both sides may end with either side's edit."""
 
 
 # --- what is compared ---------------------------------------------------------------------------------
@@ -400,8 +418,8 @@ async def run_killed(
     def due(sql: str) -> bool:
         if callable(after):
             return after(history)
-        if len(history) == after and not KILL_AT_BEGIN and sql.startswith("BEGIN"):
-            history.pop()  # count this one again at the next statement (see KILL_AT_BEGIN)
+        if len(history) == after and "begin-cancel" in STEER_AROUND and sql.startswith("BEGIN"):
+            history.pop()  # count this one again at the next statement (see STEER_AROUND)
             return False
         return len(history) == after
 
