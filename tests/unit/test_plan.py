@@ -129,3 +129,12 @@ def test_every_item_gets_at_most_one_step_and_nothing_is_lost(crm_side, remote_s
         assert all(s.op is not Op.DELETE_REMOTE or s.crm_key != key for s in result.steps)
     for step in result.of(Op.DELETE_CRM):
         assert step.remote_id not in remote_items
+
+
+def test_a_stamped_copy_stands_in_for_a_linked_item_that_is_gone() -> None:
+    """A run killed after writing an item back (kept deletion) but before recording its new link: the
+    next run pairs the stamped copy with the link instead of copying it to the CRM again."""
+    step = only_step(plan({"1": crm("1")}, {"R2": remote("R2", version="v9", stamp="1")}, [link()]))
+    assert (step.op, step.crm_key, step.remote_id) == (Op.LINK, "1", "R2")
+    changed = only_step(plan({"1": crm("1", "b")}, {"R2": remote("R2", version="v9", stamp="1")}, [link()]))
+    assert (changed.op, changed.remote_id) == (Op.UPDATE_REMOTE, "R2")

@@ -194,6 +194,9 @@ class Database:
                     await self._db.execute(begin)
                 except sqlite3.OperationalError:  # another process kept the write lock too long
                     raise StoreError(messages.database_busy(self.path)) from None
+                except BaseException:  # cancelled: BEGIN still runs in aiosqlite's thread, so undo it
+                    await self._db.rollback()  # (queued behind it; a no-op if it never began)
+                    raise
                 try:
                     yield
                 except BaseException:

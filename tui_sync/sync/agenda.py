@@ -288,7 +288,9 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
                 after[writes[-1].id] = (step, None)  # type: ignore[assignment]
             elif step.op in (Op.CREATE_CRM, Op.UPDATE_CRM):
                 event = sides.remote_singles[step.remote_id]  # type: ignore[index]
-                action = await self._save_crm_action(step, event)
+                async with self.store.transaction():  # the CRM copy and its link, or neither
+                    action = await self._save_crm_action(step, event)
+                    await self._save_link(ACTION, str(action.id), action, event)
                 if step.op is Op.CREATE_CRM:
                     self.summary.crm.created += 1
                     # Stamp the event with its new CRM id, so a reset finds the pair again.
@@ -302,7 +304,6 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
                     after[writes[-1].id] = (Step(Op.LINK, str(action.id), step.remote_id), action)
                 else:
                     self.summary.crm.updated += 1
-                    await self._save_link(ACTION, str(action.id), action, event)
             elif step.op is Op.DELETE_CRM:
                 await self._delete_crm_action(step, sides, writes, after)
             elif step.op is Op.LINK:
@@ -383,15 +384,10 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         writes.append(self._event_write(step, action, None, replaces=step.remote_id or ""))
         after[writes[-1].id] = (Step(Op.CREATE_REMOTE, step.crm_key, None), action)
 
-    async def _save_link(self, kind: str, crm_key: str, item: Action | Series, event: Event) -> None:
-        if isinstance(item, Series):
-            crm_hash, remote_hash = self._series_fp(item), self._series_fp(self._to_series(event))
-            link = Link(
-                self.user.code, kind, crm_key, event["id"], crm_hash, event.get("changeKey", ""), remote_hash
-            )
-        else:
-            link = action_link(self.user.code, kind, crm_key, item, event, self.tz, self.labels)
-        await self.store.save_links([link])
+    async def _save_link(self, kind: str, crm_key: str, action: Action, event: Event) -> None:
+        await self.store.save_links(
+            [action_link(self.user.code, kind, crm_key, action, event, self.tz, self.labels)]
+        )
 
 
 async def _nothing() -> list:

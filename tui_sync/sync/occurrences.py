@@ -26,6 +26,7 @@ from tui_sync.sync.agenda_parts import (
 )
 from tui_sync.sync.events import DeletionRequest
 from tui_sync.sync.plan import Item, Op, plan
+from tui_sync.sync.series import THREE_WAY_FRESH
 
 
 class OccurrencesMixin:
@@ -34,7 +35,7 @@ class OccurrencesMixin:
     async def _sync_occurrences(self, modes: dict[str, str], sides: Sides, links: dict[str, Link]) -> None:
         series_links = await self.store.links(self.user.code, SERIES)
         master_of = {key: series_links[key].remote_id for key in modes}
-        fresh = [master_of[k] for k, mode in modes.items() if mode in ("crm", "three_way_fresh")]
+        fresh = [master_of[k] for k, mode in modes.items() if mode in ("crm", THREE_WAY_FRESH)]
         if fresh:
             for master_id, instances in (await self.remote.instances(fresh, self.period)).items():
                 sides.instances[master_id] = instances
@@ -48,8 +49,10 @@ class OccurrencesMixin:
                 )
                 sides.crm_series[key] = series
                 await self._relink_occurrences(series, instances)
+                await self._occurrences_copied(key)
             elif mode == "crm":
                 await self._copy_occurrences_to_outlook(series, instances)
+                await self._occurrences_copied(key)
             else:
                 await self._three_way_occurrences(series, instances, links)
 
@@ -160,10 +163,14 @@ class OccurrencesMixin:
                 remote_items[link.remote_id] = Item(
                     link.remote_id, link.remote_hash, version=link.remote_change_key
                 )
-        crm_items = {k: Item(k, self._fp(a), modified=series.updated_at, match_key=k) for k, a in crm.items()}
+        crm_items = {  # an edited occurrence (an exception row) is dated by its own edit
+            k: Item(k, self._fp(a), modified=a.updated_at or series.updated_at, match_key=k)
+            for k, a in crm.items()
+        }
         occurrence_plan = plan(
             crm_items, remote_items, [link_state(v) for v in series_links.values()], policy=self.policy
         )
+        self.summary.conflicts += occurrence_plan.conflicts
         if not self.two_way:
             occurrence_plan = one_way(occurrence_plan)
         writes: list[Write] = []

@@ -125,16 +125,21 @@ def plan(
 
 
 def _pair(crm: Mapping[str, Item], remote: Mapping[str, Item], links: Iterable[LinkState]) -> list[_Unit]:
+    links = list(links)
+    linked_remote = {link.remote_id for link in links}
+    stamped = {
+        item.match_key: item for rid, item in remote.items() if rid not in linked_remote and item.match_key
+    }
     units: list[_Unit] = []
-    linked_crm: set[str] = set()
-    linked_remote: set[str] = set()
     for link in links:
-        linked_crm.add(link.crm_key)
-        linked_remote.add(link.remote_id)
-        units.append(_Unit(crm.get(link.crm_key), remote.get(link.remote_id), link))
-    unlinked_crm = {k: v for k, v in crm.items() if k not in linked_crm}
+        partner = remote.get(link.remote_id)
+        if partner is None:  # its Microsoft item is gone, but a copy stamped with its CRM key may stand in:
+            partner = stamped.pop(link.crm_key, None)  # one written back by a run killed before its link
+        units.append(_Unit(crm.get(link.crm_key), partner, link))
+    taken = {u.remote.key for u in units if u.remote}
+    unlinked_crm = {k: v for k, v in crm.items() if k not in {link.crm_key for link in links}}
     for remote_id, item in remote.items():
-        if remote_id in linked_remote:
+        if remote_id in taken:
             continue
         partner = unlinked_crm.pop(item.match_key, None) if item.match_key else None
         units.append(_Unit(partner, item, None))
@@ -182,7 +187,7 @@ def _decide(unit: _Unit, policy: Policy) -> Step | None:
         return Step(Op.DELETE_REMOTE, crm_key, remote_id)
     crm_changed = crm.fingerprint != link.crm_hash
     if not crm_changed and not remote_changed:
-        return None
+        return Step(Op.LINK, crm_key, remote_id) if remote.key != link.remote_id else None
     if crm.fingerprint == remote.fingerprint:
         return Step(Op.LINK, crm_key, remote_id)
     if crm_changed and remote_changed:

@@ -1,15 +1,25 @@
 """Series masters, for the agenda engine: create, update, delete and re-link them, and say per series
-how its occurrences are to be synced next (see occurrences.py)."""
+how its occurrences are synced next (see occurrences.py).
+
+When one side has just created a series or changed its rule, that side's occurrences must be copied
+whole to the other (Outlook drops exceptions when a rule changes). The series link remembers that copy
+as pending (`extra["copy"]`) until occurrences.py has done it, so a run killed in between finishes the
+copy next time instead of comparing occurrences that were never meant to be compared.
+"""
 
 from __future__ import annotations
 
 from tui_sync import messages
+from tui_sync.domain.models import Series
 from tui_sync.microsoft import mapping
-from tui_sync.microsoft.calendar import Write
+from tui_sync.microsoft.calendar import Write, WriteResult
 from tui_sync.store.links import Link
-from tui_sync.sync.agenda_parts import OCCURRENCE, SERIES, Sides
+from tui_sync.sync.agenda_parts import OCCURRENCE, SERIES, Event, Sides
 from tui_sync.sync.events import DeletionRequest
-from tui_sync.sync.plan import Op, Plan
+from tui_sync.sync.plan import Op, Plan, Step
+
+COPY = "copy"  # series link extra: whose occurrences are still to be copied, "crm" or "remote"
+THREE_WAY, THREE_WAY_FRESH = "three_way", "three_way_fresh"  # fresh: the master was just patched
 
 
 class SeriesMastersMixin:
@@ -17,113 +27,140 @@ class SeriesMastersMixin:
 
     async def _apply_series(self, series_plan: Plan, sides: Sides, links: dict[str, Link]) -> dict[str, str]:
         """Apply the master-level steps. Returns, per CRM series key, how its occurrences are synced:
-        `crm` (copy the CRM's occurrences to Outlook), `remote` (copy Outlook's to the CRM) or `three_way`."""
-        modes: dict[str, str] = {}
-        for key, link in links.items():
-            if key in sides.crm_series and link.remote_id in sides.remote_masters:
-                modes[key] = "three_way"
+        `crm` (copy the CRM's to Outlook), `remote` (copy Outlook's to the CRM) or three-way."""
+        modes = {
+            key: link.extra.get(COPY, THREE_WAY)
+            for key, link in links.items()
+            if key in sides.crm_series and link.remote_id in sides.remote_masters
+        }
         for step in series_plan.steps:
             if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
-                series = sides.crm_series[step.crm_key]  # type: ignore[index]
-                master = sides.remote_masters.get(step.remote_id or "")
-                rule_changed = master is None or self._to_series(master).recurrence != series.recurrence
-                body = mapping.series_to_event(series, self.tz)
-                if step.op is Op.CREATE_REMOTE:
-                    key = f"{SERIES}:{series.id}"
-                    body["singleValueExtendedProperties"] = mapping.stamp(key)
-                    body["transactionId"] = mapping.transaction_id(self.user.code, key)
-                    result = await self.remote.write_one(
-                        Write.create(f"new:{series.id}", self.calendar_id, body)
-                    )
-                else:
-                    result = await self.remote.write_one(
-                        Write.patch(f"upd:{series.id}", step.remote_id, body)
-                    )
-                if not result.ok:
-                    self.errors.append(messages.item_failed(series.title, result.error))
-                    modes.pop(step.crm_key, None)  # type: ignore[arg-type]
-                    continue
-                if step.op is Op.CREATE_REMOTE:
-                    self.summary.microsoft.created += 1
-                else:
-                    self.summary.microsoft.updated += 1
-                sides.remote_masters[result.body["id"]] = result.body
-                await self._save_link(SERIES, step.crm_key, series, result.body)  # type: ignore[arg-type]
-                modes[step.crm_key] = "crm" if rule_changed else "three_way_fresh"  # type: ignore[index]
-                links[step.crm_key] = Link(
-                    self.user.code, SERIES, step.crm_key, result.body["id"], "", "", "", {}
-                )  # type: ignore[index]
+                key, mode = await self._series_to_outlook(step, sides)
             elif step.op in (Op.CREATE_CRM, Op.UPDATE_CRM):
-                master = sides.remote_masters[step.remote_id]  # type: ignore[index]
-                incoming = self._to_series(master)
-                if step.op is Op.CREATE_CRM:
-                    series = await self.store.add_series(incoming)
-                    self.summary.crm.created += 1
-                    stamp = Write.patch(
-                        f"stamp:{series.id}",
-                        master["id"],
-                        {"singleValueExtendedProperties": mapping.stamp(f"{SERIES}:{series.id}")},
-                    )
-                    result = await self.remote.write_one(stamp)
-                    if result.ok:
-                        master = sides.remote_masters[master["id"]] = result.body
-                    rule_changed = True
-                else:
-                    old = sides.crm_series[step.crm_key]  # type: ignore[index]
-                    rule_changed = old.recurrence != incoming.recurrence
-                    series = await self.store.update_series(
-                        incoming.with_changes(id=old.id, exceptions=old.exceptions, cancelled=old.cancelled)
-                    )
-                    self.summary.crm.updated += 1
-                key = str(series.id)
-                sides.crm_series[key] = series
-                await self._save_link(SERIES, key, series, master)
-                links[key] = Link(self.user.code, SERIES, key, master["id"], "", "", "", {})
-                modes[key] = "remote" if rule_changed else "three_way"
+                key, mode = await self._series_to_crm(step, sides)
             elif step.op is Op.DELETE_REMOTE:
-                result = await self.remote.write_one(Write.delete(f"del:{step.remote_id}", step.remote_id))
-                if result.ok or result.gone:
-                    self.summary.microsoft.deleted += 1
-                    await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
-                    await self._forget_occurrences(step.crm_key)  # type: ignore[arg-type]
+                key, mode = await self._delete_series_in_outlook(step)
             elif step.op is Op.DELETE_CRM:
-                series = sides.crm_series[step.crm_key]  # type: ignore[index]
-                await self._forget_occurrences(step.crm_key)  # type: ignore[arg-type]
-                if await self.deletions.confirm(DeletionRequest("series", series.title, series.start, 0, 0)):
-                    await self.store.delete_series(series.id)
-                    await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
-                    self.summary.crm.deleted += 1
-                    modes.pop(step.crm_key, None)  # type: ignore[arg-type]
-                    continue
-                self.summary.kept += 1
-                await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
-                body = mapping.series_to_event(series, self.tz)
-                key = f"{SERIES}:{series.id}"
-                body["singleValueExtendedProperties"] = mapping.stamp(key)
-                body["transactionId"] = mapping.transaction_id(self.user.code, key, step.remote_id or 0)
-                result = await self.remote.write_one(Write.create(f"new:{series.id}", self.calendar_id, body))
-                if result.ok:
-                    sides.remote_masters[result.body["id"]] = result.body
-                    await self._save_link(SERIES, step.crm_key, series, result.body)  # type: ignore[arg-type]
-                    links[step.crm_key] = Link(
-                        self.user.code, SERIES, step.crm_key, result.body["id"], "", "", "", {}
-                    )  # type: ignore[index]
-                    modes[step.crm_key] = "crm"  # type: ignore[index]
+                key, mode = await self._delete_series_in_crm(step, sides)
             elif step.op is Op.LINK:
-                series = sides.crm_series[step.crm_key]  # type: ignore[index]
-                await self._save_link(SERIES, step.crm_key, series, sides.remote_masters[step.remote_id])  # type: ignore[arg-type,index]
-                links[step.crm_key] = Link(
-                    self.user.code, SERIES, step.crm_key, step.remote_id, "", "", "", {}
-                )  # type: ignore[index,arg-type]
-                modes[step.crm_key] = "three_way"  # type: ignore[index]
-            elif step.op is Op.UNLINK:
-                await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
-                await self._forget_occurrences(step.crm_key)  # type: ignore[arg-type]
-                modes.pop(step.crm_key, None)  # type: ignore[arg-type]
-        for key in list(modes):
-            if key not in sides.crm_series or links[key].remote_id not in sides.remote_masters:
-                modes.pop(key)
+                key = step.crm_key  # type: ignore[assignment]
+                pending = links[key].extra.get(COPY) if key in links else None
+                master = sides.remote_masters[step.remote_id]  # type: ignore[index]
+                await self._save_series_link(key, sides.crm_series[key], master, pending)
+                mode = pending or THREE_WAY
+            else:  # UNLINK: gone on both sides
+                key, mode = step.crm_key, None  # type: ignore[assignment]
+                await self.store.delete_links(self.user.code, SERIES, [key])
+                await self._forget_occurrences(key)
+            if mode is None:
+                modes.pop(key, None)
+            else:
+                modes[key] = mode
         return modes
+
+    async def _series_to_outlook(self, step: Step, sides: Sides) -> tuple[str, str | None]:
+        key = step.crm_key or ""
+        series = sides.crm_series[key]
+        master = sides.remote_masters.get(step.remote_id or "")
+        rule_changed = master is None or self._to_series(master).recurrence != series.recurrence
+        if master is None:
+            result = await self._create_master(series, generation=0)
+        else:
+            body = mapping.series_to_event(series, self.tz)
+            result = await self.remote.write_one(Write.patch(f"upd:{series.id}", master["id"], body))
+        if not result.ok:
+            self.errors.append(messages.item_failed(series.title, result.error))
+            return key, None
+        if master is None:
+            self.summary.microsoft.created += 1
+        else:
+            self.summary.microsoft.updated += 1
+        sides.remote_masters[result.body["id"]] = result.body
+        await self._save_series_link(key, series, result.body, "crm" if rule_changed else None)
+        return key, "crm" if rule_changed else THREE_WAY_FRESH
+
+    async def _create_master(self, series: Series, generation: int | str) -> WriteResult:
+        """POST the series, stamped with its CRM id; `generation` tells a re-creation from a retry."""
+        body = mapping.series_to_event(series, self.tz)
+        stamp_key = f"{SERIES}:{series.id}"
+        body["singleValueExtendedProperties"] = mapping.stamp(stamp_key)
+        body["transactionId"] = mapping.transaction_id(self.user.code, stamp_key, generation)
+        return await self.remote.write_one(Write.create(f"new:{series.id}", self.calendar_id, body))
+
+    async def _series_to_crm(self, step: Step, sides: Sides) -> tuple[str, str | None]:
+        master = sides.remote_masters[step.remote_id]  # type: ignore[index]
+        incoming = self._to_series(master)
+        if step.op is Op.CREATE_CRM:
+            async with self.store.transaction():  # the CRM copy and its link, or neither
+                series = await self.store.add_series(incoming)
+                await self._save_series_link(str(series.id), series, master, "remote")
+            self.summary.crm.created += 1
+            stamp = {"singleValueExtendedProperties": mapping.stamp(f"{SERIES}:{series.id}")}
+            result = await self.remote.write_one(Write.patch(f"stamp:{series.id}", master["id"], stamp))
+            if result.ok:  # the stamp moved the changeKey: record it, the copy still pending
+                master = sides.remote_masters[master["id"]] = result.body
+                await self._save_series_link(str(series.id), series, master, "remote")
+            rule_changed = True
+        else:
+            old = sides.crm_series[step.crm_key]  # type: ignore[index]
+            rule_changed = old.recurrence != incoming.recurrence
+            series = await self.store.update_series(
+                incoming.with_changes(id=old.id, exceptions=old.exceptions, cancelled=old.cancelled)
+            )
+            self.summary.crm.updated += 1
+            await self._save_series_link(str(series.id), series, master, "remote" if rule_changed else None)
+        key = str(series.id)
+        sides.crm_series[key] = series
+        return key, "remote" if rule_changed else THREE_WAY
+
+    async def _delete_series_in_outlook(self, step: Step) -> tuple[str, None]:
+        result = await self.remote.write_one(Write.delete(f"del:{step.remote_id}", step.remote_id or ""))
+        if result.ok or result.gone:
+            self.summary.microsoft.deleted += 1
+            await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
+            await self._forget_occurrences(step.crm_key)  # type: ignore[arg-type]
+        return step.crm_key or "", None
+
+    async def _delete_series_in_crm(self, step: Step, sides: Sides) -> tuple[str, str | None]:
+        key = step.crm_key or ""
+        series = sides.crm_series[key]
+        await self._forget_occurrences(key)
+        if await self.deletions.confirm(DeletionRequest("series", series.title, series.start, 0, 0)):
+            await self.store.delete_series(series.id)
+            await self.store.delete_links(self.user.code, SERIES, [key])
+            self.summary.crm.deleted += 1
+            return key, None
+        self.summary.kept += 1  # written back to Outlook as a new series
+        await self.store.delete_links(self.user.code, SERIES, [key])
+        result = await self._create_master(series, generation=step.remote_id or 0)
+        if not result.ok:
+            self.errors.append(messages.item_failed(series.title, result.error))
+            return key, None
+        sides.remote_masters[result.body["id"]] = result.body
+        await self._save_series_link(key, series, result.body, "crm")
+        return key, "crm"
+
+    async def _save_series_link(self, key: str, series: Series, master: Event, copy: str | None) -> None:
+        await self.store.save_links(
+            [
+                Link(
+                    self.user.code,
+                    SERIES,
+                    key,
+                    master["id"],
+                    self._series_fp(series),
+                    master.get("changeKey", ""),
+                    self._series_fp(self._to_series(master)),
+                    {COPY: copy} if copy else {},
+                )
+            ]
+        )
+
+    async def _occurrences_copied(self, key: str) -> None:
+        """The pending copy of this series' occurrences is done: clear it from the series link."""
+        link = (await self.store.links(self.user.code, SERIES)).get(key)
+        if link is not None and COPY in link.extra:
+            await self.store.save_links([Link(**{**link.__dict__, "extra": {}})])
 
     async def _forget_occurrences(self, series_key: str) -> None:
         links = await self.store.links(self.user.code, OCCURRENCE)

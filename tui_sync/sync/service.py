@@ -118,23 +118,25 @@ class SyncService:
         started = time.monotonic()
         summary = Summary(user.code)
         holder = _lease_holder()
-        await self.store.acquire_lease(user.code, holder, LEASE_SECONDS)
-        run_id = await self.store.start_run(user.code, "+".join(sorted(what)))
-        graph: GraphClient | None = None
-        try:
-            on_event(Progress(next(iter(what)), "connecting"))
-            graph = await self.graph_for(user)
-            async with graph:
-                if "agenda" in what:
-                    await self._agenda(user, graph, period, confirmer, on_event, two_way, summary)
-                if "contacts" in what and two_way:
-                    await self._contacts(user, graph, on_event, summary)
-        except UserError as error:
-            summary.errors.append(error.message)
+        try:  # the lease is given back whatever happens, cancellation included (release is a no-op
+            await self.store.acquire_lease(user.code, holder, LEASE_SECONDS)  # if it was never taken)
+            run_id = await self.store.start_run(user.code, "+".join(sorted(what)))
+            graph: GraphClient | None = None
+            try:
+                on_event(Progress(next(iter(what)), "connecting"))
+                graph = await self.graph_for(user)
+                async with graph:
+                    if "agenda" in what:
+                        await self._agenda(user, graph, period, confirmer, on_event, two_way, summary)
+                    if "contacts" in what and two_way:
+                        await self._contacts(user, graph, on_event, summary)
+            except UserError as error:
+                summary.errors.append(error.message)
+            finally:
+                summary.requests = graph.requests if graph else 0
+                summary.seconds = time.monotonic() - started
+                await self.store.finish_run(run_id, summary.ok, summary.to_json(), summary.errors)
         finally:
-            summary.requests = graph.requests if graph else 0
-            summary.seconds = time.monotonic() - started
-            await self.store.finish_run(run_id, summary.ok, summary.to_json(), summary.errors)
             await self.store.release_lease(user.code, holder)
         return summary
 

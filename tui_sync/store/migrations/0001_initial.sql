@@ -39,7 +39,7 @@ CREATE TABLE action_types (
 );
 
 CREATE TABLE series (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: links and stamps name it
     owner             TEXT NOT NULL REFERENCES users(code) ON DELETE CASCADE ON UPDATE CASCADE,
     title             TEXT NOT NULL,
     location          TEXT NOT NULL DEFAULT '',
@@ -70,7 +70,7 @@ CREATE INDEX series_owner ON series(owner);
 
 -- Single actions (series_id NULL) and the exceptions of series (series_id + original_start).
 CREATE TABLE actions (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: links and stamps name it
     owner            TEXT NOT NULL REFERENCES users(code) ON DELETE CASCADE ON UPDATE CASCADE,
     title            TEXT NOT NULL,
     location         TEXT NOT NULL DEFAULT '',
@@ -98,7 +98,7 @@ CREATE TABLE series_cancellations (
 );
 
 CREATE TABLE contacts (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: links and stamps name it
     civility    TEXT NOT NULL DEFAULT '',
     last_name   TEXT NOT NULL DEFAULT '',
     first_name  TEXT NOT NULL DEFAULT '',
