@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
@@ -79,13 +79,18 @@ STATS: Counter[str] = Counter()  # what the runs exercised, printed by the long 
 SECONDS: Counter[str] = Counter()
 
 
-def _prefer(data: st.DataObject, pairs: list[T], touched: Callable[[T], bool]) -> list[T]:
-    """Half the time, only the candidates the other user touched since the last verified sync, if any:
-    conflicts (edit/edit, edit/delete, delete/delete) are what a uniform choice rarely makes."""
+def _pick(
+    data: st.DataObject, pairs: list[T], touched: Callable[[T], bool], describe: Callable[[T], str]
+) -> T:
+    """One of `pairs`; half the time one the other user touched since the last verified sync, if any
+    (conflicts — edit/edit, edit/delete, delete/delete — are what a uniform choice rarely makes). Drawn
+    by index and noted in words, so a failing example prints short."""
     chosen = [p for p in pairs if touched(p)]
-    if chosen and data.draw(st.booleans(), label="the other side's item"):
-        return chosen
-    return pairs
+    if chosen and data.draw(st.booleans(), label="one the other side touched"):
+        pairs = chosen
+    picked = pairs[data.draw(st.integers(0, len(pairs) - 1), label="index")]
+    note(describe(picked))
+    return picked
 
 
 def _original(occurrence: Action) -> datetime:
@@ -159,12 +164,17 @@ class AgendaMachine(RuleBasedStateMachine):
             versions = Versions(None)
             versions.edit("crm", draft.shape(), self._tick())
             self.singles.append(Single(self._ref(), versions, crm_id=action.id))
+            note(f"item #{self.refs} added in the CRM: action {action.id}")
             return
         pairs = await self._crm_pairs()
         if not pairs:
             return
-        pairs = _prefer(data, pairs, lambda p: bool(p[0].versions.outlook_at or p[0].outlook_deletion))
-        item, action = data.draw(st.sampled_from(pairs), label="crm item")
+        item, action = _pick(
+            data,
+            pairs,
+            lambda p: bool(p[0].versions.outlook_at or p[0].outlook_deletion),
+            lambda p: f"item #{p[0].ref}: CRM action {p[1].id} {action_shape(p[1])}",
+        )
         if op == "delete":
             if "id-reuse" in STEER_AROUND and action.id == await self._newest_action_id():
                 return  # its id would go to the next new action: see OPEN_BUGS["id-reuse"]
@@ -223,8 +233,12 @@ class AgendaMachine(RuleBasedStateMachine):
                 pairs += [(model, series, o) for o in expand(series, self.period)]
         if not pairs:
             return
-        pairs = _prefer(data, pairs, lambda p: _touched_in_outlook(p[0].occurrences.get(_original(p[2]))))
-        model, series, occurrence = data.draw(st.sampled_from(pairs), label="crm occurrence")
+        model, series, occurrence = _pick(
+            data,
+            pairs,
+            lambda p: _touched_in_outlook(p[0].occurrences.get(_original(p[2]))),
+            lambda p: f"series #{p[0].ref}: CRM occurrence {action_shape(p[2])}",
+        )
         original = occurrence.original_start.astimezone(UTC)
         state = model.occurrences[original]
         if op == "cancel":
@@ -268,12 +282,17 @@ class AgendaMachine(RuleBasedStateMachine):
             versions = Versions(None)
             versions.edit("outlook", draft.shape(), self._tick())
             self.singles.append(Single(self._ref(), versions, event_id=event["id"]))
+            note(f"item #{self.refs} added in Outlook: event …{event['id'][-8:]}")
             return
         pairs = await self._outlook_pairs()
         if not pairs:
             return
-        pairs = _prefer(data, pairs, lambda p: bool(p[0].versions.crm_at or p[0].crm_deleted))
-        item, event = data.draw(st.sampled_from(pairs), label="outlook item")
+        item, event = _pick(
+            data,
+            pairs,
+            lambda p: bool(p[0].versions.crm_at or p[0].crm_deleted),
+            lambda p: f"item #{p[0].ref}: Outlook event {event_shape(p[1])}",
+        )
         item.event_id = event["id"]
         if op == "edit":
             await self.outlook.patch(event["id"], draft.event(zone))
@@ -321,8 +340,12 @@ class AgendaMachine(RuleBasedStateMachine):
             pairs += [(model, master, i) for i in await self.outlook.instances(master["id"], self.period)]
         if not pairs:
             return
-        pairs = _prefer(data, pairs, lambda p: _touched_in_crm(p[0].occurrences.get(original_start(p[2]))))
-        model, master, instance = data.draw(st.sampled_from(pairs), label="outlook occurrence")
+        model, master, instance = _pick(
+            data,
+            pairs,
+            lambda p: _touched_in_crm(p[0].occurrences.get(original_start(p[2]))),
+            lambda p: f"series #{p[0].ref}: Outlook occurrence {event_shape(p[2])}",
+        )
         state = model.occurrences[original_start(instance)]
         if op == "delete":
             links = await self.world.store.links(OWNER, "series")
@@ -417,6 +440,7 @@ class AgendaMachine(RuleBasedStateMachine):
         if faulted:
             await self.world.faults(throttle_rate=0.0, error_503_rate=0.0, drop_after=None)
         if killed:
+            note(f"sync (yes={yes}) killed after {after} {unit}")
             STATS[f"syncs killed (by {unit})"] += 1
             self._record(yes, ok=False)
             if await lease_left(self.world):
@@ -453,6 +477,15 @@ class AgendaMachine(RuleBasedStateMachine):
         "failed" (only allowed under faults)."""
         STATS["syncs"] += 1
         STATS["faulted syncs"] += not clean
+        if isinstance(summary, Summary) and summary.agenda:
+            a = summary.agenda
+            note(
+                f"sync (yes={yes}, {'clean' if clean else 'faulted'}): CRM {a.crm.__dict__}, "
+                f"Microsoft {a.microsoft.__dict__}, kept {a.kept}, conflicts {a.conflicts}, "
+                f"errors {summary.errors}"
+            )
+        else:
+            note(f"sync (yes={yes}, {'clean' if clean else 'faulted'}) failed: {summary}")
         if isinstance(summary, Summary) and summary.ok:
             self._record(yes, ok=True)
             return "ok"
@@ -489,7 +522,7 @@ class AgendaMachine(RuleBasedStateMachine):
         the model on what was found, then check that one more sync writes nothing."""
         sides = await read_sides(self.world, self.outlook, self.period)
         problems = self._check_singles(sides) + self._check_series(sides)
-        assert not problems, "after a clean sync:\n  " + "\n  ".join(problems)
+        assert not problems, "after a clean sync:\n  " + "\n  ".join(problems) + self._dump(sides)
         self.shaky = False
         STATS["verified syncs"] += 1
         await self.world.clear_requests()
@@ -690,6 +723,23 @@ class AgendaMachine(RuleBasedStateMachine):
                 problems.append(f"{name}: no link to its Outlook occurrence ({link})")
             state.versions.settle(crm_shape)
         return problems
+
+    def _dump(self, sides: Sides) -> str:
+        """Everything, for a failure message: the model's items, both sides and the links."""
+        lines = ["", "model:"]
+        lines += [
+            f"  #{i.ref} crm={i.crm_id} event=…{(i.event_id or '')[-8:]} {self._story(i)}"
+            for i in self.singles
+        ]
+        lines += [f"  series #{m.ref} crm={m.crm_id} master=…{(m.master_id or '')[-8:]}" for m in self.series]
+        lines.append("CRM actions:")
+        lines += [f"  {i} {action_shape(a)}" for i, a in sorted(sides.crm_singles.items())]
+        lines.append("Outlook events:")
+        lines += [f"  …{i[-8:]} {stamp_of(e)} {event_shape(e)}" for i, e in sides.events.items()]
+        lines.append(
+            "links: " + ", ".join(f"{k}→…{v.remote_id[-8:]}" for k, v in sides.links["action"].items())
+        )
+        return "\n".join(lines)
 
     def _story(self, item: Single) -> str:
         v = item.versions
