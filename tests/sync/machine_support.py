@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import os
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,10 +25,8 @@ from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import expand
 from tui_sync.errors import SyncBusy
 from tui_sync.microsoft.mapping import STAMP_EXPAND, read_stamp
-from tui_sync.store import Store
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import KEPT_CANCELLED, occurrence_key
-from tui_sync.sync.service import LEASE_SECONDS
 
 PARIS = ZoneInfo("Europe/Paris")
 OWNER = "CARINE"
@@ -40,30 +37,6 @@ ZONES = ("Romance Standard Time", "UTC")  # how the Outlook user writes times (P
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 T = TypeVar("T")
-
-OPEN_BUGS: dict[str, str] = {
-    "begin-cancel": "test_a_sync_cancelled_while_the_store_begins_a_transaction_leaves_it_usable",
-    "lease-leak": "test_a_cancelled_sync_leaves_no_lease_behind",
-    "orphans-after-kill": "test_a_sync_killed_after_copying_an_outlook_item_to_the_crm_duplicates_nothing, "
-    "test_a_sync_killed_after_writing_back_a_kept_item_duplicates_nothing",
-    "id-reuse": "test_a_new_crm_action_never_takes_over_the_event_of_a_deleted_one",
-    "occurrence-conflicts": "test_an_occurrence_edited_on_both_sides_follows_the_newest_edit",
-}
-"""Bugs found by the state machine and pinned down by an xfail(strict) scenario each (named here). Until
-one is fixed the machine steers around it, so that it keeps finding new ones: see STEER_AROUND."""
-
-STEER_AROUND = frozenset(os.environ.get("TUI_SYNC_MACHINE_STEER_AROUND", ",".join(OPEN_BUGS)).split(",")) - {
-    ""
-}
-"""The open bugs the machine avoids (default: all of OPEN_BUGS). `TUI_SYNC_MACHINE_STEER_AROUND=` (empty)
-runs it at full strength, e.g. to check a fix; drop a bug from OPEN_BUGS once its scenario passes.
-
-- begin-cancel: a statement-counted kill never lands on a `BEGIN` (it moves to the next statement);
-- lease-leak: a lease left by a killed sync is taken over "half an hour later" instead of failing;
-- orphans-after-kill: kills count Graph requests only, and only in syncs with --yes (no write-back);
-- id-reuse: the CRM user never deletes the newest action (whose id SQLite would give the next one);
-- occurrence-conflicts: an occurrence edited on both sides may end with either side's edit."""
-
 
 # --- what is compared ---------------------------------------------------------------------------------
 
@@ -415,17 +388,9 @@ async def run_killed(
     history: list[str] = []
     connection = world.store._db  # the aiosqlite connection, for its trace callback only
 
-    def due(sql: str) -> bool:
-        if callable(after):
-            return after(history)
-        if len(history) == after and "begin-cancel" in STEER_AROUND and sql.startswith("BEGIN"):
-            history.pop()  # count this one again at the next statement (see STEER_AROUND)
-            return False
-        return len(history) == after
-
     def traced(sql: str) -> None:  # runs in aiosqlite's thread
         history.append(sql)
-        if due(sql):
+        if after(history) if callable(after) else len(history) == after:
             loop.call_soon_threadsafe(task.cancel)
 
     async def watch() -> None:
@@ -484,18 +449,6 @@ async def lease_left(world: World) -> bool:
         return True
     await world.store.release_lease(OWNER, "probe")
     return False
-
-
-async def take_over_lease_later(world: World) -> None:
-    """What a run LEASE_SECONDS after a crash does with the crashed run's lease: take it over (through a
-    second store on the same file whose clock is that much later), then let it go."""
-    later = datetime.now(UTC) + timedelta(seconds=LEASE_SECONDS + 60)
-    store = await Store.open(world.settings.database, world.settings.tz, now=lambda: later)
-    try:
-        await store.acquire_lease(OWNER, "a run half an hour later", 1)
-        await store.release_lease(OWNER, "a run half an hour later")
-    finally:
-        await store.close()
 
 
 # --- the model ----------------------------------------------------------------------------------------------
@@ -572,12 +525,22 @@ class Single:
     ref: int
     versions: Versions
     crm_id: int | None = None
+    crm_created: datetime | None = None  # SQLite reuses the largest id: created_at tells rows apart
     event_id: str | None = None
     crm_deleted: bool = False
     crm_deleted_linked: bool = False  # it had a link when the CRM user deleted it
     crm_deleted_partner: bool = False  # an Outlook copy existed when the CRM user deleted it
     outlook_deletion: Deletion | None = None
     dead: bool = False
+
+    def bind(self, action: Action) -> None:
+        """This CRM action is the item's CRM copy."""
+        self.crm_id, self.crm_created = action.id, action.created_at
+
+    def own(self, actions: dict[int, Action]) -> Action | None:
+        """The item's CRM copy among `actions`, if it is still there (not a new row under its old id)."""
+        action = actions.get(self.crm_id)  # type: ignore[arg-type]
+        return action if action is not None and action.created_at == self.crm_created else None
 
     def expectation(self, shaky: bool) -> Expect:
         """Where the item must be after a clean, successful sync."""

@@ -40,7 +40,6 @@ from tests.sync.conftest import World, open_world
 from tests.sync.machine_support import (
     OWNER,
     PARIS,
-    STEER_AROUND,
     TITLES,
     ZONES,
     Deletion,
@@ -64,7 +63,6 @@ from tests.sync.machine_support import (
     run_killed,
     series_drafts,
     stamp_of,
-    take_over_lease_later,
     writes_in,
 )
 from tui_sync.domain.models import Action
@@ -163,7 +161,8 @@ class AgendaMachine(RuleBasedStateMachine):
             action = await store.add_action(draft.action())
             versions = Versions(None)
             versions.edit("crm", draft.shape(), self._tick())
-            self.singles.append(Single(self._ref(), versions, crm_id=action.id))
+            self.singles.append(Single(self._ref(), versions))
+            self.singles[-1].bind(action)
             note(f"item #{self.refs} added in the CRM: action {action.id}")
             return
         pairs = await self._crm_pairs()
@@ -176,8 +175,6 @@ class AgendaMachine(RuleBasedStateMachine):
             lambda p: f"item #{p[0].ref}: CRM action {p[1].id} {action_shape(p[1])}",
         )
         if op == "delete":
-            if "id-reuse" in STEER_AROUND and action.id == await self._newest_action_id():
-                return  # its id would go to the next new action: see OPEN_BUGS["id-reuse"]
             links = await store.links(OWNER, "action")
             item.crm_deleted_linked = str(action.id) in links
             item.crm_deleted_partner = any(
@@ -194,12 +191,6 @@ class AgendaMachine(RuleBasedStateMachine):
         edited = await store.update_action(action.with_changes(**changes))
         item.versions.edit("crm", action_shape(edited), self._tick())
 
-    async def _newest_action_id(self) -> int:
-        """The largest id in the actions table (single actions and occurrence exceptions alike)."""
-        ids = [a.id for a in await self.world.store.single_actions(OWNER, self.period)]
-        ids += [e.id for s in await self.world.store.series_of(OWNER) for e in s.exceptions]
-        return max(i for i in ids if i is not None)
-
     async def _crm_pairs(self) -> list[tuple[Single, Action]]:
         """The modelled items the CRM holds, with their action (in model order)."""
         actions = {a.id: a for a in await self.world.store.single_actions(OWNER, self.period)}
@@ -209,10 +200,10 @@ class AgendaMachine(RuleBasedStateMachine):
         for item in self.singles:
             if item.dead or item.crm_deleted:
                 continue
-            crm_id = item.crm_id if item.crm_id in actions else crm_of_remote.get(item.event_id or "")
-            if crm_id in actions:
-                item.crm_id = crm_id
-                pairs.append((item, actions[crm_id]))
+            action = item.own(actions) or actions.get(crm_of_remote.get(item.event_id or ""))  # type: ignore[arg-type]
+            if action is not None:
+                item.bind(action)
+                pairs.append((item, action))
         return pairs
 
     @rule(op=st.sampled_from(("add", "cancel", "edit")), draft=series_drafts(), data=st.data())
@@ -301,10 +292,8 @@ class AgendaMachine(RuleBasedStateMachine):
         store = self.world.store
         links = await store.links(OWNER, "action")
         linked = any(link.remote_id == event["id"] for link in links.values())
-        actions = {a.id for a in await store.single_actions(OWNER, self.period)}
-        had_crm = not item.crm_deleted and (
-            item.crm_id in actions or any(link.remote_id == event["id"] for link in links.values())
-        )
+        actions = {a.id: a for a in await store.single_actions(OWNER, self.period)}
+        had_crm = not item.crm_deleted and (item.own(actions) is not None or linked)  # type: ignore[arg-type]
         await self.outlook.delete(event["id"])
         item.outlook_deletion = Deletion(linked=linked, had_crm=had_crm)
 
@@ -430,8 +419,6 @@ class AgendaMachine(RuleBasedStateMachine):
     def killed_sync(self, yes: bool, unit: str, requests: int, statements: int) -> None:
         """A sync killed once the fake has answered `requests` Graph requests, or once the store has run
         `statements` SQL statements (under the faults set, if any); then run again cleanly, verified."""
-        if "orphans-after-kill" in STEER_AROUND:
-            yes, unit = True, "requests"
         self.run(self._killed_sync(yes, unit, requests if unit == "requests" else statements))
 
     async def _killed_sync(self, yes: bool, unit: str, after: int) -> None:
@@ -443,10 +430,7 @@ class AgendaMachine(RuleBasedStateMachine):
             note(f"sync (yes={yes}) killed after {after} {unit}")
             STATS[f"syncs killed (by {unit})"] += 1
             self._record(yes, ok=False)
-            if await lease_left(self.world):
-                STATS["leases left by a killed sync"] += 1
-                if "lease-leak" in STEER_AROUND:
-                    await take_over_lease_later(self.world)
+            assert not await lease_left(self.world), "a killed sync kept its lease"
         else:
             self._outcome(summary, yes, clean=not faulted)
         await self._clean_sync(yes, verify_if_ok=True)
@@ -549,7 +533,7 @@ class AgendaMachine(RuleBasedStateMachine):
         for item in self.singles:
             if item.dead:
                 continue
-            crm = None if item.crm_deleted else sides.crm_singles.get(item.crm_id)  # type: ignore[arg-type]
+            crm = None if item.crm_deleted else item.own(sides.crm_singles)  # type: ignore[arg-type]
             if crm is None and item.event_id in crm_of_remote:
                 crm = sides.crm_singles.get(crm_of_remote[item.event_id])  # type: ignore[index]
             event = sides.events.get(item.event_id or "")
@@ -597,7 +581,8 @@ class AgendaMachine(RuleBasedStateMachine):
                 problems.append(f"{name}: no link from CRM action {crm.id} to event {event['id']} ({link})")
             if stamp_of(event) != f"action:{crm.id}":
                 problems.append(f"{name}: event {event['id']} stamped {stamp_of(event)}, not action:{crm.id}")
-            item.crm_id, item.event_id = crm.id, event["id"]
+            item.bind(crm)
+            item.event_id = event["id"]
             item.crm_deleted = item.crm_deleted_linked = item.crm_deleted_partner = False
             item.outlook_deletion = None
             item.versions.settle(crm_shape)
@@ -714,9 +699,7 @@ class AgendaMachine(RuleBasedStateMachine):
             crm_shape, outlook_shape = action_shape(crm), event_shape(event)  # type: ignore[arg-type]
             if crm_shape != outlook_shape:
                 problems.append(f"{name} differs: CRM {crm_shape} / Outlook {outlook_shape}")
-            v = state.versions
-            both = "occurrence-conflicts" in STEER_AROUND and v.crm_at and v.outlook_at
-            wanted = v.candidates() if self.shaky else {v.crm, v.outlook} if both else {v.expected()}
+            wanted = state.versions.candidates() if self.shaky else {state.versions.expected()}
             if crm_shape not in wanted:
                 problems.append(f"{name} is {crm_shape}, expected {' or '.join(map(str, wanted))}")
             if link is None or link.remote_id != event["id"]:  # type: ignore[index]
@@ -778,7 +761,7 @@ def test_random_histories_converge_long() -> None:
     print(f"\n{examples} examples in {time.monotonic() - started:.1f} s: {dict(STATS)} {seconds}")
 
 
-# --- killed syncs, deterministically ----------------------------------------------------------------------
+# --- killed syncs, deterministically; the bugs the machine found, kept as scenarios -------------------------
 
 
 async def _fill(world: World) -> None:
@@ -836,15 +819,12 @@ async def test_a_sync_killed_mid_way_and_rerun_converges_with_no_duplicates(tmp_
             await world.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: the CRM copy of an Outlook item is committed before the Outlook item is stamped "
-    "and before its link is recorded; killed in between, the re-run pairs nothing and copies both ways",
-)
 @pytest.mark.parametrize("table", ["actions", "series"])
 async def test_a_sync_killed_after_copying_an_outlook_item_to_the_crm_duplicates_nothing(
     world: World, table: str
 ) -> None:
+    """Found by the machine: the CRM copy of an Outlook item was committed before the Outlook item was
+    stamped and linked; killed in between, the re-run paired nothing and copied both ways."""
     outlook = OutlookUser(world)
     if table == "actions":
         await outlook.create(Draft("Appel", 6, 14, 30, 30, False, 1, False, False).event("UTC"))
@@ -866,16 +846,12 @@ def _write_back_answered(log: list[dict[str, Any]]) -> bool:
     return any(s["method"] == "POST" and s["status"] == 201 for entry in log for s in entry["sub_requests"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a kept item's write-back whose answer was lost (killed sync) is an unlinked event "
-    "stamped with a CRM id that is still linked to the deleted event: the re-run copies it to the CRM "
-    "as a new action (a duplicate without --yes; delete + re-create under a new id with --yes)",
-)
 @pytest.mark.parametrize("yes", [False, True])
 async def test_a_sync_killed_after_writing_back_a_kept_item_duplicates_nothing(
     world: World, yes: bool
 ) -> None:
+    """Found by the machine: a kept item's write-back whose answer was lost was an unlinked event stamped
+    with a CRM id still linked to the gone event; the re-run copied it to the CRM as a new action."""
     outlook = OutlookUser(world)
     for day in (3, 4, 5):  # three, so that one deletion is not a mass deletion
         await world.store.add_action(Draft("Visite", day, 10, 0, 60, False, 1, False, False).action())
@@ -894,41 +870,30 @@ async def test_a_sync_killed_after_writing_back_a_kept_item_duplicates_nothing(
     assert agreement_problems(sides, world.service.default_period(world.user)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: SyncService.run takes the lease before its try/finally, and gives it back after "
-    "finish_run in the same finally: a sync cancelled at either point keeps the lease for LEASE_SECONDS",
-)
 @pytest.mark.parametrize("point", ["INSERT INTO sync_leases", "UPDATE sync_runs"])
 async def test_a_cancelled_sync_leaves_no_lease_behind(world: World, point: str) -> None:
+    """Found by the machine: a sync cancelled while taking its lease, or while recording its run, kept the
+    lease for LEASE_SECONDS and the next run was refused."""
     kill = at_commit_after(point) if point.startswith("INSERT") else at_statement(point)
     killed, _ = await run_killed(world, lambda: world.sync(), kill, "statements")
     assert killed
     assert not await lease_left(world)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store bug (tui_sync/store/db.py `_transaction`): cancelled while awaiting BEGIN, which still "
-    "runs in aiosqlite's thread, it never rolls back: the connection stays inside that transaction and "
-    "every later write fails with 'database is busy'",
-)
 async def test_a_sync_cancelled_while_the_store_begins_a_transaction_leaves_it_usable(world: World) -> None:
+    """Found by the machine: cancelled while awaiting BEGIN (which still runs in aiosqlite's thread), the
+    store never rolled back, and every later write failed with 'database is busy'."""
     killed, _ = await run_killed(world, lambda: world.sync(), at_statement("BEGIN"), "statements")
     assert killed
     await world.store.add_action(Draft("Visite", 3, 10, 0, 60, False, 1, False, False).action())
 
 
-# --- bugs found by the machine without kills --------------------------------------------------------------
+# --- more bugs the machine found (no kill needed) -----------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/store bug: action ids are reused (INTEGER PRIMARY KEY without AUTOINCREMENT), and links "
-    "and stamps are keyed by them: a new action that gets a deleted one's id inherits its link, and an "
-    "Outlook edit of the deleted one's event overwrites the new action",
-)
 async def test_a_new_crm_action_never_takes_over_the_event_of_a_deleted_one(world: World) -> None:
+    """Found by the machine: SQLite reused a deleted action's id, and with it its link: an Outlook edit of
+    the deleted action's event overwrote the new action."""
     outlook = OutlookUser(world)
     first = await world.store.add_action(Draft("Appel", 3, 10, 0, 60, False, 1, False, False).action())
     assert (await world.sync()).errors == []
@@ -941,13 +906,9 @@ async def test_a_new_crm_action_never_takes_over_the_event_of_a_deleted_one(worl
     assert "Visite" in {a.title for a in sides.crm_singles.values()}, (first.id, second.id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: the `newest` policy dates a CRM occurrence edit by its series' updated_at (which "
-    "set_exception does not move), so Outlook's older edit wins; and occurrence conflicts are not "
-    "counted in Summary.conflicts",
-)
 async def test_an_occurrence_edited_on_both_sides_follows_the_newest_edit(world: World) -> None:
+    """Found by the machine: a CRM occurrence edit was dated by its series' updated_at, so Outlook's older
+    edit won; occurrence conflicts were not counted either."""
     outlook, period = OutlookUser(world), world.service.default_period(world.user)
     series = await world.store.add_series(SeriesDraft("Point", 2, 9, 3).series())
     assert (await world.sync()).errors == []
