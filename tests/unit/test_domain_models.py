@@ -243,3 +243,11 @@ def test_period_end_must_follow_its_start_and_days_parse_strictly() -> None:
     refused("to", Period, START, START)
     assert parse_day(" 2024-03-04 ", "from") == date(2024, 3, 4)
     assert "is not a date" in refused("from", parse_day, "04/03/2024", "from").problem
+
+
+def test_contact_photo_at_most_4_mb() -> None:
+    """Microsoft 365 refuses larger contact photos: the CRM refuses them where they enter."""
+    assert Contact("Zola", photo=JPEG + bytes(4 * 1024 * 1024 - len(JPEG))).photo is not None
+    with pytest.raises(InvalidValue) as refused:
+        Contact("Zola", photo=JPEG + bytes(4 * 1024 * 1024))
+    assert refused.value.field == "photo" and "4 MB" in refused.value.problem

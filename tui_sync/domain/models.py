@@ -18,6 +18,7 @@ MAX_REMINDER_MINUTES = 40320  # four weeks, Outlook's largest reminder
 MAX_CONTACTS_TO_SYNC = 2000
 MAX_SINGLE_ACTIONS = 800
 MAX_SERIES_OCCURRENCES = 800
+MAX_PHOTO_BYTES = 4 * 1024 * 1024  # Microsoft 365 refuses larger contact photos
 FALLBACK_ACTION_TYPE = "Tâche"
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -300,6 +301,9 @@ class Contact:
         object.__setattr__(self, "address_lines", lines)
         if self.photo is not None and photo_type(self.photo) is None:
             raise InvalidValue("photo", "must be a JPEG or PNG image")
+        if self.photo is not None and len(self.photo) > MAX_PHOTO_BYTES:
+            size = len(self.photo) / 1024 / 1024
+            raise InvalidValue("photo", f"is {size:.1f} MB; Microsoft 365 takes contact photos up to 4 MB")
 
     @property
     def display_name(self) -> str:
