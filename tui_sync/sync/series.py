@@ -9,6 +9,8 @@ copy next time instead of comparing occurrences that were never meant to be comp
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from tui_sync import messages
 from tui_sync.domain.models import Series
 from tui_sync.microsoft import mapping
@@ -18,6 +20,8 @@ from tui_sync.sync.agenda_parts import OCCURRENCE, SERIES, Event, Sides
 from tui_sync.sync.events import DeletionRequest
 from tui_sync.sync.plan import Op, Plan, Step
 
+Outcome = Callable[[WriteResult], Awaitable[tuple[str, str | None]]]  # a write's result → (key, mode)
+Settle = Callable[[str, str | None], None]  # record a series' occurrence mode (None: not synced)
 COPY = "copy"  # series link extra: whose occurrences are still to be copied, "crm" or "remote"
 THREE_WAY, THREE_WAY_FRESH = "three_way", "three_way_fresh"  # fresh: the master was just patched
 
@@ -26,82 +30,91 @@ class SeriesMastersMixin:
     """Part of AgendaSync (it uses the run's store, remote calendar, summary and helpers)."""
 
     async def _apply_series(self, series_plan: Plan, sides: Sides, links: dict[str, Link]) -> dict[str, str]:
-        """Apply the master-level steps. Returns, per CRM series key, how its occurrences are synced:
-        `crm` (copy the CRM's to Outlook), `remote` (copy Outlook's to the CRM) or three-way."""
+        """Apply the master-level steps; Outlook writes go out together in `$batch` requests. Returns,
+        per CRM series key, how its occurrences are synced: `crm` (copy the CRM's to Outlook), `remote`
+        (copy Outlook's to the CRM) or three-way."""
         modes = {
             key: link.extra.get(COPY, THREE_WAY)
             for key, link in links.items()
             if key in sides.crm_series and link.remote_id in sides.remote_masters
         }
-        for step in series_plan.steps:
-            if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
-                key, mode = await self._series_to_outlook(step, sides)
-            elif step.op in (Op.CREATE_CRM, Op.UPDATE_CRM):
-                key, mode = await self._series_to_crm(step, sides)
-            elif step.op is Op.DELETE_REMOTE:
-                key, mode = await self._delete_series_in_outlook(step)
-            elif step.op is Op.DELETE_CRM:
-                key, mode = await self._delete_series_in_crm(step, sides)
-            elif step.op is Op.LINK:
-                key = step.crm_key  # type: ignore[assignment]
-                pending = links[key].extra.get(COPY) if key in links else None
-                master = sides.remote_masters[step.remote_id]  # type: ignore[index]
-                await self._save_series_link(key, sides.crm_series[key], master, pending)
-                mode = pending or THREE_WAY
-            else:  # UNLINK: gone on both sides
-                key, mode = step.crm_key, None  # type: ignore[assignment]
-                await self.store.delete_links(self.user.code, SERIES, [key])
-                await self._forget_occurrences(key)
+        pending: dict[str, Outcome] = {}  # write id → what its result decides
+
+        def settle(key: str, mode: str | None) -> None:
             if mode is None:
                 modes.pop(key, None)
             else:
                 modes[key] = mode
+
+        writes: list[Write] = []
+        for step in series_plan.steps:
+            if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
+                queued = self._series_to_outlook(step, sides)
+            elif step.op in (Op.CREATE_CRM, Op.UPDATE_CRM):
+                queued = await self._series_to_crm(step, sides, settle)
+            elif step.op is Op.DELETE_REMOTE:
+                queued = self._delete_series_in_outlook(step)
+            elif step.op is Op.DELETE_CRM:
+                queued = await self._delete_series_in_crm(step, sides, settle)
+            elif step.op is Op.LINK:
+                key = step.crm_key or ""
+                copy = links[key].extra.get(COPY) if key in links else None
+                master = sides.remote_masters[step.remote_id or ""]
+                await self._save_series_link(key, sides.crm_series[key], master, copy)
+                settle(key, copy or THREE_WAY)
+                continue
+            else:  # UNLINK: gone on both sides
+                await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
+                await self._forget_occurrences(step.crm_key or "")
+                settle(step.crm_key or "", None)
+                continue
+            if queued is not None:
+                writes.append(queued[0])
+                pending[queued[0].id] = queued[1]
+
+        async def record(write: Write, result: WriteResult) -> None:
+            key, mode = await pending[write.id](result)
+            settle(key, mode)
+
+        await self._write_in_groups(writes, record)
         return modes
 
-    async def _series_to_outlook(self, step: Step, sides: Sides) -> tuple[str, str | None]:
+    def _series_to_outlook(self, step: Step, sides: Sides) -> tuple[Write, Outcome]:
         key = step.crm_key or ""
         series = sides.crm_series[key]
         master = sides.remote_masters.get(step.remote_id or "")
         rule_changed = master is None or self._to_series(master).recurrence != series.recurrence
         if master is None:
-            result = await self._create_master(series, generation=0)
+            write = self._create_master(series, generation=0)
         else:
-            body = mapping.series_to_event(series, self.tz)
-            result = await self.remote.write_one(Write.patch(f"upd:{series.id}", master["id"], body))
-        if not result.ok:
-            self.errors.append(messages.item_failed(series.title, result.error))
-            return key, None
-        if master is None:
-            self.summary.microsoft.created += 1
-        else:
-            self.summary.microsoft.updated += 1
-        sides.remote_masters[result.body["id"]] = result.body
-        await self._save_series_link(key, series, result.body, "crm" if rule_changed else None)
-        return key, "crm" if rule_changed else THREE_WAY_FRESH
+            write = Write.patch(f"upd:{series.id}", master["id"], mapping.series_to_event(series, self.tz))
 
-    async def _create_master(self, series: Series, generation: int | str) -> WriteResult:
-        """POST the series, stamped with its CRM id; `generation` tells a re-creation from a retry."""
+        async def written(result: WriteResult) -> tuple[str, str | None]:
+            if not result.ok:
+                self.errors.append(messages.item_failed(series.title, result.error))
+                return key, None
+            if master is None:
+                self.summary.microsoft.created += 1
+            else:
+                self.summary.microsoft.updated += 1
+            sides.remote_masters[result.body["id"]] = result.body
+            await self._save_series_link(key, series, result.body, "crm" if rule_changed else None)
+            return key, "crm" if rule_changed else THREE_WAY_FRESH
+
+        return write, written
+
+    def _create_master(self, series: Series, generation: int | str) -> Write:
+        """The POST of a series, stamped with its CRM id; `generation` tells a re-creation from a retry."""
         body = mapping.series_to_event(series, self.tz)
         stamp_key = f"{SERIES}:{series.id}"
         body["singleValueExtendedProperties"] = mapping.stamp(stamp_key)
         body["transactionId"] = mapping.transaction_id(self.user.code, stamp_key, generation)
-        return await self.remote.write_one(Write.create(f"new:{series.id}", self.calendar_id, body))
+        return Write.create(f"new:{series.id}", self.calendar_id, body)
 
-    async def _series_to_crm(self, step: Step, sides: Sides) -> tuple[str, str | None]:
+    async def _series_to_crm(self, step: Step, sides: Sides, settle: Settle) -> tuple[Write, Outcome] | None:
         master = sides.remote_masters[step.remote_id]  # type: ignore[index]
         incoming = self._to_series(master)
-        if step.op is Op.CREATE_CRM:
-            async with self.store.transaction():  # the CRM copy and its link, or neither
-                series = await self.store.add_series(incoming)
-                await self._save_series_link(str(series.id), series, master, "remote")
-            self.summary.crm.created += 1
-            stamp = {"singleValueExtendedProperties": mapping.stamp(f"{SERIES}:{series.id}")}
-            result = await self.remote.write_one(Write.patch(f"stamp:{series.id}", master["id"], stamp))
-            if result.ok:  # the stamp moved the changeKey: record it, the copy still pending
-                master = sides.remote_masters[master["id"]] = result.body
-                await self._save_series_link(str(series.id), series, master, "remote")
-            rule_changed = True
-        else:
+        if step.op is Op.UPDATE_CRM:
             old = sides.crm_series[step.crm_key]  # type: ignore[index]
             rule_changed = old.recurrence != incoming.recurrence
             series = await self.store.update_series(
@@ -109,19 +122,41 @@ class SeriesMastersMixin:
             )
             self.summary.crm.updated += 1
             await self._save_series_link(str(series.id), series, master, "remote" if rule_changed else None)
+            sides.crm_series[str(series.id)] = series
+            settle(str(series.id), "remote" if rule_changed else THREE_WAY)
+            return None
+        async with self.store.transaction():  # the CRM copy and its link, or neither
+            series = await self.store.add_series(incoming)
+            await self._save_series_link(str(series.id), series, master, "remote")
+        self.summary.crm.created += 1
         key = str(series.id)
         sides.crm_series[key] = series
-        return key, "remote" if rule_changed else THREE_WAY
+        settle(key, "remote")
+        stamp = {"singleValueExtendedProperties": mapping.stamp(f"{SERIES}:{series.id}")}
 
-    async def _delete_series_in_outlook(self, step: Step) -> tuple[str, None]:
-        result = await self.remote.write_one(Write.delete(f"del:{step.remote_id}", step.remote_id or ""))
-        if result.ok or result.gone:
-            self.summary.microsoft.deleted += 1
-            await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
-            await self._forget_occurrences(step.crm_key)  # type: ignore[arg-type]
-        return step.crm_key or "", None
+        async def stamped(result: WriteResult) -> tuple[str, str | None]:
+            if result.ok:  # the stamp moved the changeKey: record it, the copy still pending
+                sides.remote_masters[master["id"]] = result.body
+                await self._save_series_link(key, series, result.body, "remote")
+            return key, "remote"
 
-    async def _delete_series_in_crm(self, step: Step, sides: Sides) -> tuple[str, str | None]:
+        return Write.patch(f"stamp:{series.id}", master["id"], stamp), stamped
+
+    def _delete_series_in_outlook(self, step: Step) -> tuple[Write, Outcome]:
+        key = step.crm_key or ""
+
+        async def deleted(result: WriteResult) -> tuple[str, str | None]:
+            if result.ok or result.gone:
+                self.summary.microsoft.deleted += 1
+                await self.store.delete_links(self.user.code, SERIES, [key])
+                await self._forget_occurrences(key)
+            return key, None
+
+        return Write.delete(f"del:{step.remote_id}", step.remote_id or ""), deleted
+
+    async def _delete_series_in_crm(
+        self, step: Step, sides: Sides, settle: Settle
+    ) -> tuple[Write, Outcome] | None:
         key = step.crm_key or ""
         series = sides.crm_series[key]
         await self._forget_occurrences(key)
@@ -129,16 +164,21 @@ class SeriesMastersMixin:
             await self.store.delete_series(series.id)
             await self.store.delete_links(self.user.code, SERIES, [key])
             self.summary.crm.deleted += 1
-            return key, None
+            settle(key, None)
+            return None
         self.summary.kept += 1  # written back to Outlook as a new series
         await self.store.delete_links(self.user.code, SERIES, [key])
-        result = await self._create_master(series, generation=step.remote_id or 0)
-        if not result.ok:
-            self.errors.append(messages.item_failed(series.title, result.error))
-            return key, None
-        sides.remote_masters[result.body["id"]] = result.body
-        await self._save_series_link(key, series, result.body, "crm")
-        return key, "crm"
+        settle(key, None)
+
+        async def written_back(result: WriteResult) -> tuple[str, str | None]:
+            if not result.ok:
+                self.errors.append(messages.item_failed(series.title, result.error))
+                return key, None
+            sides.remote_masters[result.body["id"]] = result.body
+            await self._save_series_link(key, series, result.body, "crm")
+            return key, "crm"
+
+        return self._create_master(series, generation=step.remote_id or 0), written_back
 
     async def _save_series_link(self, key: str, series: Series, master: Event, copy: str | None) -> None:
         await self.store.save_links(
