@@ -133,7 +133,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         return self.summary
 
     def _progress(self, phase: str, done: int = 0, total: int = 0) -> None:
-        self.on_event(Progress("agenda", phase, done, total, self.remote.requests))  # type: ignore[arg-type]
+        self.on_event(Progress("agenda", phase, done, total, self.remote.requests))
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -278,16 +278,16 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         after: dict[str, tuple[Step, Action]] = {}  # write id → what to record when it succeeds
         for step in single_plan.steps:
             if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
-                action = sides.crm_actions[step.crm_key]  # type: ignore[index]
+                action = sides.crm_actions[step.crm_key]
                 writes.append(
                     self._event_write(step, action, step.remote_id if step.op is Op.UPDATE_REMOTE else None)
                 )
                 after[writes[-1].id] = (step, action)
             elif step.op is Op.DELETE_REMOTE:
-                writes.append(Write.delete(f"del:{step.remote_id}", step.remote_id))  # type: ignore[arg-type]
-                after[writes[-1].id] = (step, None)  # type: ignore[assignment]
+                writes.append(Write.delete(f"del:{step.remote_id}", step.remote_id))
+                after[writes[-1].id] = (step, None)
             elif step.op in (Op.CREATE_CRM, Op.UPDATE_CRM):
-                event = sides.remote_singles[step.remote_id]  # type: ignore[index]
+                event = sides.remote_singles[step.remote_id]
                 async with self.store.transaction():  # the CRM copy and its link, or neither
                     action = await self._save_crm_action(step, event)
                     await self._save_link(ACTION, str(action.id), action, event)
@@ -371,10 +371,10 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
     async def _save_crm_action(self, step: Step, event: Event) -> Action:
         if step.op is Op.CREATE_CRM:
             return await self.store.add_action(self._to_action(event))
-        return await self.store.update_action(self._to_action(event, id=int(step.crm_key)))  # type: ignore[arg-type]
+        return await self.store.update_action(self._to_action(event, id=int(step.crm_key)))
 
     async def _delete_crm_action(self, step: Step, sides: Sides, writes: list[Write], after: dict) -> None:
-        action = sides.crm_actions[step.crm_key]  # type: ignore[index]
+        action = sides.crm_actions[step.crm_key]
         if await self.deletions.confirm(DeletionRequest("action", action.title, action.start, 0, 0)):
             await self.store.delete_action(action.id)
             await self.store.delete_links(self.user.code, ACTION, [step.crm_key])

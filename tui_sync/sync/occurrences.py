@@ -58,13 +58,13 @@ class OccurrencesMixin:
 
     def _crm_occurrences(self, series: Series) -> dict[str, Action]:
         return {
-            occurrence_key(series.id, o.original_start, series.all_day, self.tz): o  # type: ignore[arg-type]
+            occurrence_key(series.id, o.original_start, series.all_day, self.tz): o
             for o in expand(series, self.period)
         }
 
     def _instance_key(self, series: Series, event: Event) -> str:
         original = mapping.original_start(event, self.tz) or read_datetime(event["start"], self.tz)
-        return occurrence_key(series.id, original, series.all_day, self.tz)  # type: ignore[arg-type]
+        return occurrence_key(series.id, original, series.all_day, self.tz)
 
     async def _copy_occurrences_to_crm(self, series: Series, master: Event, instances: list[Event]) -> Series:
         """Make the CRM's exceptions and cancellations in the period those of Outlook."""
@@ -82,7 +82,7 @@ class OccurrencesMixin:
         for key, natural in template.items():
             event = by_key.get(key)
             if event is None:
-                cancelled.add(natural.original_start)  # type: ignore[arg-type]
+                cancelled.add(natural.original_start)
                 continue
             incoming = self._to_action(event, series_id=series.id, original_start=natural.original_start)
             if self._fp(incoming) != self._fp(natural):
@@ -182,32 +182,32 @@ class OccurrencesMixin:
             elif op is Op.CREATE_CRM:  # the CRM has no such occurrence: it was cancelled in the CRM
                 op = Op.DELETE_REMOTE
             if op is Op.UPDATE_REMOTE and not tombstone:
-                action = crm[step.crm_key]  # type: ignore[index]
+                action = crm[step.crm_key]
                 writes.append(
                     Write.patch(
                         f"occ:{step.crm_key}", step.remote_id, mapping.occurrence_patch(action, self.tz)
                     )
-                )  # type: ignore[arg-type]
+                )
             elif op is Op.UPDATE_CRM and not tombstone:
-                event = remote_events[step.remote_id]  # type: ignore[index]
-                original = crm[step.crm_key].original_start  # type: ignore[index]
+                event = remote_events[step.remote_id]
+                original = crm[step.crm_key].original_start
                 saved = await self.store.set_exception(
                     series.id, self._to_action(event, series_id=series.id, original_start=original)
                 )
                 self.summary.crm.updated += 1
-                await self.store.save_links([self._occurrence_link(step.crm_key, saved, event)])  # type: ignore[arg-type]
+                await self.store.save_links([self._occurrence_link(step.crm_key, saved, event)])
             elif op is Op.DELETE_REMOTE:
                 if step.remote_id and not tombstone:
                     writes.append(Write.delete(f"cancel:{step.crm_key or step.remote_id}", step.remote_id))
                 else:
                     await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm_key])
             elif op is Op.DELETE_CRM:
-                action = crm[step.crm_key]  # type: ignore[index]
-                await self._cancel_in_crm(series, step.crm_key, action)  # type: ignore[arg-type]
+                action = crm[step.crm_key]
+                await self._cancel_in_crm(series, step.crm_key, action)
             elif op is Op.LINK and step.remote_id in remote_events:
                 await self.store.save_links(
                     [self._occurrence_link(step.crm_key, crm[step.crm_key], remote_events[step.remote_id])]
-                )  # type: ignore[arg-type,index]
+                )
             elif op is Op.UNLINK:
                 await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm_key])
 

@@ -112,10 +112,10 @@ class SeriesMastersMixin:
         return Write.create(f"new:{series.id}", self.calendar_id, body)
 
     async def _series_to_crm(self, step: Step, sides: Sides, settle: Settle) -> tuple[Write, Outcome] | None:
-        master = sides.remote_masters[step.remote_id]  # type: ignore[index]
+        master = sides.remote_masters[step.remote_id]
         incoming = self._to_series(master)
         if step.op is Op.UPDATE_CRM:
-            old = sides.crm_series[step.crm_key]  # type: ignore[index]
+            old = sides.crm_series[step.crm_key]
             rule_changed = old.recurrence != incoming.recurrence
             series = await self.store.update_series(
                 incoming.with_changes(id=old.id, exceptions=old.exceptions, cancelled=old.cancelled)

@@ -157,7 +157,7 @@ class SyncService:
             calendar=OutlookCalendar(graph),
             user=user,
             period=period or self.default_period(user),
-            policy=self.settings.sync.conflict,  # type: ignore[arg-type]
+            policy=self.settings.sync.conflict,
             deletions=DeletionGate(confirmer or AnswerAll(yes=False)),
             on_event=on_event,
             tz=self.settings.tz,
@@ -179,7 +179,7 @@ class SyncService:
             store=self.store,
             graph=graph,
             user=user,
-            policy=self.settings.sync.conflict,  # type: ignore[arg-type]
+            policy=self.settings.sync.conflict,
             on_event=on_event,
             now=self.clock(),
         )
