@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import os
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,8 +26,10 @@ from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import expand
 from tui_sync.errors import SyncBusy
 from tui_sync.microsoft.mapping import STAMP_EXPAND, read_stamp
+from tui_sync.store import Store
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import KEPT_CANCELLED, occurrence_key
+from tui_sync.sync.service import LEASE_SECONDS
 
 PARIS = ZoneInfo("Europe/Paris")
 OWNER = "CARINE"
@@ -37,6 +40,20 @@ ZONES = ("Romance Standard Time", "UTC")  # how the Outlook user writes times (P
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 T = TypeVar("T")
+
+OPEN_BUGS = frozenset(
+    os.environ.get("TUI_SYNC_MACHINE_OPEN_BUGS", "missing-stamp,lease-release").split(",")
+) - {""}
+"""Bugs the machine found that are not fixed yet, each pinned down by an xfail(strict) scenario. Until then
+the machine tolerates exactly that symptom, so that it goes on looking for other bugs:
+
+- missing-stamp (test_a_killed_sync_stamps_its_crm_copies_on_the_rerun): an Outlook item copied to the
+  CRM by a sync killed before the stamp write is accepted without its CRM-id stamp (never a wrong one);
+- lease-release (test_a_cancelled_sync_leaves_no_lease_behind[DELETE FROM sync_leases]): a lease left
+  by a sync cancelled while giving it back is taken over "half an hour later".
+
+`TUI_SYNC_MACHINE_OPEN_BUGS=` (empty) checks everything, e.g. to verify a fix; drop a name once its
+scenario passes."""
 
 # --- what is compared ---------------------------------------------------------------------------------
 
@@ -451,6 +468,26 @@ async def lease_left(world: World) -> bool:
     return False
 
 
+async def take_over_lease_later(world: World) -> None:
+    """What a run LEASE_SECONDS after a crash does with the crashed run's lease: take it over (through a
+    second store on the same file whose clock is that much later), then let it go."""
+    later = datetime.now(UTC) + timedelta(seconds=LEASE_SECONDS + 60)
+    store = await Store.open(world.settings.database, world.settings.tz, now=lambda: later)
+    try:
+        await store.acquire_lease(OWNER, "a run half an hour later", 1)
+        await store.release_lease(OWNER, "a run half an hour later")
+    finally:
+        await store.close()
+
+
+def stamp_problem(item: dict[str, Any], key: str) -> str | None:
+    """What is wrong with an Outlook item's CRM-id stamp, if anything (see OPEN_BUGS: missing-stamp)."""
+    stamp = stamp_of(item)
+    if stamp == key or (stamp is None and "missing-stamp" in OPEN_BUGS):
+        return None
+    return f"stamped {stamp}, not {key}"
+
+
 # --- the model ----------------------------------------------------------------------------------------------
 
 
@@ -609,6 +646,35 @@ class SeriesModel:
     occurrences: dict[datetime, Occurrence] = field(default_factory=dict)
     crm_id: int | None = None
     master_id: str | None = None
+    crm_deleted: bool = False
+    crm_deleted_linked: bool = False
+    crm_deleted_partner: bool = False
+    outlook_deletion: Deletion | None = None
+    dead: bool = False
+
+    @property
+    def pending(self) -> bool:
+        """Deleted on a side since the last verified sync (its fate, and so its occurrences, may vary)."""
+        return self.crm_deleted or self.outlook_deletion is not None
+
+    def expectation(self, shaky: bool) -> Expect:
+        """Where the series must be after a clean, successful sync (as for single actions)."""
+        if self.crm_deleted and self.outlook_deletion:
+            return Expect.GONE
+        if self.crm_deleted:
+            if not self.crm_deleted_linked:
+                return Expect.EITHER if self.crm_deleted_partner else Expect.GONE
+            touched = any(o.versions.outlook_at or o.outlook_deletion for o in self.occurrences.values())
+            return Expect.EITHER if shaky or touched else Expect.GONE  # Outlook's change may win
+        if self.outlook_deletion:
+            deletion = self.outlook_deletion
+            if not deletion.linked:
+                return Expect.PRESENT if deletion.had_crm else Expect.GONE
+            deleted, kept = deletion.may_be_deleted(), deletion.may_be_kept()
+            if deleted and kept:
+                return Expect.EITHER
+            return Expect.GONE if deleted else Expect.PRESENT
+        return Expect.PRESENT
 
     @classmethod
     def of(cls, ref: int, draft: SeriesDraft, **ids: Any) -> SeriesModel:
@@ -635,8 +701,8 @@ def agreement_problems(sides: Sides, period: Period) -> list[str]:
             continue
         if action_shape(action) != event_shape(event):
             problems.append(f"CRM action {action_id} {action_shape(action)} / Outlook {event_shape(event)}")
-        if stamp_of(event) != f"action:{action_id}":
-            problems.append(f"Outlook event of CRM action {action_id} is stamped {stamp_of(event)}")
+        if wrong := stamp_problem(event, f"action:{action_id}"):
+            problems.append(f"Outlook event of CRM action {action_id} is {wrong}")
     linked = {link.remote_id for link in links.values()}
     problems += [
         f"Outlook event {event_shape(e)} is linked to no CRM action"
@@ -657,8 +723,8 @@ def agreement_problems(sides: Sides, period: Period) -> list[str]:
             problems.append(
                 f"CRM series {series.title!r}×{series.recurrence.count} / {master['subject']!r}×{count}"
             )
-        if stamp_of(master) != f"series:{series_id}":
-            problems.append(f"master of CRM series {series_id} is stamped {stamp_of(master)}")
+        if wrong := stamp_problem(master, f"series:{series_id}"):
+            problems.append(f"master of CRM series {series_id} is {wrong}")
         crm, outlook = sides.crm_occurrences(series_id, period), sides.outlook_occurrences(master["id"])
         for original in sorted(crm.keys() | outlook.keys()):
             if original in crm and original in outlook:

@@ -38,6 +38,7 @@ from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_a
 
 from tests.sync.conftest import World, open_world
 from tests.sync.machine_support import (
+    OPEN_BUGS,
     OWNER,
     PARIS,
     TITLES,
@@ -63,6 +64,8 @@ from tests.sync.machine_support import (
     run_killed,
     series_drafts,
     stamp_of,
+    stamp_problem,
+    take_over_lease_later,
     writes_in,
 )
 from tui_sync.domain.models import Action
@@ -206,9 +209,10 @@ class AgendaMachine(RuleBasedStateMachine):
                 pairs.append((item, action))
         return pairs
 
-    @rule(op=st.sampled_from(("add", "cancel", "edit")), draft=series_drafts(), data=st.data())
+    @rule(op=st.sampled_from(("add", "cancel", "edit", "delete")), draft=series_drafts(), data=st.data())
     def crm_series(self, op: str, draft: Any, data: st.DataObject) -> None:
-        """The CRM user adds a weekly series, cancels one of its occurrences or edits one on its own."""
+        """The CRM user adds a weekly series, cancels one of its occurrences, edits one on its own, or
+        deletes the whole series."""
         self.run(self._crm_series(op, draft, data))
 
     async def _crm_series(self, op: str, draft: Any, data: st.DataObject) -> None:
@@ -216,6 +220,9 @@ class AgendaMachine(RuleBasedStateMachine):
         if op == "add":
             series = await store.add_series(draft.series())
             self.series.append(SeriesModel.of(self._ref(), draft, crm_id=series.id))
+            return
+        if op == "delete":
+            await self._crm_delete_series(data)
             return
         pairs = []
         for model in self.series:
@@ -244,7 +251,31 @@ class AgendaMachine(RuleBasedStateMachine):
         saved = await store.set_exception(series.id, edited)
         state.versions.edit("crm", action_shape(saved), self._tick())
 
+    async def _crm_delete_series(self, data: st.DataObject) -> None:
+        pairs = [(m, s) for m in self.series if (s := await self._crm_series_of(m)) is not None]
+        if not pairs:
+            return
+        model, series = _pick(
+            data,
+            pairs,
+            lambda p: (
+                p[0].outlook_deletion is not None
+                or any(o.versions.outlook_at for o in p[0].occurrences.values())
+            ),
+            lambda p: f"series #{p[0].ref}: CRM series {p[1].id} {p[1].title!r}",
+        )
+        model.crm_deleted_linked = str(series.id) in await self.world.store.links(OWNER, "series")
+        model.crm_deleted_partner = any(
+            e["id"] == model.master_id or stamp_of(e) == f"series:{series.id}"
+            for e in await self.outlook.events()
+        )
+        await self.world.store.delete_series(series.id)  # type: ignore[arg-type]
+        model.crm_deleted = True
+
     async def _crm_series_of(self, model: SeriesModel) -> Any:
+        """The model series' CRM series, unless the CRM user deleted it."""
+        if model.dead or model.crm_deleted:
+            return None
         found = {s.id: s for s in await self.world.store.series_of(OWNER)}
         if model.crm_id in found:
             return found[model.crm_id]
@@ -314,15 +345,21 @@ class AgendaMachine(RuleBasedStateMachine):
                 pairs.append((item, event))
         return sorted(pairs, key=lambda p: p[0].ref)
 
-    @rule(op=st.sampled_from(("add", "edit", "delete")), draft=series_drafts(), data=st.data())
+    @rule(
+        op=st.sampled_from(("add", "edit", "delete", "delete series")), draft=series_drafts(), data=st.data()
+    )
     def outlook_series(self, op: str, draft: Any, data: st.DataObject) -> None:
-        """The Outlook user adds a weekly series, edits one occurrence (title, time) or deletes one."""
+        """The Outlook user adds a weekly series, edits one occurrence (title, time), deletes one, or
+        deletes the whole series."""
         self.run(self._outlook_series(op, draft, data))
 
     async def _outlook_series(self, op: str, draft: Any, data: st.DataObject) -> None:
         if op == "add":
             master = await self.outlook.create(draft.master())
             self.series.append(SeriesModel.of(self._ref(), draft, master_id=master["id"]))
+            return
+        if op == "delete series":
+            await self._outlook_delete_series(data)
             return
         pairs = []
         for model, master in await self._master_pairs():
@@ -361,16 +398,37 @@ class AgendaMachine(RuleBasedStateMachine):
         )
         state.versions.edit("outlook", moved, self._tick())
 
+    async def _outlook_delete_series(self, data: st.DataObject) -> None:
+        pairs = await self._master_pairs()
+        if not pairs:
+            return
+        model, master = _pick(
+            data,
+            pairs,
+            lambda p: (
+                p[0].crm_deleted
+                or any(o.versions.crm_at or o.crm_cancelled for o in p[0].occurrences.values())
+            ),
+            lambda p: f"series #{p[0].ref}: Outlook master {p[1]['subject']!r}",
+        )
+        links = await self.world.store.links(OWNER, "series")
+        linked = any(link.remote_id == master["id"] for link in links.values())
+        had_crm = not model.crm_deleted and (linked or await self._crm_series_of(model) is not None)
+        await self.outlook.delete(master["id"])
+        model.outlook_deletion = Deletion(linked=linked, had_crm=had_crm)
+
     async def _master_pairs(self) -> list[tuple[SeriesModel, dict[str, Any]]]:
+        """The model series Outlook holds (unless the Outlook user deleted them), with their master."""
+        live = [m for m in self.series if not m.dead and m.outlook_deletion is None]
         pairs = []
         for event in await self.outlook.events():
             if event["type"] != "seriesMaster":
                 continue
             stamp = stamp_of(event) or ""
-            model = next((m for m in self.series if m.master_id == event["id"]), None)
+            model = next((m for m in live if m.master_id == event["id"]), None)
             if model is None and stamp.startswith("series:"):
                 crm_id = int(stamp.removeprefix("series:"))
-                model = next((m for m in self.series if m.crm_id == crm_id), None)
+                model = next((m for m in live if m.crm_id == crm_id), None)
             if model is not None:
                 model.master_id = event["id"]
                 pairs.append((model, event))
@@ -430,7 +488,10 @@ class AgendaMachine(RuleBasedStateMachine):
             note(f"sync (yes={yes}) killed after {after} {unit}")
             STATS[f"syncs killed (by {unit})"] += 1
             self._record(yes, ok=False)
-            assert not await lease_left(self.world), "a killed sync kept its lease"
+            if await lease_left(self.world):
+                assert "lease-release" in OPEN_BUGS, "a killed sync kept its lease"
+                STATS["leases kept by a killed sync (open bug)"] += 1
+                await take_over_lease_later(self.world)
         else:
             self._outcome(summary, yes, clean=not faulted)
         await self._clean_sync(yes, verify_if_ok=True)
@@ -488,6 +549,8 @@ class AgendaMachine(RuleBasedStateMachine):
             if item.outlook_deletion:
                 item.outlook_deletion.saw(yes, ok)
         for model in self.series:
+            if model.outlook_deletion:
+                model.outlook_deletion.saw(yes, ok)
             for state in model.occurrences.values():
                 if state.outlook_deletion:
                     state.outlook_deletion.saw(yes, ok)
@@ -579,8 +642,8 @@ class AgendaMachine(RuleBasedStateMachine):
             link = links.get(str(crm.id))
             if link is None or link.remote_id != event["id"]:
                 problems.append(f"{name}: no link from CRM action {crm.id} to event {event['id']} ({link})")
-            if stamp_of(event) != f"action:{crm.id}":
-                problems.append(f"{name}: event {event['id']} stamped {stamp_of(event)}, not action:{crm.id}")
+            if wrong := stamp_problem(event, f"action:{crm.id}"):
+                problems.append(f"{name}: event {event['id']} {wrong}")
             item.bind(crm)
             item.event_id = event["id"]
             item.crm_deleted = item.crm_deleted_linked = item.crm_deleted_partner = False
@@ -609,7 +672,9 @@ class AgendaMachine(RuleBasedStateMachine):
         claimed_crm: set[int] = set()
         claimed_masters: set[str] = set()
         for model in self.series:
-            crm = sides.crm_series.get(model.crm_id)  # type: ignore[arg-type]
+            if model.dead:
+                continue
+            crm = None if model.crm_deleted else sides.crm_series.get(model.crm_id)  # type: ignore[arg-type]
             if crm is None:
                 crm_id = next((int(k) for k, v in links.items() if v.remote_id == model.master_id), None)
                 crm = sides.crm_series.get(crm_id)  # type: ignore[arg-type]
@@ -621,7 +686,8 @@ class AgendaMachine(RuleBasedStateMachine):
             # Every occurrence cancelled on one side before the series ever reached the other: nothing
             # of it is in the period, so the sync never sees it (calendarView shows instances only).
             if (
-                crm is not None
+                not model.pending
+                and crm is not None
                 and master is None
                 and str(crm.id) not in links
                 and not expand(crm, self.period)
@@ -629,11 +695,33 @@ class AgendaMachine(RuleBasedStateMachine):
                 claimed_crm.add(crm.id)  # type: ignore[arg-type]
                 continue
             unlinked = master is not None and all(v.remote_id != master["id"] for v in links.values())
-            if crm is None and master is not None and unlinked and not sides.instances.get(master["id"]):
+            if (
+                not model.pending
+                and crm is None
+                and master is not None
+                and unlinked
+                and not sides.instances.get(master["id"])
+            ):
                 claimed_masters.add(master["id"])
                 continue
+            expect = model.expectation(self.shaky)
+            where = (crm is not None, master is not None)
+            if (
+                where
+                not in {
+                    Expect.PRESENT: {(True, True)},
+                    Expect.GONE: {(False, False)},
+                    Expect.EITHER: {(True, True), (False, False)},
+                }[expect]
+            ):
+                problems.append(
+                    f"{name} should be {expect.value}: CRM {crm and crm.id}, "
+                    f"Outlook {master and master['id']} (crm_deleted={model.crm_deleted}, "
+                    f"outlook_deletion={model.outlook_deletion})"
+                )
+                continue
             if crm is None or master is None:
-                problems.append(f"{name} is lost: CRM {crm and crm.id}, Outlook {master and master['id']}")
+                model.dead = True
                 continue
             if crm.id in claimed_crm or master["id"] in claimed_masters:
                 problems.append(f"{name}: CRM series {crm.id} / master {master['id']} claimed twice")
@@ -651,9 +739,11 @@ class AgendaMachine(RuleBasedStateMachine):
             link = links.get(str(crm.id))
             if link is None or link.remote_id != master["id"]:
                 problems.append(f"{name}: no link from CRM series {crm.id} to master {master['id']}")
-            if stamp_of(master) != f"series:{crm.id}":
-                problems.append(f"{name}: master stamped {stamp_of(master)}, not series:{crm.id}")
+            if wrong := stamp_problem(master, f"series:{crm.id}"):
+                problems.append(f"{name}: master {wrong}")
             problems += self._check_occurrences(sides, model, crm.id, master["id"], occurrence_links)  # type: ignore[arg-type]
+            model.crm_deleted = model.crm_deleted_linked = model.crm_deleted_partner = False
+            model.outlook_deletion = None
         problems += [
             f"CRM series {i} belongs to no model series" for i in sides.crm_series if i not in claimed_crm
         ]
@@ -678,10 +768,11 @@ class AgendaMachine(RuleBasedStateMachine):
         }
         for original, state in sorted(model.occurrences.items()):
             name = f"series #{model.ref} occurrence {original:%Y-%m-%d %H:%MZ}"
-            expect = state.expectation(self.shaky)
+            # A series deleted on a side then kept or restored is copied whole from the side that won.
+            expect = Expect.KEPT_OR_GONE if model.pending else state.expectation(self.shaky)
             crm, event = crm_occ.get(original), out_occ.get(original)
             where = (crm is not None, event is not None)
-            if where not in allowed[expect]:
+            if where not in allowed[expect] | ({(True, True)} if model.pending else set()):
                 problems.append(
                     f"{name} should be {expect.value}; CRM: {crm and action_shape(crm)}, "
                     f"Outlook: {event and event_shape(event)}"
@@ -700,6 +791,8 @@ class AgendaMachine(RuleBasedStateMachine):
             if crm_shape != outlook_shape:
                 problems.append(f"{name} differs: CRM {crm_shape} / Outlook {outlook_shape}")
             wanted = state.versions.candidates() if self.shaky else {state.versions.expected()}
+            if model.pending:
+                wanted = {crm_shape}  # whichever side won, as long as both agree
             if crm_shape not in wanted:
                 problems.append(f"{name} is {crm_shape}, expected {' or '.join(map(str, wanted))}")
             if link is None or link.remote_id != event["id"]:  # type: ignore[index]
@@ -842,6 +935,30 @@ async def test_a_sync_killed_after_copying_an_outlook_item_to_the_crm_duplicates
     assert (len(sides.crm_singles) + len(sides.crm_series), len(sides.events) + len(sides.masters)) == (1, 1)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug: the CRM copy of an Outlook item is committed with its link, but the CRM-id stamp "
+    "is written to Outlook afterwards; killed in between, no later sync writes it (the pair is linked and "
+    "unchanged), so a Reset calendar then a sync duplicate the item",
+)
+@pytest.mark.parametrize("table", ["actions", "series"])
+async def test_a_killed_sync_stamps_its_crm_copies_on_the_rerun(world: World, table: str) -> None:
+    outlook = OutlookUser(world)
+    if table == "actions":
+        await outlook.create(Draft("Appel", 6, 14, 30, 30, False, 1, False, False).event("UTC"))
+    else:
+        await outlook.create(SeriesDraft("Point", 2, 11, 3).master())
+    kill = at_commit_after(f"INSERT INTO {table}")
+    assert (await run_killed(world, lambda: world.sync(), kill, "statements"))[0]
+    assert (await world.sync()).errors == []
+    [item] = await outlook.events()
+    assert stamp_of(item) == f"{'action' if table == 'actions' else 'series'}:1"
+    await world.store.clear_links(OWNER, ["action", "series", "occurrence"])  # Reset calendar
+    assert (await world.sync()).errors == []
+    sides = await read_sides(world, outlook, world.service.default_period(world.user))
+    assert (len(sides.crm_singles) + len(sides.crm_series), len(sides.events) + len(sides.masters)) == (1, 1)
+
+
 def _write_back_answered(log: list[dict[str, Any]]) -> bool:
     return any(s["method"] == "POST" and s["status"] == 201 for entry in log for s in entry["sub_requests"])
 
@@ -870,11 +987,25 @@ async def test_a_sync_killed_after_writing_back_a_kept_item_duplicates_nothing(
     assert agreement_problems(sides, world.service.default_period(world.user)) == []
 
 
-@pytest.mark.parametrize("point", ["INSERT INTO sync_leases", "UPDATE sync_runs"])
+@pytest.mark.parametrize(
+    "point",
+    [
+        "INSERT INTO sync_leases",
+        "UPDATE sync_runs",
+        pytest.param(
+            "DELETE FROM sync_leases",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="engine bug: cancelled while it gives the lease back, release_lease's transaction "
+                "is rolled back and the lease is kept for LEASE_SECONDS (release it shielded)",
+            ),
+        ),
+    ],
+)
 async def test_a_cancelled_sync_leaves_no_lease_behind(world: World, point: str) -> None:
     """Found by the machine: a sync cancelled while taking its lease, or while recording its run, kept the
     lease for LEASE_SECONDS and the next run was refused."""
-    kill = at_commit_after(point) if point.startswith("INSERT") else at_statement(point)
+    kill = at_commit_after(point) if point.startswith("INSERT") else at_statement(point)  # in the finally
     killed, _ = await run_killed(world, lambda: world.sync(), kill, "statements")
     assert killed
     assert not await lease_left(world)
