@@ -43,6 +43,8 @@ from tui_sync.sync.agenda_parts import (
     action_link,
     link_state,
     one_way,
+    stamp_write,
+    unstamped,
 )
 from tui_sync.sync.deletions import DeletionGate
 from tui_sync.sync.events import AgendaSummary, DeletionRequest, Progress, ProgressCallback
@@ -125,7 +127,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         )
         self.to_write = len(single_plan.writes) + len(series_plan.writes)
         self._progress("writing", 0, self.to_write)
-        await self._apply_singles(single_plan, sides)
+        await self._apply_singles(single_plan, sides, links[ACTION])
         if self.series_enabled:
             modes = await self._apply_series(series_plan, sides, links[SERIES])
             await self._sync_occurrences(modes, sides, links[OCCURRENCE])
@@ -273,9 +275,12 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
 
     # --- single actions -------------------------------------------------------------------------
 
-    async def _apply_singles(self, single_plan: Plan, sides: Sides) -> None:
+    async def _apply_singles(self, single_plan: Plan, sides: Sides, links: dict[str, Link]) -> None:
         writes: list[Write] = []
         after: dict[str, tuple[Step, Action]] = {}  # write id → what to record when it succeeds
+        for key, remote_id in unstamped(links, single_plan, sides.crm_actions, sides.remote_singles, ACTION):
+            writes.append(stamp_write(remote_id, ACTION, key))
+            after[writes[-1].id] = (Step(Op.LINK, key, remote_id), sides.crm_actions[key])
         for step in single_plan.steps:
             if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
                 action = sides.crm_actions[step.crm_key]
@@ -294,13 +299,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
                 if step.op is Op.CREATE_CRM:
                     self.summary.crm.created += 1
                     # Stamp the event with its new CRM id, so a reset finds the pair again.
-                    writes.append(
-                        Write.patch(
-                            f"stamp:{step.remote_id}",
-                            step.remote_id,
-                            {"singleValueExtendedProperties": mapping.stamp(f"{ACTION}:{action.id}")},
-                        )
-                    )
+                    writes.append(stamp_write(step.remote_id, ACTION, action.id))
                     after[writes[-1].id] = (Step(Op.LINK, str(action.id), step.remote_id), action)
                 else:
                     self.summary.crm.updated += 1

@@ -4,6 +4,7 @@ small conversions between links, plans and writes."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -68,3 +69,25 @@ def one_way(p: Plan) -> Plan:
 
 async def record_nothing(write: Write, result: WriteResult) -> None:
     """For writes whose results the caller reads afterwards."""
+
+
+def stamp_write(remote_id: str, kind: str, crm_id: int | str) -> Write:
+    """Stamp an Outlook item with the CRM id it is linked to, so a Reset finds the pair again."""
+    body = {"singleValueExtendedProperties": mapping.stamp(f"{kind}:{crm_id}")}
+    return Write.patch(f"stamp:{remote_id}", remote_id, body)
+
+
+def unstamped(
+    links: dict[str, Link], planned: Plan, crm: Mapping[str, object], remote: Mapping[str, Event], kind: str
+) -> list[tuple[str, str]]:
+    """(CRM key, Outlook id) of the linked pairs left alone by the plan whose Outlook item lacks our
+    stamp: a run killed between copying an Outlook item to the CRM and stamping it leaves one."""
+    touched = {step.crm_key for step in planned.steps}
+    return [
+        (key, link.remote_id)
+        for key, link in links.items()
+        if key not in touched
+        and key in crm
+        and link.remote_id in remote
+        and mapping.read_stamp(remote[link.remote_id]) != f"{kind}:{key}"
+    ]

@@ -16,7 +16,7 @@ from tui_sync.domain.models import Series
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.calendar import Write, WriteResult
 from tui_sync.store.links import Link
-from tui_sync.sync.agenda_parts import OCCURRENCE, SERIES, Event, Sides
+from tui_sync.sync.agenda_parts import OCCURRENCE, SERIES, Event, Sides, stamp_write, unstamped
 from tui_sync.sync.events import DeletionRequest
 from tui_sync.sync.plan import Op, Plan, Step
 
@@ -47,6 +47,9 @@ class SeriesMastersMixin:
                 modes[key] = mode
 
         writes: list[Write] = []
+        for key, master_id in unstamped(links, series_plan, sides.crm_series, sides.remote_masters, SERIES):
+            writes.append(stamp_write(master_id, SERIES, key))
+            pending[writes[-1].id] = self._restamped(key, sides, links[key].extra.get(COPY), modes)
         for step in series_plan.steps:
             if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
                 queued = self._series_to_outlook(step, sides)
@@ -78,6 +81,15 @@ class SeriesMastersMixin:
 
         await self._write_in_groups(writes, record)
         return modes
+
+    def _restamped(self, key: str, sides: Sides, copy: str | None, modes: dict[str, str]) -> Outcome:
+        async def stamped(result: WriteResult) -> tuple[str, str | None]:
+            if result.ok:  # the stamp moved the changeKey: record it
+                sides.remote_masters[result.body["id"]] = result.body
+                await self._save_series_link(key, sides.crm_series[key], result.body, copy)
+            return key, modes.get(key)
+
+        return stamped
 
     def _series_to_outlook(self, step: Step, sides: Sides) -> tuple[Write, Outcome]:
         key = step.crm_key or ""
@@ -132,7 +144,6 @@ class SeriesMastersMixin:
         key = str(series.id)
         sides.crm_series[key] = series
         settle(key, "remote")
-        stamp = {"singleValueExtendedProperties": mapping.stamp(f"{SERIES}:{series.id}")}
 
         async def stamped(result: WriteResult) -> tuple[str, str | None]:
             if result.ok:  # the stamp moved the changeKey: record it, the copy still pending
@@ -140,7 +151,7 @@ class SeriesMastersMixin:
                 await self._save_series_link(key, series, result.body, "remote")
             return key, "remote"
 
-        return Write.patch(f"stamp:{series.id}", master["id"], stamp), stamped
+        return stamp_write(master["id"], SERIES, series.id), stamped
 
     def _delete_series_in_outlook(self, step: Step) -> tuple[Write, Outcome]:
         key = step.crm_key or ""

@@ -8,6 +8,7 @@ Summary to show; only bad requests (unknown user, no right) raise.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import time
@@ -136,8 +137,8 @@ class SyncService:
                 summary.requests = graph.requests if graph else 0
                 summary.seconds = time.monotonic() - started
                 await self.store.finish_run(run_id, summary.ok, summary.to_json(), summary.errors)
-        finally:
-            await self.store.release_lease(user.code, holder)
+        finally:  # shielded: a cancelled run still gives its lease back
+            await asyncio.shield(self.store.release_lease(user.code, holder))
         return summary
 
     async def _agenda(
@@ -201,4 +202,4 @@ class SyncService:
             async with await self.graph_for(user) as graph:
                 await push_action(self.store, OutlookCalendar(graph), user, action_id, self.settings.tz)
         finally:
-            await self.store.release_lease(user.code, holder)
+            await asyncio.shield(self.store.release_lease(user.code, holder))
