@@ -295,6 +295,8 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
                 event = sides.remote_singles[step.remote_id]
                 async with self.store.transaction():  # the CRM copy and its link, or neither
                     action = await self._save_crm_action(step, event)
+                    if step.op is Op.CREATE_CRM and step.crm_key:  # restored after a CRM deletion,
+                        await self.store.delete_links(self.user.code, ACTION, [step.crm_key])  # new id
                     await self._save_link(ACTION, str(action.id), action, event)
                 if step.op is Op.CREATE_CRM:
                     self.summary.crm.created += 1

@@ -139,6 +139,9 @@ class SeriesMastersMixin:
             return None
         async with self.store.transaction():  # the CRM copy and its link, or neither
             series = await self.store.add_series(incoming)
+            if step.crm_key:  # restored after a CRM deletion, under a new id: the old link goes
+                await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
+                await self._forget_occurrences(step.crm_key)
             await self._save_series_link(str(series.id), series, master, "remote")
         self.summary.crm.created += 1
         key = str(series.id)
