@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import os
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -38,18 +37,6 @@ ZONES = ("Romance Standard Time", "UTC")  # how the Outlook user writes times (P
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 T = TypeVar("T")
-
-OPEN_BUGS = frozenset(os.environ.get("TUI_SYNC_MACHINE_OPEN_BUGS", "restore-link").split(",")) - {""}
-"""Bugs the machine found that are not fixed yet, each pinned down by an xfail(strict) scenario. Until then
-the machine steers around exactly that case, so that it goes on looking for other bugs:
-
-- restore-link (test_an_item_deleted_in_the_crm_and_edited_in_outlook_is_restored_once): the CRM user
-  never deletes an action Outlook edited since the last verified sync, and the Outlook user never edits
-  one the CRM deleted.
-
-`TUI_SYNC_MACHINE_OPEN_BUGS=` (empty) runs the machine at full strength, e.g. to verify a fix; drop a name
-once its scenario passes."""
-
 
 # --- what is compared ---------------------------------------------------------------------------------
 
