@@ -323,8 +323,11 @@ class AgendaMachine(RuleBasedStateMachine):
             return
         store = self.world.store
         links = await store.links(OWNER, "action")
-        linked = any(link.remote_id == event["id"] for link in links.values())
+        partner = next((int(key) for key, link in links.items() if link.remote_id == event["id"]), None)
         actions = {a.id: a for a in await store.single_actions(OWNER, self.period)}
+        if partner in actions and not item.crm_deleted:
+            item.bind(actions[partner])  # its CRM copy, should the deletion be kept
+        linked = partner is not None
         had_crm = not item.crm_deleted and (item.own(actions) is not None or linked)  # type: ignore[arg-type]
         await self.outlook.delete(event["id"])
         item.outlook_deletion = Deletion(linked=linked, had_crm=had_crm)
@@ -413,7 +416,10 @@ class AgendaMachine(RuleBasedStateMachine):
             lambda p: f"series #{p[0].ref}: Outlook master {p[1]['subject']!r}",
         )
         links = await self.world.store.links(OWNER, "series")
-        linked = any(link.remote_id == master["id"] for link in links.values())
+        partner = next((int(key) for key, link in links.items() if link.remote_id == master["id"]), None)
+        if partner is not None and not model.crm_deleted:
+            model.crm_id = partner  # its CRM copy, should the deletion be kept
+        linked = partner is not None
         had_crm = not model.crm_deleted and (linked or await self._crm_series_of(model) is not None)
         await self.outlook.delete(master["id"])
         model.outlook_deletion = Deletion(linked=linked, had_crm=had_crm)
