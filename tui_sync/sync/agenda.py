@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -243,7 +244,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             starts = [read_datetime(i["start"], self.tz) for i in instances]
             item = self._remote_item(master, self._series_fp(self._to_series(master)), SERIES)
             when = min(starts, key=self._distance, default=item.when)
-            items[master_id] = Item(**{**item.__dict__, "when": when, "weight": len(instances)})
+            items[master_id] = replace(item, when=when, weight=len(instances))
         return items
 
     def _remote_item(self, event: Event, fingerprint: str, kind: str) -> Item:

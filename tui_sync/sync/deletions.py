@@ -11,7 +11,7 @@ from dataclasses import replace
 from tui_sync import messages
 from tui_sync.errors import UserError
 from tui_sync.sync.events import Confirmer, Decision, DeletionRequest
-from tui_sync.sync.plan import Step
+from tui_sync.sync.plan import Op, Step
 
 MASS_DELETION_ABSOLUTE = 50
 
@@ -35,7 +35,7 @@ class DeletionGate:
     async def check_mass(self, deletions: list[Step], linked: int) -> None:
         """Ask once whether a sync that deletes this much may go on; raise if not. Nothing is written
         before this question is answered."""
-        self.expected += sum(1 for s in deletions if s.op.name == "DELETE_CRM")
+        self.expected += sum(1 for s in deletions if s.op is Op.DELETE_CRM)
         mass = bool(deletions) and is_mass_deletion(len(deletions), linked)
         if mass and not await self.confirmer.allow_mass_deletion(len(deletions), linked):
             raise MassDeletionRefused(messages.mass_deletion_refused(len(deletions), linked))
