@@ -588,7 +588,9 @@ class Occurrence:
     versions: Versions
     crm_cancelled: bool = False
     outlook_deletion: Deletion | None = None
-    kept: bool = False  # cancelled in Outlook and kept in the CRM: the CRM alone has it from now on
+    # Cancelled in Outlook and kept in the CRM: the CRM alone has it, until Outlook deletes the series and
+    # the CRM keeps it: written back whole, as a new master, the series then holds it in Outlook too.
+    kept: bool = False
 
     def expectation(self, shaky: bool) -> Expect:
         if self.crm_cancelled:
