@@ -1031,6 +1031,33 @@ async def test_a_sync_killed_after_writing_back_a_kept_item_duplicates_nothing(
     assert agreement_problems(sides, world.service.default_period(world.user)) == []
 
 
+@pytest.mark.parametrize("master", ["created", "written back"])
+async def test_a_sync_killed_after_sending_a_series_master_keeps_the_crm_occurrence_edits(
+    world: World, master: str
+) -> None:
+    """Found while pinning the kept cancellation below: killed once the new master (a first sync's, or
+    one a kept Outlook deletion writes back) was created, its answer lost, the re-run paired the series by
+    its stamp, compared occurrences with no base, and Outlook's fresh, plain occurrence, being newer,
+    overwrote the CRM's edited one."""
+    outlook, period = OutlookUser(world), world.service.default_period(world.user)
+    series = await world.store.add_series(SeriesDraft("Réunion", 2, 9, 3).series())
+    edited = expand(series, period)[2].with_changes(title="Réunion (salle B)")
+    await world.store.set_exception(series.id, edited)  # type: ignore[arg-type]
+    if master == "written back":  # the POST the kill waits for is the master's
+        for day in (3, 4, 5):  # three, so that one series deletion is not a mass deletion
+            await world.store.add_action(Draft("Visite", day, 10, 0, 60, False, 1, False, False).action())
+        assert (await world.sync()).errors == []
+        await outlook.delete((await world.store.links(OWNER, "series"))[str(series.id)].remote_id)
+    killed, _ = await run_killed(
+        world, lambda: world.sync(confirmer=AnswerAll(yes=False)), _write_back_answered
+    )
+    assert killed
+    assert (await world.sync(confirmer=AnswerAll(yes=False))).errors == []
+    sides = await read_sides(world, outlook, period)
+    assert sides.crm_occurrences(series.id, period)[_original(edited)].title == "Réunion (salle B)"  # type: ignore[arg-type]
+    assert agreement_problems(sides, period) == []
+
+
 @pytest.mark.parametrize(
     "point",
     [

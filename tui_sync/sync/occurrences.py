@@ -25,7 +25,7 @@ from tui_sync.sync.agenda_parts import (
     record_nothing,
 )
 from tui_sync.sync.events import DeletionRequest
-from tui_sync.sync.plan import Item, Op, plan
+from tui_sync.sync.plan import Item, LinkState, Op, plan
 from tui_sync.sync.series import THREE_WAY_FRESH
 
 
@@ -168,7 +168,11 @@ class OccurrencesMixin:
             for k, a in crm.items()
         }
         occurrence_plan = plan(
-            crm_items, remote_items, [link_state(v) for v in series_links.values()], policy=self.policy
+            crm_items,
+            remote_items,
+            [link_state(v) for v in series_links.values()]
+            + self._unlinked_bases(series, crm, remote_items, series_links),
+            policy=self.policy,
         )
         self.summary.conflicts += occurrence_plan.conflicts
         if not self.two_way:
@@ -223,6 +227,24 @@ class OccurrencesMixin:
                 await self.store.save_links([self._occurrence_link(crm_key, crm[crm_key], result.body)])
 
         await self._write_in_groups(writes, record)
+
+    def _unlinked_bases(
+        self, series: Series, crm: dict[str, Action], remote_items: dict[str, Item], links: dict[str, Link]
+    ) -> list[LinkState]:
+        """A base for each occurrence both sides hold with no link yet: what the rule alone makes of it.
+
+        Pairs go unlinked when a series was just paired by its CRM-id stamp (a run killed after creating
+        or writing back its master, or a Reset). Compared with no base, the newer side won, and the fresh,
+        unedited occurrences of a just-created master overwrote the CRM's edited ones. Against the rule's
+        occurrence, the side that edited it wins, as for a linked pair, and both edits are a conflict.
+        The empty Outlook id makes the plan pair the occurrence by its key and record the real link."""
+        natural = self._crm_occurrences(series.with_changes(exceptions=(), cancelled=frozenset()))
+        both = crm.keys() & {item.match_key for item in remote_items.values()}
+        return [
+            LinkState(key, "", self._fp(natural[key]), "", self._fp(natural[key]))
+            for key in sorted(both - links.keys())
+            if key in natural
+        ]
 
     async def _cancel_in_crm(self, series: Series, key: str, action: Action) -> None:
         if await self.deletions.confirm(DeletionRequest("occurrence", action.title, action.start, 0, 0)):
