@@ -69,6 +69,13 @@ def build_parser() -> ArgumentParser:
         prog=PROG, description="Keep a CRM agenda and contacts in step with Microsoft 365."
     )
     parser.set_defaults(config=None)
+    parser.add_argument(
+        "--user",
+        dest="app_user",
+        metavar="CODE",
+        help="open the terminal application as this CRM user (default: TUI_SYNC_USER, the config, "
+        "the login name)",
+    )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(subparsers)
@@ -92,6 +99,15 @@ def _log_to_file(settings: Settings) -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
         handler.close()
+
+
+def _terminal_application(settings: Settings, user: str | None) -> int:
+    """`tui-sync [--user CODE]`: the Textual application, imported only here (the headless commands
+    never load Textual)."""
+    from tui_sync.ui import run_tui
+
+    with _log_to_file(settings):
+        return run_tui(settings, user)
 
 
 async def _run_async(handler: Handler, ctx: Context, args: argparse.Namespace, needs_store: bool) -> int:
@@ -120,12 +136,10 @@ def main(argv: Sequence[str] | None = None, *, now: Clock | None = None) -> int:
     except SystemExit as done:  # --help, --version
         return done.code if isinstance(done.code, int) else 0
     handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        out.write(messages.TUI_NOT_YET + "\n")
-        parser.print_help(out)
-        return 0
     try:
         settings = load_settings(args.config, os.environ)
+        if handler is None:
+            return _terminal_application(settings, args.app_user)
         ctx = Context(settings=settings, out=out, now=now or utc_now)
         with _log_to_file(settings):
             if inspect.iscoroutinefunction(handler):

@@ -139,8 +139,11 @@ class Settings(BaseSettings):
     database: Path = Field(default_factory=lambda: data_dir() / "crm.sqlite3")
     timezone: str = Field(default_factory=machine_timezone)
     log_file: str = ""
+    user: str = ""  # the CRM user the terminal application opens as (else --user / the login name)
     microsoft: MicrosoftConfig = Field(default_factory=MicrosoftConfig)
     sync: SyncConfig = Field(default_factory=SyncConfig)
+    # [keys]: binding id = key(s), e.g. "sync.start" = "f5" (the terminal application's remapping)
+    keys: dict[str, str] = Field(default_factory=dict)
 
     _config_file: Path | None = PrivateAttr(default=None)
 
@@ -171,6 +174,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(messages.config_bad_timezone(value)) from None
         return value.strip()
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: str) -> str:
+        return value.strip().upper()
 
     @field_validator("log_file")
     @classmethod

@@ -72,7 +72,6 @@ def config_wrong_type(expected: str, got: object) -> str:
 # --- store and administration --------------------------------------------------------------------
 
 ADMIN_FULL_NAME = "Administrator"
-TUI_NOT_YET = "tui-sync: the terminal interface arrives in a later release; the commands below work today."
 NOT_CONNECTED = "not connected"
 CONNECTED = "connected"
 NEVER = "never"
@@ -177,6 +176,10 @@ def sync_list_entry(contact_id: int, name: str) -> str:
 
 def last_admin(code: str) -> str:
     return f"{code} is the last administrator: make another user an administrator first"
+
+
+def admin_only(code: str) -> str:
+    return f"Administration is for administrators: {code} is not one (ask ADM to make you one)"
 
 
 def microsoft_settings_text(client_id: str, tenant: str) -> str:
@@ -744,3 +747,172 @@ def mass_deletion_refused(deletions: int, linked: int) -> str:
 
 
 # --- dialogs -------------------------------------------------------------------------------------
+
+
+# --- the terminal application ------------------------------------------------------------------------
+
+UI_YES = "Yes"
+UI_NO = "No"
+UI_DELETE = "Delete"
+UI_KEEP = "Keep"
+UI_DELETE_ALL = "Delete all remaining"
+UI_KEEP_ALL = "Keep all remaining"
+UI_CONTINUE = "Continue"
+UI_STOP_SYNC = "Stop the sync"
+DELETION_QUESTION = "It was deleted in Microsoft 365. Delete it from the CRM too? (Kept, it is written back.)"
+MASS_DELETION_TITLE = "Many deletions"
+MASS_DELETION_KEYS = "y  go on and ask about each one    n / escape  stop the sync, nothing is written"
+DELETION_KINDS = {"action": "Action", "series": "Series", "occurrence": "Occurrence of a series"}
+SYNC_ALREADY_RUNNING = "A sync is already running: wait for it to end (or cancel it in the Sync wizard)."
+SYNC_CANCELLED = "Sync cancelled: what was written is recorded, nothing is half-done; sync again to finish."
+QUIT_DURING_SYNC = "A sync is running. Quit anyway?"
+QUIT_DURING_SYNC_DETAILS = (
+    "The sync is cancelled cleanly: what it wrote is recorded, the rest waits for the next sync."
+)
+CANCEL_SYNC_QUESTION = "Cancel the running sync?"
+CANCEL_SYNC_DETAILS = (
+    "What was written so far is recorded; the next sync finishes the rest, without duplicates."
+)
+UNEXPECTED_FAILURE = "Something went wrong"
+PICK_USER_TITLE = "Who are you? Pick your CRM user (enter)"
+
+
+def deletion_title(index: int, total: int) -> str:
+    return f"Deleted in Microsoft 365 — {index} of {total}"
+
+
+def deletion_item(kind: str, title: str, start: datetime | None, owner: str, tz: Any) -> str:
+    """What the deletion dialog says of the item: its kind, title, date and owner."""
+    when = start.astimezone(tz).strftime("%a %d %b %Y %H:%M") if start is not None else "no date"
+    return f"{DELETION_KINDS.get(kind, kind)} “{title}”\n{when} · owner {owner}"
+
+
+def deletion_keys(remaining: int) -> str:
+    """The dialog's key line; the bulk keys say how many items they would delete."""
+    rest = f"all {remaining} remaining" if remaining > 1 else "this last one"
+    return f"y delete · n keep · ctrl+y / Y delete {rest} · escape keep {rest}"
+
+
+def relative_time(when: datetime | None, now: datetime) -> str:
+    """ "3 min ago", "2 h ago", "yesterday", "5 days ago", else the date; "never" when None."""
+    if when is None:
+        return NEVER
+    seconds = (now - when).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    if days == 1:
+        return "yesterday"
+    if days < 30:
+        return f"{days} days ago"
+    return when.strftime("%d %b %Y")
+
+
+def run_result(ok: bool | None, errors: int) -> str:
+    """The result of a user's last run: ok, N errors, or unfinished (the run died or still runs)."""
+    if ok is None:
+        return "unfinished"
+    return "ok" if ok else f"{errors} error" + ("s" if errors != 1 else "")
+
+
+def wizard_running(user: str, index: int, total: int) -> str:
+    return f"Syncing {user}" + (f" ({index} of {total})" if total > 1 else "")
+
+
+def startup_sync_status(user: str) -> str:
+    return f"At startup: Microsoft 365 → CRM for {user}…"
+
+
+def sync_run_over(count: int, errors: int, cancelled: bool) -> str:
+    if cancelled:
+        return SYNC_CANCELLED
+    if errors:
+        return f"Sync finished with {errors} error(s): see the Sync wizard's summary"
+    return "Sync completed" + (f" for {count} users" if count > 1 else "")
+
+
+UI_KEY_HELP = "Help"
+UI_SCREEN_HOME = "Home"
+UI_SCREEN_WIZARD = "Sync wizard"
+UI_SCREEN_PREFERENCES = "Preferences"
+UI_SCREEN_ADMIN = "Admin"
+UI_SYNC_NOW = "Sync now"
+UI_QUIT = "Quit"
+UI_PALETTE_HOME = "The users you see, their connection and last syncs"
+UI_PALETTE_PREFS = "Your Microsoft 365 connection and sync preferences"
+UI_PALETTE_ADMIN = "The Microsoft application, users and rights (administrators)"
+UI_PALETTE_WIZARD = "Choose users, what and when to sync, then run it"
+UI_PALETTE_SYNC_NOW = "Sync your agenda and contacts over your sync period now"
+UI_PALETTE_CONNECT = "Sign in to Microsoft 365 with a device code"
+UI_PALETTE_TEST = "Check your Microsoft 365 settings"
+UI_PALETTE_HELP = "Show the keys of this screen"
+UI_PALETTE_QUIT = "Quit tui-sync (a running sync is cancelled cleanly)"
+UI_PALETTE_THEME = "Change the colours"
+UI_HOME_SYNC = "Sync…"
+UI_HOME_CONNECT = "Connect"
+UI_HOME_TEST = "Test"
+UI_HOME_RELOAD = "Reload"
+UI_COL_USER = "User"
+UI_COL_NAME = "Name"
+UI_COL_AGENDA = "Last agenda sync"
+UI_COL_CONTACTS = "Last contacts sync"
+
+
+def home_whoami(code: str, full_name: str) -> str:
+    return f"Signed in as {code} ({full_name}) · ● connected  ○ not connected"
+
+
+def home_detail(code: str, connected: bool, username: str | None, agenda: str, contacts: str) -> str:
+    account = CONNECTED if connected else NOT_CONNECTED
+    if connected and username:
+        account = f"connected as {username}"
+    return f"{code}: {account} · agenda synced {agenda} · contacts synced {contacts}"
+
+
+UI_WIZARD_START = "Start"
+UI_WIZARD_BACK = "Back"
+UI_WIZARD_WHO = "Users to sync (space marks, several run one after the other):"
+UI_WIZARD_AGENDA = "Agenda (both ways)"
+UI_WIZARD_CONTACTS = "Contacts (CRM → Microsoft 365)"
+UI_WIZARD_FROM = "From"
+UI_WIZARD_TO = "to"
+UI_WIZARD_PERIOD_HINT = "Left as shown, each user's own period applies (Preferences: months before/after)."
+UI_WIZARD_START_BUTTON = "Start (ctrl+s)"
+UI_WIZARD_CANCEL_HINT = "escape cancels the sync (it asks first)"
+UI_WIZARD_SUMMARY_HINT = "escape: back to the wizard"
+WIZARD_NO_USER = "Mark at least one user to sync (space)"
+WIZARD_NOTHING_CHOSEN = "Choose the agenda, the contacts, or both"
+WIZARD_NOT_CONNECTED = "not connected to Microsoft 365 (Preferences → Connect)"
+WIZARD_NO_RIGHT = "no right to sync this user (ask an administrator)"
+
+
+def wizard_last_syncs(agenda: str, contacts: str) -> str:
+    return f"agenda {agenda} · contacts {contacts}"
+
+
+def wizard_user_done(user: str, ok: bool) -> str:
+    return f"✓ {user} done" if ok else f"✗ {user} finished with errors"
+
+
+def wizard_summary(summaries: Iterable[Any], cancelled: bool) -> str:
+    """The summary that stays after a run: each user's lines and errors, and a cancellation."""
+    blocks = []
+    for summary in summaries:
+        lines = [f"— {summary.user} —", *summary_lines(summary)]
+        lines += [f"✗ {error}" for error in summary.errors]
+        blocks.append("\n".join(lines))
+    if cancelled:
+        blocks.append(SYNC_CANCELLED)
+    return "\n\n".join(blocks) or SYNC_CANCELLED
+
+
+def keymap_unknown_id(binding_id: str, known: list[str]) -> str:
+    return f"[keys]: {binding_id!r} is not a key binding id (known: {', '.join(known)})"
+
+
+def keymap_bad_key(binding_id: str, key: str) -> str:
+    return f"[keys]: {binding_id} = {key!r} is not a key name (e.g. f5, ctrl+s, Y, question_mark)"

@@ -11,16 +11,28 @@ from pathlib import Path
 
 import pytest
 
-from tui_sync import cli
+from tui_sync import cli, messages
 
 
-def test_no_command_says_the_tui_comes_later_shows_help_and_creates_nothing(run_cli) -> None:
-    result = run_cli()
-    assert result.exit_code == 0
-    first, *rest = result.stdout.splitlines()
-    assert "later release" in first
-    assert any(line.startswith("usage: tui-sync") for line in rest)
-    assert not run_cli.database.exists()
+def test_an_unknown_user_for_the_application_is_one_line_exit_2(run_cli, db_dump) -> None:
+    assert run_cli("user", "list").exit_code == 0
+    before = db_dump(run_cli.database)
+    result = run_cli("--user", "NOBODY")
+    assert result.exit_code == 2
+    assert result.stderr == "tui-sync: " + messages.unknown_user("NOBODY") + "\n"
+    assert result.stdout == ""
+    assert db_dump(run_cli.database) == before
+
+
+def test_a_bad_key_in_the_keymap_is_one_line_exit_2(run_cli) -> None:
+    run_cli.config.write_text(run_cli.config.read_text() + '[keys]\n"sync.start" = "ctrl+nope"\n')
+    result = run_cli("--user", "ADM")
+    assert result.exit_code == 2
+    assert result.stderr == "tui-sync: " + messages.keymap_bad_key("sync.start", "ctrl+nope") + "\n"
+    unknown = run_cli.config.read_text().replace('"sync.start"', '"no.such.binding"')
+    run_cli.config.write_text(unknown)
+    result = run_cli("--user", "ADM")
+    assert result.exit_code == 2 and "'no.such.binding' is not a key binding id" in result.stderr
 
 
 @pytest.mark.parametrize("args", [["--help"], ["user", "--help"], ["user", "set", "--help"]])

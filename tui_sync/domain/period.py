@@ -29,6 +29,15 @@ class Period:
     def contains_start(self, start: datetime) -> bool:
         return self.start <= start < self.end
 
+    @property
+    def first_day(self) -> date:
+        return self.start.date()
+
+    @property
+    def last_day(self) -> date:
+        """The last whole day inside the period (its end is the midnight after it)."""
+        return (self.end - timedelta(days=1)).date()
+
     @classmethod
     def from_dates(cls, first: date, last: date, tz: ZoneInfo) -> Period:
         """The period covering whole days `first` to `last` inclusive."""

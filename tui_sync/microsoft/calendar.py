@@ -28,6 +28,18 @@ def _iso(moment: Any) -> str:
     return moment.isoformat()
 
 
+async def find_calendar(graph: GraphClient, name: str) -> Event | None:
+    """The mailbox calendar called `name`, the one rule Test and the sync share: the exact name first,
+    else the one calendar whose name differs only by case (Outlook matches names case-blind); None
+    when there is none, or several that differ only by case. One request (a mailbox has few calendars)."""
+    calendars = await graph.get_all("/me/calendars", {"$select": "id,name"})
+    exact = [c for c in calendars if c.get("name") == name]
+    if exact:
+        return exact[0]
+    folded = [c for c in calendars if str(c.get("name") or "").casefold() == name.casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
 @dataclass(frozen=True)
 class Write:
     """One write of a sync: an id the engine chooses (to find its result), and the request."""
@@ -82,15 +94,11 @@ class OutlookCalendar:
         return self.graph.requests
 
     async def find_calendar(self, name: str, *, during_sync: bool = True) -> str:
-        """The id of the calendar called `name` (Outlook's names are case-insensitive)."""
-        quoted = name.replace("'", "''")
-        found = await self.graph.get(
-            "/me/calendars", {"$filter": f"name eq '{quoted}'", "$select": "id,name"}
-        )
-        calendars = (found or {}).get("value") or []
-        if not calendars:
+        """The id of the calendar called `name` (see `find_calendar`); CalendarNotFound otherwise."""
+        found = await find_calendar(self.graph, name)
+        if found is None:
             raise CalendarNotFound(name, during_sync)
-        return calendars[0]["id"]
+        return str(found["id"])
 
     async def view(self, calendar_id: str, period: Period) -> list[Event]:
         """Every single event, occurrence and exception of the calendar in the period (never masters)."""

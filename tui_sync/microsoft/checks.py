@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from tui_sync import messages
 from tui_sync.domain.models import ActionType, User
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.auth import Authenticator, TokenProvider
+from tui_sync.microsoft.calendar import find_calendar
 from tui_sync.microsoft.errors import (
     ConnectionFailed,
     MicrosoftError,
@@ -25,8 +26,13 @@ from tui_sync.microsoft.errors import (
 )
 from tui_sync.microsoft.graph import GraphClient
 
+if TYPE_CHECKING:
+    from tui_sync.config import Settings
+    from tui_sync.store import Store
+
 Level = Literal["ok", "warning", "error"]
 GraphFactory = Callable[[TokenProvider], GraphClient]
+OnResult = Callable[["CheckResult"], None]
 
 
 @dataclass(frozen=True)
@@ -50,21 +56,37 @@ class CheckResult:
         return cls(False, "error", message)
 
 
+class _Results(list[CheckResult]):
+    """The lines earned so far; each one is also handed to the caller as soon as it is known (the TUI
+    shows the checks as they run)."""
+
+    def __init__(self, on_result: OnResult | None) -> None:
+        super().__init__()
+        self._on_result = on_result
+
+    def append(self, result: CheckResult) -> None:
+        super().append(result)
+        if self._on_result is not None:
+            self._on_result(result)
+
+
 async def run_checks(
-    store: Any,
-    settings: Any,
+    store: Store,
+    settings: Settings,
     user_code: str,
     auth: Authenticator,
     graph_factory: GraphFactory | None = None,
     *,
     create_categories: bool = False,
+    on_result: OnResult | None = None,
 ) -> list[CheckResult]:
     """Run every check for the CRM user `user_code`; the account's problems use `auth.fix` as advice.
 
-    `graph_factory(token_provider)` builds the Graph client (default: from `settings.microsoft`).
+    `graph_factory(token_provider)` builds the Graph client (default: from `settings.microsoft`);
+    `on_result` gets each line as soon as it is known.
     """
     user: User = await store.get_user(user_code)
-    results: list[CheckResult] = []
+    results = _Results(on_result)
     calendar_name = user.prefs.calendar_name.strip()
     if not calendar_name:
         results.append(CheckResult.failed(messages.CALENDAR_NAME_NOT_SET))
@@ -73,7 +95,7 @@ async def run_checks(
         await _signed_in_token(auth, user, provider)
     except MicrosoftError as error:
         results.append(CheckResult.failed(str(error)))
-        return results
+        return list(results)
     factory = graph_factory or (
         lambda tokens: GraphClient.from_settings(settings.microsoft, tokens, user.code)
     )
@@ -85,7 +107,7 @@ async def run_checks(
             results.append(CheckResult.failed(messages.account_not_accessible(reason, auth.fix)))
         except MicrosoftError as error:
             results.append(CheckResult.failed(str(error)))
-    return results
+    return list(results)
 
 
 async def _signed_in_token(auth: Authenticator, user: User, provider: TokenProvider) -> None:
@@ -113,7 +135,7 @@ def _reason(error: ReconnectNeeded) -> str:
 
 
 async def _account_checks(
-    graph: GraphClient, store: Any, user: User, calendar_name: str, create: bool, results: list[CheckResult]
+    graph: GraphClient, store: Store, user: User, calendar_name: str, create: bool, results: list[CheckResult]
 ) -> None:
     """The checks that read the mailbox, appended to `results` as they pass (so a failure half-way
     keeps the lines already earned)."""
@@ -129,17 +151,6 @@ async def _account_checks(
         else:
             results.append(CheckResult.passed(messages.calendar_found(calendar_name)))
     results.append(await _categories(graph, await store.list_action_types(), create))
-
-
-async def find_calendar(graph: GraphClient, name: str) -> dict[str, Any] | None:
-    """The mailbox calendar called `name`: the exact name first, else the one name differing only by
-    case (Outlook's own matching is case-insensitive); None when there is none."""
-    calendars = await graph.get_all("/me/calendars", {"$select": "id,name"})
-    exact = [c for c in calendars if c.get("name") == name]
-    if exact:
-        return exact[0]
-    folded = [c for c in calendars if str(c.get("name") or "").casefold() == name.casefold()]
-    return folded[0] if len(folded) == 1 else None
 
 
 async def _categories(graph: GraphClient, action_types: list[ActionType], create: bool) -> CheckResult:

@@ -81,6 +81,10 @@ class SyncService:
             self._authenticator = Authenticator.from_settings(self.settings.microsoft, app, self.fix)
         return self._authenticator
 
+    def forget_authenticator(self) -> None:
+        """The ADM changed the application (client ID, tenant): the next run builds a new MSAL client."""
+        self._authenticator = None
+
     def default_period(self, user: User) -> Period:
         today = self.clock().astimezone(self.settings.tz).date()
         return Period.around(today, user.prefs.months_before, user.prefs.months_after, self.settings.tz)

@@ -1,0 +1,1 @@
+"""The top-level screens, one mode of the App each."""
