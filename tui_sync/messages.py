@@ -916,3 +916,59 @@ def keymap_unknown_id(binding_id: str, known: list[str]) -> str:
 
 def keymap_bad_key(binding_id: str, key: str) -> str:
     return f"[keys]: {binding_id} = {key!r} is not a key name (e.g. f5, ctrl+s, Y, question_mark)"
+
+
+# --- the terminal application: Administration screen (tui_sync/ui/screens/admin.py) ---------------
+
+UI_ADMIN_TAB_AUTH = "Authentication"
+UI_ADMIN_TAB_USERS = "Users"
+UI_ADMIN_TAB_RIGHTS = "Rights"
+UI_ADMIN_SAVE = "Save"
+UI_ADMIN_NEXT_TAB = "Next tab"
+UI_ADMIN_BACK = "Home"
+UI_ADMIN_ADD = "Add"
+UI_ADMIN_RENAME = "Rename"
+UI_ADMIN_TOGGLE_ADMIN = "Admin on/off"
+UI_ADMIN_VISIBLE = "Visible"
+UI_ADMIN_AGENDA = "Agenda"
+UI_ADMIN_CANCEL = "Cancel"
+UI_ADMIN_CLIENT_ID = "Application (client) ID"
+UI_ADMIN_TENANT = "Tenant"
+UI_ADMIN_CODE = "Code"
+UI_ADMIN_FULL_NAME = "Full name"
+UI_ADMIN_IS_ADMIN = "Administrator"
+UI_ADMIN_COL_ADMIN = "Admin"
+UI_ADMIN_YES = "yes"
+UI_ADMIN_SELF = "self"
+UI_ADMIN_AUTH_HINT = (
+    "The application registered for tui-sync in Microsoft Entra (Azure portal → App registrations): "
+    "its application (client) ID is a GUID. Tenant: common (any account), organizations, or your "
+    "tenant's name or ID. The next sign-in uses what you save here."
+)
+UI_ADMIN_SAVE_BUTTON = "Save (ctrl+s)"
+UI_ADMIN_UNSAVED = "Not saved yet: ctrl+s saves"
+UI_ADMIN_USERS_HINT = "n add · r / enter rename · space administrator on/off · ● connected ○ not"
+UI_ADMIN_RIGHTS_HINT = (
+    "Rows: who sees · columns: whose data · V visible (sees their data) · A agenda (may sync it)\n"
+    "v / a on a cell turns the right on or off, saved at once"
+)
+UI_ADMIN_ADD_TITLE = "New CRM user"
+UI_ADMIN_FORM_KEYS = "ctrl+s save · escape cancel"
+UI_ADMIN_DENIED_HINT = "f2: back to Home"
+UI_ADMIN_DROP_OWN_FLAG = "Remove your own administrator flag?"
+UI_ADMIN_DROP_OWN_FLAG_DETAILS = (
+    "You will no longer see Administration; another administrator can give the flag back."
+)
+
+
+def admin_rename_title(code: str) -> str:
+    return f"Rename {code}"
+
+
+def admin_invalid(label: str, problem: str) -> str:
+    """A value the domain refused, named by the field the user sees."""
+    return f"{label}: {problem}"
+
+
+def admin_flag_changed(code: str, is_admin: bool) -> str:
+    return f"{code} is now an administrator" if is_admin else f"{code} is no longer an administrator"
