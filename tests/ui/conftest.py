@@ -8,21 +8,26 @@ functions (`snap_compare` runs its own event loop), so the App opens the seeded 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from textual.widgets import Input
 
 from tests.threaded_fake import CLIENT_ID, UPN, AutoApprover, ThreadedFake
 from tui_sync.config import Settings, load_settings
-from tui_sync.domain.models import Rights, SyncPrefs, User
+from tui_sync.domain.models import Action, Rights, SyncPrefs, User
+from tui_sync.domain.period import Period
 from tui_sync.services import Services
 from tui_sync.store import Store
+from tui_sync.sync.events import Summary
 from tui_sync.ui.app import TuiSyncApp, make_app
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday; 10:00 in Paris
@@ -68,7 +73,7 @@ class UiWorld:
         return app
 
     def run(self, coroutine_function: Callable[[Services], object]) -> object:
-        """Run `await coroutine_function(services)` on a store of its own (seeding, checking)."""
+        """Run `await coroutine_function(services)` on a store and loop of its own (seeding, checking)."""
 
         async def go() -> object:
             store = await self.open_store()
@@ -77,7 +82,9 @@ class UiWorld:
             finally:
                 await store.close()
 
-        return asyncio.run(go())
+        # In a thread of its own: callers may be async tests whose loop is running.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, go()).result()
 
     def connect(self, code: str = "CARINE", upn: str = UPN) -> None:
         """Sign `code` in through the fake (the person approving the device code on their phone)."""
@@ -127,3 +134,76 @@ def world(tmp_path: Path, fake: ThreadedFake) -> Iterator[UiWorld]:
     ui.run(seed)
     ui.connect()
     yield ui
+
+
+class Outlook:
+    """The Outlook user acting on CARINE's mailbox with plain Graph calls (another device, so to say)."""
+
+    def __init__(self, fake: ThreadedFake, upn: str = UPN) -> None:
+        self.fake = fake
+        self.http = requests.Session()
+        self.http.verify = fake.ca_file
+        self.http.trust_env = False
+        self.http.headers["Authorization"] = f"Bearer {fake.token(upn)}"
+
+    def call(self, method: str, path: str, body: object = None) -> requests.Response:
+        """One Graph call; a 429 (the mailbox still busy with a cancelled run's batch) is waited out."""
+        for _ in range(50):
+            reply = self.http.request(method, self.fake.graph_url + path, json=body, timeout=30)
+            if reply.status_code != 429:
+                return reply
+            time.sleep(float(reply.headers.get("Retry-After", "0.1")))
+        return reply
+
+    def calendar_id(self, name: str = CALENDAR) -> str:
+        reply = self.call("GET", "/me/calendars")
+        assert reply.status_code == 200, reply.text
+        calendars = reply.json()["value"]
+        return next(c["id"] for c in calendars if c["name"] == name)
+
+    def events(self) -> list[dict]:
+        reply = self.call("GET", f"/me/calendars/{self.calendar_id()}/events?$top=1000")
+        assert reply.status_code == 200, reply.text
+        return reply.json()["value"]
+
+    def delete(self, event_id: str) -> None:
+        assert self.call("DELETE", f"/me/events/{event_id}").status_code == 204
+
+
+@pytest.fixture
+def outlook(world: UiWorld) -> Iterator[Outlook]:
+    client = Outlook(world.fake)
+    yield client
+    client.http.close()
+
+
+def add_actions(world: UiWorld, count: int, owner: str = "CARINE", title: str = "Rendez-vous") -> None:
+    """`count` one-hour actions on the days after NOW, inside the default period."""
+
+    async def add(services: Services) -> None:
+        for n in range(count):
+            start = NOW + timedelta(days=1 + n // 8, hours=n % 8)
+            await services.store.add_action(
+                Action(owner, f"{title} {n + 1}", start, start + timedelta(hours=1))
+            )
+
+    world.run(add)
+
+
+def crm_titles(world: UiWorld, owner: str = "CARINE") -> list[str]:
+    async def titles(services: Services) -> list[str]:
+        period = Period.from_dates(date(2026, 1, 1), date(2027, 12, 31), services.settings.tz)
+        return sorted(a.title for a in await services.store.single_actions(owner, period))
+
+    return world.run(titles)  # type: ignore[return-value]
+
+
+def sync_now(world: UiWorld, code: str = "CARINE") -> Summary:
+    """A sync outside the App (setting the scene): agenda and contacts, deletions kept."""
+
+    async def run(services: Services) -> Summary:
+        return await services.sync.run(code, code, ("agenda", "contacts"))
+
+    summary = world.run(run)
+    assert summary.ok, summary.errors  # type: ignore[union-attr]
+    return summary  # type: ignore[return-value]
