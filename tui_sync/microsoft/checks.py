@@ -33,23 +33,27 @@ if TYPE_CHECKING:
 Level = Literal["ok", "warning", "error"]
 GraphFactory = Callable[[TokenProvider], GraphClient]
 OnResult = Callable[["CheckResult"], None]
+# The `check` of the warning that action types have no Outlook category: the TUI offers to create them.
+CATEGORIES_MISSING = "categories-missing"
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One line of the Test results; `ok` is False only for errors (warnings do not fail the Test)."""
+    """One line of the Test results; `ok` is False only for errors (warnings do not fail the Test).
+    `check` names the few results a front end acts on (CATEGORIES_MISSING: offer to create them)."""
 
     ok: bool
     level: Level
     message: str
+    check: str = ""
 
     @classmethod
     def passed(cls, message: str) -> CheckResult:
         return cls(True, "ok", message)
 
     @classmethod
-    def warning(cls, message: str) -> CheckResult:
-        return cls(True, "warning", message)
+    def warning(cls, message: str, check: str = "") -> CheckResult:
+        return cls(True, "warning", message, check)
 
     @classmethod
     def failed(cls, message: str) -> CheckResult:
@@ -161,7 +165,9 @@ async def _categories(graph: GraphClient, action_types: list[ActionType], create
     if not missing:
         return CheckResult.passed(messages.CATEGORIES_OK)
     if not create:
-        return CheckResult.warning(messages.missing_categories([t.label for t in missing]))
+        return CheckResult.warning(
+            messages.missing_categories([t.label for t in missing]), CATEGORIES_MISSING
+        )
     for action_type in missing:
         await graph.post("/me/outlook/masterCategories", mapping.category_for(action_type))
     return CheckResult.passed(messages.categories_created([t.label for t in missing]))
