@@ -6,6 +6,8 @@ command that must not open (or create) the database; a plain (non-async) handler
 loop, for commands that start their own; `passthrough=True` hands the arguments the parser does not
 declare to the handler, in order, as `args.passthrough_args`. Then add the module to
 `tui_sync.cli.COMMAND_MODULES`.
+A handler parses and prints: what a command does lives in `ctx.services` (the same services the
+terminal application calls), so the CLI and the TUI cannot drift apart.
 Errors: raise `tui_sync.errors.UserError`/`BadInput` (or let a domain `InvalidValue` through): the CLI
 prints its one line and exits with its code.
 """
@@ -18,12 +20,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
+from tui_sync import messages
 from tui_sync.config import Settings
 from tui_sync.store import Store
 from tui_sync.store.db import Clock, utc_now
+
+if TYPE_CHECKING:  # imported when first used: the services pull in aiohttp and MSAL, which
+    from tui_sync.services import Services  # `--help` and the store-only commands never need
 
 
 @dataclass
@@ -34,12 +40,27 @@ class Context:
     out: TextIO
     now: Clock = utc_now
     store_: Store | None = None
+    services_: Services | None = None
 
     @property
     def store(self) -> Store:
         if self.store_ is None:
             raise RuntimeError("this command was registered with needs_store=False")
         return self.store_
+
+    @property
+    def services(self) -> Services:
+        """The services on the open store, built on first use; a failed sign-in advises the CLI's
+        way to fix it (`tui-sync admin client-id`, `tui-sync connect`)."""
+        if self.services_ is None or self.services_.store is not self.store:
+            self.services_ = self.build_services(messages.CONNECT_FIX_CLI)
+        return self.services_
+
+    def build_services(self, fix: str) -> Services:
+        """Services whose sign-in errors end with `fix` (the connect commands name the user in it)."""
+        from tui_sync.services import Services
+
+        return Services.build(self.store, self.settings, clock=self.now, fix=fix)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -1,6 +1,7 @@
 """`tui-sync admin …`: the folder-level Microsoft application settings (SPEC §3, ADM's Authentication tab).
 
-The CLI has no login: whoever runs it operates the machine, so the ADM-only settings are simply set.
+The CLI has no login: whoever runs it operates the machine, so the ADM-only settings are simply set
+(validated and stored by the people service, as the Administration screen does).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ import argparse
 
 from tui_sync import messages
 from tui_sync.commands import Context, add_json_flag
-from tui_sync.domain.models import MicrosoftSettings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,15 +27,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 async def set_client_id(ctx: Context, args: argparse.Namespace) -> int:
-    current = await ctx.store.get_microsoft_settings()
-    wanted = MicrosoftSettings(client_id=args.client_id, tenant=args.tenant or current.tenant)
-    await ctx.store.set_microsoft_settings(wanted)
+    wanted = await ctx.services.people.save_microsoft_settings(args.client_id, args.tenant)
     ctx.print(messages.microsoft_settings_saved(wanted.client_id, wanted.tenant))
     return 0
 
 
 async def show_settings(ctx: Context, args: argparse.Namespace) -> int:
-    current = await ctx.store.get_microsoft_settings()
+    current = await ctx.services.people.microsoft_settings()
     if args.json:
         ctx.print_json({"client_id": current.client_id, "tenant": current.tenant})
     else:

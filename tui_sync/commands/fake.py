@@ -1,6 +1,7 @@
 """`tui-sync fake-graph [...]`: the fake Microsoft 365 (sign-in + Graph) on loopback, for tests, the demo
 and the benchmark. Its own parser reads every argument, so this command declares none (its `--help` is
 the fake's) and opens no database; the fake runs its own event loop, so the handler is a plain function.
+The fake itself is imported by the handler, so no other command pays for loading it.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import argparse
 
 from tui_sync.commands import Context
-from tui_sync.fake_microsoft import server
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,4 +21,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_fake_graph(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_sync.fake_microsoft import server  # aiohttp's server and trustme: only when the fake runs
+
     return server.main(list(args.passthrough_args))

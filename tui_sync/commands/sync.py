@@ -11,7 +11,6 @@ from tui_sync.commands import Context, add_json_flag
 from tui_sync.domain.period import Period, parse_day
 from tui_sync.errors import BadInput
 from tui_sync.sync.events import AnswerAll, Progress, Summary
-from tui_sync.sync.service import SyncService
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,8 +54,7 @@ def _end_progress() -> None:
 async def run_sync(ctx: Context, args: argparse.Namespace) -> int:
     what = [w for w in ("agenda", "contacts") if getattr(args, w)] or ["agenda", "contacts"]
     period = _period(ctx, args)
-    service = SyncService(ctx.store, ctx.settings, clock=ctx.now, fix=messages.CONNECT_FIX_CLI)
-    summary = await service.run(
+    summary = await ctx.services.sync.run(
         args.viewer or args.user,
         args.user,
         what,  # type: ignore[arg-type]

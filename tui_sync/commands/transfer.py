@@ -18,15 +18,6 @@ from tui_sync.commands import Context, add_json_flag
 from tui_sync.domain.models import FALLBACK_ACTION_TYPE
 from tui_sync.domain.period import Period
 from tui_sync.errors import BadInput, UserError
-from tui_sync.importers import (
-    agenda_json,
-    contacts_json,
-    read_calendar,
-    read_contacts,
-    write_calendar,
-    write_contacts_csv,
-    write_vcards,
-)
 
 # Every single action, whatever its date (the store compares UTC text, so stay within 4-digit years).
 ALL_TIME = Period(datetime(1900, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC))
@@ -78,7 +69,13 @@ def _warn(text: str) -> None:
     sys.stderr.write(f"tui-sync: {text}\n")
 
 
+# The readers and writers (icalendar, vobject) load in the handler that uses them: only an import or
+# an export pays for them, not every `tui-sync` start.
+
+
 async def import_contacts(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_sync.importers import read_contacts
+
     contacts = read_contacts(_read(args.file), str(args.file))
     store = ctx.store
     async with store.transaction():
@@ -89,6 +86,8 @@ async def import_contacts(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def import_agenda(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_sync.importers import read_calendar
+
     data = _read(args.file)
     store = ctx.store
     user = await store.get_user(args.user)
@@ -124,6 +123,8 @@ def _one_target(args: argparse.Namespace) -> None:
 
 
 async def export_contacts(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_sync.importers import contacts_json, write_contacts_csv, write_vcards
+
     _one_target(args)
     suffix = args.file.suffix.lower() if args.file is not None else ""
     if args.file is not None and suffix not in (".vcf", ".vcard", ".csv"):
@@ -142,6 +143,8 @@ async def export_contacts(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def export_agenda(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_sync.importers import agenda_json, write_calendar
+
     _one_target(args)
     if args.file is not None and args.file.suffix.lower() != ".ics":
         raise BadInput(messages.not_ics(str(args.file)))

@@ -7,7 +7,7 @@ read a user back and replay it with `user add` / `user set`.
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Any
 
 from tui_sync import messages
@@ -83,62 +83,40 @@ def _option_error(error: InvalidValue, names: dict[str, str]) -> BadInput:
     return BadInput(messages.bad_option(option, error.problem))
 
 
-def _with_options(user: User, args: argparse.Namespace, names: dict[str, str]) -> User:
-    """`user` with the options given on the command line (those not given stay as they are)."""
-    prefs_changes = {f: getattr(args, f) for f in _PREF_OPTIONS if getattr(args, f, None) is not None}
-    user_changes: dict[str, Any] = {}
-    if getattr(args, "full_name", None) is not None:
-        user_changes["full_name"] = args.full_name
-    if args.admin is not None:
-        user_changes["is_admin"] = args.admin
-    try:
-        return replace(user, prefs=replace(user.prefs, **prefs_changes), **user_changes)
-    except InvalidValue as error:
-        raise _option_error(error, names) from None
+def _prefs_given(args: argparse.Namespace) -> dict[str, Any]:
+    """The preferences typed on the command line, by SyncPrefs field (those not given stay as they are)."""
+    return {f: getattr(args, f) for f in _PREF_OPTIONS if getattr(args, f, None) is not None}
 
 
 async def add_user(ctx: Context, args: argparse.Namespace) -> int:
     try:
-        user = _with_options(User(code=args.code, full_name=args.full_name), args, _ADD_NAMES)
+        added = await ctx.services.people.add_user(
+            args.code, args.full_name, is_admin=bool(args.admin), **_prefs_given(args)
+        )
     except InvalidValue as error:
         raise _option_error(error, _ADD_NAMES) from None
-    added = await ctx.store.add_user(user)
     ctx.print(messages.user_added(added.code, added.full_name, added.is_admin))
     return 0
 
 
 async def set_user(ctx: Context, args: argparse.Namespace) -> int:
-    given = [f for f in (*_PREF_OPTIONS, "full_name", "admin") if getattr(args, f, None) is not None]
-    if not given:
+    prefs = _prefs_given(args)
+    if not prefs and args.full_name is None and args.admin is None:
         raise BadInput(messages.nothing_to_change(", ".join(["--name", "--admin", *_PREF_OPTIONS.values()])))
-    async with ctx.store.transaction():
-        user = await ctx.store.get_user(args.code)
-        updated = _with_options(user, args, _SET_NAMES)
-        if user.is_admin and not updated.is_admin:
-            others = [u for u in await ctx.store.list_users() if u.is_admin and u.code != user.code]
-            if not others:
-                raise BadInput(messages.last_admin(user.code))
-        await ctx.store.update_user(updated)
+    try:
+        updated = await ctx.services.people.update_user(
+            args.code, full_name=args.full_name, is_admin=args.admin, **prefs
+        )
+    except InvalidValue as error:
+        raise _option_error(error, _SET_NAMES) from None
     ctx.print(messages.user_updated(updated.code))
     return 0
 
 
 async def grant_rights(ctx: Context, args: argparse.Namespace) -> int:
-    if args.visible is None and args.agenda is None:
-        raise BadInput(messages.nothing_to_change("--visible, --no-visible, --agenda, --no-agenda"))
-    async with ctx.store.transaction():
-        viewer = await ctx.store.get_user(args.viewer)
-        target = await ctx.store.get_user(args.target)
-        current = {r.target: r for r in await ctx.store.rights_of(viewer.code)}.get(
-            target.code, Rights(viewer.code, target.code)
-        )
-        wanted = Rights(
-            viewer.code,
-            target.code,
-            current.visible if args.visible is None else args.visible,
-            current.agenda if args.agenda is None else args.agenda,
-        )
-        await ctx.store.set_rights(wanted)
+    wanted = await ctx.services.people.set_rights(
+        args.viewer, args.target, visible=args.visible, agenda=args.agenda
+    )
     ctx.print(messages.rights_saved(wanted.viewer, wanted.target, wanted.visible, wanted.agenda))
     return 0
 
@@ -159,8 +137,7 @@ def user_json(user: User, rights: list[Rights]) -> dict[str, Any]:
 
 
 async def list_users(ctx: Context, args: argparse.Namespace) -> int:
-    async with ctx.store.snapshot():
-        listed = [(u, await ctx.store.rights_of(u.code)) for u in await ctx.store.list_users()]
+    listed = await ctx.services.people.users_with_rights()
     if args.json:
         ctx.print_json({"users": [user_json(u, rights) for u, rights in listed]})
         return 0

@@ -81,9 +81,10 @@ class PeopleService:
         return await self.store.list_users()
 
     async def add_user(self, code: str, full_name: str, *, is_admin: bool = False, **prefs: Any) -> User:
-        """A new CRM user (InvalidValue names the refused field; AlreadyExists if the code is taken)."""
-        user = User(code=code, full_name=full_name, is_admin=is_admin, prefs=SyncPrefs(**prefs))
-        return await self.store.add_user(user)
+        """A new CRM user (InvalidValue names the refused field; AlreadyExists if the code is taken).
+        The code and name are checked before the preferences, so the first field typed wrong is named."""
+        user = User(code=code, full_name=full_name, is_admin=is_admin)
+        return await self.store.add_user(replace(user, prefs=SyncPrefs(**prefs)))
 
     async def update_user(
         self, code: str, *, full_name: str | None = None, is_admin: bool | None = None, **prefs: Any
@@ -120,6 +121,12 @@ class PeopleService:
                 for right in await self.store.rights_of(user.code):
                     found[(right.viewer, right.target)] = right
         return found
+
+    async def users_with_rights(self) -> list[tuple[User, list[Rights]]]:
+        """Every user with the rights they hold on others (by target), read at one instant: the whole
+        directory an export or a listing shows."""
+        async with self.store.snapshot():
+            return [(u, await self.store.rights_of(u.code)) for u in await self.store.list_users()]
 
     async def set_rights(
         self, viewer: str, target: str, *, visible: bool | None = None, agenda: bool | None = None
