@@ -43,7 +43,8 @@ def fixed_clock() -> datetime:
 def _quiet_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No blinking cursor, no user config or theme from the caller's environment, user dirs in tmp."""
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
-    for name in [n for n in os.environ if n.upper().startswith(("TUI_SYNC_", "TEXTUAL_"))]:
+    keep = {"TEXTUAL_SNAPSHOT_TEMPDIR"}  # pytest-textual-snapshot's report folder, set for the session
+    for name in [n for n in os.environ if n.upper().startswith(("TUI_SYNC_", "TEXTUAL_")) and n not in keep]:
         monkeypatch.delenv(name)
     for xdg in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(xdg, str(tmp_path / xdg.lower()))
