@@ -949,8 +949,8 @@ UI_ADMIN_SAVE_BUTTON = "Save (ctrl+s)"
 UI_ADMIN_UNSAVED = "Not saved yet: ctrl+s saves"
 UI_ADMIN_USERS_HINT = "n add · r / enter rename · space administrator on/off · ● connected ○ not"
 UI_ADMIN_RIGHTS_HINT = (
-    "Rows: who sees · columns: whose data · V visible (sees their data) · A agenda (may sync it)\n"
-    "v / a on a cell turns the right on or off, saved at once"
+    "Rows: who sees · columns: whose data · V visible · A agenda (may sync it)\n"
+    "v / a on a cell turns that right on or off (saved at once)"
 )
 UI_ADMIN_ADD_TITLE = "New CRM user"
 UI_ADMIN_FORM_KEYS = "ctrl+s save · escape cancel"
