@@ -299,7 +299,12 @@ def binding_owners() -> list[type]:
 
 def binding_ids() -> set[str]:
     """Every binding id of the application, its screens and dialogs (what `[keys]` may remap)."""
-    return {b.id for owner in binding_owners() for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
+    return {b.id for owner in binding_owners() for b in own_bindings(owner) if b.id}
+
+
+def own_bindings(owner: type) -> list[Binding]:
+    """The bindings a class of ours declares itself (not those it inherits from Textual)."""
+    return [b for b in vars(owner).get("BINDINGS", []) if isinstance(b, Binding)]
 
 
 def make_app(

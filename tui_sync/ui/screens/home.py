@@ -81,6 +81,11 @@ class HomeScreen(AppScreen):
     def _highlighted(self) -> None:
         self._show_detail()
 
+    @on(DataTable.RowSelected)
+    async def _selected(self) -> None:
+        """enter on a row (the table takes enter before the screen's binding does)."""
+        await self.action_sync_selected()
+
     def selected(self) -> UserStatus | None:
         table = self.query_one("#users", DataTable)
         if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):

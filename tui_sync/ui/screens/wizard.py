@@ -89,8 +89,15 @@ class WizardScreen(AppScreen):
         if self.query_one(ContentSwitcher).current == "form":
             self.reload()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Start is offered on the form only (None: hidden from the footer elsewhere)."""
+        if action == "start" and self.is_mounted:
+            return self.query_one(ContentSwitcher).current == "form" or None
+        return True
+
     def _switch(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = view
+        self.refresh_bindings()
         if view == "form":
             self.query_one("#who", SelectionList).focus()
         elif view == "summary":
