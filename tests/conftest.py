@@ -125,3 +125,10 @@ def fake(fake_session: ThreadedFake) -> ThreadedFake:
     """The session's fake, emptied (mailboxes, tokens, faults, request log) for this test."""
     fake_session.reset()
     return fake_session
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow runs (randomized histories, minutes each) get an hour instead of the default timeout."""
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(pytest.mark.timeout(3600))
