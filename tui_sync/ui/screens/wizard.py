@@ -90,9 +90,9 @@ class WizardScreen(AppScreen):
             self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Start is offered on the form only (None: hidden from the footer elsewhere)."""
+        """Start is offered on the form only (False: not shown in the footer, the key does nothing)."""
         if action == "start" and self.is_mounted:
-            return self.query_one(ContentSwitcher).current == "form" or None
+            return self.query_one(ContentSwitcher).current == "form"
         return True
 
     def _switch(self, view: str) -> None:
