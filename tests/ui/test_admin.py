@@ -42,7 +42,7 @@ async def settle(app: TuiSyncApp, pilot) -> None:
 
 
 async def open_admin(app: TuiSyncApp, pilot, tab: str = "auth") -> AdminScreen:
-    """f7 from Home, then f4 until `tab` shows (as a user would get there)."""
+    """f7 from Home, then f7 again until `tab` shows (as a user would get there)."""
     await settle(app, pilot)
     await pilot.press("f7")
     await settle(app, pilot)
@@ -51,7 +51,7 @@ async def open_admin(app: TuiSyncApp, pilot, tab: str = "auth") -> AdminScreen:
     for _ in range(3):
         if screen.query_one(TabbedContent).active == tab:
             break
-        await pilot.press("f4")
+        await pilot.press("f7")
         await settle(app, pilot)
     assert screen.query_one(TabbedContent).active == tab
     return screen
@@ -85,7 +85,7 @@ async def test_a_non_administrator_is_told_why_and_can_change_nothing(
         assert isinstance(screen, AdminScreen)
         assert screen.query_one(ContentSwitcher).current == "denied"
         assert text_of(screen, "#denied-text") == messages.admin_only("CARINE")
-        await pilot.press("f4", "ctrl+s", "n", "space", "v", "a", "enter")
+        await pilot.press("f7", "ctrl+s", "n", "space", "v", "a", "enter")
         await settle(app, pilot)
         assert app.screen is screen and screen.query_one(ContentSwitcher).current == "denied"
         assert screen.focused is None
@@ -324,7 +324,8 @@ def test_every_administration_binding_has_an_id_and_a_key_that_survives_tmux() -
         for binding in owner.BINDINGS:
             assert isinstance(binding, Binding) and binding.id and binding.id.startswith("admin."), binding
             assert all(key in SAFE_KEYS for key in keys_of(binding)), binding
-            assert not set(keys_of(binding)) & {"f1", "f2", "f5", "f6", "f7", "f9", "ctrl+q", "ctrl+p"}
+            app_keys = {"f1", "f2", "f3", "f4", "f5", "f6", "f9", "ctrl+q", "ctrl+p"}  # f7 again: next tab
+            assert not set(keys_of(binding)) & app_keys
 
 
 # --- snapshots (80x24: the product's size) ----------------------------------------------------------------
@@ -349,16 +350,16 @@ def test_snapshot_authentication_tab(world: UiWorld, snap_compare) -> None:
 
 
 def test_snapshot_users_list(world: UiWorld, snap_compare) -> None:
-    assert snap_compare(world.app(viewer="ADM"), terminal_size=(80, 24), run_before=_go("f4", "down"))
+    assert snap_compare(world.app(viewer="ADM"), terminal_size=(80, 24), run_before=_go("f7", "down"))
 
 
 def test_snapshot_add_user_form(world: UiWorld, snap_compare) -> None:
-    keys = ("f4", "n", *"carine", "tab", *"Carine", "tab", "space", "ctrl+s")  # a taken code: refused
+    keys = ("f7", "n", *"carine", "tab", *"Carine", "tab", "space", "ctrl+s")  # a taken code: refused
     assert snap_compare(world.app(viewer="ADM"), terminal_size=(80, 24), run_before=_go(*keys))
 
 
 def test_snapshot_rights_grid(world: UiWorld, snap_compare) -> None:
-    keys = ("f4", "f4", "down", "right", "right")
+    keys = ("f7", "f7", "down", "right", "right")
     assert snap_compare(world.app(viewer="ADM"), terminal_size=(80, 24), run_before=_go(*keys))
 
 

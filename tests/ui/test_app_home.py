@@ -13,17 +13,8 @@ from tui_sync.ui.app import binding_owners, own_bindings
 from tui_sync.ui.keys import is_safe, keys_of
 from tui_sync.ui.screens.picker import UserPicker
 
-PALETTE = [
-    "Home",
-    "Preferences",
-    "Administration",
-    "Sync wizard",
-    "Sync now",
-    "Connect",
-    "Test",
-    "Help",
-    "Quit",
-]
+PALETTE = ["Home", "Preferences", "Administration", "Sync wizard", "Contacts", "Agenda"]
+PALETTE += ["Sync now", "New action", "Connect", "Test", "Help", "Quit"]
 
 
 async def settle(app, pilot) -> None:

@@ -39,6 +39,8 @@ from tui_sync.ui.confirmer import DialogConfirmer
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
 from tui_sync.ui.messages import SyncFinished, SyncJob, SyncProgress, SyncRunOver, SyncStarted, UsersChanged
 from tui_sync.ui.screens.admin import AdminScreen
+from tui_sync.ui.screens.agenda import AgendaScreen
+from tui_sync.ui.screens.contacts import ContactsScreen
 from tui_sync.ui.screens.home import HomeScreen
 from tui_sync.ui.screens.picker import UserPicker
 from tui_sync.ui.screens.preferences import PreferencesScreen
@@ -56,6 +58,8 @@ class TuiSyncApp(App[int]):
     BINDINGS = [
         Binding("f1,question_mark", "help", messages.UI_KEY_HELP, id="help"),
         Binding("f2", "go('home')", messages.UI_SCREEN_HOME, id="go.home"),
+        Binding("f3", "go('contacts')", messages.UI_SCREEN_CONTACTS, id="go.contacts"),
+        Binding("f4", "go('agenda')", messages.UI_SCREEN_AGENDA, id="go.agenda"),
         Binding("f5", "go('wizard')", messages.UI_SCREEN_WIZARD, id="go.wizard"),
         Binding("f6", "go('preferences')", messages.UI_SCREEN_PREFERENCES, id="go.preferences"),
         Binding("f7", "go('admin')", messages.UI_SCREEN_ADMIN, id="go.admin"),
@@ -87,6 +91,8 @@ class TuiSyncApp(App[int]):
         self.add_mode("wizard", lambda: self.wizard)
         self.add_mode("preferences", PreferencesScreen)
         self.add_mode("admin", AdminScreen)
+        self.add_mode("contacts", ContactsScreen)
+        self.add_mode("agenda", AgendaScreen)
         self.last_summaries: list[Summary] = []
         self.sync_status = ""  # one line on Home while a run goes on in the background
 
@@ -171,9 +177,12 @@ class TuiSyncApp(App[int]):
             ("Preferences", messages.UI_PALETTE_PREFS, "preferences"),
             ("Administration", messages.UI_PALETTE_ADMIN, "admin"),
             ("Sync wizard", messages.UI_PALETTE_WIZARD, "wizard"),
+            ("Contacts", messages.UI_PALETTE_CONTACTS, "contacts"),
+            ("Agenda", messages.UI_PALETTE_AGENDA, "agenda"),
         ):
             yield SystemCommand(name, help_text, functools.partial(self.run_action, f"go({mode!r})"))
         yield SystemCommand("Sync now", messages.UI_PALETTE_SYNC_NOW, self.action_sync_now)
+        yield SystemCommand("New action", messages.UI_PALETTE_NEW_ACTION, self.action_new_action)
         yield SystemCommand("Connect", messages.UI_PALETTE_CONNECT, self.action_connect)
         yield SystemCommand("Test", messages.UI_PALETTE_TEST, self.action_test)
         yield SystemCommand("Help", messages.UI_PALETTE_HELP, self.action_help)
@@ -184,6 +193,11 @@ class TuiSyncApp(App[int]):
         """Preferences, then its Connect dialog."""
         await self.switch_mode("preferences")
         await self.screen.run_action("connect")
+
+    async def action_new_action(self) -> None:
+        """The Agenda, then its form for a new action."""
+        await self.switch_mode("agenda")
+        await self.screen.run_action("new")
 
     async def action_test(self) -> None:
         await self.switch_mode("preferences")

@@ -178,7 +178,7 @@ class UserForm(ModalScreen[User | None]):
 class AdminScreen(AppScreen):
     BINDINGS = [
         Binding("ctrl+s", "save_auth", messages.UI_ADMIN_SAVE, id="admin.save"),
-        Binding("f4", "next_tab", messages.UI_ADMIN_NEXT_TAB, id="admin.next_tab"),
+        Binding("f7", "next_tab", messages.UI_ADMIN_NEXT_TAB, id="admin.next_tab"),
         Binding("escape", "back", messages.UI_ADMIN_BACK, id="admin.back", show=False),
     ]
     DEFAULT_CSS = """
