@@ -838,6 +838,11 @@ def sync_run_over(count: int, errors: int, cancelled: bool) -> str:
 UI_KEY_HELP = "Help"
 UI_SCREEN_HOME = "Home"
 UI_SCREEN_WIZARD = "Sync wizard"
+UI_SCREEN_CONTACTS = "Contacts"
+UI_SCREEN_AGENDA = "Agenda"
+UI_PALETTE_CONTACTS = "The CRM contacts and your contacts to sync"
+UI_PALETTE_AGENDA = "The actions of the agendas you may see, by day"
+UI_PALETTE_NEW_ACTION = "Add an action to the agenda"
 UI_SCREEN_PREFERENCES = "Preferences"
 UI_SCREEN_ADMIN = "Admin"
 UI_SYNC_NOW = "Sync now"
@@ -972,3 +977,105 @@ def admin_invalid(label: str, problem: str) -> str:
 
 def admin_flag_changed(code: str, is_admin: bool) -> str:
     return f"{code} is now an administrator" if is_admin else f"{code} is no longer an administrator"
+
+
+# --- the terminal application: Preferences → Synchronisation and the device-code dialog ---------------
+
+UI_PREFS_SUBTITLE = "Preferences → Synchronisation"
+UI_PREFS_USER = "User"
+UI_PREFS_ACCOUNT = "Microsoft 365"
+UI_PREFS_INTERFACE = "Interface"
+UI_PREFS_EMAIL = "Login e-mail"
+UI_PREFS_CALENDAR = "Calendar"
+UI_PREFS_BEFORE = "Months before"
+UI_PREFS_AFTER = "after"
+UI_PREFS_AUTOMATIC = "Automatic"
+UI_PREFS_AT_STARTUP = "At startup"
+UI_PREFS_SERIES = "Series actions"
+UI_PREFS_SAVE = "Save"
+UI_PREFS_BACK = "Revert / back"
+UI_PREFS_CONNECT = "Connect"
+UI_PREFS_TEST = "Test"
+UI_PREFS_RESET = "Reset"
+UI_PREFS_RESET_CALENDAR = "Reset calendar"
+UI_PREFS_CREATE_CATEGORIES = "Create categories"
+UI_PREFS_EMAIL_HINT = "name@company.com"
+UI_PREFS_CALENDAR_HINT = "e.g. Calendar"
+# The field names a refused value is reported under (InvalidValue.field → the form's label).
+UI_PREFS_FIELDS = {
+    "login_email": UI_PREFS_EMAIL,
+    "months_before": UI_PREFS_BEFORE,
+    "months_after": "Months after",
+    "calendar_name": UI_PREFS_CALENDAR,
+}
+PREFS_REVERTED = "Changes discarded: the saved preferences are shown again"
+PREFS_SAVE_FIRST = "Save (ctrl+s) or discard (escape) the changes before picking another user"
+PREFS_TEST_USES_SAVED = "! Test checks the saved preferences: save first (ctrl+s) to test the changes"
+PREFS_CREATE_CATEGORIES_OFFER = "ctrl+g creates the missing categories (with the nearest colour)"
+TEST_MARKS = {"ok": "✓", "warning": "!", "error": "✗"}
+RESET_DETAILS = (
+    "Its Microsoft 365 tokens leave this machine (Connect again afterwards) and every link between "
+    "its CRM items and Microsoft 365 items is forgotten. " + RESET_WHAT_FOLLOWS
+)
+RESET_CALENDAR_DETAILS = (
+    "Every link between its CRM actions and Microsoft 365 events is forgotten (do it after choosing "
+    "another calendar); the connection and the contacts stay. " + RESET_WHAT_FOLLOWS
+)
+UI_DEVICE_COPY = "Copy code"
+UI_DEVICE_CANCEL = "Cancel"
+DEVICE_OPEN = "On any device (phone, computer), open this address:"
+DEVICE_ENTER = "and enter this code:"
+DEVICE_ASKING = "Asking Microsoft for a sign-in code…"
+DEVICE_EXPIRED = "The code has expired: escape, then Connect again"
+DEVICE_COPIED = "Code copied to the clipboard (if your terminal allows it); it stays shown here"
+DEVICE_KEYS = "c copy the code · escape cancel the sign-in"
+
+
+def months_not_a_number(maximum: int) -> str:
+    """The problem of an empty months field (the field takes digits only)."""
+    return f"must be a whole number between 0 and {maximum}"
+
+
+def prefs_title(code: str, full_name: str) -> str:
+    return f"{code} — {full_name}"
+
+
+def prefs_connection(working: bool, username: str | None) -> str:
+    """The connection line: the dot says it without colour, the words say who."""
+    if working:
+        return f"● {CONNECTED}" + (f" as {username}" if username else "")
+    return f"○ {NOT_CONNECTED} (ctrl+o connects)"
+
+
+def prefs_saved(code: str) -> str:
+    return f"Preferences of {code} saved"
+
+
+def reset_question(code: str) -> str:
+    return f"Reset the Microsoft 365 account of {code}?"
+
+
+def reset_calendar_question(code: str) -> str:
+    return f"Reset the calendar links of {code}?"
+
+
+def calendar_links_cleared(code: str, count: int) -> str:
+    return f"{code}: calendar reset, {count} agenda sync links cleared"
+
+
+def testing_user(code: str) -> str:
+    return f"Testing the settings of {code}…"
+
+
+def check_line(level: str, message: str) -> str:
+    """One Test line: a mark (✓ ok, ! warning, ✗ error) then the message; the CLI prints the same."""
+    return f"{TEST_MARKS[level]} {message}"
+
+
+def device_title(code: str) -> str:
+    return f"Connect {code} to Microsoft 365"
+
+
+def device_expires_in(seconds: int) -> str:
+    minutes, rest = divmod(max(0, seconds), 60)
+    return f"The code expires in {minutes}:{rest:02d}"
