@@ -36,7 +36,9 @@ async def test_home_lists_the_visible_users_with_dot_last_syncs_and_results(worl
             ["○ FLORENT", "Florent Martin", "never", "never"],
         ]  # XAVIER: CARINE has no right on him
         detail = str(app.screen.query_one("#detail", Static).content)
-        assert "connected as carine@contoso.test" in detail and "agenda synced 2026-11-30 10:00" in detail
+        assert detail.splitlines()[0] == "CARINE: connected as carine@contoso.test"
+        assert "agenda: 0 in the period, synced 2026-11-30 10:00" in detail
+        assert "contacts: 0 of 2000 to sync, synced 2026-11-30 10:00" in detail
         await pilot.press("down")
         assert "FLORENT: not connected" in str(app.screen.query_one("#detail", Static).content)
     await store.close()

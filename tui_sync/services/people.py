@@ -15,6 +15,7 @@ from typing import Any
 from tui_sync import messages
 from tui_sync.config import Settings
 from tui_sync.domain.models import MicrosoftSettings, Rights, SyncPrefs, User
+from tui_sync.domain.recurrence import expand
 from tui_sync.errors import BadInput
 from tui_sync.services.accounts import AccountService, Connection
 from tui_sync.store import Store, SyncRun
@@ -42,6 +43,8 @@ class UserStatus:
     agenda_run: LastRun | None
     contacts_run: LastRun | None
     can_sync_agenda: bool
+    sync_list_size: int = 0  # contacts to sync (at most 2000)
+    actions_in_period: int = 0  # single actions + series occurrences in the user's sync period
 
 
 def _last_run(runs: list[SyncRun], kind: str) -> LastRun | None:
@@ -154,6 +157,8 @@ class PeopleService:
             users = await self.store.visible_users(viewer)
             runs = {u.code: await self.store.last_runs(u.code, 20) for u in users}
             syncable = {u.code: await self.store.can_sync_agenda(viewer, u.code) for u in users}
+            lists = {u.code: len(await self.store.sync_list(u.code)) for u in users}
+            actions = {u.code: await self._actions_in_period(u) for u in users}
         connections = await self.accounts.connections(users)
         return [
             UserStatus(
@@ -162,9 +167,18 @@ class PeopleService:
                 agenda_run=_last_run(runs[u.code], "agenda"),
                 contacts_run=_last_run(runs[u.code], "contacts"),
                 can_sync_agenda=syncable[u.code],
+                sync_list_size=lists[u.code],
+                actions_in_period=actions[u.code],
             )
             for u in users
         ]
+
+    async def _actions_in_period(self, user: User) -> int:
+        """What the next agenda sync of the user weighs: their actions and occurrences in their period."""
+        period = self.sync.default_period(user)
+        singles = await self.store.single_actions(user.code, period)
+        series = await self.store.series_of(user.code)
+        return len(singles) + sum(len(expand(s, period)) for s in series)
 
     # --- the ADM's Microsoft application ---------------------------------------------------------
 

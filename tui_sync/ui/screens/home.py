@@ -35,9 +35,9 @@ class HomeScreen(AppScreen):
         yield Static(id="whoami", markup=False)
         table: DataTable[str] = DataTable(id="users", cursor_type="row", zebra_stripes=True)
         table.add_column(messages.UI_COL_USER, width=10, key="user")
-        table.add_column(messages.UI_COL_NAME, width=20, key="name")
-        table.add_column(messages.UI_COL_AGENDA, width=18, key="agenda")
-        table.add_column(messages.UI_COL_CONTACTS, width=18, key="contacts")
+        table.add_column(messages.UI_COL_NAME, width=16, key="name")
+        table.add_column(messages.UI_COL_AGENDA, width=20, key="agenda")
+        table.add_column(messages.UI_COL_CONTACTS, width=20, key="contacts")
         yield table
         yield Static(id="detail", markup=False)
         yield Static(id="status", markup=False)
@@ -104,6 +104,8 @@ class HomeScreen(AppScreen):
                 row.connection.username,
                 _absolute(row.user.last_agenda_sync, tz),
                 _absolute(row.user.last_contacts_sync, tz),
+                row.actions_in_period,
+                row.sync_list_size,
             )
         )
 
