@@ -871,11 +871,25 @@ def home_whoami(code: str, full_name: str) -> str:
     return f"Signed in as {code} ({full_name}) · ● connected  ○ not connected"
 
 
-def home_detail(code: str, connected: bool, username: str | None, agenda: str, contacts: str) -> str:
+def home_detail(
+    code: str,
+    connected: bool,
+    username: str | None,
+    agenda: str,
+    contacts: str,
+    actions: int,
+    listed: int,
+    limit: int = 2000,
+) -> str:
+    """The selected row of Home, in full: the account, then what each sync weighs and when it ran."""
     account = CONNECTED if connected else NOT_CONNECTED
     if connected and username:
         account = f"connected as {username}"
-    return f"{code}: {account} · agenda synced {agenda} · contacts synced {contacts}"
+    return (
+        f"{code}: {account}\n"
+        f"agenda: {actions} in the period, synced {agenda} · contacts: {listed} of {limit} to sync, "
+        f"synced {contacts}"
+    )
 
 
 UI_WIZARD_START = "Start"
@@ -993,12 +1007,12 @@ UI_PREFS_AUTOMATIC = "Automatic"
 UI_PREFS_AT_STARTUP = "At startup"
 UI_PREFS_SERIES = "Series actions"
 UI_PREFS_SAVE = "Save"
-UI_PREFS_BACK = "Revert / back"
+UI_PREFS_BACK = "Back"
 UI_PREFS_CONNECT = "Connect"
 UI_PREFS_TEST = "Test"
 UI_PREFS_RESET = "Reset"
 UI_PREFS_RESET_CALENDAR = "Reset calendar"
-UI_PREFS_CREATE_CATEGORIES = "Create categories"
+UI_PREFS_CREATE_CATEGORIES = "Categories"
 UI_PREFS_EMAIL_HINT = "name@company.com"
 UI_PREFS_CALENDAR_HINT = "e.g. Calendar"
 # The field names a refused value is reported under (InvalidValue.field → the form's label).
