@@ -1,7 +1,7 @@
 """`tui-sync contacts sync-list CODE [--add ID…] [--remove ID…] [--json]`: a user's contacts to sync.
 
-Removals are applied before additions, in one transaction: swapping contacts in a full list works, and a
-refused addition (unknown id, the 2001st contact) leaves the list exactly as it was.
+The rules (removals before additions, all or nothing, at most 2000 contacts) are the contacts service's,
+shared with the terminal application's Contacts screen; this command only parses and prints.
 """
 
 from __future__ import annotations
@@ -26,14 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 async def edit_sync_list(ctx: Context, args: argparse.Namespace) -> int:
-    store = ctx.store
-    async with store.transaction():
-        user = await store.get_user(args.code)
-        if args.remove:
-            await store.remove_from_sync_list(user.code, args.remove)
-        if args.add:
-            await store.add_to_sync_list(user.code, args.add)
-        listed = await store.contacts_by_ids(await store.sync_list(user.code))
+    user = await ctx.services.people.get_user(args.code)
+    listed = await ctx.services.contacts.edit_sync_list(user.code, add=args.add, remove=args.remove)
     if args.json:
         ctx.print_json(
             {

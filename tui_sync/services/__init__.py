@@ -3,7 +3,8 @@ services and hold no rule, no SQL and no Graph call of their own.
 
 `Services.build(store, settings, clock=...)` wires them once: the sync engine (`SyncService`), the
 Microsoft account of each user (`AccountService`: connect, reset, Test, connection dots) and the CRM's
-people (`PeopleService`: users, rights, preferences, the ADM's application settings).
+people (`PeopleService`: users, rights, preferences, the ADM's application settings) and the CRM's
+contacts with each user's contacts to sync (`ContactsService`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,22 @@ from datetime import datetime
 from tui_sync import messages
 from tui_sync.config import Settings
 from tui_sync.services.accounts import AccountService, Connection, ResetDone
+from tui_sync.services.contacts import ContactsService, OutlookState
 from tui_sync.services.people import PeopleService, UserStatus
 from tui_sync.store import Store
 from tui_sync.store.db import utc_now
 from tui_sync.sync.service import SyncService
 
-__all__ = ["AccountService", "Connection", "PeopleService", "ResetDone", "Services", "UserStatus"]
+__all__ = [
+    "AccountService",
+    "Connection",
+    "ContactsService",
+    "OutlookState",
+    "PeopleService",
+    "ResetDone",
+    "Services",
+    "UserStatus",
+]
 
 
 @dataclass
@@ -33,6 +44,7 @@ class Services:
     sync: SyncService
     accounts: AccountService
     people: PeopleService
+    contacts: ContactsService
 
     @classmethod
     def build(
@@ -46,4 +58,5 @@ class Services:
         sync = SyncService(store, settings, clock=clock, fix=fix)
         accounts = AccountService(store, settings, sync)
         people = PeopleService(store, settings, sync, accounts)
-        return cls(store, settings, clock, sync, accounts, people)
+        contacts = ContactsService(store)
+        return cls(store, settings, clock, sync, accounts, people, contacts=contacts)
