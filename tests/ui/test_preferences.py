@@ -250,9 +250,10 @@ async def test_signing_in_as_another_address_warns(world: UiWorld) -> None:
     store = await world.open_store()
     app = world.app(store=store)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_prefs(app, pilot)
-        await app.action_connect()  # the palette's Connect
+        await settle(app, pilot)
+        await pilot.press("c")  # Home's Connect: Preferences, then its dialog
         code = await pending_code(world, pilot)
+        screen = next(s for s in app.screen_stack if isinstance(s, PreferencesScreen))
         await asyncio.to_thread(world.fake.approve, code, "boss@contoso.test")
         await until(pilot, lambda: app.screen is screen, "the dialog closed")
         await settle(app, pilot)

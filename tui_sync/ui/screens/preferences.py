@@ -101,6 +101,7 @@ FIELD_WIDGETS = {
 
 class PreferencesScreen(AppScreen):
     SUB_TITLE = messages.UI_PREFS_SUBTITLE
+    AUTO_FOCUS = "#email"
     BINDINGS = [
         Binding("ctrl+s", "save", messages.UI_PREFS_SAVE, id="prefs.save"),
         Binding("escape", "back", messages.UI_PREFS_BACK, id="prefs.back"),
@@ -129,6 +130,8 @@ class PreferencesScreen(AppScreen):
     PreferencesScreen #options { margin-top: 1; }
     PreferencesScreen #error { color: $error; height: auto; }
     PreferencesScreen #message { height: auto; }
+    PreferencesScreen #message.-error { color: $error; }
+    PreferencesScreen #message.-warning { color: $warning; }
     PreferencesScreen #buttons { height: 1; margin-top: 1; }
     PreferencesScreen #buttons Button { margin-right: 1; min-width: 0; }
     PreferencesScreen #results { height: auto; margin-top: 1; }
@@ -285,8 +288,13 @@ class PreferencesScreen(AppScreen):
     def _error(self, text: str) -> None:
         self.query_one("#error", Static).update(text)
 
-    def _say(self, text: str | Text) -> None:
-        self.query_one("#message", Static).update(text)
+    def _say(self, text: str, level: str = "") -> None:
+        """The outcome of the last Connect / Reset, under the buttons; `level` colours it (the words
+        already say whether it worked: colour is only a help)."""
+        message = self.query_one("#message", Static)
+        message.update(text)
+        message.set_class(level == "error", "-error")
+        message.set_class(level == "warning", "-warning")
 
     @on(Select.Changed, "#user")
     def _user_picked(self, event: Select.Changed) -> None:
@@ -338,16 +346,10 @@ class PreferencesScreen(AppScreen):
             lines = [messages.signed_in_as(outcome.username)]
             if outcome.warning:
                 lines.append(outcome.warning)
-            self._say("\n".join(lines))
-            self.notify(lines[0], markup=False)
-            if outcome.warning:
-                self.notify(outcome.warning, severity="warning", markup=False, timeout=10)
+            self._say("\n".join(lines), "warning" if outcome.warning else "")
             self.tui.post_message(UsersChanged())
-        else:
-            text = outcome or messages.SIGN_IN_CANCELLED
-            self._say(text)
-            if outcome:
-                self.notify(text, severity="error", markup=False, timeout=10)
+        else:  # one line, in place: what went wrong, and nothing was changed
+            self._say(outcome or messages.SIGN_IN_CANCELLED, "error" if outcome else "")
         self.reload()
 
     # --- Reset / Reset calendar ------------------------------------------------------------------------
@@ -376,7 +378,7 @@ class PreferencesScreen(AppScreen):
             else:
                 text = (await self.services.accounts.reset(code)).message
         except UserError as error:
-            self._say(error.message)
+            self._say(error.message, "error")
             self.notify(error.message, severity="error", markup=False)
             return
         self._say(text)
@@ -424,6 +426,7 @@ class PreferencesScreen(AppScreen):
         """Every check of the saved preferences, each line shown as soon as it is known."""
         code = self.target or self.viewer
         self._clear_results()
+        self._say("")
         preface = messages.PREFS_TEST_USES_SAVED if self.dirty() else ""
 
         def arrived(result: CheckResult) -> None:
