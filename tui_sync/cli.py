@@ -23,7 +23,7 @@ from types import ModuleType
 from typing import Any, NoReturn
 
 from tui_sync import messages
-from tui_sync.commands import Context, Handler, admin, connect, contacts, fake, sync, transfer, users
+from tui_sync.commands import Context, Handler, admin, connect, contacts, demo, fake, sync, transfer, users
 from tui_sync.config import Settings, load_settings
 from tui_sync.domain.models import InvalidValue
 from tui_sync.errors import BadInput, UserError
@@ -34,7 +34,7 @@ __all__ = ["COMMAND_MODULES", "ArgumentParser", "Context", "UsageError", "build_
 
 PROG = "tui-sync"
 # The modules whose `register(subparsers)` builds the command line; add yours here (one import).
-COMMAND_MODULES: list[ModuleType] = [admin, users, contacts, transfer, fake, sync, connect]
+COMMAND_MODULES: list[ModuleType] = [admin, users, contacts, transfer, fake, sync, connect, demo]
 
 
 class UsageError(BadInput):
@@ -141,6 +141,8 @@ def main(argv: Sequence[str] | None = None, *, now: Clock | None = None) -> int:
         if handler is None:
             return _terminal_application(settings, args.app_user)
         ctx = Context(settings=settings, out=out, now=now or utc_now)
+        if getattr(args, "own_logging", False):  # the demo logs into its own folder, nowhere else
+            return handler(ctx, args)  # type: ignore[return-value]
         with _log_to_file(settings):
             if inspect.iscoroutinefunction(handler):
                 return asyncio.run(_run_async(handler, ctx, args, getattr(args, "needs_store", True)))

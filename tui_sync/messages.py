@@ -1259,3 +1259,28 @@ def contact_detail(contact: Any, outlook: str, in_list: bool) -> tuple[str, str]
     listed = "in the list" if in_list else "not in the list"
     right = [place or "No address", f"Photo: {photo} · {listed}", outlook]
     return "\n".join(line for line in left if line), "\n".join(right)
+
+
+# --- tui-sync demo ------------------------------------------------------------------------------
+
+
+def demo_preparing(folder: object, fresh: bool) -> str:
+    what = "Seeding a demo company and its Microsoft 365 (a few seconds)" if fresh else "Opening the demo"
+    return f"{what} in {folder} …"
+
+
+def demo_kept(folder: object) -> str:
+    return f"The demo is kept in {folder}: tui-sync demo --keep {folder} opens it again."
+
+
+def demo_not_a_folder(folder: object) -> str:
+    return f"--keep {folder}: not a folder"
+
+
+def demo_folder_not_empty(folder: object) -> str:
+    return f"--keep {folder}: the folder holds other files and no demo; give a new or empty folder"
+
+
+def demo_auto_approve(seconds: float) -> str:
+    """The device-code dialog's line in the demo: nobody needs a phone, the fake signs in by itself."""
+    return f"Demo: the fake Microsoft 365 approves this code by itself in {seconds:g} seconds."

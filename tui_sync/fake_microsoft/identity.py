@@ -19,12 +19,15 @@ Decisions (tests and the demo depend on them):
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import html
 import json
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -114,6 +117,9 @@ class Identity:
         self.device_code_ttl = device_code_ttl
         self.access_token_ttl = access_token_ttl
         self.tenant_id = stable_guid("tenant")
+        # The demo's "person on the phone": approve every device code as this upn after this delay.
+        self.auto_approve_after: float | None = None
+        self.auto_approve_upn: str | Callable[[], str] = ""
         self.reset()
 
     def reset(self) -> None:
@@ -192,6 +198,13 @@ class Identity:
         self.state.ensure(upn, display_name)
         flow.status, flow.upn = "approved", upn
         return flow
+
+    def auto_approve(self, user_code: str) -> None:
+        """Approve `user_code` as the auto-approve upn, unless it was used, declined or cancelled."""
+        upn = self.auto_approve_upn() if callable(self.auto_approve_upn) else self.auto_approve_upn
+        with contextlib.suppress(KeyError, ValueError):
+            if upn and self.flow_by_user_code(user_code).expires_at > time.time():
+                self.approve(user_code, upn)
 
     def decline(self, user_code: str) -> None:
         self.flow_by_user_code(user_code).status = "declined"
@@ -416,6 +429,10 @@ async def devicecode(request: web.Request) -> web.Response:
         )
     except OAuthError as exc:
         return _oauth_json(exc.body(), exc.status)
+    if identity.auto_approve_after is not None:
+        asyncio.get_running_loop().call_later(
+            identity.auto_approve_after, identity.auto_approve, body["user_code"]
+        )
     return _oauth_json(body)
 
 

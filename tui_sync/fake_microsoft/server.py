@@ -24,6 +24,7 @@ import signal
 import ssl
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,8 +152,13 @@ async def start_fake(
     device_interval: int = 1,
     access_token_ttl: int = 3600,
     max_concurrent: int = 4,
+    auto_approve_after: float | None = None,
+    auto_approve_upn: str | Callable[[], str] = "",
 ) -> FakeServer:
-    """Start the fake on ``host:port`` (0 = a free port) and return once it accepts connections."""
+    """Start the fake on ``host:port`` (0 = a free port) and return once it accepts connections.
+
+    With ``auto_approve_after`` (the demo), every device code is approved as ``auto_approve_upn`` (or
+    what that function returns then) that many seconds after it was handed out: no phone needed."""
     tempdir = None
     if state_dir is None:
         tempdir = tempfile.mkdtemp(prefix="tui-sync-fake-")
@@ -166,6 +172,7 @@ async def start_fake(
 
     state = FakeState()
     ident = Identity(state, interval=device_interval, access_token_ttl=access_token_ttl)
+    ident.auto_approve_after, ident.auto_approve_upn = auto_approve_after, auto_approve_upn
     faults = Faults()
     faults.update(
         {

@@ -95,6 +95,9 @@ class TuiSyncApp(App[int]):
         self.add_mode("agenda", AgendaScreen)
         self.last_summaries: list[Summary] = []
         self.sync_status = ""  # one line on Home while a run goes on in the background
+        # `tui-sync demo`: its fake approves each device code by itself after this many seconds (the
+        # device-code dialog says so); None outside the demo
+        self.demo_auto_approve: float | None = None
 
     # --- start and stop --------------------------------------------------------------------------
 

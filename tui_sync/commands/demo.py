@@ -1,0 +1,65 @@
+"""`tui-sync demo [--keep DIR] [--latency-ms N]`: the terminal application on a throw-away CRM seeded
+with a small French company, wired to the fake Microsoft 365 running in this same process.
+
+The handler is a plain function (the demo runs its own event loops: the fake's thread, the seeding, the
+App) and opens no database of the machine: everything lives in the demo folder. The demo package (and
+with it Textual, aiohttp and the fake) is imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tui_sync.commands import Context
+
+EXAMPLE = """\
+The demo opens as CARINE. Try: f6 Preferences, ctrl+o Connect (the code is approved by itself after a
+few seconds), then f9 Sync now: events made in Outlook arrive, a deletion made in Outlook is asked.
+ctrl+q quits; without --keep the demo folder is removed.
+
+example:
+  tui-sync demo --keep ~/tui-sync-demo --latency-ms 50
+"""
+
+
+def _latency(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 10000 (got {value})")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    demo = subparsers.add_parser(
+        "demo",
+        help="try tui-sync on a throw-away CRM and a built-in fake Microsoft 365",
+        description="Open the terminal application on a demo company (five users, 60 contacts, four "
+        "weeks of agenda) synced with a fake Microsoft 365 that runs inside tui-sync: no tenant, no "
+        "second terminal, nothing written outside the demo folder.",
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    demo.add_argument(
+        "--keep",
+        metavar="DIR",
+        type=Path,
+        help="keep the demo in DIR (created and seeded if new or empty, reopened as it was otherwise)",
+    )
+    demo.add_argument(
+        "--latency-ms",
+        metavar="N",
+        type=_latency,
+        default=0,
+        help="milliseconds the fake Microsoft 365 waits before each Graph answer (default 0)",
+    )
+    demo.set_defaults(handler=run, needs_store=False, own_logging=True)
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_sync.demo import run_demo
+
+    return run_demo(args.keep, args.latency_ms)
