@@ -136,7 +136,7 @@ def test_ci_runs_the_readme_test_command_word_for_word() -> None:
     root = Path(__file__).resolve().parents[2]
     blocks = re.findall(r"```sh\n(.*?)\n```", (root / "README.md").read_text(encoding="utf-8"), re.S)
     install_and_start, install_and_test = blocks[:2]
-    assert "\n" not in install_and_start and install_and_start.endswith("tui-sync --help")
+    assert "\n" not in install_and_start and install_and_start.endswith("tui-sync demo")
     assert (
         "\n" not in install_and_test and "pytest" in install_and_test and "lint-imports" in install_and_test
     )
