@@ -1,0 +1,92 @@
+"""The README is the user guide: its troubleshooting table carries every message the Test, Connect and a
+sync print about the Microsoft 365 set-up, and its two set-up commands are the ones CI and the demo test
+run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.demo.test_demo_tmux import PROGRAM, readme_demo_command
+from tui_sync import messages
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+HOLE = "\x00"  # stands for what a message fills in (a name, a user, a detail)
+
+
+def troubleshooting() -> str:
+    section = README.split("## Troubleshooting", 1)[1].split("\n## ", 1)[0]
+    return "\n".join(line for line in section.splitlines() if line.startswith("| "))
+
+
+FIXED = {
+    "CALENDAR_NAME_NOT_SET": messages.CALENDAR_NAME_NOT_SET,
+    "CALENDAR_NAME_NOT_SET_FR": messages.CALENDAR_NAME_NOT_SET_FR,
+    "ACCOUNT_NOT_ACCESSIBLE": messages.ACCOUNT_NOT_ACCESSIBLE,
+    "SIGN_IN_CANCELLED": messages.SIGN_IN_CANCELLED,
+    "SIGN_IN_DECLINED": messages.SIGN_IN_DECLINED,
+    "SIGN_IN_EXPIRED": messages.SIGN_IN_EXPIRED,
+    # the table gives the fix once, in the first of these rows
+    "no client ID": messages.account_not_accessible(messages.REASON_NO_CLIENT_ID),
+    "not connected": messages.account_not_accessible(messages.REASON_NOT_CONNECTED, "").rstrip(": "),
+}
+# Messages with parts filled in: every fixed part must be in the table.
+FILLED: dict[str, Callable[[], str]] = {
+    "wrong client ID": lambda: messages.account_not_accessible(messages.reason_wrong_client_id(HOLE), ""),
+    "token refused": lambda: messages.account_not_accessible(messages.reason_token_refused(HOLE), ""),
+    "reconnect": lambda: messages.reconnect_needed(HOLE, HOLE),
+    "calendar (Test)": lambda: messages.calendar_not_found(HOLE),
+    "calendar (sync)": lambda: messages.calendar_not_found(HOLE, during_sync=True),
+    "categories": lambda: messages.missing_categories([HOLE]),
+    "e-mail mismatch": lambda: messages.email_mismatch(HOLE, HOLE),
+    "sign-in failed": lambda: messages.sign_in_failed(HOLE),
+    "unreachable": lambda: messages.cannot_reach(HOLE, HOLE),
+    "access denied": lambda: messages.graph_access_denied(HOLE),
+    "throttled": lambda: messages.graph_throttled(7).replace("7", HOLE),
+    "sync busy": lambda: messages.sync_busy(HOLE, HOLE, HOLE),
+}
+
+
+@pytest.mark.parametrize("name", FIXED)
+def test_every_fixed_message_is_in_the_troubleshooting_table(name: str) -> None:
+    assert FIXED[name] in troubleshooting(), name
+
+
+@pytest.mark.parametrize("name", FILLED)
+def test_every_filled_in_message_is_in_the_troubleshooting_table(name: str) -> None:
+    table = troubleshooting()
+    parts = [p.strip(" ():") for p in FILLED[name]().split(HOLE)]
+    missing = [p for p in parts if len(p) > 2 and p not in table]
+    assert not missing, (name, missing)
+
+
+def test_the_set_up_commands_are_those_ci_and_the_demo_test_run() -> None:
+    blocks = re.findall(r"```sh\n(.*?)\n```", README, re.S)
+    install_and_try, install_and_test = blocks[:2]
+    assert install_and_try == "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/tui-sync demo"
+    assert install_and_try.endswith(readme_demo_command())
+    assert readme_demo_command() == f"{PROGRAM.relative_to(ROOT).as_posix()} demo"  # the tmux test's
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert ci[-1] == install_and_test
+
+
+def test_the_entra_registration_lists_what_the_sign_in_needs() -> None:
+    section = README.split("## Registering the application in Microsoft Entra", 1)[1].split("\n## ", 1)[0]
+    for needed in (
+        "New registration",
+        "supported account types",
+        "Mobile and desktop applications",
+        "https://login.microsoftonline.com/common/oauth2/nativeclient",
+        "Allow public client flows",
+        "User.Read",
+        "Calendars.ReadWrite",
+        "Contacts.ReadWrite",
+        "MailboxSettings.ReadWrite",
+        "offline_access",
+    ):
+        assert needed in section, needed
