@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 
 from tui_sync import messages
 from tui_sync.commands import Context, Handler, admin, connect, contacts, demo, fake, sync, transfer, users
+from tui_sync.commands.help import describe
 from tui_sync.config import Settings, load_settings
 from tui_sync.domain.models import InvalidValue
 from tui_sync.errors import BadInput, UserError
@@ -79,6 +80,7 @@ def build_parser() -> ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(subparsers)
+    describe(parser)  # each --help: what the command does, and one example
     return parser
 
 

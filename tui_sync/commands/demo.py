@@ -13,10 +13,15 @@ from pathlib import Path
 
 from tui_sync.commands import Context
 
+DESCRIPTION = """\
+Open the terminal application on a demo company (five users, 60 contacts, four
+weeks of agenda) synced with a fake Microsoft 365 that runs inside tui-sync: no
+tenant, no second terminal, nothing written outside the demo folder."""
 EXAMPLE = """\
-The demo opens as CARINE. Try: f6 Preferences, ctrl+o Connect (the code is approved by itself after a
-few seconds), then f9 Sync now: events made in Outlook arrive, a deletion made in Outlook is asked.
-ctrl+q quits; without --keep the demo folder is removed.
+The demo opens as CARINE. Try: f6 Preferences, ctrl+o Connect (the code is
+approved by itself after a few seconds), then f9 Sync now: events made in
+Outlook arrive, a deletion made in Outlook is asked. ctrl+q quits; without
+--keep the demo folder is removed.
 
 example:
   tui-sync demo --keep ~/tui-sync-demo --latency-ms 50
@@ -37,9 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser(
         "demo",
         help="try tui-sync on a throw-away CRM and a built-in fake Microsoft 365",
-        description="Open the terminal application on a demo company (five users, 60 contacts, four "
-        "weeks of agenda) synced with a fake Microsoft 365 that runs inside tui-sync: no tenant, no "
-        "second terminal, nothing written outside the demo folder.",
+        description=DESCRIPTION,
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -246,7 +246,11 @@ def _non_negative(text: str) -> int:
 
 def parser() -> argparse.ArgumentParser:
     cli = _Parser(
-        prog="tui-sync fake-graph", description="Run the fake Microsoft 365 (sign-in + Graph) on loopback."
+        prog="tui-sync fake-graph",
+        description="Run the fake Microsoft 365 (sign-in + Graph) on loopback. When ready it prints\n"
+        "one JSON line (graph_url, authority_host, ca_file, admin_url) and serves until\nCtrl-C.",
+        epilog="example:\n  tui-sync fake-graph --port 8443 --state-dir ~/fake-m365 --latency-ms 20",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cli.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
     cli.add_argument("--port", type=_non_negative, default=0, help="port (default: a free one)")
