@@ -1283,4 +1283,4 @@ def demo_folder_not_empty(folder: object) -> str:
 
 def demo_auto_approve(seconds: float) -> str:
     """The device-code dialog's line in the demo: nobody needs a phone, the fake signs in by itself."""
-    return f"Demo: the fake Microsoft 365 approves this code by itself in {seconds:g} seconds."
+    return f"Demo: the fake Microsoft 365 signs in by itself in {seconds:g} s."

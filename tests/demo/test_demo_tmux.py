@@ -116,7 +116,8 @@ def test_connect_sync_and_answer_a_deletion_in_a_real_terminal(
     term.keys("F6")
     term.wait_for("Preferences")
     term.keys("C-o")
-    term.wait_for("connected as " + email("CARINE"), timeout=30)  # approved by the fake by itself
+    term.wait_for("signs in by itself")  # the dialog says so
+    term.wait_for("connected as " + email("CARINE"), timeout=30)
     term.keys("F9")
     dialog = term.wait_for("Deleted in Microsoft 365", timeout=30)
     assert "Préparer le devis" in dialog

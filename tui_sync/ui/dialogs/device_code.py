@@ -80,7 +80,10 @@ class DeviceCodeDialog(ModalScreen[Outcome]):
             yield Static(messages.DEVICE_ENTER, id="enter", markup=False)
             yield Static(id="code", markup=False)
             yield Static(id="countdown", markup=False)
-            yield Static(messages.waiting_for_sign_in(ctrl_c=False), id="waiting", markup=False)
+            waiting = messages.waiting_for_sign_in(ctrl_c=False)
+            if self.tui.demo_auto_approve is not None:  # `tui-sync demo`: nobody needs a phone
+                waiting += "\n" + messages.demo_auto_approve(self.tui.demo_auto_approve)
+            yield Static(waiting, id="waiting", markup=False)
             yield Static(messages.DEVICE_KEYS, classes="hint", markup=False)
             with Horizontal():
                 yield Button(f"{messages.UI_DEVICE_COPY} (c)", id="copy", compact=True)
