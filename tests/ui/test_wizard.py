@@ -143,6 +143,9 @@ async def test_deletions_made_in_outlook_are_asked_one_at_a_time(
             dialog = app.screen
             assert isinstance(dialog, ConfirmDeletion)
             asked.append(f"{dialog.request.index}/{dialog.request.total} {dialog.request.title}")
+            await pilot.pause()
+            phase = str(app.wizard.query_one("#phase", Static).content)
+            assert phase.startswith(f"Agenda: {messages.PHASES['confirming']} {dialog.request.index - 1}/4")
             await pilot.press(key)
             await pilot.pause()
         await wait_for_view(app, pilot, "summary")

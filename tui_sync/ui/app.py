@@ -245,8 +245,16 @@ class TuiSyncApp(App[int]):
         self.post_message(SyncRunOver(summaries, cancelled=False, startup=startup))
 
     async def _run_one(self, job: SyncJob) -> Summary:
+        last = Progress(job.what[0], "connecting")
+
         def progress(event: Progress) -> None:
+            nonlocal last
+            last = event
             self.post_message(SyncProgress(job, event))
+
+        def asking(index: int, total: int) -> None:
+            """While a deletion question waits, the progress says so (not "Writing")."""
+            progress(Progress(last.what, "confirming", index - 1, total, last.requests))
 
         try:
             return await self.services.sync.run(
@@ -254,7 +262,7 @@ class TuiSyncApp(App[int]):
                 job.target,
                 job.what,
                 period=job.period,
-                confirmer=DialogConfirmer(self, job.target, self.settings.tz),
+                confirmer=DialogConfirmer(self, job.target, self.settings.tz, on_ask=asking),
                 on_event=progress,
                 two_way=job.two_way,
             )

@@ -4,6 +4,7 @@ sync worker, shown on whatever screen the user is on."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -22,10 +23,13 @@ class DialogConfirmer:
     """Implements `tui_sync.sync.events.Confirmer` with modal dialogs. Must be awaited from a worker
     (`push_screen_wait`)."""
 
-    def __init__(self, app: App, owner: str, tz: ZoneInfo) -> None:
+    def __init__(
+        self, app: App, owner: str, tz: ZoneInfo, on_ask: Callable[[int, int], None] | None = None
+    ) -> None:
         self.app = app
         self.owner = owner
         self.tz = tz
+        self.on_ask = on_ask  # (index, total) of each item asked about
 
     async def _ask(self, dialog: ModalScreen[T], if_cancelled: T) -> T:
         try:
@@ -40,4 +44,6 @@ class DialogConfirmer:
         return await self._ask(ConfirmMassDeletion(deletions, linked), False)
 
     async def confirm_deletion(self, request: DeletionRequest) -> Decision:
+        if self.on_ask is not None:
+            self.on_ask(request.index, request.total)
         return await self._ask(ConfirmDeletion(request, self.owner, self.tz), Decision.KEEP_ALL)
