@@ -1097,11 +1097,11 @@ def device_expires_in(seconds: int) -> str:
 
 # --- the terminal application: Contacts screen and contact form (tui_sync/ui/screens/contacts.py) ----
 
-UI_CONTACTS_FILTER_HINT = "Type to filter: name, company, e-mail, phone, city"
+UI_CONTACTS_FILTER_HINT = "Filter: name, company, e-mail, phone, city"
 UI_CONTACTS_TO_LIST = "Into the list"
 UI_CONTACTS_TO_FILTER = "Filter"
 UI_CONTACTS_MARK = "Mark"
-UI_CONTACTS_ADD = "Add to sync"
+UI_CONTACTS_ADD = "Add"
 UI_CONTACTS_REMOVE = "Remove"
 UI_CONTACTS_ADD_FILTERED = "Add all filtered"
 UI_CONTACTS_NEW = "New"
@@ -1124,7 +1124,7 @@ CONTACT_FORM_NEW = "New contact"
 CONTACT_FORM_KEYS = "ctrl+s save · escape cancel · ctrl+r removes the photo"
 CONTACT_DISCARD = "Discard the changes to this contact?"
 CONTACT_DISCARD_DETAILS = "Nothing was saved yet; escape again or n goes back to the form."
-CONTACT_PHOTO_HINT = "path of a JPEG or PNG file (at most 4 MB)"
+CONTACT_PHOTO_HINT = "JPEG/PNG file, ≤ 4 MB"
 CONTACT_NO_PHOTO = "no photo"
 CONTACT_PHOTO_REMOVED = "photo removed when saved"
 # The form's labels, by Contact field (InvalidValue.field names the field a refusal is about).

@@ -170,6 +170,12 @@ class Outlook:
     def delete(self, event_id: str) -> None:
         assert self.call("DELETE", f"/me/events/{event_id}").status_code == 204
 
+    def contacts(self) -> list[dict]:
+        """The contacts of the mailbox's default contacts folder."""
+        reply = self.call("GET", "/me/contacts?$top=1000")
+        assert reply.status_code == 200, reply.text
+        return reply.json()["value"]
+
 
 @pytest.fixture
 def outlook(world: UiWorld) -> Iterator[Outlook]:
