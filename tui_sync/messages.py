@@ -1171,15 +1171,15 @@ def contacts_more(count: int) -> str:
 
 def contacts_added(count: int, code: str) -> str:
     noun = "contact" if count == 1 else "contacts"
-    return f"{count} {noun} added to the list of {code}: the next sync sends them to Microsoft 365"
+    them = "it" if count == 1 else "them"
+    return f"{count} {noun} added to {code}'s list: the next sync sends {them} to Microsoft 365"
 
 
 def contacts_removed(count: int, code: str) -> str:
-    noun = "contact" if count == 1 else "contacts"
-    return (
-        f"{count} {noun} taken off the list of {code}: the next sync deletes "
-        f"{'its' if count == 1 else 'their'} Microsoft 365 copy (the CRM keeps the contact)"
-    )
+    """Taking a contact off the list keeps it in the CRM; its Outlook copy goes at the next sync."""
+    if count == 1:
+        return f"1 contact off {code}'s list: the next sync deletes its Microsoft 365 copy"
+    return f"{count} contacts off {code}'s list: the next sync deletes their Microsoft 365 copies"
 
 
 def contacts_add_filtered_question(count: int, code: str) -> str:

@@ -14,6 +14,7 @@ from tests.ui.conftest import Outlook, UiWorld
 from tui_sync import messages
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact
 from tui_sync.services import Services
+from tui_sync.services.contacts import build_index, filter_contacts
 from tui_sync.store import Store
 from tui_sync.ui.app import TuiSyncApp
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
@@ -119,6 +120,16 @@ def test_every_binding_has_an_id_and_a_safe_key() -> None:
                 assert key in SAFE_KEYS, (binding, key)
     ids = {b.id for b in ContactsScreen.BINDINGS}  # type: ignore[union-attr]
     assert {"contacts.mark", "contacts.add", "contacts.remove", "contacts.list"} <= ids
+
+
+def test_filter_is_a_pure_function_over_a_folded_index() -> None:
+    index = build_index(PEOPLE)
+    assert filter_contacts(index, "ACME  émilie", 10) == ([PEOPLE[1]], 0)  # every word, any field
+    assert filter_contacts(index, "0611223344", 10) == ([PEOPLE[4]], 0)  # a phone without its spaces
+    assert filter_contacts(index, "jean dupont", 10) == ([PEOPLE[0]], 0)  # first name first
+    assert filter_contacts(index, "paris", 1) == ([PEOPLE[0]], 1)  # one shown, one more
+    assert filter_contacts(index, "", 2) == (PEOPLE[:2], 3)
+    assert filter_contacts(index, "acmelyon", 10) == ([], 0)  # never across two fields
 
 
 # --- filter, marks, the list ---------------------------------------------------------------------
@@ -350,6 +361,9 @@ async def test_create_edit_delete_through_the_form(
         await settle(app, pilot)
         form = app.screen
         assert isinstance(form, ContactForm)
+        assert app.focused is form.query_one("#last_name", Input)
+        await pilot.press("down")  # down and up move between the fields, like tab
+        assert app.focused is form.query_one("#first_name", Input)
         await fill(pilot, form, last_name="Bernard", first_name="Zoé", email="zoe@", city="Brest")
         await pilot.press("ctrl+s")
         await settle(app, pilot)

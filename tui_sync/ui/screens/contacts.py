@@ -558,6 +558,8 @@ class ContactForm(ModalScreen[Contact | None]):
         Binding("ctrl+s", "save", messages.UI_CONTACT_SAVE, id="contact-form.save"),
         Binding("escape", "cancel", messages.UI_CONTACT_CANCEL, id="contact-form.cancel"),
         Binding("ctrl+r", "remove_photo", messages.UI_CONTACT_REMOVE_PHOTO, id="contact-form.remove-photo"),
+        Binding("down", "app.focus_next", show=False, id="contact-form.next"),  # the note keeps its arrows
+        Binding("up", "app.focus_previous", show=False, id="contact-form.previous"),
     ]
     DEFAULT_CSS = """
     ContactForm { align: center middle; }
