@@ -8,7 +8,6 @@ import requests
 
 from tests.threaded_fake import UNKNOWN_CLIENT_ID, UPN, AutoApprover, ThreadedFake, prepare_cli
 from tui_sync import messages
-from tui_sync.commands.connect import MARKS
 from tui_sync.domain.models import DEFAULT_ACTION_TYPES
 from tui_sync.microsoft import mapping
 
@@ -17,15 +16,15 @@ LABELS = [t.label for t in DEFAULT_ACTION_TYPES]
 
 
 def ok(message: str) -> str:
-    return f"{MARKS['ok']} {message}"
+    return f"{messages.TEST_MARKS['ok']} {message}"
 
 
 def warn(message: str) -> str:
-    return f"{MARKS['warning']} {message}"
+    return f"{messages.TEST_MARKS['warning']} {message}"
 
 
 def fail(message: str) -> str:
-    return f"{MARKS['error']} {message}"
+    return f"{messages.TEST_MARKS['error']} {message}"
 
 
 def connect(cli, fake: ThreadedFake) -> None:

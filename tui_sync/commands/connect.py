@@ -21,7 +21,6 @@ if TYPE_CHECKING:  # the services and MSAL load when a handler runs, not for eve
     from tui_sync.microsoft.checks import CheckResult
     from tui_sync.services import Services
 
-MARKS = {"ok": "✓", "warning": "!", "error": "✗"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -77,16 +76,11 @@ async def test_user(ctx: Context, args: argparse.Namespace) -> int:
     services, code = await _services_for(ctx, args.user)
 
     def show(result: CheckResult) -> None:
-        ctx.print(format_result(result))
+        ctx.print(messages.check_line(result.level, result.message))
         ctx.out.flush()
 
     results = await services.accounts.test(code, create_categories=args.create_categories, on_result=show)
     return 0 if all(result.ok for result in results) else 1
-
-
-def format_result(result: CheckResult) -> str:
-    """One Test line: a mark (✓ ok, ! warning, ✗ error) and the message."""
-    return f"{MARKS[result.level]} {result.message}"
 
 
 async def disconnect_user(ctx: Context, args: argparse.Namespace) -> int:
