@@ -16,6 +16,7 @@ from datetime import datetime
 from tui_sync import messages
 from tui_sync.config import Settings
 from tui_sync.services.accounts import AccountService, Connection, ResetDone
+from tui_sync.services.agenda import AgendaService
 from tui_sync.services.contacts import ContactsService, OutlookState
 from tui_sync.services.people import PeopleService, UserStatus
 from tui_sync.store import Store
@@ -24,6 +25,7 @@ from tui_sync.sync.service import SyncService
 
 __all__ = [
     "AccountService",
+    "AgendaService",
     "Connection",
     "ContactsService",
     "OutlookState",
@@ -44,6 +46,7 @@ class Services:
     sync: SyncService
     accounts: AccountService
     people: PeopleService
+    agenda: AgendaService
     contacts: ContactsService
 
     @classmethod
@@ -59,4 +62,5 @@ class Services:
         accounts = AccountService(store, settings, sync)
         people = PeopleService(store, settings, sync, accounts)
         contacts = ContactsService(store)
-        return cls(store, settings, clock, sync, accounts, people, contacts=contacts)
+        agenda = AgendaService(store, settings, sync, clock)
+        return cls(store, settings, clock, sync, accounts, people, agenda=agenda, contacts=contacts)
