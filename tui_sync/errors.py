@@ -44,5 +44,10 @@ class SyncBusy(UserError):
     """Another process holds the user's sync lease: one writer per user at a time."""
 
 
+class LeaseLost(SyncBusy):
+    """A running sync could not renew its lease before it expired and another run took the user over:
+    it stops, so that there is still one writer per user."""
+
+
 class StoreError(UserError):
     """The database cannot be used as it is (written by a newer tui-sync, not a tui-sync database)."""

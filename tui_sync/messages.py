@@ -120,8 +120,9 @@ def sync_list_limit(code: str, current: int, adding: int, limit: int) -> str:
     )
 
 
-def sync_busy(code: str, holder: str, until: str) -> str:
-    return f"{code} is being synchronised elsewhere ({holder}) until {until}; try again later"
+def sync_busy(code: str, holder: str, since: str) -> str:
+    """Another live run holds the user: who, where (`holder`) and since when."""
+    return f"{code} is being synchronised elsewhere ({holder}) since {since}; try again when it has finished"
 
 
 def database_too_new(path: object, version: int, known: int) -> str:
@@ -1447,3 +1448,26 @@ def demo_folder_not_empty(folder: object) -> str:
 def demo_auto_approve(seconds: float) -> str:
     """The device-code dialog's line in the demo: nobody needs a phone, the fake signs in by itself."""
     return f"Demo: the fake Microsoft 365 signs in by itself in {seconds:g} s."
+
+# --- sync leases (tui_sync/store/runs.py, tui_sync/sync/service.py) ---------------------------------
+
+LEASE_SINCE_UNKNOWN = "an unknown time"
+
+
+def lease_holder(viewer: str | None, host: str, pid: int) -> str:
+    """Who holds a user's sync lease, in the busy message: the CRM user who started it, the machine, the
+    process."""
+    by = f"by {viewer} " if viewer else ""
+    return f"{by}on {host}, pid {pid}"
+
+
+def lease_taken_over(code: str, host: str, pid: int) -> str:
+    """Logged when a run takes over the lease of a run whose process is gone."""
+    return f"{code}: took over the sync lease of pid {pid} on {host}, which is no longer running"
+
+
+def lease_lost(code: str) -> str:
+    return (
+        f"The sync of {code} stopped: it could not renew its lease in time and another run took the user "
+        "over; sync again once that run has finished"
+    )

@@ -16,6 +16,7 @@ from tui_sync.errors import StoreError
 from tui_sync.store import Store
 from tui_sync.store.db import decode_time, encode_time, fold, migrations
 
+NEXT = migrations()[-1][0] + 1  # the version a future migration would bring
 
 def query(path: Path, sql: str) -> list[tuple]:
     """Read the file with plain sqlite3, as another process would."""
@@ -89,10 +90,10 @@ async def test_a_new_migration_upgrades_an_existing_file_keeping_its_data(
     store = await Store.open(path, tz)
     await store.add_user(User("CARINE", "Carine"))
     await store.close()
-    upgrade = (2, "ALTER TABLE users ADD COLUMN phone TEXT NOT NULL DEFAULT '';")
+    upgrade = (NEXT, "ALTER TABLE users ADD COLUMN phone TEXT NOT NULL DEFAULT '';")
     store = await Store.open(path, tz, schema=[*migrations(), upgrade])
     try:
-        assert await store.schema_version() == 2
+        assert await store.schema_version() == NEXT
         assert [u.code for u in await store.list_users()] == ["ADM", "CARINE"]
     finally:
         await store.close()
@@ -102,16 +103,16 @@ async def test_a_new_migration_upgrades_an_existing_file_keeping_its_data(
 async def test_a_failing_migration_leaves_the_file_at_its_version(tmp_path: Path, tz: ZoneInfo) -> None:
     path = tmp_path / "crm.sqlite3"
     await (await Store.open(path, tz)).close()
-    broken = (2, "CREATE TABLE half (x INTEGER); INSERT INTO no_such_table VALUES (1);")
+    broken = (NEXT, "CREATE TABLE half (x INTEGER); INSERT INTO no_such_table VALUES (1);")
     with pytest.raises(StoreError, match="cannot be used"):
         await Store.open(path, tz, schema=[*migrations(), broken])
-    assert query(path, "PRAGMA user_version") == [(1,)]
+    assert query(path, "PRAGMA user_version") == [(NEXT - 1,)]
     assert not query(path, "SELECT name FROM sqlite_master WHERE name = 'half'")
 
 
 async def test_a_database_from_a_newer_tui_sync_is_refused(tmp_path: Path, tz: ZoneInfo) -> None:
     path = tmp_path / "crm.sqlite3"
-    await (await Store.open(path, tz, schema=[*migrations(), (2, "SELECT 1;")])).close()
+    await (await Store.open(path, tz, schema=[*migrations(), (NEXT, "SELECT 1;")])).close()
     with pytest.raises(StoreError, match="newer tui-sync"):
         await Store.open(path, tz)
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from tui_sync import messages
 from tui_sync.domain.models import User
 from tui_sync.errors import SyncBusy, UserError
-from tui_sync.store import Link, Store
+from tui_sync.store import LeaseHolder, Link, Store
+from tui_sync.store.runs import process_gone
 
 
 @pytest.fixture
@@ -121,3 +130,84 @@ async def test_the_lease_holds_across_processes(timed: Store, tmp_path: Path, tz
             await other.acquire_lease("CARINE", "second", 600)
     finally:
         await other.close()
+
+
+# --- leases that cannot strand a user: who holds them, and a dead holder on this machine ------------
+
+
+def dead_pid() -> int:
+    """The pid of a process of this machine that has ended and been reaped."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def lease_row(path: Path) -> tuple | None:
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute("SELECT holder, host, pid, viewer, since, expires FROM sync_leases").fetchone()
+
+
+async def test_a_dead_process_of_this_machine_is_taken_over_at_once(timed: Store, clock) -> None:
+    crashed = LeaseHolder("crashed run", socket.gethostname(), dead_pid(), "ADM")
+    await timed.acquire_lease("CARINE", crashed, 60)
+    assert process_gone(crashed.pid)  # type: ignore[arg-type]
+    await timed.acquire_lease("CARINE", LeaseHolder.this_process("CARINE"), 60)  # no clock moved
+    holder, host, pid, viewer, *_ = lease_row(timed.path)  # type: ignore[misc]
+    assert (host, pid, viewer) == (socket.gethostname(), os.getpid(), "CARINE") and "run" in holder
+    assert not await timed.renew_lease("CARINE", crashed, 60)  # the dead run could not renew it
+
+
+async def test_a_killed_but_unreaped_process_is_gone_too(timed: Store) -> None:
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        for _ in range(200):  # it ends, but nobody waits for it: a zombie
+            if process_gone(zombie.pid):
+                break
+            await asyncio.sleep(0.02)
+        assert process_gone(zombie.pid)
+        await timed.acquire_lease("CARINE", LeaseHolder("zombie", socket.gethostname(), zombie.pid), 60)
+        await timed.acquire_lease("CARINE", "next", 60)
+    finally:
+        zombie.wait()
+
+
+async def test_a_live_holder_refuses_saying_who_where_and_since_when(timed: Store, clock) -> None:
+    here = LeaseHolder.this_process("ADM")
+    await timed.acquire_lease("CARINE", here, 60)
+    clock.now += timedelta(seconds=40)
+    await timed.acquire_lease("CARINE", here, 60)  # extending keeps "since"
+    with pytest.raises(SyncBusy) as caught:
+        await timed.acquire_lease("CARINE", LeaseHolder.this_process("CARINE"), 60)
+    holder = messages.lease_holder("ADM", socket.gethostname(), os.getpid())
+    assert str(caught.value) == messages.sync_busy("CARINE", holder, "13:00:00")  # 12:00 UTC in Paris
+    assert "by ADM on " in str(caught.value) and "since 13:00:00" in str(caught.value)
+
+
+async def test_a_holder_on_another_machine_holds_until_its_lease_expires(timed: Store, clock) -> None:
+    """From here nobody can see whether a process of another machine is alive: its lease must expire
+    (its heartbeat stopped) before it is taken over, even with a pid that does not exist here."""
+    elsewhere = LeaseHolder("far run", "another-host", dead_pid(), "ADM")
+    await timed.acquire_lease("CARINE", elsewhere, 60)
+    clock.now += timedelta(seconds=59)
+    with pytest.raises(SyncBusy, match="by ADM on another-host, pid"):
+        await timed.acquire_lease("CARINE", "here", 60)
+    assert await timed.renew_lease("CARINE", elsewhere, 60)  # its heartbeat: 60 s more
+    clock.now += timedelta(seconds=59)
+    with pytest.raises(SyncBusy):
+        await timed.acquire_lease("CARINE", "here", 60)
+    clock.now += timedelta(seconds=2)  # no heartbeat for over a lease: it died
+    await timed.acquire_lease("CARINE", "here", 60)
+    assert not await timed.renew_lease("CARINE", elsewhere, 60)  # and it cannot get it back
+    await timed.release_lease("CARINE", elsewhere)
+    assert lease_row(timed.path)[0] == "here"  # type: ignore[index]
+
+
+async def test_a_lease_written_before_the_holder_columns_still_refuses(timed: Store, clock) -> None:
+    with closing(sqlite3.connect(timed.path)) as db, db:
+        db.execute(
+            "INSERT INTO sync_leases (user, holder, expires) VALUES ('CARINE', 'old tui-sync', ?)",
+            ((clock.now + timedelta(seconds=60)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),),
+        )
+    with pytest.raises(SyncBusy) as caught:
+        await timed.acquire_lease("CARINE", "new", 60)
+    assert str(caught.value) == messages.sync_busy("CARINE", "old tui-sync", messages.LEASE_SINCE_UNKNOWN)

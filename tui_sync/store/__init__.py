@@ -15,7 +15,7 @@ from __future__ import annotations
 from tui_sync.store.agenda import AgendaRepo
 from tui_sync.store.contacts import ContactsRepo
 from tui_sync.store.links import Link, LinksRepo
-from tui_sync.store.runs import RunsRepo, SyncRun
+from tui_sync.store.runs import LeaseHolder, RunsRepo, SyncRun
 from tui_sync.store.users import SyncKind, UsersRepo
 
 
@@ -23,4 +23,4 @@ class Store(AgendaRepo, ContactsRepo, LinksRepo, RunsRepo, UsersRepo):
     """The CRM store: open it with `await Store.open(path, tz)`, close it with `await store.close()`."""
 
 
-__all__ = ["Link", "Store", "SyncKind", "SyncRun"]
+__all__ = ["LeaseHolder", "Link", "Store", "SyncKind", "SyncRun"]

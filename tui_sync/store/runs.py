@@ -1,16 +1,26 @@
-"""The sync-run log and the per-user sync lease (one writer per user, ARCHITECTURE "Rules")."""
+"""The sync-run log and the per-user sync lease (one writer per user, ARCHITECTURE "Rules").
+
+A lease is short and renewed by its run's heartbeat, so a crashed run frees its user within one lease;
+and a run on the same machine whose process is gone is taken over at once."""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
+import socket
 import sqlite3
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from tui_sync import messages
 from tui_sync.errors import SyncBusy
 from tui_sync.store.db import Database, user_code
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,23 +77,114 @@ class RunsRepo(Database):
 
     # --- leases ----------------------------------------------------------------------------------
 
-    async def acquire_lease(self, user: str, holder: str, seconds: float) -> None:
-        """Take (or extend, for the same holder) the user's sync lease for `seconds`. A live lease of
-        another holder raises SyncBusy; an expired one (its process died) is taken over."""
+    async def acquire_lease(self, user: str, holder: str | LeaseHolder, seconds: float) -> None:
+        """Take (or extend, for the same holder) the user's sync lease for `seconds`.
+
+        A live lease of another holder raises SyncBusy, saying who holds it, where and since when. It
+        is taken over when it has expired (its holder stopped renewing it), and at once when its holder
+        ran on this machine and that process is gone (killed, crashed): a user never waits for a dead
+        process. A plain string `holder` names a holder without a machine or process (never taken over
+        before it expires)."""
+        holder = LeaseHolder.named(holder)
         now, user = self.now(), user_code(user)
         async with self.transaction():
-            row = await self._one("SELECT holder, expires FROM sync_leases WHERE user = ?", (user,))
-            if row is not None and row["holder"] != holder:
-                expires = self._time(row["expires"])
-                if expires > now:
-                    until = expires.strftime("%H:%M:%S")
-                    raise SyncBusy(messages.sync_busy(user, row["holder"], until))
+            row = await self._one(
+                "SELECT holder, expires, host, pid, viewer, since FROM sync_leases WHERE user = ?", (user,)
+            )
+            since = now
+            if row is not None and row["holder"] == holder.name:
+                since = self._maybe_time(row["since"]) or now
+            elif row is not None and self._time(row["expires"]) > now:
+                if not _gone(row["host"], row["pid"]):
+                    raise SyncBusy(messages.sync_busy(user, _describe(row), self._since_text(row["since"])))
+                logger.warning(messages.lease_taken_over(user, row["host"], row["pid"]))
             await self._write(
-                "INSERT INTO sync_leases (user, holder, expires) VALUES (?, ?, ?) "
-                "ON CONFLICT (user) DO UPDATE SET holder = excluded.holder, expires = excluded.expires",
-                (user, holder, self._t(now + timedelta(seconds=seconds))),
+                "INSERT INTO sync_leases (user, holder, expires, host, pid, viewer, since) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user) DO UPDATE SET holder = excluded.holder, "
+                "expires = excluded.expires, host = excluded.host, pid = excluded.pid, "
+                "viewer = excluded.viewer, since = excluded.since",
+                (
+                    user,
+                    holder.name,
+                    self._t(now + timedelta(seconds=seconds)),
+                    holder.host,
+                    holder.pid,
+                    holder.viewer,
+                    self._t(since),
+                ),
             )
 
-    async def release_lease(self, user: str, holder: str) -> None:
+    async def renew_lease(self, user: str, holder: str | LeaseHolder, seconds: float) -> bool:
+        """Push the holder's lease `seconds` from now (the heartbeat of a running sync). False when the
+        holder no longer has it (another run took it over after it expired): that run must stop."""
+        changed, _ = await self._write(
+            "UPDATE sync_leases SET expires = ? WHERE user = ? AND holder = ?",
+            (
+                self._t(self.now() + timedelta(seconds=seconds)),
+                user_code(user),
+                LeaseHolder.named(holder).name,
+            ),
+        )
+        return changed == 1
+
+    async def release_lease(self, user: str, holder: str | LeaseHolder) -> None:
         """Give the lease back (only if `holder` still has it)."""
-        await self._write("DELETE FROM sync_leases WHERE user = ? AND holder = ?", (user_code(user), holder))
+        await self._write(
+            "DELETE FROM sync_leases WHERE user = ? AND holder = ?",
+            (user_code(user), LeaseHolder.named(holder).name),
+        )
+
+    def _since_text(self, since: str | None) -> str:
+        return self._time(since).strftime("%H:%M:%S") if since else messages.LEASE_SINCE_UNKNOWN
+
+
+@dataclass(frozen=True)
+class LeaseHolder:
+    """Who holds a sync lease: `name` identifies one run (only it may renew or release the lease);
+    `host` and `pid` let a later run on the same machine see that the process is gone; `viewer` is the
+    CRM user who started the run."""
+
+    name: str
+    host: str | None = None
+    pid: int | None = None
+    viewer: str | None = None
+
+    @classmethod
+    def this_process(cls, viewer: str | None = None) -> LeaseHolder:
+        """A new run of this process on this machine (a fresh name, so two runs of one process differ)."""
+        host, pid = socket.gethostname(), os.getpid()
+        return cls(f"{host} pid {pid} run {uuid.uuid4().hex[:8]}", host, pid, viewer)
+
+    @classmethod
+    def named(cls, holder: str | LeaseHolder) -> LeaseHolder:
+        return holder if isinstance(holder, LeaseHolder) else cls(holder)
+
+
+def process_gone(pid: int) -> bool:
+    """Whether process `pid` of this machine has ended: it does not exist, or it is a zombie (killed,
+    not yet reaped by its parent). A process of another user still exists (PermissionError)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    except OSError:  # a pid the system cannot even name (e.g. out of range)
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # no /proc (not Linux), or it ended meanwhile: exists as far as we know
+        return False
+    return stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]
+
+
+def _gone(host: str | None, pid: int | None) -> bool:
+    """A holder can be seen to be gone only from its own machine; elsewhere its lease must expire."""
+    return host is not None and pid is not None and host == socket.gethostname() and process_gone(pid)
+
+
+def _describe(row: sqlite3.Row) -> str:
+    """Who holds a lease, for the busy message: the CRM user, the machine and the process."""
+    if row["host"] is None or row["pid"] is None:
+        return str(row["holder"])
+    return messages.lease_holder(row["viewer"], row["host"], row["pid"])

@@ -9,23 +9,23 @@ Summary to show; only bad requests (unknown user, no right) raise.
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
+import logging
 import time
-import uuid
-from collections.abc import Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from tui_sync import messages
 from tui_sync.config import Settings
 from tui_sync.domain.models import User
 from tui_sync.domain.period import Period
-from tui_sync.errors import UserError
+from tui_sync.errors import LeaseLost, StoreError, UserError
 from tui_sync.microsoft.auth import Authenticator
 from tui_sync.microsoft.calendar import OutlookCalendar
 from tui_sync.microsoft.errors import NotConnected
 from tui_sync.microsoft.graph import GraphClient
-from tui_sync.store import Store
+from tui_sync.store import LeaseHolder, Store
+from tui_sync.store.db import user_code as canonical_code
 from tui_sync.sync.agenda import AgendaSync
 from tui_sync.sync.contacts import ContactsSync
 from tui_sync.sync.deletions import DeletionGate
@@ -40,16 +40,17 @@ from tui_sync.sync.events import (
 )
 from tui_sync.sync.push import push_action
 
-LEASE_SECONDS = 30 * 60  # longer than any sync; a crashed run's lease is taken over after it
+# A running sync renews its lease every HEARTBEAT_SECONDS, so a run that died (on another machine: on
+# this one a dead process is taken over at once) frees its user within LEASE_SECONDS. Four beats per
+# lease: a beat delayed by a busy database (up to 5 s) or a slow machine does not lose the lease.
+LEASE_SECONDS = 60.0
+HEARTBEAT_SECONDS = 15.0
+
+logger = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _lease_holder() -> str:
-    """Who holds a lease: this machine, process and run (shown when another run finds it taken)."""
-    return f"{socket.gethostname()} pid {os.getpid()} run {uuid.uuid4().hex[:8]}"
 
 
 class NotAllowed(UserError):
@@ -67,7 +68,13 @@ class SyncService:
         clock: Callable[[], datetime] = utc_now,
         authenticator: Authenticator | None = None,
         fix: str = messages.CONNECT_FIX_TUI,
+        lease_seconds: float = LEASE_SECONDS,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
     ) -> None:
+        if not 0 < heartbeat_seconds < lease_seconds:
+            raise ValueError("the heartbeat must renew the lease before it expires")
+        self.lease_seconds = lease_seconds
+        self.heartbeat_seconds = heartbeat_seconds
         self.store = store
         self.settings = settings
         self.clock = clock
@@ -122,9 +129,7 @@ class SyncService:
         user = await self.check_rights(viewer, target, what)
         started = time.monotonic()
         summary = Summary(user.code)
-        holder = _lease_holder()
-        try:  # the lease is given back whatever happens, cancellation included (release is a no-op
-            await self.store.acquire_lease(user.code, holder, LEASE_SECONDS)  # if it was never taken)
+        async with self.lease(user.code, canonical_code(viewer)):
             run_id = await self.store.start_run(user.code, "+".join(sorted(what)))
             graph: GraphClient | None = None
             try:
@@ -141,9 +146,52 @@ class SyncService:
                 summary.requests = graph.requests if graph else 0
                 summary.seconds = time.monotonic() - started
                 await self.store.finish_run(run_id, summary.ok, summary.to_json(), summary.errors)
-        finally:  # shielded: a cancelled run still gives its lease back
-            await asyncio.shield(self.store.release_lease(user.code, holder))
         return summary
+
+    @asynccontextmanager
+    async def lease(self, user_code: str, viewer: str) -> AsyncIterator[None]:
+        """Hold `user_code`'s sync lease for the block (one writer per user): SyncBusy if a live run
+        holds it. A heartbeat renews it while the block runs; if a renewal finds it taken over (this
+        run stalled for a whole lease), the block is cancelled and LeaseLost raised, so two runs never
+        write at once. The lease is given back whatever happens, cancellation included."""
+        holder = LeaseHolder.this_process(viewer)
+        owner = asyncio.current_task()
+        assert owner is not None  # always, in a coroutine
+        lost: list[bool] = []
+        try:  # (release is a no-op if the lease was never taken)
+            await self.store.acquire_lease(user_code, holder, self.lease_seconds)
+            beat = asyncio.create_task(self._heartbeat(user_code, holder, owner, lost))
+            try:
+                try:
+                    yield
+                finally:  # the heartbeat ends before the lease is given back
+                    beat.cancel()
+                    await asyncio.wait({beat})  # not `await beat`: that would swallow our own cancellation
+            except asyncio.CancelledError:
+                if lost and owner.uncancel() == 0:  # cancelled by the heartbeat alone
+                    raise LeaseLost(messages.lease_lost(user_code)) from None
+                raise
+        finally:  # shielded: a cancelled run still gives its lease back
+            await asyncio.shield(self.store.release_lease(user_code, holder))
+
+    async def _heartbeat(
+        self, user_code: str, holder: LeaseHolder, owner: asyncio.Task, lost: list[bool]
+    ) -> None:
+        """Renew the lease every `heartbeat_seconds`; cancel `owner` if another run has taken it."""
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            try:
+                held = await self.store.renew_lease(user_code, holder, self.lease_seconds)
+            except StoreError as error:  # the database was busy: the next beat tries again
+                logger.warning("%s", error.message)
+                continue
+            except Exception:  # any other failure must not end the heartbeat either (the lease would
+                logger.exception("renewing the sync lease of %s", user_code)  # lapse mid-run): retry
+                continue
+            if not held:
+                lost.append(True)
+                owner.cancel()
+                return
 
     async def _agenda(
         self,
@@ -200,10 +248,5 @@ class SyncService:
         user = await self.store.get_user(user_code)
         if not (user.prefs.automatic and user.prefs.calendar_name and user.home_account_id):
             return
-        holder = _lease_holder()
-        await self.store.acquire_lease(user.code, holder, LEASE_SECONDS)
-        try:
-            async with await self.graph_for(user) as graph:
-                await push_action(self.store, OutlookCalendar(graph), user, action_id, self.settings.tz)
-        finally:
-            await asyncio.shield(self.store.release_lease(user.code, holder))
+        async with self.lease(user.code, user.code), await self.graph_for(user) as graph:
+            await push_action(self.store, OutlookCalendar(graph), user, action_id, self.settings.tz)
