@@ -1449,6 +1449,7 @@ def demo_auto_approve(seconds: float) -> str:
     """The device-code dialog's line in the demo: nobody needs a phone, the fake signs in by itself."""
     return f"Demo: the fake Microsoft 365 signs in by itself in {seconds:g} s."
 
+
 # --- sync leases (tui_sync/store/runs.py, tui_sync/sync/service.py) ---------------------------------
 
 LEASE_SINCE_UNKNOWN = "an unknown time"
