@@ -79,11 +79,16 @@ def timed_sync(cli, *args: str):  # type: ignore[no-untyped-def]
 
 
 def test_a_lease_of_a_dead_process_here_is_taken_over_at_once(cli) -> None:
-    write_lease(cli.database, socket.gethostname(), dead_pid())
+    pid = dead_pid()
+    write_lease(cli.database, socket.gethostname(), pid)
     result, seconds = timed_sync(cli)
     assert result.exit_code == 0, result.stderr
     assert "Sync of CARINE completed" in result.stdout and seconds < 20
     assert lease(cli.database) is None
+    log = (cli.database.parent / "tui-sync.log").read_text(encoding="utf-8")
+    assert (
+        messages.lease_taken_over("CARINE", socket.gethostname(), pid) in log
+    )  # said where it is looked for
 
 
 def test_an_expired_lease_of_another_machine_is_taken_over(cli) -> None:
