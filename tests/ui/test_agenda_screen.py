@@ -379,3 +379,100 @@ async def test_the_palette_new_action_opens_the_form(world: UiWorld) -> None:
         await settle(app, pilot)
     await store.close()
     assert crm_titles(world) == ["From the palette"]
+
+
+# --- snapshots (80x24, the fixed clock: Monday 30 Nov 2026, 10:00 in Paris) ------------------------------
+
+
+def seed_week(world: UiWorld) -> None:
+    add(
+        world,
+        Action(
+            "CARINE",
+            "Visit Dubois & Fils",
+            TOMORROW_9,
+            TOMORROW_9 + timedelta(hours=1),
+            action_type="Rendez-vous",
+        ),
+        Action(
+            "FLORENT",
+            "Call Martin about the quote",
+            TOMORROW_9,
+            TOMORROW_9 + timedelta(hours=1),
+            action_type="Appel",
+        ),
+        Action("CARINE", "Doctor", NOW + timedelta(hours=3), NOW + timedelta(hours=4), private=True),
+        Action(
+            "CARINE",
+            "Trade fair",
+            datetime(2026, 12, 2, 23, 0, tzinfo=UTC),
+            datetime(2026, 12, 3, 23, 0, tzinfo=UTC),
+            all_day=True,
+            action_type="Réunion",
+        ),
+        Action(
+            "FLORENT",
+            "Send the offers",
+            datetime(2026, 12, 4, 15, 0, tzinfo=UTC),
+            datetime(2026, 12, 4, 16, 0, tzinfo=UTC),
+        ),
+    )
+    add_series(world, weekly_standup())
+
+
+async def on_agenda(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("f4")
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def with_florent(pilot) -> None:
+    await on_agenda(pilot)
+    await pilot.press("o")
+    await pilot.pause()
+    await pilot.press("down", "space", "enter")
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_agenda_week_of_two_users(snap_compare, world: UiWorld) -> None:
+    seed_week(world)
+    assert snap_compare(world.app(), run_before=with_florent, terminal_size=(80, 24))
+
+
+def test_agenda_week_in_sixteen_colours(snap_compare, world: UiWorld) -> None:
+    seed_week(world)
+
+    async def sixteen(pilot) -> None:
+        pilot.app.theme = "ansi-dark"
+        await with_florent(pilot)
+
+    assert snap_compare(world.app(), run_before=sixteen, terminal_size=(80, 24))
+
+
+def test_action_form_new(snap_compare, world: UiWorld) -> None:
+    async def new(pilot) -> None:
+        await on_agenda(pilot)
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        await pilot.press(*"Client")
+
+    assert snap_compare(world.app(), run_before=new, terminal_size=(80, 24))
+
+
+def test_action_form_whole_series(snap_compare, world: UiWorld) -> None:
+    seed_week(world)
+
+    async def series(pilot) -> None:
+        await on_agenda(pilot)
+        assert pilot.app.screen.select("Stand-up")
+        await pilot.press("e")
+        await pilot.pause(0.1)
+        await pilot.press("s")
+        await pilot.pause(0.2)
+
+    assert snap_compare(world.app(), run_before=series, terminal_size=(80, 24))

@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
@@ -27,6 +28,16 @@ from tui_sync.services.agenda import ENDS, ActionDraft, DraftRefused
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
 
 RepeatMode = Literal["none", "choose", "series"]
+
+
+class Tick(Checkbox):
+    """A checkbox whose mark says on or off without colour (X or blank): 16-colour terminals and
+    colour-blind users read it too."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
 
 
 class ActionForm(ModalScreen[object | None]):
@@ -92,7 +103,7 @@ class ActionForm(ModalScreen[object | None]):
             yield Static(self.heading, classes="heading", markup=False)
             with Horizontal():
                 yield Label(messages.UI_FORM_TITLE, classes="label")
-                yield Input(d.title, id="title", max_length=255, compact=True)
+                yield Input(d.title, id="title", select_on_focus=False, max_length=255, compact=True)
             with Horizontal():
                 yield Label(messages.UI_FORM_OWNER, classes="label")
                 yield Select(
@@ -136,21 +147,21 @@ class ActionForm(ModalScreen[object | None]):
                 yield Input(
                     d.end_time, id="end-time", classes="time", max_length=5, placeholder="HH:MM", compact=True
                 )
-                yield Checkbox(messages.UI_FORM_ALL_DAY, d.all_day, id="all-day", compact=True)
+                yield Tick(messages.UI_FORM_ALL_DAY, d.all_day, id="all-day", compact=True)
             with Horizontal():
                 yield Label("", classes="label")
-                yield Checkbox(messages.UI_FORM_REMINDER, d.reminder_on, id="reminder", compact=True)
+                yield Tick(messages.UI_FORM_REMINDER, d.reminder_on, id="reminder", compact=True)
                 yield Input(
                     d.reminder_minutes, id="reminder-minutes", max_length=5, restrict=r"[0-9]*", compact=True
                 )
                 yield Label(messages.UI_FORM_MINUTES, classes="gap")
-                yield Checkbox(messages.UI_FORM_PRIVATE, d.private, id="private", compact=True)
+                yield Tick(messages.UI_FORM_PRIVATE, d.private, id="private", compact=True)
             with Horizontal():
                 yield Label(messages.UI_FORM_LOCATION, classes="label")
-                yield Input(d.location, id="location", max_length=255, compact=True)
+                yield Input(d.location, id="location", select_on_focus=False, max_length=255, compact=True)
             with Horizontal():
                 yield Label(messages.UI_FORM_NOTE, classes="label")
-                yield Input(d.note, id="note", compact=True)
+                yield Input(d.note, id="note", select_on_focus=False, compact=True)
             if self.repeat_mode != "none":
                 yield from self._recurrence(d)
             yield Static(id="errors", markup=False)
@@ -173,7 +184,7 @@ class ActionForm(ModalScreen[object | None]):
         with Horizontal(id="weekdays"):
             yield Label(messages.UI_FORM_DAYS, classes="label")
             for day, short in zip(WEEKDAYS, messages.UI_WEEKDAYS_SHORT, strict=True):
-                yield Checkbox(short, day in d.days, id=f"day-{day}", classes="weekday", compact=True)
+                yield Tick(short, day in d.days, id=f"day-{day}", classes="weekday", compact=True)
         with Horizontal():
             yield Label(messages.UI_FORM_ENDS, classes="label")
             ends = [(messages.UI_ENDS[e], e) for e in ENDS]
@@ -182,6 +193,7 @@ class ActionForm(ModalScreen[object | None]):
             yield Input(value, id="ends-value", max_length=10, compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#owner", Select).disabled = len(self.owners) == 1
         wanted = {"start": "#start-day"}.get(self.first_focus, "#title")
         self.query_one(wanted, Input).focus()
         self._follow()

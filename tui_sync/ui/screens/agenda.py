@@ -111,7 +111,7 @@ class AgendaScreen(AppScreen):
         Binding("e", "edit", messages.UI_AGENDA_EDIT, id="agenda.edit"),
         Binding("d", "duplicate", messages.UI_AGENDA_DUPLICATE, id="agenda.duplicate"),
         Binding("delete,x", "delete", messages.UI_AGENDA_DELETE, id="agenda.delete"),
-        Binding("m", "move", messages.UI_AGENDA_MOVE, id="agenda.move"),
+        Binding("m", "move", messages.UI_AGENDA_MOVE, id="agenda.move", show=False),
         Binding("s", "sync", messages.UI_AGENDA_SYNC, id="agenda.sync"),
         Binding("o", "owners", messages.UI_AGENDA_OWNERS, id="agenda.owners"),
         Binding("t", "today", messages.UI_AGENDA_TODAY, id="agenda.today", show=False),
