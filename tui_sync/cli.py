@@ -23,7 +23,19 @@ from types import ModuleType
 from typing import Any, NoReturn
 
 from tui_sync import messages
-from tui_sync.commands import Context, Handler, admin, connect, contacts, demo, fake, sync, transfer, users
+from tui_sync.commands import (
+    Context,
+    Handler,
+    admin,
+    bench,
+    connect,
+    contacts,
+    demo,
+    fake,
+    sync,
+    transfer,
+    users,
+)
 from tui_sync.commands.help import describe
 from tui_sync.config import Settings, load_settings
 from tui_sync.domain.models import InvalidValue
@@ -35,7 +47,7 @@ __all__ = ["COMMAND_MODULES", "ArgumentParser", "Context", "UsageError", "build_
 
 PROG = "tui-sync"
 # The modules whose `register(subparsers)` builds the command line; add yours here (one import).
-COMMAND_MODULES: list[ModuleType] = [admin, users, contacts, transfer, fake, sync, connect, demo]
+COMMAND_MODULES: list[ModuleType] = [admin, users, contacts, transfer, fake, sync, connect, demo, bench]
 
 
 class UsageError(BadInput):

@@ -21,6 +21,20 @@ async def test_latency(graph: Graph, admin: Admin) -> None:
     assert time.perf_counter() - started >= 0.14
 
 
+async def test_network_time_holds_no_slot(graph: Graph, admin: Admin) -> None:
+    """Network time is paid per request but holds no slot: 8 requests at once take about one round
+    trip, not two (server time would make the 5th to 8th wait for a slot, or get 429)."""
+    import asyncio
+
+    await admin.faults(network_ms=200)
+    started = time.perf_counter()
+    replies = await asyncio.gather(*(graph.get("/me") for _ in range(8)))
+    elapsed = time.perf_counter() - started
+    assert [r.status for r in replies] == [200] * 8
+    assert 0.19 <= elapsed < 0.39
+    await admin.faults(network_ms=0)
+
+
 async def test_503_with_retry_after(graph: Graph, admin: Admin) -> None:
     await admin.faults(error_503_rate=1.0, retry_after=3)
     reply = await graph.get("/me")
@@ -54,6 +68,7 @@ async def test_faults_never_touch_sign_in_or_admin(
     faults = (await admin.call("GET", "/faults")).body
     assert faults == {
         "latency_ms": 0.0,
+        "network_ms": 0.0,
         "throttle_rate": 1.0,
         "retry_after": 1.0,
         "error_503_rate": 1.0,

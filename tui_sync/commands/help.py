@@ -84,6 +84,12 @@ HELP: dict[str, tuple[str, str]] = {
         "(the next sync finds the items again: no duplicates).",
         "tui-sync disconnect --user CARINE",
     ),
+    "tui-sync bench": (
+        "Measure what a sync costs against the fake Microsoft 365 started in this process: initial, "
+        "pull, no change, incremental, push, the per-item way, scaling, the CLI and the terminal "
+        "application. Prints the tables and writes them to BENCHMARKS.md.",
+        "tui-sync bench --server-ms 20 --network-ms 20 --scale 0.25",
+    ),
 }
 
 

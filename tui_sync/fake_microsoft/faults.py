@@ -1,7 +1,11 @@
 """Faults on demand, for Graph routes only (never sign-in, never ``/_fake``).
 
-* ``latency_ms``: every Graph request (and every ``$batch`` sub-request) waits that long while holding
-  one of its mailbox's 4 concurrency slots — so latency is what makes Outlook-style 429s appear.
+* ``latency_ms``: **server time**. Every Graph request (and every ``$batch`` sub-request) waits that long
+  while holding one of its mailbox's 4 concurrency slots — so latency is what makes Outlook-style 429s
+  appear, and W writes cost at least ``ceil(W / 4) * latency_ms`` however they are sent.
+* ``network_ms``: **network time**. Every HTTP request to Graph (a ``$batch`` once, not per sub-request)
+  waits that long before it is served, holding no slot: the round trip a client pays per request, which
+  batching saves and which requests in flight at once overlap.
 * ``throttle_rate`` / ``error_503_rate``: that share of requests (and of sub-requests) gets 429
   ``TooManyRequests`` / 503 ``serviceNotAvailable``, both with ``Retry-After: <retry_after>`` (decimal).
 * ``drop_after``: N Graph requests are served, then the next one's connection is closed with no response;
@@ -24,6 +28,7 @@ from .errors import GraphError
 @dataclass
 class Faults:
     latency_ms: float = 0.0
+    network_ms: float = 0.0
     throttle_rate: float = 0.0
     retry_after: float = 1.0
     error_503_rate: float = 0.0
@@ -42,7 +47,7 @@ class Faults:
     def update(self, changes: dict[str, Any]) -> None:
         """Apply a ``POST /_fake/faults`` body (any subset); raises ValueError on a bad key or value."""
         for key, value in changes.items():
-            if key in {"latency_ms", "retry_after"}:
+            if key in {"latency_ms", "network_ms", "retry_after"}:
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                     raise ValueError(f"{key} must be a number >= 0")
                 setattr(self, key, float(value))

@@ -1,7 +1,8 @@
 """The Graph front: ``/v1.0/...`` over HTTP — bearer tokens, Outlook throttling, faults, the request log.
 
-A request goes: dropped connection? → bearer token → (``$batch`` → batch.py) → random 429/503 → one of the
-mailbox's 4 concurrency slots (else 429) → latency → the route (events.py, contacts.py, calendars.py).
+A request goes: dropped connection? → network time (no slot held) → bearer token → (``$batch`` →
+batch.py) → random 429/503 → one of the mailbox's 4 concurrency slots (else 429) → latency (server
+time) → the route (events.py, contacts.py, calendars.py).
 Sub-requests of a batch take the same path from the random faults on, so they are throttled one by one.
 """
 
@@ -143,6 +144,8 @@ class GraphService:
             if request.transport is not None:
                 request.transport.abort()  # no response at all; aiohttp ignores the write that follows
             return web.Response(status=500)
+        if self.faults.network_ms:  # the round trip: paid per HTTP request, holding no mailbox slot
+            await asyncio.sleep(self.faults.network_ms / 1000)
         headers: dict[str, str] = {}
         for key, value in request.headers.items():  # repeated headers (two Prefer lines) are one list
             name = key.lower()

@@ -5,6 +5,12 @@ TLS uses a throw-away certificate authority made with ``trustme``; its PEM is wr
 reused, and the mailboxes and tokens are saved to ``state.json`` on close and loaded on start — so the demo
 survives a restart, including MSAL's silent refresh.
 
+Time model (both 0 by default): ``latency_ms`` is *server time*, spent by each Graph request or
+``$batch`` sub-request while it holds one of its mailbox's 4 concurrency slots (as Outlook allows 4 at
+once per mailbox; a fifth gets 429); ``network_ms`` is *network time*, the round trip paid once per HTTP
+request (a ``$batch`` pays it once) without holding a slot. So W writes cost at least
+``ceil(W / 4) * latency_ms`` plus one ``network_ms`` per request sent one after the other.
+
 Other test suites reuse it as::
 
     fake = await start_fake()
@@ -143,6 +149,7 @@ async def start_fake(
     port: int = 0,
     *,
     latency_ms: float = 0,
+    network_ms: float = 0,
     state_dir: str | os.PathLike[str] | None = None,
     throttle_rate: float = 0.0,
     error_503_rate: float = 0.0,
@@ -177,6 +184,7 @@ async def start_fake(
     faults.update(
         {
             "latency_ms": latency_ms,
+            "network_ms": network_ms,
             "throttle_rate": throttle_rate,
             "error_503_rate": error_503_rate,
             "retry_after": retry_after,
@@ -255,7 +263,16 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
     cli.add_argument("--port", type=_non_negative, default=0, help="port (default: a free one)")
     cli.add_argument(
-        "--latency-ms", type=_non_negative, default=0, help="latency added to each Graph request"
+        "--latency-ms",
+        type=_non_negative,
+        default=0,
+        help="server time of each Graph request or $batch sub-request, holding one of the mailbox's 4 slots",
+    )
+    cli.add_argument(
+        "--network-ms",
+        type=_non_negative,
+        default=0,
+        help="network time of each HTTP request to Graph (a $batch once), holding no slot",
     )
     cli.add_argument("--state-dir", default=None, help="keep the CA and the mailboxes in this directory")
     cli.add_argument("--throttle-rate", type=_rate, default=0.0, help="share of Graph requests answered 429")
@@ -283,6 +300,7 @@ async def _serve(args: argparse.Namespace) -> int:
             args.host,
             args.port,
             latency_ms=args.latency_ms,
+            network_ms=args.network_ms,
             state_dir=args.state_dir,
             throttle_rate=args.throttle_rate,
             error_503_rate=args.error_503_rate,

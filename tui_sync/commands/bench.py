@@ -1,0 +1,83 @@
+"""`tui-sync bench [--server-ms 20] [--network-ms 20] [--scale 1.0] [--json] [--output FILE]`: what a sync
+costs against the physical limit and against the per-item way (see `tui_sync.bench`).
+
+The handler is a plain function (the bench runs its own event loops: the fake's thread and the cases)
+and opens no database of the machine: every case gets a fresh CRM in a temporary folder. The bench
+module (and with it aiohttp, MSAL, Textual and the fake) is imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tui_sync.commands import Context, add_json_flag
+
+
+def _milliseconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 10000 (got {value:g})")
+    return value
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.01 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0.01 and 1 (got {value:g})")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    bench = subparsers.add_parser(
+        "bench", help="measure what a sync costs against the physical limit and the per-item way"
+    )
+    bench.add_argument(
+        "--server-ms",
+        metavar="MS",
+        type=_milliseconds,
+        default=20.0,
+        help="server time of each request or sub-request, 4 at a time per mailbox (default 20)",
+    )
+    bench.add_argument(
+        "--network-ms",
+        metavar="MS",
+        type=_milliseconds,
+        default=20.0,
+        help="network time of each HTTP request (default 20)",
+    )
+    bench.add_argument(
+        "--scale", type=_scale, default=1.0, help="share of the limits each case carries (default 1.0)"
+    )
+    bench.add_argument(
+        "--output",
+        metavar="FILE",
+        type=Path,
+        default=Path("BENCHMARKS.md"),
+        help="where the report is written (default ./BENCHMARKS.md)",
+    )
+    add_json_flag(bench)
+    bench.set_defaults(handler=run, needs_store=False, own_logging=True)
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_sync import bench
+
+    options = bench.Options(server_ms=args.server_ms, network_ms=args.network_ms, scale=args.scale)
+
+    def say(line: str) -> None:
+        print(f"tui-sync bench: {line}", file=sys.stderr, flush=True)
+
+    data = bench.run_bench(options, say=say, output=args.output)
+    if args.json:
+        ctx.print_json(data)
+    else:
+        ctx.print(bench.tables(data, options))
+    return 0
