@@ -13,6 +13,8 @@ from tui_sync import messages
 from tui_sync.domain.models import Action, Recurrence, Series
 from tui_sync.domain.period import Period
 from tui_sync.services import Services
+from tui_sync.services.agenda import ActionDraft
+from tui_sync.sync.service import NotAllowed
 from tui_sync.ui.app import TuiSyncApp
 from tui_sync.ui.dialogs.action_form import ActionForm
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
@@ -476,3 +478,26 @@ def test_action_form_whole_series(snap_compare, world: UiWorld) -> None:
         await pilot.pause(0.2)
 
     assert snap_compare(world.app(), run_before=series, terminal_size=(80, 24))
+
+
+def test_the_service_refuses_an_agenda_without_the_right(world: UiWorld) -> None:
+    """CARINE may change her own agenda and FLORENT's (agenda right), never XAVIER's."""
+
+    async def check(services: Services) -> list[str]:
+        agenda = services.agenda
+        refused = []
+        draft = await agenda.new_draft("XAVIER")
+        draft = ActionDraft(**{**draft.__dict__, "title": "Not mine"})
+        for attempt in (
+            agenda.days("CARINE", ["XAVIER"], date(2026, 11, 30), date(2026, 12, 6)),
+            agenda.save_action("CARINE", draft),
+        ):
+            try:
+                await attempt
+            except NotAllowed as error:
+                refused.append(error.message)
+        owners = [u.code for u in await agenda.owners("CARINE")]
+        return [*refused, *owners]
+
+    assert world.run(check) == [messages.not_allowed_agenda("CARINE", "XAVIER")] * 2 + ["CARINE", "FLORENT"]
+    assert crm_titles(world, "XAVIER") == []
