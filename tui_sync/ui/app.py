@@ -23,6 +23,7 @@ from datetime import datetime
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import HelpPanel
@@ -302,11 +303,17 @@ class TuiSyncApp(App[int]):
         """A worker's unexpected failure is one notification, never a traceback on screen."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
+            if isinstance(error, NoMatches) and not _attached(event.worker.node):
+                return  # a screen's reload that outlived the screen (the app is closing): nothing to say
             text = (
                 error.message if isinstance(error, UserError) else f"{messages.UNEXPECTED_FAILURE}: {error}"
             )
             self.notify(text, severity="error", markup=False, timeout=10)
             self.log.error(repr(error))
+
+
+def _attached(node: object) -> bool:
+    return isinstance(node, Widget) and node.is_attached
 
 
 def binding_owners() -> list[type]:

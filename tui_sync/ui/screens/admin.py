@@ -251,7 +251,7 @@ class AdminScreen(AppScreen):
 
     # --- loading -------------------------------------------------------------------------------------
 
-    @work(exclusive=True, group="admin-load")
+    @work(exclusive=True, group="admin-load", exit_on_error=False)
     async def _load(self) -> None:
         """Who may be here, then the settings (first visit only: typing is never overwritten), the users
         and the rights grid."""
@@ -428,7 +428,7 @@ class AdminScreen(AppScreen):
         if user is not None:
             self._toggle_admin(user)
 
-    @work(group="admin-flag")
+    @work(group="admin-flag", exit_on_error=False)
     async def _toggle_admin(self, user: User) -> None:
         """Your own flag is only dropped after a yes (you would leave this screen); the last
         administrator's is refused by the service, with its line."""

@@ -56,7 +56,7 @@ class HomeScreen(AppScreen):
         if self.is_mounted and self.tui.services is not None:
             self._load()
 
-    @work(exclusive=True, group="home-load")
+    @work(exclusive=True, group="home-load", exit_on_error=False)
     async def _load(self) -> None:
         viewer = await self.services.people.get_user(self.viewer)
         self.rows = await self.services.people.visible_users(self.viewer)

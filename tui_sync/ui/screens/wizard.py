@@ -115,7 +115,7 @@ class WizardScreen(AppScreen):
         if self.is_mounted:
             self._load()
 
-    @work(exclusive=True, group="wizard-load")
+    @work(exclusive=True, group="wizard-load", exit_on_error=False)
     async def _load(self) -> None:
         people = self.services.people
         viewer = await people.get_user(self.viewer)
@@ -217,7 +217,7 @@ class WizardScreen(AppScreen):
         else:
             await self.tui.switch_mode("home")
 
-    @work(group="wizard-ask")
+    @work(group="wizard-ask", exit_on_error=False)
     async def _ask_cancel(self) -> None:
         if await self.app.push_screen_wait(
             ConfirmDialog(messages.CANCEL_SYNC_QUESTION, messages.CANCEL_SYNC_DETAILS)
