@@ -30,11 +30,8 @@ import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
-
-import aiohttp
-import yarl
 
 from tui_sync import messages
 from tui_sync.microsoft.auth import TokenProvider
@@ -45,6 +42,9 @@ from tui_sync.microsoft.errors import (
     MicrosoftError,
     graph_error,
 )
+
+if TYPE_CHECKING:  # aiohttp is imported when a client opens its session: the commands that never
+    import aiohttp  # reach Graph (`user list`) do not pay for loading it
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ class GraphClient:
         self.batch_size = max(1, min(20, batch_size))
         self.retry = retry or RetryPolicy()
         self.user_code = user_code
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout_seconds = timeout
         self._session: aiohttp.ClientSession | None = None
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._batch_slot = asyncio.Semaphore(1)  # one `$batch` at a time: it fills the mailbox's slots
@@ -234,6 +234,8 @@ class GraphClient:
         await self.close()
 
     def _open(self) -> aiohttp.ClientSession:
+        import aiohttp
+
         if self._session is None or self._session.closed:
             context = ssl.create_default_context()
             if self.ca_file:
@@ -241,7 +243,9 @@ class GraphClient:
             connector = aiohttp.TCPConnector(ssl=context, limit=self.max_in_flight)
             # Environment proxies are for the real service; a private endpoint (CA file) is reached directly.
             self._session = aiohttp.ClientSession(
-                connector=connector, timeout=self._timeout, trust_env=not self.ca_file
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=self._timeout_seconds),
+                trust_env=not self.ca_file,
             )
         return self._session
 
@@ -348,6 +352,9 @@ class GraphClient:
         self, method: str, url: str, body: bytes | None, extra: Mapping[str, str], idempotent: bool
     ) -> Response:
         """Send with retries; the final response, with how many attempts it took."""
+        import aiohttp
+        import yarl
+
         session = self._open()
         attempt, refused = 0, None
         while True:
