@@ -18,7 +18,7 @@ def test_bench_at_five_percent(run_cli, tmp_path) -> None:
     )
     assert done.exit_code == 0, done.stderr
     data = json.loads(done.stdout)
-    assert set(data) == {*SYNC_CASES, "baseline", "scaling", "cli", "ui", "peak_rss_mb"}
+    assert set(data) >= {*SYNC_CASES, "baseline", "scaling", "cli", "ui", "peak_rss_mb"}
     for case in (*SYNC_CASES, "baseline"):
         assert set(data[case]) >= SYNC_KEYS, case
         assert data[case]["seconds"] > 0 and data[case]["floor_seconds"] > 0
