@@ -292,7 +292,7 @@ class ActionForm(ModalScreen[object | None]):
             return
         self.dismiss(result)
 
-    @work(group="action-form-cancel")
+    @work(group="action-form-cancel", exit_on_error=False)
     async def action_cancel(self) -> None:
         if self.changed() and not await self.app.push_screen_wait(
             ConfirmDialog(messages.UI_FORM_DISCARD, messages.UI_FORM_DISCARD_DETAILS)

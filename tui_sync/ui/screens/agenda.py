@@ -200,7 +200,7 @@ class AgendaScreen(AppScreen):
         if self.is_mounted and self.tui.services is not None:
             self._load()
 
-    @work(exclusive=True, group="agenda-load")
+    @work(exclusive=True, group="agenda-load", exit_on_error=False)
     async def _load(self) -> None:
         agenda = self.services.agenda
         if not self.shown:
@@ -309,7 +309,7 @@ class AgendaScreen(AppScreen):
         self._wanted = f"day:{today.isoformat()}"
         self.reload()
 
-    @work(group="agenda-dialog")
+    @work(group="agenda-dialog", exit_on_error=False)
     async def action_owners(self) -> None:
         owners = await self.services.agenda.owners(self.viewer)
         choices = [(u.code, f"{u.code:<10} {u.full_name}") for u in owners]
@@ -334,7 +334,7 @@ class AgendaScreen(AppScreen):
         else:
             self.action_new()
 
-    @work(group="agenda-dialog")
+    @work(group="agenda-dialog", exit_on_error=False)
     async def action_new(self) -> None:
         owner = self._owner_for_new()
         agenda = self.services.agenda
@@ -347,7 +347,7 @@ class AgendaScreen(AppScreen):
 
         await self._form(messages.UI_FORM_NEW, draft, save, repeat="choose")
 
-    @work(group="agenda-dialog")
+    @work(group="agenda-dialog", exit_on_error=False)
     async def action_edit(self, focus: str = "title") -> None:
         entry = self.selected_entry()
         if entry is None:
@@ -384,7 +384,7 @@ class AgendaScreen(AppScreen):
         """The form with the start day focused (shift+up / shift+down move by a day at once)."""
         self.action_edit("start")
 
-    @work(group="agenda-dialog")
+    @work(group="agenda-dialog", exit_on_error=False)
     async def action_duplicate(self) -> None:
         entry = self.selected_entry()
         if entry is None:
@@ -413,7 +413,7 @@ class AgendaScreen(AppScreen):
         )
         await self._saved(moved)
 
-    @work(group="agenda-dialog")
+    @work(group="agenda-dialog", exit_on_error=False)
     async def action_delete(self) -> None:
         entry = self.selected_entry()
         if entry is None:
