@@ -27,6 +27,7 @@ from tui_sync.commands import (
     Context,
     Handler,
     admin,
+    agenda,
     bench,
     connect,
     contacts,
@@ -47,7 +48,18 @@ __all__ = ["COMMAND_MODULES", "ArgumentParser", "Context", "UsageError", "build_
 
 PROG = "tui-sync"
 # The modules whose `register(subparsers)` builds the command line; add yours here (one import).
-COMMAND_MODULES: list[ModuleType] = [admin, users, contacts, transfer, fake, sync, connect, demo, bench]
+COMMAND_MODULES: list[ModuleType] = [
+    admin,
+    users,
+    agenda,
+    contacts,
+    transfer,
+    fake,
+    sync,
+    connect,
+    demo,
+    bench,
+]
 
 
 class UsageError(BadInput):

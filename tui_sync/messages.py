@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import date, datetime
 
     from tui_sync.domain.models import InvalidValue
 
@@ -1472,3 +1472,48 @@ def lease_lost(code: str) -> str:
         f"The sync of {code} stopped: it could not renew its lease in time and another run took the user "
         "over; sync again once that run has finished"
     )
+
+
+# --- tui-sync agenda list|add|edit|delete (tui_sync/commands/agenda.py) ----------------------------------
+
+AGENDA_CLI_TO_BEFORE_FROM = "must be on or after --from"
+AGENDA_CLI_END_OR_MINUTES = "give --end or --minutes, not both"
+AGENDA_CLI_REMINDER_OR_NOT = "give --reminder or --no-reminder, not both"
+AGENDA_CLI_SERIES = (
+    "this action is an occurrence of a series: change it in the terminal application (the series or "
+    "this occurrence)"
+)
+AGENDA_CLI_EDIT_OPTIONS = (
+    "--title, --start, --end, --minutes, --all-day, --type, --location, --note, --private, --reminder, "
+    "--no-reminder"
+)
+
+
+def agenda_cli_line(ident: str, day: date, when: str, action_type: str, title: str, marks: str) -> str:
+    """One action of `tui-sync agenda list`: id (S<series> for an occurrence), day, time, type, title,
+    marks (R series, E edited occurrence, P private)."""
+    return f"{ident:>6}  {day.isoformat()}  {when:<11}  {action_type:<12}  {title}  {marks}".rstrip()
+
+
+def agenda_cli_empty(code: str, first: date, last: date) -> str:
+    return f"No actions for {code} from {first.isoformat()} to {last.isoformat()}"
+
+
+def agenda_cli_unknown_type(label: str, labels: list[str]) -> str:
+    return f"no action type {label!r}; the types are: {', '.join(labels)}"
+
+
+def agenda_cli_saved(action_id: int, title: str) -> str:
+    return f"Saved action {action_id}: {title} (the next sync sends it to Microsoft 365)"
+
+
+def agenda_cli_what(action_id: int, owner: str, start: datetime, title: str) -> str:
+    return f"action {action_id} of {owner} on {start.strftime('%Y-%m-%d %H:%M')}: {title}"
+
+
+def agenda_cli_delete_needs_yes(what: str) -> str:
+    return f"--yes: give it to delete {what}; nothing was deleted"
+
+
+def agenda_cli_deleted(what: str) -> str:
+    return f"Deleted {what} (the next sync deletes it in Microsoft 365)"

@@ -40,6 +40,30 @@ HELP: dict[str, tuple[str, str]] = {
         "Every user: preferences, rights, connection, last syncs.",
         "tui-sync user list --json",
     ),
+    "tui-sync agenda": (
+        "A user's actions from scripts, with the rights and checks of the Agenda screen. A change is "
+        "not pushed to Microsoft 365 here, even with Automatic on: the next sync sends it.",
+        "tui-sync agenda list --user CARINE",
+    ),
+    "tui-sync agenda list": (
+        "A user's actions over their sync period (or --from/--to), one line each: id (S<n> for an "
+        "occurrence of series n), day, time, type, title, marks (R series, E edited, P private).",
+        "tui-sync agenda list --user CARINE --from 2026-12-01 --to 2026-12-31 --json",
+    ),
+    "tui-sync agenda add": (
+        "Add a single action (an hour long unless --end or --minutes) and print its id; the next sync "
+        "sends it to Microsoft 365.",
+        'tui-sync agenda add --user CARINE --title "Visit Acme" --start "2026-12-01 09:30" --minutes 45',
+    ),
+    "tui-sync agenda edit": (
+        "Change a single action: the options not given stay as they are (a new --start keeps the "
+        "duration); the next sync sends it.",
+        'tui-sync agenda edit 12 --start "2026-12-02 14:00" --type Appel',
+    ),
+    "tui-sync agenda delete": (
+        "Delete a single action; without --yes it only says what would be deleted (exit 2).",
+        "tui-sync agenda delete 12 --yes",
+    ),
     "tui-sync contacts": ("The contacts of the CRM.", "tui-sync contacts sync-list CARINE"),
     "tui-sync contacts sync-list": (
         "Show or change a user's contacts to sync (at most 2000).",

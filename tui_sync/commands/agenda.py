@@ -1,0 +1,302 @@
+"""`tui-sync agenda list|add|edit|delete`: a user's single actions from scripts, without the terminal.
+
+Everything a change goes through is the agenda service's, shared with the terminal application's
+Agenda screen: the rights (one's own agenda, another's only with the agenda right), the reading of dates
+and times, the end after the start, the reminder range. This command only turns options into the
+service's form (`ActionDraft`) and names the option a refused field came from. A change is not pushed
+to Microsoft 365 here, even for a user with Automatic on: the next sync sends it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from tui_sync import messages
+from tui_sync.commands import Context, add_json_flag, switch
+from tui_sync.domain.models import Action, InvalidValue
+from tui_sync.domain.period import parse_day
+from tui_sync.errors import BadInput
+from tui_sync.services.agenda import ActionDraft, DraftRefused, Entry
+
+# A refused form field (or domain field) → the option that set it.
+_OPTIONS = {
+    "title": "--title",
+    "start_day": "--start",
+    "start_time": "--start",
+    "end_day": "--end",
+    "end_time": "--end",
+    "end": "--end",
+    "reminder_minutes": "--reminder",
+    "action_type": "--type",
+    "owner": "--user",
+}
+DEFAULT_MINUTES = 60  # a new action lasts an hour unless told otherwise, as in the form
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    agenda = subparsers.add_parser("agenda", help="list, add, edit and delete a user's actions")
+    commands = agenda.add_subparsers(title="agenda commands", metavar="COMMAND", required=True)
+
+    list_ = commands.add_parser("list", help="a user's actions, one line each")
+    list_.add_argument("--user", required=True, metavar="CODE", help="whose agenda")
+    _add_viewer(list_)
+    list_.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day (default: sync period)")
+    list_.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day (default: sync period)")
+    add_json_flag(list_)
+    list_.set_defaults(handler=list_actions)
+
+    add = commands.add_parser("add", help="add an action; prints its id")
+    add.add_argument("--user", required=True, metavar="CODE", help="whose agenda")
+    add.add_argument("--title", required=True, metavar="T", help="the action's title")
+    add.add_argument(
+        "--start", required=True, metavar='"YYYY-MM-DD HH:MM"', help="start (with --all-day: the day alone)"
+    )
+    _add_fields(add)
+    add.set_defaults(handler=add_action)
+
+    edit = commands.add_parser("edit", help="change an action; the options not given stay as they are")
+    edit.add_argument("action_id", type=int, metavar="ID", help="the action's id (agenda list)")
+    edit.add_argument("--title", metavar="T", help="the action's title")
+    edit.add_argument("--start", metavar='"YYYY-MM-DD HH:MM"', help="start (the duration is kept)")
+    _add_fields(edit)
+    edit.set_defaults(handler=edit_action)
+
+    delete = commands.add_parser("delete", help="delete an action (with --yes)")
+    delete.add_argument("action_id", type=int, metavar="ID", help="the action's id (agenda list)")
+    _add_viewer(delete)
+    delete.add_argument(
+        "--yes", action="store_true", help="really delete it (without: say what, change nothing)"
+    )
+    delete.set_defaults(handler=delete_action)
+
+
+def _add_viewer(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as", dest="viewer", metavar="CODE", help="act on behalf of this user (default: the owner)"
+    )
+
+
+def _add_fields(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--end", metavar='"YYYY-MM-DD HH:MM"', help="end (all day: the last day)")
+    parser.add_argument("--minutes", type=int, metavar="N", help="end N minutes after the start")
+    switch(parser, "all-day", "an all-day action (--start and --end give days)")
+    parser.add_argument("--type", dest="action_type", metavar="LABEL", help="the action type")
+    parser.add_argument("--location", metavar="L", help="where")
+    parser.add_argument("--note", metavar="N", help="the note")
+    switch(parser, "private", "private (shown as such in Outlook)")
+    parser.add_argument("--reminder", type=int, metavar="MIN", help="a reminder MIN minutes before")
+    parser.add_argument("--no-reminder", action="store_true", help="no reminder")
+    _add_viewer(parser)
+
+
+# --- list ----------------------------------------------------------------------------------------------
+
+
+def _marks(entry: Entry) -> str:
+    marks = messages.UI_AGENDA_MARKS
+    found = [marks[entry.kind]] if entry.kind in marks else []
+    return "".join(found + ([marks["private"]] if entry.action.private else []))
+
+
+def _entry_json(ctx: Context, entry: Entry) -> dict[str, Any]:
+    action = entry.action
+    return {
+        "id": action.id if entry.kind == "single" else None,
+        "series_id": action.series_id,
+        "kind": entry.kind,
+        "day": action.start.astimezone(ctx.tz).date(),
+        "start": action.start.astimezone(ctx.tz),
+        "end": action.end.astimezone(ctx.tz),
+        "all_day": action.all_day,
+        "type": action.action_type,
+        "title": action.title,
+        "location": action.location,
+        "private": action.private,
+        "reminder_minutes": action.reminder_minutes if action.reminder_on else None,
+        "note": action.note,
+        "marks": _marks(entry),
+    }
+
+
+async def list_actions(ctx: Context, args: argparse.Namespace) -> int:
+    agenda = ctx.services.agenda
+    owner = (await ctx.services.people.get_user(args.user)).code
+    viewer = (await ctx.services.people.get_user(args.viewer)).code if args.viewer else owner
+    await agenda.check(viewer, owner)
+    if args.first is None and args.last is None:
+        period = await agenda.period(owner)
+        first, last = period.first_day, period.last_day
+    elif args.first is None or args.last is None:
+        raise BadInput(messages.FROM_AND_TO_TOGETHER)
+    else:
+        first, last = parse_day(args.first, "--from"), parse_day(args.last, "--to")
+        if last < first:
+            raise BadInput(messages.bad_option("--to", messages.AGENDA_CLI_TO_BEFORE_FROM))
+    entries: dict[str, Entry] = {}  # an action over several days is listed once, on its first day
+    for day in await agenda.days(viewer, [owner], first, last):
+        for entry in day.entries:
+            entries.setdefault(entry.key, entry)
+    if args.json:
+        ctx.print_json({"user": owner, "actions": [_entry_json(ctx, e) for e in entries.values()]})
+        return 0
+    if not entries:
+        ctx.print(messages.agenda_cli_empty(owner, first, last))
+    for entry in entries.values():
+        action = entry.action
+        start, end = action.start.astimezone(ctx.tz), action.end.astimezone(ctx.tz)
+        when = (
+            messages.UI_AGENDA_ALL_DAY
+            if action.all_day
+            else f"{start.strftime('%H:%M')}-{end.strftime('%H:%M')}"
+        )
+        ident = str(action.id) if entry.kind == "single" else f"S{action.series_id}"
+        ctx.print(
+            messages.agenda_cli_line(
+                ident, start.date(), when, action.action_type, action.title, _marks(entry)
+            )
+        )
+    return 0
+
+
+# --- add / edit ------------------------------------------------------------------------------------------
+
+
+def _moment(text: str) -> tuple[str, str]:
+    """ "YYYY-MM-DD HH:MM" (or "YYYY-MM-DDTHH:MM", or a day alone) as the form's day and time fields."""
+    day, _, clock = text.strip().replace("T", " ", 1).partition(" ")
+    return day, clock.strip()
+
+
+def _later(day: str, clock: str, minutes: int) -> tuple[str, str] | None:
+    """The day and time `minutes` after the given ones, or None when they do not read (the service then
+    says which field is wrong)."""
+    try:
+        hours, mins = clock.split(":")
+        when = datetime.combine(date.fromisoformat(day), time(int(hours), int(mins)))
+    except ValueError:
+        return None
+    later = when + timedelta(minutes=minutes)
+    return later.date().isoformat(), later.strftime("%H:%M")
+
+
+def _option_error(field_name: str, problem: str) -> BadInput:
+    return BadInput(messages.bad_option(_OPTIONS.get(field_name, field_name), problem))
+
+
+def _apply(draft: ActionDraft, args: argparse.Namespace, duration: int, types: list[str]) -> ActionDraft:
+    """The form `draft` with the options given written over it. With a new --start and no --end the
+    action keeps `duration` minutes (--minutes sets it); an all-day action without --end lasts the day."""
+    if args.minutes is not None and args.minutes < 1:
+        raise _option_error("--minutes", messages.agenda_not_a_number(1, 60 * 24 * 366))
+    if args.minutes is not None and args.end is not None:
+        raise _option_error("--minutes", messages.AGENDA_CLI_END_OR_MINUTES)
+    if args.reminder is not None and args.no_reminder:
+        raise _option_error("--reminder", messages.AGENDA_CLI_REMINDER_OR_NOT)
+    changes: dict[str, Any] = {}
+    if args.title is not None:
+        changes["title"] = args.title
+    if args.all_day is not None:
+        changes["all_day"] = args.all_day
+    all_day = changes.get("all_day", draft.all_day)
+    start_day, start_time = draft.start_day, draft.start_time
+    if args.start is not None:
+        start_day, start_time = _moment(args.start)
+        if all_day:
+            start_time = start_time or "00:00"
+        changes.update(start_day=start_day, start_time=start_time)
+    if args.end is not None:
+        end_day, end_time = _moment(args.end)
+        changes.update(end_day=end_day, end_time=end_time or ("00:00" if all_day else ""))
+    elif all_day and (args.start is not None or args.all_day):
+        changes.update(end_day=start_day, end_time="00:00")
+    elif args.start is not None or args.minutes is not None:
+        later = _later(start_day, start_time, args.minutes or duration)
+        end_day, end_time = later or (start_day, start_time)
+        changes.update(end_day=end_day, end_time=end_time)
+    if args.action_type is not None:
+        label = next((t for t in types if t.casefold() == args.action_type.strip().casefold()), None)
+        if label is None:
+            raise _option_error("action_type", messages.agenda_cli_unknown_type(args.action_type, types))
+        changes["action_type"] = label
+    for name in ("location", "note", "private"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    if args.reminder is not None:
+        changes.update(reminder_on=True, reminder_minutes=str(args.reminder))
+    if args.no_reminder:
+        changes["reminder_on"] = False
+    return replace(draft, **changes)
+
+
+async def _save(
+    ctx: Context, viewer: str, draft: ActionDraft, action_id: int | None, end_given: bool
+) -> Action:
+    """The service's save, each refused option named once. An end worked out from a refused --start
+    is not reported on its own: fixing --start fixes it."""
+    try:
+        return await ctx.services.agenda.save_action(viewer, draft, action_id)
+    except DraftRefused as refused:
+        found: dict[str, str] = {}
+        for name, problem in refused.problems:
+            found.setdefault(_OPTIONS.get(name, name), problem)
+        if "--start" in found and not end_given:
+            found.pop("--end", None)
+        raise BadInput("\n".join(messages.bad_option(o, p) for o, p in found.items())) from None
+    except InvalidValue as error:
+        raise _option_error(error.field, error.problem) from None
+
+
+async def add_action(ctx: Context, args: argparse.Namespace) -> int:
+    agenda = ctx.services.agenda
+    owner = (await ctx.services.people.get_user(args.user)).code
+    viewer = (await ctx.services.people.get_user(args.viewer)).code if args.viewer else owner
+    await agenda.check(viewer, owner)
+    types = [t.label for t in await agenda.action_types()]
+    draft = await agenda.new_draft(owner)
+    saved = await _save(ctx, viewer, _apply(draft, args, DEFAULT_MINUTES, types), None, args.end is not None)
+    ctx.print(str(saved.id))
+    return 0
+
+
+async def edit_action(ctx: Context, args: argparse.Namespace) -> int:
+    agenda = ctx.services.agenda
+    given = [args.title, args.start, args.end, args.minutes, args.all_day, args.action_type, args.location]
+    given += [args.note, args.private, args.reminder, args.no_reminder or None]
+    if all(value is None for value in given):
+        raise BadInput(messages.nothing_to_change(messages.AGENDA_CLI_EDIT_OPTIONS))
+    current = await agenda.store.get_action(args.action_id)  # NotFound names the id
+    viewer = (await ctx.services.people.get_user(args.viewer)).code if args.viewer else current.owner
+    current = await agenda.get_action(viewer, args.action_id)
+    if current.series_id is not None:
+        raise BadInput(messages.AGENDA_CLI_SERIES)
+    types = [t.label for t in await agenda.action_types()]
+    duration = int((current.end - current.start).total_seconds() // 60)
+    saved = await _save(
+        ctx,
+        viewer,
+        _apply(agenda.draft_of(current), args, duration, types),
+        args.action_id,
+        args.end is not None,
+    )
+    ctx.print(messages.agenda_cli_saved(saved.id or 0, saved.title))
+    return 0
+
+
+async def delete_action(ctx: Context, args: argparse.Namespace) -> int:
+    agenda = ctx.services.agenda
+    current = await agenda.store.get_action(args.action_id)  # NotFound names the id
+    viewer = (await ctx.services.people.get_user(args.viewer)).code if args.viewer else current.owner
+    current = await agenda.get_action(viewer, args.action_id)
+    if current.series_id is not None:
+        raise BadInput(messages.AGENDA_CLI_SERIES)
+    what = messages.agenda_cli_what(
+        current.id or 0, current.owner, current.start.astimezone(ctx.tz), current.title
+    )
+    if not args.yes:
+        raise BadInput(messages.agenda_cli_delete_needs_yes(what))
+    await agenda.delete_action(viewer, args.action_id)
+    ctx.print(messages.agenda_cli_deleted(what))
+    return 0
