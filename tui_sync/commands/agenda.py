@@ -12,14 +12,16 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui_sync import messages
 from tui_sync.commands import Context, add_json_flag, switch
 from tui_sync.domain.models import Action, InvalidValue
 from tui_sync.domain.period import parse_day
 from tui_sync.errors import BadInput
-from tui_sync.services.agenda import ActionDraft, DraftRefused, Entry
+
+if TYPE_CHECKING:  # the service pulls in the Graph client and MSAL, which `--help` never needs
+    from tui_sync.services.agenda import ActionDraft, Entry
 
 # A refused form field (or domain field) → the option that set it.
 _OPTIONS = {
@@ -236,6 +238,8 @@ async def _save(
 ) -> Action:
     """The service's save, each refused option named once. An end worked out from a refused --start
     is not reported on its own: fixing --start fixes it."""
+    from tui_sync.services.agenda import DraftRefused
+
     try:
         return await ctx.services.agenda.save_action(viewer, draft, action_id)
     except DraftRefused as refused:
