@@ -1474,6 +1474,20 @@ def lease_lost(code: str) -> str:
     )
 
 
+# --- tui-sync contacts list|add|edit|delete (tui_sync/commands/contacts.py) --------------------------
+
+
+def contact_list_line(contact_id: int, name: str, company: str, email: str, city: str) -> str:
+    """`contacts list`: the id, then NAME First and the company, e-mail and city that are set."""
+    return "  ".join([f"{contact_id:>8}", name, *(part for part in (company, email, city) if part)])
+
+
+def contact_deleted_from_lists(codes: list[str]) -> str:
+    """A deleted contact that was on users' contacts-to-sync lists: its Microsoft copy goes next sync."""
+    whose = ", ".join(codes)
+    return f"It was on the contacts to sync of {whose}: each one's next sync deletes its Microsoft 365 copy"
+
+
 # --- tui-sync agenda list|add|edit|delete (tui_sync/commands/agenda.py) ----------------------------------
 
 AGENDA_CLI_TO_BEFORE_FROM = "must be on or after --from"

@@ -1,21 +1,69 @@
-"""`tui-sync contacts sync-list CODE [--add ID…] [--remove ID…] [--json]`: a user's contacts to sync.
+"""`tui-sync contacts list|add|edit|delete|sync-list`: the CRM contacts and a user's contacts to sync.
 
-The rules (removals before additions, all or nothing, at most 2000 contacts) are the contacts service's,
-shared with the terminal application's Contacts screen; this command only parses and prints.
+The rules (a contact needs a name or a company, a valid e-mail, at most 3 address lines, a JPEG or PNG
+photo of at most 4 MB; removals before additions in a list, all or nothing, at most 2000 contacts) are
+the contacts service's and the Contact's, shared with the terminal application's Contacts screen and
+its form; this module only parses and prints. A refused value names the option typed and changes
+nothing (exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from tui_sync import messages
 from tui_sync.commands import Context, add_json_flag
-from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC
+from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, InvalidValue
+from tui_sync.errors import BadInput, UserError
+
+# Contact field → the option that sets it, so a refused value names what was typed.
+_OPTIONS = {
+    "last_name": "--last-name",
+    "first_name": "--first-name",
+    "civility": "--civility",
+    "company": "--company",
+    "job_title": "--job-title",
+    "email": "--email",
+    "phone": "--phone",
+    "mobile": "--mobile",
+    "postal_code": "--postal-code",
+    "city": "--city",
+    "country": "--country",
+    "note": "--note",
+}
+_OTHER_OPTIONS = {"address_lines": "--address", "photo": "--photo"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     contacts = subparsers.add_parser("contacts", help="the CRM contacts and the lists of contacts to sync")
     commands = contacts.add_subparsers(title="contacts commands", metavar="COMMAND", required=True)
+
+    list_ = commands.add_parser("list", help="the CRM contacts, or those matching a filter")
+    list_.add_argument(
+        "--filter", default="", metavar="TEXT", help="name, company, e-mail, phone, city (any case, accents)"
+    )
+    add_json_flag(list_)
+    list_.set_defaults(handler=list_contacts)
+
+    add = commands.add_parser("add", help="add a contact to the CRM; prints its id")
+    add.add_argument("--last-name", required=True, metavar="N", help="the last name")
+    _add_field_options(add)
+    add.add_argument("--photo", metavar="FILE", help="a JPEG or PNG file of at most 4 MB")
+    add.set_defaults(handler=add_contact)
+
+    edit = commands.add_parser("edit", help="change a contact's fields (those not given stay as they are)")
+    edit.add_argument("contact_id", type=int, metavar="ID", help="the contact's id (`contacts list`)")
+    edit.add_argument("--last-name", metavar="N", help="the last name")
+    _add_field_options(edit)
+    photo = edit.add_mutually_exclusive_group()
+    photo.add_argument("--photo", metavar="FILE", help="a new photo: a JPEG or PNG file of at most 4 MB")
+    photo.add_argument("--no-photo", action="store_true", help="remove the photo")
+    edit.set_defaults(handler=edit_contact)
+
+    delete = commands.add_parser("delete", help="delete a contact from the CRM (and from every list)")
+    delete.add_argument("contact_id", type=int, metavar="ID", help="the contact's id (`contacts list`)")
+    delete.set_defaults(handler=delete_contact)
 
     sync_list = commands.add_parser("sync-list", help="show or change a user's contacts to sync")
     sync_list.add_argument("code", metavar="CODE", help="the CRM user")
@@ -23,6 +71,127 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sync_list.add_argument("--remove", type=int, nargs="+", action="extend", default=[], metavar="ID")
     add_json_flag(sync_list)
     sync_list.set_defaults(handler=edit_sync_list)
+
+
+def _add_field_options(parser: argparse.ArgumentParser) -> None:
+    """The text fields after the last name; an empty value ("") clears the field on `edit`."""
+    for field, option in list(_OPTIONS.items())[1:]:
+        parser.add_argument(option, dest=field, metavar="E-MAIL" if field == "email" else "TEXT")
+    parser.add_argument(
+        "--address",
+        dest="address_lines",
+        action="append",
+        metavar="LINE",
+        help="an address line (repeat for up to 3; on edit, replaces every line)",
+    )
+
+
+def _refused(error: InvalidValue) -> BadInput:
+    """A value the Contact refused, as one line naming the option typed."""
+    option = _OPTIONS.get(error.field) or _OTHER_OPTIONS.get(error.field) or error.field
+    return BadInput(messages.invalid_value(error, option))
+
+
+def _fields_given(args: argparse.Namespace) -> dict[str, Any]:
+    """The fields typed on the command line, by Contact field (those not given stay as they are)."""
+    given: dict[str, Any] = {f: getattr(args, f).strip() for f in _OPTIONS if getattr(args, f) is not None}
+    if "note" in given:
+        given["note"] = args.note  # a note keeps its own spacing, as in the form
+    if args.address_lines is not None:
+        given["address_lines"] = tuple(line.strip() for line in args.address_lines)
+    return given
+
+
+async def _read_photo(ctx: Context, path: str) -> bytes:
+    try:
+        return await ctx.services.contacts.read_photo(path)
+    except UserError as error:
+        raise BadInput(messages.bad_option("--photo", error.message)) from None
+
+
+def contact_json(contact: Contact) -> dict[str, Any]:
+    """A contact as `contacts list --json` prints it: every field but the photo bytes, and has_photo."""
+    return {
+        "id": contact.id,
+        "last_name": contact.last_name,
+        "first_name": contact.first_name,
+        "civility": contact.civility,
+        "company": contact.company,
+        "job_title": contact.job_title,
+        "email": contact.email,
+        "phone": contact.phone,
+        "mobile": contact.mobile,
+        "address_lines": list(contact.address_lines),
+        "postal_code": contact.postal_code,
+        "city": contact.city,
+        "country": contact.country,
+        "note": contact.note,
+        "has_photo": contact.photo is not None,
+        "created_at": contact.created_at,
+        "updated_at": contact.updated_at,
+    }
+
+
+async def list_contacts(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_sync.services.contacts import filter_contacts  # here: `--help` must not load the services
+
+    index = await ctx.services.contacts.index()
+    shown, _ = filter_contacts(index, args.filter, len(index))
+    if args.json:
+        ctx.print_json({"contacts": [contact_json(c) for c in shown]})
+        return 0
+    for contact in shown:
+        ctx.print(
+            messages.contact_list_line(
+                contact.id or 0, contact.display_name, contact.company, contact.email, contact.city
+            )
+        )
+    return 0
+
+
+async def add_contact(ctx: Context, args: argparse.Namespace) -> int:
+    fields = _fields_given(args)
+    photo = await _read_photo(ctx, args.photo) if args.photo is not None else None
+    try:
+        contact = Contact(**fields, photo=photo)
+    except InvalidValue as error:
+        raise _refused(error) from None
+    saved = await ctx.services.contacts.save(contact)
+    ctx.print(str(saved.id))
+    return 0
+
+
+async def edit_contact(ctx: Context, args: argparse.Namespace) -> int:
+    changes = _fields_given(args)
+    if args.photo is not None:
+        changes["photo"] = await _read_photo(ctx, args.photo)
+    elif args.no_photo:
+        changes["photo"] = None
+    if not changes:
+        options = [*_OPTIONS.values(), "--address", "--photo", "--no-photo"]
+        raise BadInput(messages.nothing_to_change(", ".join(options)))
+    contact = await ctx.services.contacts.get(args.contact_id)
+    try:
+        changed = contact.with_changes(**changes)
+    except InvalidValue as error:
+        raise _refused(error) from None
+    saved = await ctx.services.contacts.save(changed)
+    ctx.print(messages.contact_saved(saved.display_name))
+    return 0
+
+
+async def delete_contact(ctx: Context, args: argparse.Namespace) -> int:
+    contact = await ctx.services.contacts.get(args.contact_id)
+    listed_by = [
+        user.code
+        for user in await ctx.services.people.list_users()
+        if args.contact_id in {c.id for c in await ctx.services.contacts.sync_list(user.code)}
+    ]
+    await ctx.services.contacts.delete(args.contact_id)
+    ctx.print(messages.contact_deleted(contact.display_name))
+    if listed_by:
+        ctx.print(messages.contact_deleted_from_lists(listed_by))
+    return 0
 
 
 async def edit_sync_list(ctx: Context, args: argparse.Namespace) -> int:

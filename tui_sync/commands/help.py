@@ -65,6 +65,25 @@ HELP: dict[str, tuple[str, str]] = {
         "tui-sync agenda delete 12 --yes",
     ),
     "tui-sync contacts": ("The contacts of the CRM.", "tui-sync contacts sync-list CARINE"),
+    "tui-sync contacts list": (
+        "Every CRM contact (id, NAME First, company, e-mail, city), or those matching --filter (name, "
+        "company, e-mail, phone, city; case and accents ignored).",
+        'tui-sync contacts list --filter "sebastien" --json',
+    ),
+    "tui-sync contacts add": (
+        "Add a contact to the CRM and print its id; a refused value names its option, nothing is added.",
+        "tui-sync contacts add --last-name Dupont --first-name Anne --photo anne.jpg",
+    ),
+    "tui-sync contacts edit": (
+        'Change the fields given of a contact ("" clears one; --address replaces every line; '
+        "--no-photo removes the photo).",
+        "tui-sync contacts edit 12 --city Lyon --no-photo",
+    ),
+    "tui-sync contacts delete": (
+        "Delete a contact from the CRM: it leaves every contacts-to-sync list, and each of those users' "
+        "next sync deletes its Microsoft 365 copy.",
+        "tui-sync contacts delete 12",
+    ),
     "tui-sync contacts sync-list": (
         "Show or change a user's contacts to sync (at most 2000).",
         "tui-sync contacts sync-list CARINE --add 12 15 --remove 3",
