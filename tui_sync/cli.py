@@ -13,11 +13,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import inspect
-import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
@@ -41,6 +39,7 @@ from tui_sync.commands.help import describe
 from tui_sync.config import Settings, load_settings
 from tui_sync.domain.models import InvalidValue
 from tui_sync.errors import BadInput, UserError
+from tui_sync.logs import log_to_file
 from tui_sync.store import Store
 from tui_sync.store.db import Clock, utc_now
 
@@ -108,31 +107,12 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
-@contextmanager
-def _log_to_file(settings: Settings) -> Iterator[None]:
-    """Send tui_sync's log records to the configured log file for the duration of a command."""
-    logger = logging.getLogger("tui_sync")
-    try:
-        settings.log_path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(settings.log_path, encoding="utf-8", delay=True)
-    except OSError:
-        handler = logging.NullHandler()  # logging is a help, not a reason to refuse to work
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        handler.close()
-
-
 def _terminal_application(settings: Settings, user: str | None) -> int:
     """`tui-sync [--user CODE]`: the Textual application, imported only here (the headless commands
     never load Textual)."""
     from tui_sync.ui import run_tui
 
-    with _log_to_file(settings):
+    with log_to_file(settings):
         return run_tui(settings, user)
 
 
@@ -169,7 +149,7 @@ def main(argv: Sequence[str] | None = None, *, now: Clock | None = None) -> int:
         ctx = Context(settings=settings, out=out, now=now or utc_now)
         if getattr(args, "own_logging", False):  # the demo logs into its own folder, nowhere else
             return handler(ctx, args)  # type: ignore[return-value]
-        with _log_to_file(settings):
+        with log_to_file(settings):
             if inspect.iscoroutinefunction(handler):
                 return asyncio.run(_run_async(handler, ctx, args, getattr(args, "needs_store", True)))
             return handler(ctx, args)  # type: ignore[return-value]

@@ -16,12 +16,9 @@ This package sits above the fake and the CRM side both: the fake itself never im
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import logging
 import shutil
 import tempfile
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +26,7 @@ from tui_sync import messages
 from tui_sync.config import MicrosoftConfig, Settings
 from tui_sync.demo.fake import ThreadedDemoFake
 from tui_sync.errors import BadInput
+from tui_sync.logs import log_to_file
 from tui_sync.store.db import Clock, utc_now
 
 MARKER = "demo.json"  # {"port": the fake's port, "seeded": the day}: this folder holds a seeded demo
@@ -117,7 +115,7 @@ def prepare(folder: Path, *, latency_ms: int = 0, now: Clock = utc_now) -> Demo:
         settings = demo_settings(folder, fake)
         if marker is None:
             today = now().astimezone(settings.tz).date()
-            with _logging(settings):
+            with log_to_file(settings):
                 asyncio.run(seed_folder(settings, fake, today))
             marker = {"seeded": today.isoformat()}
         marker["port"] = fake.server.port
@@ -129,21 +127,6 @@ def prepare(folder: Path, *, latency_ms: int = 0, now: Clock = utc_now) -> Demo:
         fake.close()
         raise
     return Demo(folder, fake, settings)
-
-
-@contextlib.contextmanager
-def _logging(settings: Settings) -> Iterator[None]:
-    """tui_sync's log records go to the demo folder's log file, nowhere else."""
-    logger = logging.getLogger("tui_sync")
-    handler = logging.FileHandler(settings.log_path, encoding="utf-8", delay=True)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        handler.close()
 
 
 def run_demo(keep: Path | None, latency_ms: int = 0) -> int:
@@ -161,7 +144,7 @@ def run_demo(keep: Path | None, latency_ms: int = 0) -> int:
 
             app = make_app(demo.settings, viewer=VIEWER)
             app.demo_auto_approve = AUTO_APPROVE_SECONDS
-            with _logging(demo.settings):
+            with log_to_file(demo.settings):
                 result = app.run()
         finally:
             demo.close()
