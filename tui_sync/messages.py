@@ -1525,7 +1525,8 @@ def agenda_cli_what(action_id: int, owner: str, start: datetime, title: str) -> 
     return f"action {action_id} of {owner} on {start.strftime('%Y-%m-%d %H:%M')}: {title}"
 
 
-def agenda_cli_delete_needs_yes(what: str) -> str:
+def cli_delete_needs_yes(what: str) -> str:
+    """`agenda delete` / `contacts delete` without --yes: what would go, and that nothing did."""
     return f"--yes: give it to delete {what}; nothing was deleted"
 
 

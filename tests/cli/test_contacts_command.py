@@ -66,14 +66,14 @@ def test_add_list_edit_delete(run_cli, tmp_path: Path) -> None:
 
     run_cli("user", "add", "CARINE", "Carine")
     run_cli("contacts", "sync-list", "CARINE", "--add", str(dupont), str(martin))
-    gone = run_cli("contacts", "delete", str(dupont))
+    gone = run_cli("contacts", "delete", str(dupont), "--yes")
     assert gone.exit_code == 0
     assert gone.stdout.splitlines() == [
         "Contact DUPONT Sébastien deleted",
         "It was on the contacts to sync of CARINE: each one's next sync deletes its Microsoft 365 copy",
     ]
     assert run_cli("contacts", "sync-list", "CARINE", "--json").json()["count"] == 1
-    assert run_cli("contacts", "delete", str(martin)).stdout.splitlines()[1:] == [
+    assert run_cli("contacts", "delete", str(martin), "--yes").stdout.splitlines()[1:] == [
         "It was on the contacts to sync of CARINE: each one's next sync deletes its Microsoft 365 copy"
     ]
     assert run_cli("contacts", "list", "--json").json() == {"contacts": []}
@@ -81,7 +81,7 @@ def test_add_list_edit_delete(run_cli, tmp_path: Path) -> None:
 
 def test_a_contact_on_no_list_is_just_deleted(run_cli) -> None:
     cid = run_cli("contacts", "add", "--last-name", "", "--company", "Fabrikam").stdout.strip()
-    assert run_cli("contacts", "delete", cid).stdout == "Contact Fabrikam deleted\n"
+    assert run_cli("contacts", "delete", cid, "--yes").stdout == "Contact Fabrikam deleted\n"
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,8 @@ def test_a_contact_on_no_list_is_just_deleted(run_cli) -> None:
         (["edit", "{id}", "--photo", "{big}"], "tui-sync: --photo: is 4.0 MB"),
         (["edit", "{id}"], "tui-sync: nothing to change: give at least one of --last-name"),
         (["edit", "424242", "--city", "Lyon"], "tui-sync: no contact with id 424242\n"),
-        (["delete", "424242"], "tui-sync: no contact with id 424242\n"),
+        (["delete", "424242", "--yes"], "tui-sync: no contact with id 424242\n"),
+        (["delete", "{id}"], "tui-sync: --yes: give it to delete contact "),
         (["add", "--first-name", "X"], "the following arguments are required: --last-name"),
     ],
 )

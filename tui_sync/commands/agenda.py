@@ -300,7 +300,7 @@ async def delete_action(ctx: Context, args: argparse.Namespace) -> int:
         current.id or 0, current.owner, current.start.astimezone(ctx.tz), current.title
     )
     if not args.yes:
-        raise BadInput(messages.agenda_cli_delete_needs_yes(what))
+        raise BadInput(messages.cli_delete_needs_yes(what))
     await agenda.delete_action(viewer, args.action_id)
     ctx.print(messages.agenda_cli_deleted(what))
     return 0

@@ -63,6 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     delete = commands.add_parser("delete", help="delete a contact from the CRM (and from every list)")
     delete.add_argument("contact_id", type=int, metavar="ID", help="the contact's id (`contacts list`)")
+    delete.add_argument(
+        "--yes", action="store_true", help="really delete it (without: say what, change nothing)"
+    )
     delete.set_defaults(handler=delete_contact)
 
     sync_list = commands.add_parser("sync-list", help="show or change a user's contacts to sync")
@@ -182,6 +185,8 @@ async def edit_contact(ctx: Context, args: argparse.Namespace) -> int:
 
 async def delete_contact(ctx: Context, args: argparse.Namespace) -> int:
     contact = await ctx.services.contacts.get(args.contact_id)
+    if not args.yes:  # the same rule as `agenda delete`: a script says so to destroy
+        raise BadInput(messages.cli_delete_needs_yes(f"contact {contact.display_name}"))
     listed_by = [
         user.code
         for user in await ctx.services.people.list_users()

@@ -82,7 +82,7 @@ HELP: dict[str, tuple[str, str]] = {
     "tui-sync contacts delete": (
         "Delete a contact from the CRM: it leaves every contacts-to-sync list, and each of those users' "
         "next sync deletes its Microsoft 365 copy.",
-        "tui-sync contacts delete 12",
+        "tui-sync contacts delete 12 --yes",
     ),
     "tui-sync contacts sync-list": (
         "Show or change a user's contacts to sync (at most 2000).",
