@@ -265,14 +265,20 @@ async def add_action(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _acting(ctx: Context, args: argparse.Namespace) -> str:
+    """Who acts on the action: --as, else its owner (an unknown id is one line naming it)."""
+    if args.viewer:
+        return (await ctx.services.people.get_user(args.viewer)).code
+    return await ctx.services.agenda.owner_of(args.action_id)
+
+
 async def edit_action(ctx: Context, args: argparse.Namespace) -> int:
     agenda = ctx.services.agenda
     given = [args.title, args.start, args.end, args.minutes, args.all_day, args.action_type, args.location]
     given += [args.note, args.private, args.reminder, args.no_reminder or None]
     if all(value is None for value in given):
         raise BadInput(messages.nothing_to_change(messages.AGENDA_CLI_EDIT_OPTIONS))
-    current = await agenda.store.get_action(args.action_id)  # NotFound names the id
-    viewer = (await ctx.services.people.get_user(args.viewer)).code if args.viewer else current.owner
+    viewer = await _acting(ctx, args)
     current = await agenda.get_action(viewer, args.action_id)
     if current.series_id is not None:
         raise BadInput(messages.AGENDA_CLI_SERIES)
@@ -291,8 +297,7 @@ async def edit_action(ctx: Context, args: argparse.Namespace) -> int:
 
 async def delete_action(ctx: Context, args: argparse.Namespace) -> int:
     agenda = ctx.services.agenda
-    current = await agenda.store.get_action(args.action_id)  # NotFound names the id
-    viewer = (await ctx.services.people.get_user(args.viewer)).code if args.viewer else current.owner
+    viewer = await _acting(ctx, args)
     current = await agenda.get_action(viewer, args.action_id)
     if current.series_id is not None:
         raise BadInput(messages.AGENDA_CLI_SERIES)

@@ -366,6 +366,10 @@ class AgendaService:
 
     # --- changes ---------------------------------------------------------------------------------------
 
+    async def owner_of(self, action_id: int) -> str:
+        """Whose action this is (NotFound names the id): a script acts as the owner unless told."""
+        return (await self.store.get_action(action_id)).owner
+
     async def get_action(self, viewer: str, action_id: int) -> Action:
         action = await self.store.get_action(action_id)
         await self.check(viewer, action.owner)
