@@ -95,6 +95,7 @@ class TuiSyncApp(App[int]):
         self.add_mode("contacts", ContactsScreen)
         self.add_mode("agenda", AgendaScreen)
         self.last_summaries: list[Summary] = []
+        self.push_lock = asyncio.Lock()  # Automatic pushes go one at a time: each takes the owner's lease
         self.sync_status = ""  # one line on Home while a run goes on in the background
         # `tui-sync demo`: its fake approves each device code by itself after this many seconds (the
         # device-code dialog says so); None outside the demo

@@ -10,7 +10,6 @@ through `report` ("pending", "done", "failed"), if it still cares.
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
@@ -24,14 +23,6 @@ if TYPE_CHECKING:
 
 PUSH_GROUP = "push"
 PushState = Literal["pending", "done", "failed"]
-_LOCKS: weakref.WeakKeyDictionary[object, asyncio.Lock] = weakref.WeakKeyDictionary()
-
-
-def _lock(app: TuiSyncApp) -> asyncio.Lock:
-    lock = _LOCKS.get(app)
-    if lock is None:
-        lock = _LOCKS[app] = asyncio.Lock()
-    return lock
 
 
 def pushes_running(app: TuiSyncApp) -> int:
@@ -51,7 +42,7 @@ def start_push(
     async def push() -> None:
         report("pending")
         try:
-            async with _lock(app):
+            async with app.push_lock:
                 await app.services.sync.push_action(owner, action_id)
         except asyncio.CancelledError:
             raise
