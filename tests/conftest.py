@@ -21,7 +21,8 @@ from tests.threaded_fake import ThreadedFake
 from tui_sync import cli
 from tui_sync.store import Store
 
-# Snapshots live in snapshots/<test module>/<test>.svg (ARCHITECTURE.md, testing recipe).
+# Snapshots live in snapshots/<test module>/<test>.svg: pytest-textual-snapshot 1.1.0 can only be
+# pointed there by patching its extension's dirname..
 SNAPS = Path(__file__).resolve().parents[1] / "snapshots"
 pts.SVGImageExtension.dirname = classmethod(lambda cls, *, test_location: str(SNAPS / test_location.basename))
 

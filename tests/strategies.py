@@ -265,7 +265,7 @@ def action_types(draw: st.DrawFn) -> ActionType:
     return ActionType(draw(line(20).filter(lambda s: s.strip())), f"#{rgb:06X}")
 
 
-# --- what Graph answers for a body we sent (an independent, minimal reading of GRAPH.md) ---------------
+# --- what Graph answers for a body we sent (a minimal reading of the Graph docs) ---------------
 
 
 def _utc_wall(value: dict[str, str]) -> str:

@@ -39,7 +39,7 @@ class ThreadedFake:
         self.admin_url = self.server.admin_url
         self._http = requests.Session()
         self._http.verify = self.ca_file
-        self._http.trust_env = False  # REQUESTS_CA_BUNDLE is set on these machines (GRAPH.md's trap)
+        self._http.trust_env = False  # REQUESTS_CA_BUNDLE would replace our CA
 
     def _run(self, coroutine: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=30)

@@ -1,4 +1,4 @@
-"""The `tui-sync` command line (SPEC §8): argparse subcommands, each error one line and an exit code.
+"""The `tui-sync` command line: argparse subcommands, each error one line and an exit code.
 
 Every command lives in a module of `tui_sync.commands` listed in COMMAND_MODULES; its `register(subparsers)`
 adds parsers with `set_defaults(handler=...)`. A handler is `async def handler(ctx, args) -> int` (the

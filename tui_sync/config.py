@@ -1,4 +1,4 @@
-"""Machine-level settings (SPEC §3): a TOML file overridden by `TUI_SYNC_*` environment variables.
+"""Machine-level settings: a TOML file overridden by `TUI_SYNC_*` environment variables.
 
 Modelled on posting's config: a pydantic-settings `Settings` with an env prefix and `__` nesting. The
 sources are composed explicitly by `load_settings` (file, then environment on top) instead of being
@@ -115,7 +115,7 @@ class MicrosoftConfig(BaseModel):
 
 
 class SyncConfig(BaseModel):
-    """`[sync]`: the conflict policy (SPEC §6)."""
+    """`[sync]`: the conflict policy: who wins when both sides changed one item."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

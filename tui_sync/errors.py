@@ -37,7 +37,7 @@ class AlreadyExists(BadInput):
 
 
 class LimitReached(BadInput):
-    """A SPEC §6 limit would be passed (e.g. the 2001st contact to sync): refused, nothing changed."""
+    """A sync limit would be passed (e.g. the 2001st contact to sync): refused, nothing changed."""
 
 
 class SyncBusy(UserError):

@@ -500,7 +500,7 @@ def series_on_other_day(pattern: str, start: datetime, zone: str, crm_zone: str)
     )
 
 
-# --- Microsoft sign-in, Graph and Test (SPEC §4) -------------------------------------------------
+# --- Microsoft sign-in, Graph and Test -------------------------------------------------------
 
 CALENDAR_NAME_NOT_SET = "Calendar name is not set"
 CALENDAR_NAME_NOT_SET_FR = "Nom du calendrier non renseigné"  # the sheet's wording of the same check
@@ -544,7 +544,7 @@ def reason_wrong_client_id(client_id: str) -> str:
 
 
 def account_not_accessible(reason: str, fix: str = CONNECT_FIX_TUI) -> str:
-    """SPEC §4's Test line for every sign-in problem, with what went wrong and how to fix it."""
+    """The Test line for every sign-in problem, with what went wrong and how to fix it."""
     return f"{ACCOUNT_NOT_ACCESSIBLE} ({reason}): {fix}"
 
 
@@ -663,7 +663,7 @@ def bad_graph_datetime(value: object) -> str:
     return f"Microsoft 365 sent a date/time tui-sync cannot read: {value!r}"
 
 
-# --- sync (SPEC §6) ------------------------------------------------------------------------------
+# --- sync ----------------------------------------------------------------------------------------
 
 
 FROM_AND_TO_TOGETHER = "--from and --to go together: give both days, or neither to use the preferences"

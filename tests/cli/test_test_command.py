@@ -1,4 +1,4 @@
-"""`tui-sync test`: each message of SPEC §4, provoked for real against the fake Microsoft 365, one line
+"""`tui-sync test`: each Test message, provoked for real against the fake Microsoft 365, one line
 per check, exit 1 when a check fails; `--create-categories` creates what is missing."""
 
 from __future__ import annotations

@@ -194,7 +194,7 @@ async def test_msal_device_flow_and_silent_refresh(
 ) -> None:
     session = requests.Session()
     session.verify = fake.ca_file
-    session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise replace our CA (see GRAPH.md)
+    session.trust_env = False  # else REQUESTS_CA_BUNDLE would replace our CA
     # MSAL discovers the authority in its constructor: a blocking call, so off the event loop it goes
     app = await asyncio.to_thread(
         msal.PublicClientApplication,

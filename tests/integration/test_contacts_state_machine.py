@@ -1,7 +1,8 @@
 """A hypothesis state machine for the contacts sync: random CRM edits, list changes, Outlook edits and
 deletions, Resets, throttling, 503s and cut connections, with syncs in between.
 
-After every sync that completed without error it checks what SPEC §5/§6 promise:
+After every sync that completed without error it checks what the contacts sync promises
+(the CRM is the master, notes come back, at most 2000 contacts):
 - Outlook holds exactly the sync list's contacts, once each, with the CRM's one-way fields and photo,
   and every one of them is linked;
 - the note agrees on both sides, and is the one the three-way rule and the policy say (when the last

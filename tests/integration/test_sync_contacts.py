@@ -192,7 +192,7 @@ class ContactsWorld:
         return done
 
     async def assert_quiet(self) -> None:
-        """A second sync right after: nothing to do, no write, at most 3 requests (SPEC §6)."""
+        """A second sync right after: nothing to do, no write, at most 3 requests."""
         self.fake.clear_requests()
         summary = await self.sync()
         assert summary == ContactsSummary()

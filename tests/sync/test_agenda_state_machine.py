@@ -522,7 +522,7 @@ class AgendaMachine(RuleBasedStateMachine):
         started = time.monotonic()
         try:
             return await self.world.sync(confirmer=AnswerAll(yes=yes))
-        except UserError as error:  # allowed under faults (SPEC: one clear line, never a traceback)
+        except UserError as error:  # allowed under faults (a failure is one clear line, never a traceback)
             return error
         finally:
             SECONDS["in syncs"] += time.monotonic() - started

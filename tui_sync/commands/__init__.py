@@ -93,7 +93,7 @@ def _json_default(value: object) -> object:
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
-    """The `--json` option of SPEC §8: one JSON object on stdout and nothing else."""
+    """The `--json` option every listing command has: one JSON object on stdout and nothing else."""
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 

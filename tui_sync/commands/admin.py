@@ -1,4 +1,4 @@
-"""`tui-sync admin …`: the folder-level Microsoft application settings (SPEC §3, ADM's Authentication tab).
+"""`tui-sync admin …`: the folder-level Microsoft application settings (Administration, Authentication).
 
 The CLI has no login: whoever runs it operates the machine, so the ADM-only settings are simply set
 (validated and stored by the people service, as the Administration screen does).

@@ -1,4 +1,4 @@
-"""`tui-sync connect|test|disconnect --user CODE`: the Microsoft 365 connection of a CRM user (SPEC §4, §8).
+"""`tui-sync connect|test|disconnect --user CODE`: the Microsoft 365 connection of a CRM user.
 
 `connect` is the device-code sign-in for a plain terminal: it prints the URL and the code, waits, says
 who signed in (warning when it is not the user's login e-mail); Ctrl-C cancels with one line. `test`

@@ -1,6 +1,6 @@
 """`tui-sync user add|set|grant|list`: everything the Administration and Preferences screens set.
 
-`user list --json` prints every SPEC §3 preference under the names `SyncPrefs` uses, so a script can
+`user list --json` prints every sync preference under the names `SyncPrefs` uses, so a script can
 read a user back and replay it with `user add` / `user set`.
 """
 

@@ -10,7 +10,7 @@ Why this shape:
   cache serves every user of the machine. Reset and the connection dot work on the cache alone, without
   the network.
 - A private or test authority (the fake Microsoft 365) needs `instance_discovery=False` and its own CA.
-  Where `REQUESTS_CA_BUNDLE` is set, `requests` would use it instead of our CA (GRAPH.md's trap), so with
+  Where `REQUESTS_CA_BUNDLE` is set, `requests` would use it instead of our CA (requests' trust_env), so with
   a CA file MSAL gets a `requests.Session` that trusts exactly that file and ignores the environment.
 - Tokens never leave this module except as the return value of `get_token`: nothing here logs them or
   puts them in an error message.

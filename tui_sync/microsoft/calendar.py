@@ -19,7 +19,7 @@ EVENT_FIELDS = (
     "id,type,seriesMasterId,originalStart,subject,location,start,end,isAllDay,sensitivity,isReminderOn,"
     "reminderMinutesBeforeStart,categories,body,recurrence,changeKey,lastModifiedDateTime"
 )
-PAGE_SIZE = 1000  # GRAPH.md: ≤ 2 pages at our 1600-item limit
+PAGE_SIZE = 1000  # calendarView's largest $top: ≤ 2 pages at our 1600-item limit
 
 Event = dict[str, Any]
 

@@ -1,6 +1,6 @@
-"""The Test checks of SPEC §4 (the Test button and `tui-sync test`): every setting, one line each.
+"""The Test checks (the Test button and `tui-sync test`): every setting, one line each.
 
-Each check says exactly what is wrong and how to fix it, in SPEC's words, and the checks go on after a
+Each check says exactly what is wrong and how to fix it, and the checks go on after a
 failure where they still can (a missing calendar name does not hide a sign-in problem). Reading the
 account costs three Graph requests (`/me`, the calendars, the categories); `create_categories`
 creates the missing categories with the colour nearest to the action type's.
@@ -115,7 +115,7 @@ async def run_checks(
 
 
 async def _signed_in_token(auth: Authenticator, user: User, provider: TokenProvider) -> None:
-    """Get a token, or raise the SPEC's "User account information is not accessible" with its reason.
+    """Get a token, or raise "User account information is not accessible" with its reason.
 
     A failed silent sign-in can mean a wrong client ID (MSAL finds no tokens for an unknown app), so
     the client ID is then asked about before blaming the connection."""

@@ -4,7 +4,7 @@ Reads ask for exactly the properties the mapping compares (and the CRM-id stamp)
 updates, deletions and photo uploads alike — go out in `$batch` requests, each result handed back beside
 its write so the engine records links per batch. The `Write`/`WriteResult` pair is the calendar's
 (`tui_sync.microsoft.calendar`): a photo upload is a `Write` whose body is the image bytes, sent
-base64-encoded in the batch with its own `Content-Type` (GRAPH.md, JSON batching).
+base64-encoded in the batch with its own `Content-Type` (Microsoft Graph docs: json-batching).
 
 Graph cannot delete an Outlook contact's photo (`profilephoto-delete.md`: "supports only user or group
 photos, not Outlook contact"), so removing one is the engine's business (it re-creates the contact).

@@ -1,6 +1,6 @@
 """The Microsoft Graph client: one aiohttp session per run, retries that obey Microsoft, `$batch`.
 
-Why this shape (GRAPH.md has the facts):
+Why this shape (facts from Microsoft's Graph docs: throttling-limits, json-batching):
 - Outlook allows 4 concurrent requests per app and mailbox, so a client serves one mailbox and a
   semaphore keeps at most `max_in_flight` HTTP requests in flight; writes go in `$batch` requests of at
   most `batch_size` (20) sub-requests, which is where a sync spends its requests. Outlook runs 4

@@ -1,4 +1,4 @@
-"""CRM items ⇄ Microsoft Graph JSON, as pure functions (no I/O): SPEC §5, field by field.
+"""CRM items ⇄ Microsoft Graph JSON, as pure functions (no I/O), field by field.
 
 Events (single actions, series masters, occurrences), recurrence patterns and ranges, categories,
 contacts, the CRM-id stamp that lets us find our items again after a reset, and the content fingerprints
@@ -544,7 +544,7 @@ def event_to_series(
 
 
 def contact_to_graph(contact: Contact) -> Json:
-    """The Graph contact body (POST or PATCH) of a CRM contact: every SPEC §5 field, empty ones sent
+    """The Graph contact body (POST or PATCH) of a CRM contact: every synced field, empty ones sent
     empty so that a PATCH clears what the CRM cleared. The photo goes separately (`/photo/$value`)."""
     return {
         "givenName": contact.first_name,
@@ -706,7 +706,7 @@ def _template_form(item: Action | Series) -> dict[str, object]:
 
 
 def action_fingerprint(action: Action, tz: tzinfo | None = None) -> str:
-    """Stable hash of what an action syncs (SPEC §5), the same for a CRM action and for
+    """Stable hash of what an action syncs, the same for a CRM action and for
     `event_to_action` of its Microsoft copy. Not included: ids, owner, series link, timestamps.
     Titles and locations are compared trimmed, notes as `tidy_text`, times as UTC seconds (all-day: the
     dates in `tz`, default the start's zone), the reminder delay only while the reminder is on."""

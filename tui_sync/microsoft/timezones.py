@@ -1,6 +1,6 @@
 """Time zones between the CRM (IANA names) and Graph (`dateTimeTimeZone` with Windows names).
 
-We *send* Windows names, the form every Exchange version accepts (GRAPH.md, decision 5), mapped from the
+We *send* Windows names, the form every Exchange version accepts (Graph: dateTimeTimeZone), mapped from the
 CRM's IANA zone with the CLDR `windowsZones` table that `tzlocal` ships (`tzlocal.windows_tz`), so the
 table is maintained upstream rather than by us. We *read* whatever Graph hands back: a Windows name, an
 IANA name or `UTC`, with its 7-digit fractional seconds (`2019-03-15T12:00:00.0000000`). A name we

@@ -1,4 +1,4 @@
-"""Action types, actions and series (with their exceptions and cancelled occurrences), SPEC §2.
+"""Action types, actions and series (with their exceptions and cancelled occurrences).
 
 Single actions and series exceptions share the `actions` table: an exception is a row with `series_id`
 and the `original_start` the recurrence gives it. Action types are referenced by label with

@@ -1,4 +1,4 @@
-"""Contacts and each user's ordered contacts-to-sync list (at most 2000, SPEC §6)."""
+"""Contacts and each user's ordered contacts-to-sync list (at most 2000)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ def _sql_text(value: str) -> str:
 
 
 def _seed_sql() -> str:
-    """What a new database starts with: the ADM user and the default action types (SPEC §2)."""
+    """What a new database starts with: the ADM user and the default action types."""
     admin_name = _sql_text(messages.ADMIN_FULL_NAME)
     rows = [f"INSERT INTO users (code, full_name, is_admin) VALUES ('ADM', {admin_name}, 1);"]
     rows += [

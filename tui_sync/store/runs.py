@@ -1,4 +1,4 @@
-"""The sync-run log and the per-user sync lease (one writer per user, ARCHITECTURE "Rules").
+"""The sync-run log and the per-user sync lease (one writer per user).
 
 A lease is short and renewed by its run's heartbeat, so a crashed run frees its user within one lease;
 and a run on the same machine whose process is gone is taken over at once."""

@@ -1,4 +1,4 @@
-"""Users, their visibility rights, and the folder-level Microsoft settings (SPEC §2, §3)."""
+"""Users, their visibility rights, and the folder-level Microsoft settings."""
 
 from __future__ import annotations
 

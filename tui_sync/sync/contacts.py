@@ -1,6 +1,6 @@
 """Contacts sync: a user's *contacts to sync* list → their Outlook contacts; notes both ways.
 
-The CRM is the master (SPEC §5): every one-way field and the photo go CRM → Microsoft 365, and an Outlook
+The CRM is the master: every one-way field and the photo go CRM → Microsoft 365, and an Outlook
 edit of them is put back; a contact leaving the list is deleted from Outlook; one deleted in Outlook is
 re-created. Only the note travels back, three-way, with the conflict policy.
 

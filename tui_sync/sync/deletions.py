@@ -1,7 +1,7 @@
 """The only door through which a deletion made in Microsoft 365 reaches the CRM.
 
 It asks the caller's Confirmer once per item, remembers "all remaining" answers (ctrl+y / Y, escape),
-numbers the requests, and asks the mass-deletion question of SPEC §6 before anything is written.
+numbers the requests, and asks the mass-deletion question before anything is written.
 """
 
 from __future__ import annotations

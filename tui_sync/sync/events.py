@@ -53,7 +53,7 @@ class Confirmer(Protocol):
     """Asks the user about destructive steps. The TUI shows dialogs; the CLI answers from --yes."""
 
     async def allow_mass_deletion(self, deletions: int, linked: int) -> bool:
-        """SPEC §6: asked first when one sync would delete more than half the linked items (or > 50)."""
+        """Asked first when one sync would delete more than half the linked items (or > 50)."""
         ...
 
     async def confirm_deletion(self, request: DeletionRequest) -> Decision: ...
@@ -103,7 +103,7 @@ class ContactsSummary:
 
 @dataclass
 class Summary:
-    """The outcome of one run, as `sync --json` prints it (SPEC §8) and the run log stores it."""
+    """The outcome of one run, as `sync --json` prints it and the run log stores it."""
 
     user: str
     agenda: AgendaSummary | None = None

@@ -1,4 +1,4 @@
-"""Automatic mode (SPEC §3): one CRM action's add / change / move / duplicate / delete is pushed to
+"""Automatic mode: one CRM action's add / change / move / duplicate / delete is pushed to
 Microsoft 365 at once. Series are never pushed this way (they need a manual sync), and a push never
 deletes anything from the CRM: whatever it cannot settle is left for the next manual sync."""
 

@@ -1,4 +1,4 @@
--- The CRM (SPEC §2), its folder-level settings and the sync state. Datetimes are ISO-8601 UTC text
+-- The CRM, its folder-level settings and the sync state. Datetimes are ISO-8601 UTC text
 -- (YYYY-MM-DDTHH:MM:SS.ffffffZ, so text order is time order); dates are YYYY-MM-DD; flags are 0/1.
 
 CREATE TABLE settings (
