@@ -2,8 +2,9 @@
 
 Every one is a :class:`~tui_sync.errors.UserError`, so its `str()` is the one line the CLI prints or the
 TUI shows, worded in `tui_sync.messages`. Graph failures are told apart by Graph's `error.code` (and the
-HTTP status when the code says nothing), as Microsoft's Graph docs (errors) advise; sign-in failures by
-MSAL's `error`. No message ever carries a token: they are built from status, codes and the services' own descriptions.
+HTTP status when the code says nothing), as Microsoft's Graph docs (errors) advise; sign-in failures
+by MSAL's `error`. No message ever carries a token: they are built from status, codes and the services'
+own descriptions.
 """
 
 from __future__ import annotations
