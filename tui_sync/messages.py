@@ -65,6 +65,10 @@ def config_not_one_of(choices: tuple[str, ...], got: object) -> str:
     return f"must be one of {' | '.join(choices)} (got {got!r})"
 
 
+def not_a_number(text: str, whole: bool = False) -> str:
+    return f"not a {'whole ' if whole else ''}number: {text!r}"
+
+
 def config_wrong_type(expected: str, got: object) -> str:
     return f"must be {expected} (got {got!r})"
 

@@ -92,6 +92,22 @@ def _json_default(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def number_in(kind: Callable[[str], float], low: float, high: float) -> Callable[[str], float]:
+    """An argparse `type` for a number (`int` or `float`) between `low` and `high`: a bad one is the
+    usual one-line usage error naming the option."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(messages.not_a_number(text, whole=kind is int)) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(messages.config_out_of_range(low, high, value))
+        return value
+
+    return parse
+
+
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     """The `--json` option every listing command has: one JSON object on stdout and nothing else."""
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")

@@ -12,27 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tui_sync.commands import Context, add_json_flag
-
-
-def _milliseconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 <= value <= 10_000:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 10000 (got {value:g})")
-    return value
-
-
-def _scale(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.01 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0.01 and 1 (got {value:g})")
-    return value
+from tui_sync.commands import Context, add_json_flag, number_in
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,19 +22,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bench.add_argument(
         "--server-ms",
         metavar="MS",
-        type=_milliseconds,
+        type=number_in(float, 0, 10_000),
         default=20.0,
         help="server time of each request or sub-request, 4 at a time per mailbox (default 20)",
     )
     bench.add_argument(
         "--network-ms",
         metavar="MS",
-        type=_milliseconds,
+        type=number_in(float, 0, 10_000),
         default=20.0,
         help="network time of each HTTP request (default 20)",
     )
     bench.add_argument(
-        "--scale", type=_scale, default=1.0, help="share of the limits each case carries (default 1.0)"
+        "--scale",
+        type=number_in(float, 0.01, 1.0),
+        default=1.0,
+        help="share of the limits each case carries (default 1.0)",
     )
     bench.add_argument(
         "--output",

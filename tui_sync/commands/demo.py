@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tui_sync.commands import Context
+from tui_sync.commands import Context, number_in
 
 DESCRIPTION = """\
 Open the terminal application on a demo company (five users, 60 contacts, four
@@ -26,16 +26,6 @@ Outlook arrive, a deletion made in Outlook is asked. ctrl+q quits; without
 example:
   tui-sync demo --keep ~/tui-sync-demo --latency-ms 50
 """
-
-
-def _latency(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 0 <= value <= 10_000:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 10000 (got {value})")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--latency-ms",
         metavar="N",
-        type=_latency,
+        type=number_in(int, 0, 10_000),
         default=0,
         help="milliseconds the fake Microsoft 365 waits before each Graph answer (default 0)",
     )
