@@ -10,8 +10,10 @@ The admin API is driven with `requests` (synchronous), trusting only the fake's 
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,6 +113,26 @@ class AutoApprover:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(5)
+
+
+def write_config(tmp: Path, fake: ThreadedFake, extra: str = "") -> Path:
+    """A config.toml in `tmp` keeping the database, log and token cache there and pointing sign-in and
+    Graph at the fake; `extra` goes in before the [microsoft] table."""
+    config = tmp / "config.toml"
+    quoted = {n: json.dumps(str(tmp / n)) for n in ("crm.sqlite3", "tui-sync.log", "token-cache.json")}
+    config.write_text(
+        f"database = {quoted['crm.sqlite3']}\n"
+        'timezone = "Europe/Paris"\n'
+        f"log_file = {quoted['tui-sync.log']}\n"
+        f"{extra}"
+        "[microsoft]\n"
+        f"graph_url = {json.dumps(fake.graph_url)}\n"
+        f"authority_host = {json.dumps(fake.authority_host)}\n"
+        f"ca_file = {json.dumps(fake.ca_file)}\n"
+        f"token_cache = {quoted['token-cache.json']}\n",
+        encoding="utf-8",
+    )
+    return config
 
 
 def point_at(fake: ThreadedFake, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.threaded_fake import CLIENT_ID, UPN, AutoApprover, ThreadedFake
+from tests.threaded_fake import CLIENT_ID, UPN, AutoApprover, ThreadedFake, write_config
 from tui_sync import messages
 from tui_sync.config import Settings, load_settings
 from tui_sync.domain.models import Action, InvalidValue, Rights, SyncPrefs, User
@@ -35,24 +35,6 @@ AGENDA_KINDS = (agenda.ACTION, agenda.SERIES, agenda.OCCURRENCE)
 
 def fixed_clock() -> datetime:
     return NOW
-
-
-def write_config(tmp: Path, fake: ThreadedFake) -> Path:
-    """A config keeping the database, log and token cache in `tmp`, signing in and calling the fake."""
-    config = tmp / "config.toml"
-    quoted = {n: json.dumps(str(tmp / n)) for n in ("crm.sqlite3", "tui-sync.log", "token-cache.json")}
-    config.write_text(
-        f"database = {quoted['crm.sqlite3']}\n"
-        'timezone = "Europe/Paris"\n'
-        f"log_file = {quoted['tui-sync.log']}\n"
-        "[microsoft]\n"
-        f"graph_url = {json.dumps(fake.graph_url)}\n"
-        f"authority_host = {json.dumps(fake.authority_host)}\n"
-        f"ca_file = {json.dumps(fake.ca_file)}\n"
-        f"token_cache = {quoted['token-cache.json']}\n",
-        encoding="utf-8",
-    )
-    return config
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ import pytest
 import requests
 from textual.widgets import Input
 
-from tests.threaded_fake import CLIENT_ID, UPN, AutoApprover, ThreadedFake
+from tests.threaded_fake import CLIENT_ID, UPN, AutoApprover, ThreadedFake, write_config
 from tui_sync.config import Settings, load_settings
 from tui_sync.domain.models import Action, Rights, SyncPrefs, User
 from tui_sync.domain.period import Period
@@ -95,24 +94,6 @@ class UiWorld:
 
         with AutoApprover(self.fake, upn):
             self.run(sign_in)
-
-
-def write_config(tmp: Path, fake: ThreadedFake, extra: str = "") -> Path:
-    config = tmp / "config.toml"
-    quoted = {n: json.dumps(str(tmp / n)) for n in ("crm.sqlite3", "tui-sync.log", "token-cache.json")}
-    config.write_text(
-        f"database = {quoted['crm.sqlite3']}\n"
-        'timezone = "Europe/Paris"\n'
-        f"log_file = {quoted['tui-sync.log']}\n"
-        f"{extra}"
-        "[microsoft]\n"
-        f"graph_url = {json.dumps(fake.graph_url)}\n"
-        f"authority_host = {json.dumps(fake.authority_host)}\n"
-        f"ca_file = {json.dumps(fake.ca_file)}\n"
-        f"token_cache = {quoted['token-cache.json']}\n",
-        encoding="utf-8",
-    )
-    return config
 
 
 async def seed(services: Services) -> None:
