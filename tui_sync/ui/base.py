@@ -26,3 +26,13 @@ class AppScreen(Screen[None]):
     def viewer(self) -> str:
         """The signed-in CRM user's code."""
         return self.tui.viewer
+
+    def reload(self) -> None:
+        """Read again what the screen shows (its `_load` worker), once the App has built its services.
+        Screens call it when mounted and when shown again: a sync or another screen may have changed it."""
+        if self.is_mounted and self.tui.services is not None:
+            self._load()
+
+    def _load(self) -> object:
+        """The screen's load worker (`@work(exclusive=True)`); screens that show stored data define it."""
+        return None

@@ -245,10 +245,6 @@ class AdminScreen(AppScreen):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    def reload(self) -> None:
-        if self.is_mounted and self.tui.services is not None:
-            self._load()
-
     # --- loading -------------------------------------------------------------------------------------
 
     @work(exclusive=True, group="admin-load", exit_on_error=False)

@@ -196,10 +196,6 @@ class AgendaScreen(AppScreen):
 
     # --- loading -----------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        if self.is_mounted and self.tui.services is not None:
-            self._load()
-
     @work(exclusive=True, group="agenda-load", exit_on_error=False)
     async def _load(self) -> None:
         agenda = self.services.agenda

@@ -130,10 +130,6 @@ class ContactsScreen(AppScreen):
     def on_screen_resume(self) -> None:
         self.reload()  # a sync or an import may have changed the contacts or their Outlook state
 
-    def reload(self) -> None:
-        if self.is_mounted and self.tui.services is not None:
-            self._load()
-
     @work(exclusive=True, group="contacts-load", exit_on_error=False)
     async def _load(self) -> None:
         contacts = self.services.contacts

@@ -52,10 +52,6 @@ class HomeScreen(AppScreen):
     def action_reload(self) -> None:
         self.reload()
 
-    def reload(self) -> None:
-        if self.is_mounted and self.tui.services is not None:
-            self._load()
-
     @work(exclusive=True, group="home-load", exit_on_error=False)
     async def _load(self) -> None:
         viewer = await self.services.people.get_user(self.viewer)

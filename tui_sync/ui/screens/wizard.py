@@ -111,10 +111,6 @@ class WizardScreen(AppScreen):
         self._switch("form") if not self.tui.sync_running() else None
         self.reload()
 
-    def reload(self) -> None:
-        if self.is_mounted:
-            self._load()
-
     @work(exclusive=True, group="wizard-load", exit_on_error=False)
     async def _load(self) -> None:
         people = self.services.people
