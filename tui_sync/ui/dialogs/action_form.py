@@ -17,7 +17,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
@@ -26,18 +25,9 @@ from tui_sync.domain.models import WEEKDAYS, ActionType
 from tui_sync.errors import UserError
 from tui_sync.services.agenda import ENDS, ActionDraft, DraftRefused
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
+from tui_sync.ui.widgets.ticks import TickBox
 
 RepeatMode = Literal["none", "choose", "series"]
-
-
-class Tick(Checkbox):
-    """A checkbox whose mark says on or off without colour (X or blank): 16-colour terminals and
-    colour-blind users read it too."""
-
-    @property
-    def _button(self) -> Content:
-        self.BUTTON_INNER = "X" if self.value else " "
-        return super()._button
 
 
 class ActionForm(ModalScreen[object | None]):
@@ -147,15 +137,15 @@ class ActionForm(ModalScreen[object | None]):
                 yield Input(
                     d.end_time, id="end-time", classes="time", max_length=5, placeholder="HH:MM", compact=True
                 )
-                yield Tick(messages.UI_FORM_ALL_DAY, d.all_day, id="all-day", compact=True)
+                yield TickBox(messages.UI_FORM_ALL_DAY, d.all_day, id="all-day", compact=True)
             with Horizontal():
                 yield Label("", classes="label")
-                yield Tick(messages.UI_FORM_REMINDER, d.reminder_on, id="reminder", compact=True)
+                yield TickBox(messages.UI_FORM_REMINDER, d.reminder_on, id="reminder", compact=True)
                 yield Input(
                     d.reminder_minutes, id="reminder-minutes", max_length=5, restrict=r"[0-9]*", compact=True
                 )
                 yield Label(messages.UI_FORM_MINUTES, classes="gap")
-                yield Tick(messages.UI_FORM_PRIVATE, d.private, id="private", compact=True)
+                yield TickBox(messages.UI_FORM_PRIVATE, d.private, id="private", compact=True)
             with Horizontal():
                 yield Label(messages.UI_FORM_LOCATION, classes="label")
                 yield Input(d.location, id="location", select_on_focus=False, max_length=255, compact=True)
@@ -184,7 +174,7 @@ class ActionForm(ModalScreen[object | None]):
         with Horizontal(id="weekdays"):
             yield Label(messages.UI_FORM_DAYS, classes="label")
             for day, short in zip(WEEKDAYS, messages.UI_WEEKDAYS_SHORT, strict=True):
-                yield Tick(short, day in d.days, id=f"day-{day}", classes="weekday", compact=True)
+                yield TickBox(short, day in d.days, id=f"day-{day}", classes="weekday", compact=True)
         with Horizontal():
             yield Label(messages.UI_FORM_ENDS, classes="label")
             ends = [(messages.UI_ENDS[e], e) for e in ENDS]

@@ -16,7 +16,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
@@ -39,6 +38,7 @@ from tui_sync.services.accounts import Connection
 from tui_sync.ui.base import AppScreen
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
 from tui_sync.ui.messages import UsersChanged
+from tui_sync.ui.widgets.ticks import TickBox
 
 TABS = ("auth", "users", "rights")
 ADMIN_ACTIONS = ("save_auth", "next_tab", "add_user", "rename_user", "toggle_admin", "toggle_right")
@@ -89,18 +89,6 @@ class RightsGrid(DataTable[str | Text]):
     ]
 
 
-class FlagBox(Checkbox):
-    """A checkbox whose mark shows only when ticked: on 16 colours or NO_COLOR, Textual's always-drawn X
-    would tell ticked from not by colour alone."""
-
-    BINDINGS = []  # Checkbox's own (space / enter toggle) still apply
-
-    @property
-    def _button(self) -> Content:
-        self.BUTTON_INNER = "X" if self.value else " "
-        return super()._button
-
-
 SaveUser = Callable[[str, str, bool], Awaitable[User]]
 
 
@@ -147,7 +135,7 @@ class UserForm(ModalScreen[User | None]):
                 name = "" if self.user is None else self.user.full_name
                 yield Input(name, id="full-name", compact=True)
             if adding:
-                yield FlagBox(messages.UI_ADMIN_IS_ADMIN, False, id="is-admin", compact=True)
+                yield TickBox(messages.UI_ADMIN_IS_ADMIN, False, id="is-admin", compact=True)
             yield Static(id="form-error", classes="error", markup=False)
             yield Static(messages.UI_ADMIN_FORM_KEYS, classes="hint", markup=False)
             with Horizontal(classes="buttons"):

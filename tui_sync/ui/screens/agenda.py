@@ -35,6 +35,7 @@ from tui_sync.ui.dialogs.action_form import ActionForm, RepeatMode
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
 from tui_sync.ui.messages import SyncJob
 from tui_sync.ui.push import PushState, start_push
+from tui_sync.ui.widgets.ticks import TickList
 
 DAYS_SHOWN = 7
 Scope = Literal["occurrence", "series"]
@@ -90,7 +91,7 @@ class OwnersDialog(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(messages.UI_OWNERS_TITLE, markup=False)
-            yield SelectionList[str](
+            yield TickList(
                 *[Selection(label, code, code in self.shown) for code, label in self.choices],
                 id="owners",
                 compact=True,

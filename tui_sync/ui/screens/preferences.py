@@ -17,7 +17,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
 from tui_sync import messages
@@ -30,6 +29,7 @@ from tui_sync.ui.base import AppScreen
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
 from tui_sync.ui.dialogs.device_code import DeviceCodeDialog, Outcome
 from tui_sync.ui.messages import UsersChanged
+from tui_sync.ui.widgets.ticks import TickBox
 
 INTERFACES = (SyncPrefs().interface,)  # Office 365 is the only kind of account there is
 MARK_STYLES = {"ok": "bold green", "warning": "bold yellow", "error": "bold red"}
@@ -79,16 +79,6 @@ def _months(text: str, field_name: str) -> int:
     if not text.strip().isdigit():
         raise InvalidValue(field_name, messages.months_not_a_number(MAX_MONTHS))
     return int(text)
-
-
-class TickBox(Checkbox):
-    """A checkbox whose mark is an X only when ticked: Textual's always shows the X and tells the states
-    apart by colour alone, which 16-colour and monochrome terminals lose."""
-
-    @property
-    def _button(self) -> Content:
-        self.BUTTON_INNER = "X" if self.value else " "
-        return super()._button
 
 
 FIELD_WIDGETS = {

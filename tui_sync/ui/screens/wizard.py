@@ -35,6 +35,7 @@ from tui_sync.sync.events import What
 from tui_sync.ui.base import AppScreen
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
 from tui_sync.ui.messages import SyncFinished, SyncJob, SyncProgress, SyncRunOver, SyncStarted
+from tui_sync.ui.widgets.ticks import TickBox, TickList
 
 RunEvent = SyncStarted | SyncProgress | SyncFinished | SyncRunOver
 
@@ -57,10 +58,10 @@ class WizardScreen(AppScreen):
         with ContentSwitcher(initial="form"):
             with VerticalScroll(id="form"):
                 yield Label(messages.UI_WIZARD_WHO)
-                yield SelectionList[str](id="who", compact=True)
+                yield TickList(id="who", compact=True)
                 with Horizontal(classes="row"):
-                    yield Checkbox(messages.UI_WIZARD_AGENDA, True, id="agenda", compact=True)
-                    yield Checkbox(messages.UI_WIZARD_CONTACTS, True, id="contacts", compact=True)
+                    yield TickBox(messages.UI_WIZARD_AGENDA, True, id="agenda", compact=True)
+                    yield TickBox(messages.UI_WIZARD_CONTACTS, True, id="contacts", compact=True)
                 with Horizontal(classes="row"):
                     yield Label(messages.UI_WIZARD_FROM, classes="field")
                     yield Input(id="from", placeholder="YYYY-MM-DD", max_length=10, compact=True)
