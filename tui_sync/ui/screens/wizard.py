@@ -120,7 +120,7 @@ class WizardScreen(AppScreen):
         self.statuses = {row.user.code: row for row in rows}
         who = self.query_one("#who", SelectionList)
         wanted = self._wanted or self.viewer
-        marked = set(who.selected) if who.option_count else {wanted}
+        marked = set(who.selected) or {wanted}  # nothing marked (yet): the signed-in user, if they can be
         if self._wanted:
             marked = {self._wanted}
             self._wanted = None
@@ -138,6 +138,9 @@ class WizardScreen(AppScreen):
                     prompt, row.user.code, row.user.code in marked and not reason, disabled=bool(reason)
                 )
             )
+        if who.highlighted is None:  # so that space marks something straight away
+            enabled = [i for i in range(who.option_count) if not who.get_option_at_index(i).disabled]
+            who.highlighted = enabled[0] if enabled else None
         period = self.services.sync.default_period(viewer)
         self.default_period = period
         self.query_one("#from", Input).value = period.first_day.isoformat()
