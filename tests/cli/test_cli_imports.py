@@ -15,7 +15,9 @@ PROBE = """
 import json, sys
 {body}
 loaded = lambda name: name in sys.modules or any(m.startswith(name + ".") for m in sys.modules)
-names = ("textual", "tui_sync.ui", "tui_sync.services", "aiohttp", "msal", "tui_sync.fake_microsoft")
+names = (
+    "textual", "tui_sync.ui", "tui_sync.services", "aiohttp", "msal", "requests", "tui_sync.fake_microsoft"
+)
 print(json.dumps({{"code": code, **{{n: loaded(n) for n in names}}}}), file=sys.stderr)
 """
 
@@ -43,6 +45,15 @@ def test_user_list_runs_the_services_without_textual(run_cli) -> None:
     assert loaded["code"] == 0 and '"code": "ADM"' in out
     assert loaded["tui_sync.services"]  # the command went through the services…
     assert not loaded["textual"] and not loaded["tui_sync.ui"]  # …and the services hold no screen
+
+
+def test_user_list_loads_no_network_stack(run_cli) -> None:
+    """A command that never reaches Microsoft 365 starts without the sign-in library (msal and the
+    requests it brings), the Graph client's aiohttp or the fake: about a tenth of a second less."""
+    loaded, _ = probe(cli("user", "list"), str(run_cli.config))
+    assert loaded["code"] == 0
+    unwanted = ("aiohttp", "msal", "requests", "textual", "tui_sync.fake_microsoft")
+    assert [name for name in unwanted if loaded[name]] == []
 
 
 @pytest.mark.parametrize("args", [["sync", "--help"], ["--help"], ["user", "add", "--help"]])

@@ -12,6 +12,8 @@ Why this shape:
 - A private or test authority (the fake Microsoft 365) needs `instance_discovery=False` and its own CA.
   Where `REQUESTS_CA_BUNDLE` is set, `requests` would use it instead of our CA (requests' trust_env), so with
   a CA file MSAL gets a `requests.Session` that trusts exactly that file and ignores the environment.
+- msal, msal-extensions and requests are imported where they are first used, not with this module: the
+  commands that never sign in (`tui-sync user list`, `--help`) start without paying for them.
 - Tokens never leave this module except as the return value of `get_token`: nothing here logs them or
   puts them in an error message.
 """
@@ -29,12 +31,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
-
-import msal
-import requests
-from msal_extensions import FilePersistence, PersistedTokenCache
 
 from tui_sync import messages
 from tui_sync.microsoft.errors import (
@@ -46,6 +44,11 @@ from tui_sync.microsoft.errors import (
     SignInFailed,
     UnknownClient,
 )
+
+if TYPE_CHECKING:
+    import msal
+    import requests
+    from msal_extensions import PersistedTokenCache
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +62,6 @@ MIN_POLL_INTERVAL = 0.25  # seconds between device-flow polls, whatever interval
 _CLIENT_ERRORS = frozenset({"invalid_client", "unauthorized_client"})
 _RECONNECT_ERRORS = frozenset({"invalid_grant", "interaction_required", "consent_required", "login_required"})
 _PENDING = frozenset({"authorization_pending", "slow_down"})
-_CREDENTIAL_TYPES = (
-    msal.TokenCache.CredentialType.ACCESS_TOKEN,
-    msal.TokenCache.CredentialType.ACCESS_TOKEN_EXTENDED,
-    msal.TokenCache.CredentialType.REFRESH_TOKEN,
-    msal.TokenCache.CredentialType.ID_TOKEN,
-    msal.TokenCache.CredentialType.ACCOUNT,
-)
 
 
 @dataclass(frozen=True)
@@ -111,12 +107,23 @@ def open_token_cache(path: Path) -> PersistedTokenCache:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     if stat.S_IMODE(path.stat().st_mode) & 0o077:
         os.chmod(path, 0o600)
+    from msal_extensions import FilePersistence, PersistedTokenCache
+
     return PersistedTokenCache(FilePersistence(str(path)))
+
+
+def _credential_types() -> type[msal.TokenCache.CredentialType]:
+    """The kinds of entry in MSAL's token cache (msal is imported on first use)."""
+    import msal
+
+    return msal.TokenCache.CredentialType
 
 
 def http_session(ca_file: str | Path | None) -> requests.Session:
     """The HTTP client MSAL uses. With a CA file, trust exactly it and ignore `REQUESTS_CA_BUNDLE` and
     proxies from the environment (a private endpoint); without, behave like plain `requests`."""
+    import requests
+
     session = requests.Session()
     if ca_file:
         session.verify = str(ca_file)
@@ -193,6 +200,9 @@ class Authenticator:
             return self._app
 
     def _build_application(self) -> msal.PublicClientApplication:
+        import msal
+        import requests
+
         host = urlparse(self.authority_host).hostname or ""
         try:
             return msal.PublicClientApplication(
@@ -210,6 +220,8 @@ class Authenticator:
             ) from None
 
     def _unreachable(self, error: BaseException) -> ConnectionFailed:
+        import requests
+
         detail = type(error).__name__
         if isinstance(error, requests.exceptions.SSLError):
             detail = messages.UNTRUSTED_CERTIFICATE_SIGN_IN
@@ -221,6 +233,8 @@ class Authenticator:
 
     async def _call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run one blocking MSAL call in a thread, turning network failures into our error."""
+        import requests
+
         try:
             return await asyncio.to_thread(function, *args, **kwargs)
         except requests.RequestException as error:
@@ -381,21 +395,24 @@ class Authenticator:
     # --- the cache alone (no network) -------------------------------------------------------------
 
     def _entries(self, home_account_id: str) -> list[tuple[str, dict[str, Any]]]:
+        kinds = _credential_types()
+        every = (kinds.ACCESS_TOKEN, kinds.ACCESS_TOKEN_EXTENDED, kinds.REFRESH_TOKEN, kinds.ID_TOKEN)
+        every += (kinds.ACCOUNT,)
         query = {"home_account_id": home_account_id}
-        return [(kind, item) for kind in _CREDENTIAL_TYPES for item in self._cache.search(kind, query=query)]
+        return [(kind, item) for kind in every for item in self._cache.search(kind, query=query)]
 
     def is_connected(self, home_account_id: str | None) -> bool:
         """Whether the cache holds a refresh token for the account (the green dot); no network."""
         if not home_account_id:
             return False
-        kind = msal.TokenCache.CredentialType.REFRESH_TOKEN
+        kind = _credential_types().REFRESH_TOKEN
         return any(True for _ in self._cache.search(kind, query={"home_account_id": home_account_id}))
 
     def username(self, home_account_id: str | None) -> str | None:
         """The e-mail of the cached account, if any."""
         if not home_account_id:
             return None
-        kind = msal.TokenCache.CredentialType.ACCOUNT
+        kind = _credential_types().ACCOUNT
         for account in self._cache.search(kind, query={"home_account_id": home_account_id}):
             return str(account.get("username") or "") or None
         return None
