@@ -173,7 +173,8 @@ class ContactsWorld:
         """Our contacts in the mailbox by CRM key (asserting no key is there twice)."""
         found: dict[str, dict[str, Any]] = {}
         for contact in self.mailbox():
-            stamp = next((e["value"] for e in contact["ext"] if e["id"].lower() == _STAMP_ID), "")
+            value = next((e["value"] for e in contact["ext"] if e["id"].lower() == _STAMP_ID), "")
+            stamp = value.rpartition("/")[2]  # `<CRM database id>/contact:N`
             if stamp.startswith("contact:"):
                 key = stamp.removeprefix("contact:")
                 assert key not in found, f"contact {key} is in Outlook twice"
@@ -677,7 +678,8 @@ async def test_a_duplicate_left_by_an_interrupted_run_is_removed(world: Contacts
     contact = await world.add("Martin", **FULL)
     await world.sync()
     body = mapping.contact_to_graph(contact)
-    body["singleValueExtendedProperties"] = mapping.stamp(f"contact:{contact.id}")
+    ours = await world.store.database_identity()
+    body["singleValueExtendedProperties"] = mapping.stamp(f"contact:{contact.id}", ours)
     world.outlook.create(body)  # the same contact, created by a run that died before recording it
 
     summary = await world.sync()
@@ -695,7 +697,8 @@ async def test_a_recreation_the_last_run_did_not_record_is_linked_not_made_again
     await world.sync()
     world.outlook.delete(world.stamped()[str(contact.id)]["id"])
     body = mapping.contact_to_graph(contact)
-    body["singleValueExtendedProperties"] = mapping.stamp(f"contact:{contact.id}")
+    ours = await world.store.database_identity()
+    body["singleValueExtendedProperties"] = mapping.stamp(f"contact:{contact.id}", ours)
     successor = world.outlook.create(body)  # re-created by a run that died before recording it
     world.fake.clear_requests()
 

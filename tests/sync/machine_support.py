@@ -24,7 +24,7 @@ from tui_sync.domain.models import Action, Recurrence, Series
 from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import expand
 from tui_sync.errors import SyncBusy
-from tui_sync.microsoft.mapping import STAMP_EXPAND, read_stamp
+from tui_sync.microsoft.mapping import STAMP_EXPAND, STAMP_PROPERTY_ID
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import KEPT_CANCELLED, occurrence_key
 
@@ -348,7 +348,11 @@ async def read_sides(world: World, outlook: OutlookUser, period: Period) -> Side
 
 
 def stamp_of(event: dict[str, Any]) -> str | None:
-    return read_stamp(event)
+    """The CRM key of an event's CRM-id stamp, whichever CRM database wrote it (one per test)."""
+    wanted = STAMP_PROPERTY_ID.casefold()
+    props = event.get("singleValueExtendedProperties") or ()
+    values = [p["value"] for p in props if p["id"].casefold() == wanted]
+    return values[0].rpartition("/")[2] if values else None
 
 
 def writes_in(log: list[dict[str, Any]]) -> list[str]:

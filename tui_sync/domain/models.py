@@ -324,6 +324,17 @@ def photo_type(data: bytes) -> str | None:
 
 
 @dataclass(frozen=True)
+class DatabaseIdentity:
+    """Which CRM database this is, for the CRM-id stamps it writes on Microsoft 365 items: `database_id`
+    is made once with the database and lives in its file (a restored backup keeps it, a CRM created
+    separately gets another); `legacy_stamps` says this database synced before stamps named their
+    database, so the bare stamps of that time are its own too."""
+
+    database_id: str
+    legacy_stamps: bool = False
+
+
+@dataclass(frozen=True)
 class MicrosoftSettings:
     """Folder-level application settings (ADM): the Azure app's client ID and the tenant."""
 

@@ -32,6 +32,7 @@ from tui_sync.domain.models import (
     Action,
     ActionType,
     Contact,
+    DatabaseIdentity,
     InvalidValue,
     Recurrence,
     Series,
@@ -76,26 +77,30 @@ def _odata_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def stamp(crm_key: str) -> list[Json]:
-    """The `singleValueExtendedProperties` value to put in a create (POST) body."""
+def stamp_value(crm_key: str, owner: DatabaseIdentity) -> str:
+    """The stamp's value: the CRM database's id and the CRM key (`<database id>/action:42`), so an item
+    is claimed only by the database that created it, never by another CRM syncing the same mailbox."""
     if not crm_key:
         raise ValueError(messages.EMPTY_STAMP)
-    return [{"id": STAMP_PROPERTY_ID, "value": crm_key}]
+    return f"{owner.database_id}/{crm_key}"
 
 
-def stamp_filter(crm_key: str) -> str:
-    """The `$filter` value that finds the items stamped with `crm_key`."""
+def stamp(crm_key: str, owner: DatabaseIdentity) -> list[Json]:
+    """The `singleValueExtendedProperties` value to put in a create (POST) body."""
+    return [{"id": STAMP_PROPERTY_ID, "value": stamp_value(crm_key, owner)}]
+
+
+def stamp_filter(crm_key: str, owner: DatabaseIdentity) -> str:
+    """The `$filter` value that finds the items stamped with `crm_key` by `owner`."""
     return (
         "singleValueExtendedProperties/Any(ep: ep/id eq "
-        f"{_odata_string(STAMP_PROPERTY_ID)} and ep/value eq {_odata_string(crm_key)})"
+        f"{_odata_string(STAMP_PROPERTY_ID)} and ep/value eq {_odata_string(stamp_value(crm_key, owner))})"
     )
 
 
-def read_stamp(item: Mapping[str, Any]) -> str | None:
-    """The CRM key stamped on a Graph item (read with `$expand=STAMP_EXPAND`), or None.
-
-    Graph may echo the property id with a different letter case, so ids are compared case-blind.
-    """
+def _raw_stamp(item: Mapping[str, Any]) -> str | None:
+    """The value of an item's CRM-id stamp, whoever wrote it. Graph may echo the property id with a
+    different letter case, so ids are compared case-blind."""
     wanted = STAMP_PROPERTY_ID.casefold()
     for prop in item.get("singleValueExtendedProperties") or ():
         if isinstance(prop, Mapping) and str(prop.get("id", "")).casefold() == wanted:
@@ -104,12 +109,38 @@ def read_stamp(item: Mapping[str, Any]) -> str | None:
     return None
 
 
-def transaction_id(user: str, crm_key: str, generation: int | str = 0) -> str:
-    """The event `transactionId` for creating `crm_key` in `user`'s mailbox: a UUID5, so a retried POST
-    carries the same one and Graph creates nothing twice. Graph documents no length limit; a 36-character
-    UUID is the form its own examples use. Pass a new `generation` when the same CRM item must really be
-    created again (e.g. put back after a deletion in Outlook), so it is not mistaken for the old POST."""
-    return str(uuid.uuid5(_TRANSACTION_NAMESPACE, f"{user}\x1f{crm_key}\x1f{generation}"))
+def read_stamp(item: Mapping[str, Any], owner: DatabaseIdentity) -> str | None:
+    """The CRM key stamped on a Graph item (read with `$expand=STAMP_EXPAND`) if `owner` stamped it,
+    else None (not stamped, or another CRM database's item).
+
+    A stamp without a database id (`action:42`, written before stamps named their database) is the
+    owner's only if it synced before then (`legacy_stamps`): upgrading re-creates nothing, and a CRM
+    created since cannot take those items over.
+    """
+    value = _raw_stamp(item)
+    if value is None:
+        return None
+    database, slash, key = value.rpartition("/")
+    if slash:
+        return key if database == owner.database_id and key else None
+    return value if owner.legacy_stamps else None
+
+
+def stamped_by_another(item: Mapping[str, Any], owner: DatabaseIdentity) -> bool:
+    """Whether another CRM database stamped the item: `owner` may copy it but never re-stamps it (the
+    other CRM would lose it, and both would re-stamp it at every sync)."""
+    return _raw_stamp(item) is not None and read_stamp(item, owner) is None
+
+
+def transaction_id(user: str, crm_key: str, owner: DatabaseIdentity, generation: int | str = 0) -> str:
+    """The event `transactionId` for creating `crm_key` of `owner`'s database in `user`'s mailbox: a
+    UUID5, so a retried POST carries the same one and Graph creates nothing twice, while another CRM
+    database's item of the same key is another creation (Graph would otherwise answer its POST with the
+    first one's event). Graph documents no length limit; a 36-character UUID is the form its own examples
+    use. Pass a new `generation` when the same CRM item must really be created again (e.g. put back
+    after a deletion in Outlook), so it is not mistaken for the old POST."""
+    name = f"{user}\x1f{stamp_value(crm_key, owner)}\x1f{generation}"
+    return str(uuid.uuid5(_TRANSACTION_NAMESPACE, name))
 
 
 # --- categories --------------------------------------------------------------------------------------------

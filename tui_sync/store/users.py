@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from tui_sync import messages
-from tui_sync.domain.models import InvalidValue, MicrosoftSettings, Rights, SyncPrefs, User
+from tui_sync.domain.models import DatabaseIdentity, InvalidValue, MicrosoftSettings, Rights, SyncPrefs, User
 from tui_sync.errors import AlreadyExists, UnknownUser
 from tui_sync.store.db import Database, user_code
 
@@ -17,6 +17,8 @@ _USER_COLUMNS = (
 )
 _CLIENT_ID = "microsoft.client_id"
 _TENANT = "microsoft.tenant"
+_DATABASE_ID = "database_id"  # written by migration 0003, never changed
+_LEGACY_STAMPS = "legacy_stamps"
 SyncKind = Literal["agenda", "contacts"]
 
 
@@ -36,6 +38,14 @@ class UsersRepo(Database):
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [(_CLIENT_ID, settings.client_id), (_TENANT, settings.tenant)],
         )
+
+    async def database_identity(self) -> DatabaseIdentity:
+        """This database's id and whether it also owns the bare stamps written before stamps named it."""
+        rows = await self._rows(
+            "SELECT key, value FROM settings WHERE key IN (?, ?)", (_DATABASE_ID, _LEGACY_STAMPS)
+        )
+        values = {row["key"]: row["value"] for row in rows}
+        return DatabaseIdentity(values[_DATABASE_ID], values.get(_LEGACY_STAMPS) == "1")
 
     # --- users -----------------------------------------------------------------------------------
 

@@ -26,7 +26,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tui_sync import messages
-from tui_sync.domain.models import MAX_SERIES_OCCURRENCES, MAX_SINGLE_ACTIONS, Action, Series, User
+from tui_sync.domain.models import (
+    MAX_SERIES_OCCURRENCES,
+    MAX_SINGLE_ACTIONS,
+    Action,
+    DatabaseIdentity,
+    Series,
+    User,
+)
 from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import expand
 from tui_sync.errors import NotFound
@@ -86,6 +93,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         self.errors: list[str] = []  # items that failed on their own; the rest of the run went on
         self.labels: list[str] = []
         self.calendar_id = ""
+        self.owner = DatabaseIdentity("")  # this CRM database, read when the run starts (its stamps)
         self.to_write = self.written = 0  # for progress: planned writes (occurrences add to it) and sent
 
     # --- the run --------------------------------------------------------------------------------
@@ -94,6 +102,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         self._progress("reading")
         self.calendar_id = await self.remote.find_calendar(self.user.prefs.calendar_name)
         self.labels = [t.label for t in await self.store.list_action_types()]
+        self.owner = await self.store.database_identity()
         links = {kind: await self.store.links(self.user.code, kind) for kind in (ACTION, SERIES, OCCURRENCE)}
         sides = await self._read(links)
 
@@ -248,7 +257,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         return items
 
     def _remote_item(self, event: Event, fingerprint: str, kind: str) -> Item:
-        stamp = mapping.read_stamp(event) or ""
+        stamp = mapping.read_stamp(event, self.owner) or ""
         prefix = f"{kind}:"
         return Item(
             event["id"],
@@ -279,8 +288,10 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
     async def _apply_singles(self, single_plan: Plan, sides: Sides, links: dict[str, Link]) -> None:
         writes: list[Write] = []
         after: dict[str, tuple[Step, Action]] = {}  # write id → what to record when it succeeds
-        for key, remote_id in unstamped(links, single_plan, sides.crm_actions, sides.remote_singles, ACTION):
-            writes.append(stamp_write(remote_id, ACTION, key))
+        for key, remote_id in unstamped(
+            links, single_plan, sides.crm_actions, sides.remote_singles, ACTION, self.owner
+        ):
+            writes.append(stamp_write(remote_id, ACTION, key, self.owner))
             after[writes[-1].id] = (Step(Op.LINK, key, remote_id), sides.crm_actions[key])
         for step in single_plan.steps:
             if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
@@ -299,13 +310,14 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
                     if step.op is Op.CREATE_CRM and step.crm_key:  # restored after a CRM deletion,
                         await self.store.delete_links(self.user.code, ACTION, [step.crm_key])  # new id
                     await self._save_link(ACTION, str(action.id), action, event)
-                if step.op is Op.CREATE_CRM:
-                    self.summary.crm.created += 1
-                    # Stamp the event with its new CRM id, so a reset finds the pair again.
-                    writes.append(stamp_write(step.remote_id, ACTION, action.id))
-                    after[writes[-1].id] = (Step(Op.LINK, str(action.id), step.remote_id), action)
-                else:
+                if step.op is Op.UPDATE_CRM:
                     self.summary.crm.updated += 1
+                    continue
+                self.summary.crm.created += 1
+                if not mapping.stamped_by_another(event, self.owner):
+                    # Stamp the event with its new CRM id, so a reset finds the pair again.
+                    writes.append(stamp_write(step.remote_id, ACTION, action.id, self.owner))
+                    after[writes[-1].id] = (Step(Op.LINK, str(action.id), step.remote_id), action)
             elif step.op is Op.DELETE_CRM:
                 await self._delete_crm_action(step, sides, writes, after)
             elif step.op is Op.LINK:
@@ -352,8 +364,8 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         if remote_id:
             return Write.patch(f"upd:{action.id}", remote_id, body)
         key = f"{ACTION}:{action.id}"
-        body["singleValueExtendedProperties"] = mapping.stamp(key)
-        body["transactionId"] = mapping.transaction_id(self.user.code, key, replaces or 0)
+        body["singleValueExtendedProperties"] = mapping.stamp(key, self.owner)
+        body["transactionId"] = mapping.transaction_id(self.user.code, key, self.owner, replaces or 0)
         return Write.create(f"new:{action.id}", self.calendar_id, body)
 
     async def _record_single(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tui_sync.domain.models import Action, Series
+from tui_sync.domain.models import Action, DatabaseIdentity, Series
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.calendar import Write, WriteResult
 from tui_sync.store.links import Link
@@ -71,17 +71,23 @@ async def record_nothing(write: Write, result: WriteResult) -> None:
     """For writes whose results the caller reads afterwards."""
 
 
-def stamp_write(remote_id: str, kind: str, crm_id: int | str) -> Write:
+def stamp_write(remote_id: str, kind: str, crm_id: int | str, owner: DatabaseIdentity) -> Write:
     """Stamp an Outlook item with the CRM id it is linked to, so a Reset finds the pair again."""
-    body = {"singleValueExtendedProperties": mapping.stamp(f"{kind}:{crm_id}")}
+    body = {"singleValueExtendedProperties": mapping.stamp(f"{kind}:{crm_id}", owner)}
     return Write.patch(f"stamp:{remote_id}", remote_id, body)
 
 
 def unstamped(
-    links: dict[str, Link], planned: Plan, crm: Mapping[str, object], remote: Mapping[str, Event], kind: str
+    links: dict[str, Link],
+    planned: Plan,
+    crm: Mapping[str, object],
+    remote: Mapping[str, Event],
+    kind: str,
+    owner: DatabaseIdentity,
 ) -> list[tuple[str, str]]:
     """(CRM key, Outlook id) of the linked pairs left alone by the plan whose Outlook item lacks our
-    stamp: a run killed between copying an Outlook item to the CRM and stamping it leaves one."""
+    stamp: a run killed between copying an Outlook item to the CRM and stamping it leaves one. An item
+    another CRM database stamped keeps its stamp."""
     touched = {step.crm_key for step in planned.steps}
     return [
         (key, link.remote_id)
@@ -89,5 +95,6 @@ def unstamped(
         if key not in touched
         and key in crm
         and link.remote_id in remote
-        and mapping.read_stamp(remote[link.remote_id]) != f"{kind}:{key}"
+        and mapping.read_stamp(remote[link.remote_id], owner) != f"{kind}:{key}"
+        and not mapping.stamped_by_another(remote[link.remote_id], owner)
     ]

@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from tui_sync import messages
-from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, User
+from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, DatabaseIdentity, User
 from tui_sync.microsoft import contacts as outlook
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.contacts import GraphContact, OutlookContacts, Write, WriteResult
@@ -113,11 +113,13 @@ class ContactsSync:
         self._done = 0
         self._total = 0
         self._uploaded: dict[str, Link] = {}  # links of contacts whose photo this run uploaded
+        self.owner = DatabaseIdentity("")  # this CRM database, read when the run starts (its stamps)
 
     # --- the run --------------------------------------------------------------------------------
 
     async def run(self) -> ContactsSummary:
         self._progress("reading")
+        self.owner = await self.store.database_identity()
         sides = await self._read()
 
         self._progress("planning")
@@ -144,6 +146,11 @@ class ContactsSync:
             await self._record_change_keys()
         self._progress("done", self._done, self._total)
         return self.summary
+
+    def _stamp_key(self, item: GraphContact) -> str | None:
+        """The CRM contact id stamped on an Outlook contact by this CRM database, else None."""
+        stamp = mapping.read_stamp(item, self.owner) or ""
+        return stamp[len(STAMP_PREFIX) :] if stamp.startswith(STAMP_PREFIX) else None
 
     def _progress(self, phase: str, done: int = 0, total: int = 0) -> None:
         self.on_event(Progress("contacts", phase, done, total, self.outlook.requests))  # type: ignore[arg-type]
@@ -176,11 +183,11 @@ class ContactsSync:
         ours = {
             rid: item
             for rid, item in listed.items()
-            if rid not in skipped and (rid in linked or (_stamp_key(item) or "") not in ("", *beyond))
+            if rid not in skipped and (rid in linked or (self._stamp_key(item) or "") not in ("", *beyond))
         }
         # A link to a contact that is gone while another bearing its stamp is there (a run cut after
         # re-creating it): that one is its successor, to be linked rather than deleted and made again.
-        successors = {_stamp_key(item) for rid, item in ours.items() if rid not in linked}
+        successors = {self._stamp_key(item) for rid, item in ours.items() if rid not in linked}
         for key, link in list(sides.links.items()):
             if link.remote_id not in ours and key in successors:
                 del sides.links[key]
@@ -197,7 +204,7 @@ class ContactsSync:
             link = linked.get(rid)
             if link is not None and item.get("changeKey") == link.remote_change_key:
                 known[rid] = str(link.extra.get("photo", ""))
-            elif link is not None or (_stamp_key(item) in sides.contacts and _stamp_key(item) not in paired):
+            elif link is not None or self._stamp_key(item) in sides.contacts.keys() - paired:
                 check.append(rid)  # changed in Outlook, or found again by its stamp
             else:
                 known[rid] = ""  # a leftover to delete: its photo does not matter
@@ -220,7 +227,7 @@ class ContactsSync:
                 mapping.graph_contact_fingerprint(r.item, r.photo),
                 version=r.item.get("changeKey", ""),
                 modified=mapping.last_modified(r.item),
-                match_key=_stamp_key(r.item),
+                match_key=self._stamp_key(r.item),
             )
             for rid, r in sides.remote.items()
         }
@@ -343,7 +350,7 @@ class ContactsSync:
 
     def _create(self, key: str, contact: Contact, counter: str, replaces: str | None = None) -> _Task:
         body = mapping.contact_to_graph(contact)
-        body["singleValueExtendedProperties"] = mapping.stamp(f"{STAMP_PREFIX}{key}")
+        body["singleValueExtendedProperties"] = mapping.stamp(f"{STAMP_PREFIX}{key}", self.owner)
         return _Task(
             "create",
             key,
@@ -486,11 +493,6 @@ class ContactsSync:
 
 _After = Callable[[_Task, Write, WriteResult, list[Write]], None]
 """What `_send` calls with each result: note it on its task, maybe ask for a follow-up write."""
-
-
-def _stamp_key(item: GraphContact) -> str | None:
-    stamp = mapping.read_stamp(item) or ""
-    return stamp[len(STAMP_PREFIX) :] if stamp.startswith(STAMP_PREFIX) else None
 
 
 def _state(link: Link) -> LinkState:

@@ -41,8 +41,9 @@ async def push_action(
     else:
         calendar_id = await calendar.find_calendar(user.prefs.calendar_name)
         stamp_key = f"{ACTION}:{key}"
-        body["singleValueExtendedProperties"] = mapping.stamp(stamp_key)
-        body["transactionId"] = mapping.transaction_id(user.code, stamp_key)
+        owner = await store.database_identity()
+        body["singleValueExtendedProperties"] = mapping.stamp(stamp_key, owner)
+        body["transactionId"] = mapping.transaction_id(user.code, stamp_key, owner)
         result = await calendar.write_one(Write.create(f"new:{key}", calendar_id, body))
         done = "created"
     if not result.ok:

@@ -47,8 +47,10 @@ class SeriesMastersMixin:
                 modes[key] = mode
 
         writes: list[Write] = []
-        for key, master_id in unstamped(links, series_plan, sides.crm_series, sides.remote_masters, SERIES):
-            writes.append(stamp_write(master_id, SERIES, key))
+        for key, master_id in unstamped(
+            links, series_plan, sides.crm_series, sides.remote_masters, SERIES, self.owner
+        ):
+            writes.append(stamp_write(master_id, SERIES, key, self.owner))
             pending[writes[-1].id] = self._restamped(key, sides, links[key].extra.get(COPY), modes)
         for step in series_plan.steps:
             if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
@@ -119,8 +121,8 @@ class SeriesMastersMixin:
         """The POST of a series, stamped with its CRM id; `generation` tells a re-creation from a retry."""
         body = mapping.series_to_event(series, self.tz)
         stamp_key = f"{SERIES}:{series.id}"
-        body["singleValueExtendedProperties"] = mapping.stamp(stamp_key)
-        body["transactionId"] = mapping.transaction_id(self.user.code, stamp_key, generation)
+        body["singleValueExtendedProperties"] = mapping.stamp(stamp_key, self.owner)
+        body["transactionId"] = mapping.transaction_id(self.user.code, stamp_key, self.owner, generation)
         return Write.create(f"new:{series.id}", self.calendar_id, body)
 
     async def _series_to_crm(self, step: Step, sides: Sides, settle: Settle) -> tuple[Write, Outcome] | None:
@@ -147,6 +149,8 @@ class SeriesMastersMixin:
         key = str(series.id)
         sides.crm_series[key] = series
         settle(key, "remote")
+        if mapping.stamped_by_another(master, self.owner):
+            return None
 
         async def stamped(result: WriteResult) -> tuple[str, str | None]:
             if result.ok:  # the stamp moved the changeKey: record it, the copy still pending
@@ -154,7 +158,7 @@ class SeriesMastersMixin:
                 await self._save_series_link(key, series, result.body, "remote")
             return key, "remote"
 
-        return stamp_write(master["id"], SERIES, series.id), stamped
+        return stamp_write(master["id"], SERIES, series.id, self.owner), stamped
 
     def _delete_series_in_outlook(self, step: Step) -> tuple[Write, Outcome]:
         key = step.crm_key or ""
