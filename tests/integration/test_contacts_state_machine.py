@@ -207,7 +207,8 @@ class ContactsMachine(RuleBasedStateMachine):
         """Our contacts in Outlook by CRM key (more than one after a cut run, before it is mended)."""
         found: dict[str, list[dict[str, Any]]] = {}
         for contact in self.world.mailbox():
-            stamp = next((e["value"] for e in contact["ext"] if e["id"].lower() == _STAMP_ID), "")
+            value = next((e["value"] for e in contact["ext"] if e["id"].lower() == _STAMP_ID), "")
+            stamp = value.rpartition("/")[2]  # `<CRM database id>/contact:N`
             if stamp.startswith("contact:"):
                 found.setdefault(stamp.removeprefix("contact:"), []).append(contact)
         return found
