@@ -1536,3 +1536,28 @@ def cli_delete_needs_yes(what: str) -> str:
 
 def agenda_cli_deleted(what: str) -> str:
     return f"Deleted {what} (the next sync deletes it in Microsoft 365)"
+
+
+# --- Meetings cancelled by their organiser (asked like deletions); what a headless sync did with them ---
+
+DELETION_REASONS = {"deleted": "deleted in Microsoft 365", "cancelled": "cancelled by the organiser"}
+CANCELLED_QUESTION = (
+    "The organiser cancelled this meeting (Outlook keeps it, marked cancelled). Delete it from the CRM "
+    "too? (Kept, the CRM keeps it and this is not asked again.)"
+)
+
+
+def cancelled_title(index: int, total: int) -> str:
+    """The deletion dialog's title for a meeting its organiser cancelled."""
+    return f"Cancelled by the organiser — {index} of {total}"
+
+
+def deletion_listed(
+    kind: str, title: str, start: datetime | None, tz: Any, reason: str, deleted: bool
+) -> str:
+    """One line of `tui-sync sync`'s report per item deleted (or cancelled) in Microsoft 365."""
+    when = start.astimezone(tz).strftime("%a %d %b %Y %H:%M") if start is not None else "no date"
+    fate = "deleted from the CRM" if deleted else "kept in the CRM (--yes deletes it)"
+    return (
+        f"{DELETION_KINDS.get(kind, kind)} “{title}” {when}: {DELETION_REASONS.get(reason, reason)}, {fate}"
+    )

@@ -73,3 +73,34 @@ def test_not_connected_user_fails_cleanly(cli) -> None:
     assert result.exit_code == 1
     assert "tui-sync connect --user PAUL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sync_lists_each_meeting_cancelled_by_its_organiser_and_what_became_of_it(
+    cli, fake: ThreadedFake
+) -> None:
+    """A meeting its organiser cancelled stays in the attendee's calendar with isCancelled: true
+    (api-reference/v1.0/resources/event.md): a headless sync reports it like a deletion, by name."""
+    span = ("--from", "2026-12-01", "--to", "2026-12-31")
+    for n in range(1, 5):  # a few, so that two deletions are not a mass deletion
+        added = cli(
+            "agenda", "add", "--user", "CARINE", "--title", f"Meeting {n}", "--start", f"2026-12-0{n} 09:00"
+        )
+        assert added.exit_code == 0, added.stderr
+    assert cli("sync", "--user", "CARINE", "--agenda", *span).exit_code == 0
+    events = {e["fields"]["subject"]: e["id"] for e in fake.state()["mailboxes"][0]["events"]}
+    for title in ("Meeting 1", "Meeting 2"):
+        fake.admin("POST", "/events/cancel", {"upn": "carine@contoso.test", "event_id": events[title]})
+    kept = cli("sync", "--user", "CARINE", "--agenda", *span)
+    assert kept.exit_code == 0, kept.stderr
+    listed = [line for line in kept.stdout.splitlines() if "cancelled by the organiser" in line]
+    assert len(listed) == 2 and all("kept in the CRM" in line for line in listed), kept.stdout
+    assert "Action “Meeting 1” Tue 01 Dec 2026 09:00" in listed[0] + listed[1]
+    again = cli("sync", "--user", "CARINE", "--agenda", *span)
+    assert "cancelled by the organiser" not in again.stdout  # kept: not asked again
+    fake.admin("POST", "/events/cancel", {"upn": "carine@contoso.test", "event_id": events["Meeting 3"]})
+    deleted = cli("sync", "--user", "CARINE", "--agenda", "--yes", *span)
+    assert "Action “Meeting 3” Thu 03 Dec 2026 09:00: cancelled by the organiser, deleted from the CRM" in (
+        deleted.stdout
+    )
+    listed = cli("agenda", "list", "--user", "CARINE", "--from", "2026-12-01", "--to", "2026-12-31").stdout
+    assert "Meeting 3" not in listed and "Meeting 1" in listed

@@ -123,6 +123,7 @@ class Outlook:
 
     def __init__(self, fake: ThreadedFake, upn: str = UPN) -> None:
         self.fake = fake
+        self.upn = upn
         self.http = requests.Session()
         self.http.verify = fake.ca_file
         self.http.trust_env = False

@@ -158,6 +158,30 @@ async def test_deletions_made_in_outlook_are_asked_one_at_a_time(
     assert {e["subject"] for e in outlook.events()} == everything - deleted  # kept ones written back
 
 
+async def test_a_meeting_cancelled_by_its_organiser_is_asked_as_such(
+    world: UiWorld, outlook: Outlook
+) -> None:
+    """An attendee's copy of a cancelled meeting stays in Outlook with isCancelled: true
+    (api-reference/v1.0/resources/event.md): the dialog says so, and `y` deletes it from the CRM."""
+    add_actions(world, 4)
+    sync_now(world)
+    [event] = [e for e in outlook.events() if e["subject"] == "Rendez-vous 2"]
+    world.fake.admin("POST", "/events/cancel", {"upn": outlook.upn, "event_id": event["id"]})
+    store = await world.open_store()
+    app = world.app(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f9")
+        await wait_for_screen(app, pilot, ConfirmDeletion)
+        shown = " ".join(str(s.content) for s in app.screen.query(Static))
+        assert "Cancelled by the organiser — 1 of 1" in shown and "Rendez-vous 2" in shown
+        assert "The organiser cancelled this meeting" in shown
+        await pilot.press("y")
+        await wait_for_view(app, pilot, "summary")
+    await store.close()
+    assert crm_titles(world) == ["Rendez-vous 1", "Rendez-vous 3", "Rendez-vous 4"]
+
+
 async def test_a_mass_deletion_is_warned_first_and_refusing_writes_nothing(
     world: UiWorld, outlook: Outlook
 ) -> None:

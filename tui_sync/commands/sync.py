@@ -54,23 +54,28 @@ def _end_progress() -> None:
 async def run_sync(ctx: Context, args: argparse.Namespace) -> int:
     what = [w for w in ("agenda", "contacts") if getattr(args, w)] or ["agenda", "contacts"]
     period = _period(ctx, args)
+    confirmer = AnswerAll(yes=args.yes)
     summary = await ctx.services.sync.run(
         args.viewer or args.user,
         args.user,
         what,  # type: ignore[arg-type]
         period=period,
-        confirmer=AnswerAll(yes=args.yes),
+        confirmer=confirmer,
         on_event=_show_progress,
     )
     _end_progress()
     if args.json:
         ctx.print_json(summary.to_json())
     else:
-        _print_summary(ctx, summary)
+        _print_summary(ctx, summary, confirmer)
     return 0 if summary.ok else 1
 
 
-def _print_summary(ctx: Context, summary: Summary) -> None:
+def _print_summary(ctx: Context, summary: Summary, confirmer: AnswerAll) -> None:
+    """Each item deleted (or cancelled by its organiser) in Microsoft 365 and what became of it, then
+    the counts."""
+    for r in confirmer.answered:
+        ctx.print(messages.deletion_listed(r.kind, r.title, r.start, ctx.tz, r.reason, confirmer.yes))
     for line in messages.summary_lines(summary):
         ctx.print(line)
     for error in summary.errors:

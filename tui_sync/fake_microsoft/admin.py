@@ -12,6 +12,8 @@
 * ``GET/POST /_fake/apps`` ``{"unknown_client_ids"?: [...], "known_client_ids"?: [...]}`` → the settings.
 * ``GET/POST /_fake/faults`` any subset of the faults (see faults.py) and ``seed`` → the current faults.
 * ``POST /_fake/mailboxes`` ``{"upn", "display_name"?, "time_zone"?}`` → ``{"upn", "id"}``.
+* ``POST /_fake/events/cancel`` ``{"upn", "event_id"}`` → ``{"ok"}``: the organiser cancelled that
+  meeting (an event, a series master or one occurrence): the user's copy stays, ``isCancelled: true``.
 * ``GET /_fake/state`` → ``{"mailboxes": [...]}``: everything, photos as size + sha256.
 * ``POST /_fake/reset`` → ``{"ok"}``: mailboxes, tokens, device codes, log, faults and apps forgotten.
 * ``GET /_fake/requests`` → ``{"requests": [{"method", "path", "query", "status", "sub_requests":
@@ -27,6 +29,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .errors import GraphError
+from .events import cancel_for_attendee
 from .faults import Faults
 from .graph import GraphService
 from .identity import Identity
@@ -160,6 +164,20 @@ async def mailboxes(request: web.Request) -> web.Response:
     return web.json_response({"upn": box.upn, "id": box.oid})
 
 
+async def cancel_event(request: web.Request) -> web.Response:
+    _, _, state, _ = _parts(request)
+    body = await _body(request)
+    upn, event_id = _text(body, "upn"), _text(body, "event_id")
+    box = state.get(upn)
+    if box is None:
+        return _error(f"unknown mailbox {upn!r}", 404)
+    try:
+        cancel_for_attendee(box, event_id)
+    except GraphError as exc:
+        return _error(f"no event {event_id!r}: {exc.message}", exc.status)
+    return web.json_response({"ok": True})
+
+
 async def state_view(request: web.Request) -> web.Response:
     _, _, state, _ = _parts(request)
     return web.json_response(state.summary())
@@ -204,6 +222,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_route("GET", "/_fake/faults", faults)
     app.router.add_route("POST", "/_fake/faults", faults)
     app.router.add_post("/_fake/mailboxes", mailboxes)
+    app.router.add_post("/_fake/events/cancel", cancel_event)
     app.router.add_get("/_fake/state", state_view)
     app.router.add_post("/_fake/reset", reset)
     app.router.add_route("GET", "/_fake/requests", requests_log)

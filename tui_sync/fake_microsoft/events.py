@@ -9,7 +9,11 @@ Outlook behaviours reproduced here, each because a sync client trips on them:
 * calendarView and instances return occurrences and exceptions, never masters; cancelled occurrences are
   simply absent; PATCH on an occurrence turns it into an ``exception``, DELETE cancels it;
 * changing a series' times or pattern drops its exceptions and cancellations (as Outlook does);
-* ``If-Match`` with a stale changeKey → 412 ``ErrorIrresolvableConflict``.
+* ``If-Match`` with a stale changeKey → 412 ``ErrorIrresolvableConflict``;
+* ``location`` and ``locations`` always correspond: setting ``location`` replaces every location,
+  setting ``locations`` names them all in ``location`` (api-reference/v1.0/resources/event.md);
+* a meeting its organiser cancelled stays in an attendee's calendar with ``isCancelled: true``
+  (resources/event.md); only the admin API can do that to an event (``cancel_for_attendee``).
 """
 
 from __future__ import annotations
@@ -152,6 +156,9 @@ IGNORED = {
     "cancelledOccurrences",
     "exceptionOccurrences",
 }
+# Set only through the admin API (``cancel_for_attendee``): what an attendee's copy of a meeting
+# its organiser cancelled says. A client cannot write them (they are read-only in Graph).
+ATTENDEE_COPY = {"isCancelled", "isOrganizer"}
 SPECIAL = {"body", "start", "end", "isAllDay", "recurrence", "transactionId", "singleValueExtendedProperties"}
 SELECTABLE = [
     *PLAIN,
@@ -220,6 +227,16 @@ def validate_patch(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     return patch
 
 
+def _correspond_locations(fields: dict[str, Any], patch: dict[str, Any]) -> None:
+    """Keep ``location`` and ``locations`` in step after a write that set only one of them."""
+    if "location" in patch and "locations" not in patch:
+        location = patch["location"]
+        fields["locations"] = [location] if location and location.get("displayName") else []
+    elif "locations" in patch and "location" not in patch:
+        names = [str(item.get("displayName") or "") for item in patch["locations"] if item]
+        fields["location"] = {"displayName": "; ".join(name for name in names if name)}
+
+
 def _instant(spec: dict[str, Any]) -> tuple[datetime, tzinfo]:
     zone = zone_of(spec["timeZone"])
     return to_instant(datetime.fromisoformat(spec["local"]), zone), zone
@@ -229,12 +246,13 @@ def apply_patch(event: Event, patch: dict[str, Any], *, allow_recurrence: bool =
     """Apply a normalised patch in place; True when times or recurrence changed."""
     timing_changed = False
     for key, value in patch.items():
-        if key in PLAIN:
+        if key in PLAIN or key in ATTENDEE_COPY:
             event.fields[key] = value
         elif key == "body":
             event.body = value
         elif key == "singleValueExtendedProperties":
             merge_ext(event.ext, value)
+    _correspond_locations(event.fields, patch)
     if "start" in patch:
         event.start, _ = _instant(patch["start"])
         event.start_tz = patch["start"]["timeZone"]
@@ -467,8 +485,8 @@ def render(view: View, box: Mailbox, options: Options, *, full_ext: bool = False
         "importance": fields.get("importance", "normal"),
         "sensitivity": fields.get("sensitivity", "normal"),
         "isAllDay": event.all_day,
-        "isCancelled": False,
-        "isOrganizer": True,
+        "isCancelled": fields.get("isCancelled", False),
+        "isOrganizer": fields.get("isOrganizer", True),
         "responseRequested": fields.get("responseRequested", True),
         "seriesMasterId": view.master_id,
         "showAs": fields.get("showAs", "busy"),
@@ -709,6 +727,27 @@ def _check_crossing(master: Event, original: datetime, new_start: datetime) -> N
             "ErrorOccurrenceCrossingBoundary",
             "An occurrence can't be moved to or beyond the date of an adjacent occurrence.",
         )
+
+
+def cancel_for_attendee(box: Mailbox, event_id: str) -> None:
+    """What an attendee's calendar holds once the organiser cancelled the meeting, or one occurrence of
+    it: the item stays, with ``isCancelled: true`` (resources/event.md) and ``isOrganizer: false``; a
+    cancelled occurrence becomes an exception. 404 (GraphError) for an unknown id."""
+    view = find_view(box, event_id)
+    marks = {"isCancelled": True, "isOrganizer": False}
+    if view.master_id is None:
+        event = box.events[view.id]
+        event.fields.update(marks)
+        event.change_key, event.modified = touch()
+        event.series_key = event.change_key
+        return
+    master = box.events[view.master_id]
+    assert view.original_start is not None
+    epoch = int(view.original_start.timestamp())
+    master.fields["isOrganizer"] = False
+    master.exceptions.setdefault(epoch, []).append(dict(marks))
+    master.exception_keys[epoch] = touch()
+    _series_touched(master)
 
 
 def delete_event(request: GraphRequest, raw_calendar: str | None, event_id: str) -> GraphResponse:

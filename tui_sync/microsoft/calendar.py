@@ -17,7 +17,7 @@ from tui_sync.microsoft.mapping import STAMP_EXPAND
 
 EVENT_FIELDS = (
     "id,type,seriesMasterId,originalStart,subject,location,start,end,isAllDay,sensitivity,isReminderOn,"
-    "reminderMinutesBeforeStart,categories,body,recurrence,changeKey,lastModifiedDateTime"
+    "reminderMinutesBeforeStart,categories,body,recurrence,isCancelled,changeKey,lastModifiedDateTime"
 )
 PAGE_SIZE = 1000  # calendarView's largest $top: ≤ 2 pages at our 1600-item limit
 

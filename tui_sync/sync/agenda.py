@@ -51,6 +51,7 @@ from tui_sync.sync.agenda_parts import (
     action_link,
     link_state,
     one_way,
+    split_cancelled,
     stamp_write,
     unstamped,
 )
@@ -156,6 +157,12 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             self.store.single_actions(self.user.code, self.period),
             self.store.series_of(self.user.code) if self.series_enabled else _nothing(),
         )
+        view, cancelled = split_cancelled(view)
+        for event in cancelled:
+            if event.get("seriesMasterId"):
+                sides.cancelled_instances[event["seriesMasterId"]].append(event)
+            else:
+                sides.cancelled.add(event["id"])
         for event in view:
             kind = event.get("type")
             if kind == "singleInstance":
@@ -176,7 +183,9 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             if action.series_id is None:
                 sides.crm_actions[key] = action
         wanted = [
-            link.remote_id for link in links[ACTION].values() if link.remote_id not in sides.remote_singles
+            link.remote_id
+            for link in links[ACTION].values()
+            if link.remote_id not in sides.remote_singles and link.remote_id not in sides.cancelled
         ]
         if self.series_enabled:
             wanted += [link.remote_id for link in links[SERIES].values()]
@@ -184,6 +193,9 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         fetched = await self.remote.get_events(wanted)
         for event_id, event in fetched.items():
             if event is None:
+                continue
+            if event.get("isCancelled") is True:  # as good as deleted (see split_cancelled)
+                sides.cancelled.add(event_id)
                 continue
             if event.get("type") == "seriesMaster":
                 sides.remote_masters[event_id] = event
@@ -389,7 +401,10 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
 
     async def _delete_crm_action(self, step: Step, sides: Sides, writes: list[Write], after: dict) -> None:
         action = sides.crm_actions[step.crm_key]
-        if await self.deletions.confirm(DeletionRequest("action", action.title, action.start, 0, 0)):
+        reason = "cancelled" if step.remote_id in sides.cancelled else "deleted"
+        if await self.deletions.confirm(
+            DeletionRequest("action", action.title, action.start, 0, 0, reason=reason)
+        ):
             await self.store.delete_action(action.id)
             await self.store.delete_links(self.user.code, ACTION, [step.crm_key])
             self.summary.crm.deleted += 1

@@ -39,6 +39,18 @@ class Sides:
     crm_series: dict[str, Series] = field(default_factory=dict)
     remote_masters: dict[str, Event] = field(default_factory=dict)
     instances: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))  # by master id
+    # Meetings their organiser cancelled (see `split_cancelled`): left out of the sides above, as if
+    # deleted. Ids of single events and masters; the cancelled occurrences by master id.
+    cancelled: set[str] = field(default_factory=set)
+    cancelled_instances: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))
+
+
+def split_cancelled(events: list[Event]) -> tuple[list[Event], list[Event]]:
+    """(live, cancelled) events. A meeting cancelled by its organiser stays in an attendee's calendar with
+    `isCancelled: true` (api-reference/v1.0/resources/event.md); for the sync it is a deletion made in
+    Outlook, asked like one, never an action to keep copying."""
+    live = [e for e in events if e.get("isCancelled") is not True]
+    return live, [e for e in events if e.get("isCancelled") is True]
 
 
 def action_link(

@@ -33,13 +33,17 @@ def ignore_progress(_: Progress) -> None:
 
 @dataclass(frozen=True)
 class DeletionRequest:
-    """An item deleted in Microsoft 365 that the CRM still holds; the user decides its fate."""
+    """An item deleted in Microsoft 365 that the CRM still holds; the user decides its fate.
+
+    `reason` says how it went: deleted, or a meeting its organiser cancelled (an attendee's copy stays
+    in Outlook with `isCancelled: true`, api-reference/v1.0/resources/event.md, and counts as deleted)."""
 
     kind: Literal["action", "series", "occurrence"]
     title: str
     start: datetime | None
     index: int  # 1-based position among this sync's requests
     total: int
+    reason: Literal["deleted", "cancelled"] = "deleted"
 
 
 class Decision(enum.Enum):
@@ -61,15 +65,18 @@ class Confirmer(Protocol):
 
 @dataclass(frozen=True)
 class AnswerAll:
-    """A Confirmer for headless runs: `--yes` deletes everything, otherwise everything is kept."""
+    """A Confirmer for headless runs: `--yes` deletes everything, otherwise everything is kept. It
+    answers item by item and keeps each request in `answered`, so the run can report what it kept."""
 
     yes: bool
+    answered: list[DeletionRequest] = field(default_factory=list, compare=False)
 
     async def allow_mass_deletion(self, deletions: int, linked: int) -> bool:
         return self.yes
 
     async def confirm_deletion(self, request: DeletionRequest) -> Decision:
-        return Decision.DELETE_ALL if self.yes else Decision.KEEP_ALL
+        self.answered.append(request)
+        return Decision.DELETE if self.yes else Decision.KEEP
 
 
 @dataclass

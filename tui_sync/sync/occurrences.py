@@ -23,6 +23,7 @@ from tui_sync.sync.agenda_parts import (
     occurrence_key,
     one_way,
     record_nothing,
+    split_cancelled,
 )
 from tui_sync.sync.events import DeletionRequest
 from tui_sync.sync.plan import Item, LinkState, Op, plan
@@ -38,7 +39,7 @@ class OccurrencesMixin:
         fresh = [master_of[k] for k, mode in modes.items() if mode in ("crm", THREE_WAY_FRESH)]
         if fresh:
             for master_id, instances in (await self.remote.instances(fresh, self.period)).items():
-                sides.instances[master_id] = instances
+                sides.instances[master_id], sides.cancelled_instances[master_id] = split_cancelled(instances)
         for key, mode in modes.items():
             series = sides.crm_series[key]
             master_id = master_of[key]
@@ -54,7 +55,10 @@ class OccurrencesMixin:
                 await self._copy_occurrences_to_outlook(series, instances)
                 await self._occurrences_copied(key)
             else:
-                await self._three_way_occurrences(series, instances, links)
+                cancelled = {
+                    self._instance_key(series, e) for e in sides.cancelled_instances.get(master_id, [])
+                }
+                await self._three_way_occurrences(series, instances, links, cancelled)
 
     def _crm_occurrences(self, series: Series) -> dict[str, Action]:
         return {
@@ -142,8 +146,10 @@ class OccurrencesMixin:
         return action_link(self.user.code, OCCURRENCE, key, action, event, self.tz, self.labels)
 
     async def _three_way_occurrences(
-        self, series: Series, instances: list[Event], links: dict[str, Link]
+        self, series: Series, instances: list[Event], links: dict[str, Link], cancelled: set[str]
     ) -> None:
+        """Compare the series' occurrences three-way; `cancelled` holds the keys of those whose meeting
+        the organiser cancelled (asked about as such)."""
         prefix = f"{series.id}@"
         crm = self._crm_occurrences(series)
         series_links = {k: v for k, v in links.items() if k.startswith(prefix)}
@@ -207,7 +213,7 @@ class OccurrencesMixin:
                     await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm_key])
             elif op is Op.DELETE_CRM:
                 action = crm[step.crm_key]
-                await self._cancel_in_crm(series, step.crm_key, action)
+                await self._cancel_in_crm(series, step.crm_key, action, step.crm_key in cancelled)
             elif op is Op.LINK and step.remote_id in remote_events:
                 await self.store.save_links(
                     [self._occurrence_link(step.crm_key, crm[step.crm_key], remote_events[step.remote_id])]
@@ -246,8 +252,10 @@ class OccurrencesMixin:
             if key in natural
         ]
 
-    async def _cancel_in_crm(self, series: Series, key: str, action: Action) -> None:
-        if await self.deletions.confirm(DeletionRequest("occurrence", action.title, action.start, 0, 0)):
+    async def _cancel_in_crm(self, series: Series, key: str, action: Action, by_organiser: bool) -> None:
+        reason = "cancelled" if by_organiser else "deleted"
+        request = DeletionRequest("occurrence", action.title, action.start, 0, 0, reason=reason)
+        if await self.deletions.confirm(request):
             await self.store.cancel_occurrence(series.id, action.original_start)
             await self.store.delete_links(self.user.code, OCCURRENCE, [key])
             self.summary.crm.deleted += 1

@@ -178,7 +178,10 @@ class SeriesMastersMixin:
         key = step.crm_key or ""
         series = sides.crm_series[key]
         await self._forget_occurrences(key)
-        if await self.deletions.confirm(DeletionRequest("series", series.title, series.start, 0, 0)):
+        reason = "cancelled" if step.remote_id in sides.cancelled else "deleted"
+        if await self.deletions.confirm(
+            DeletionRequest("series", series.title, series.start, 0, 0, reason=reason)
+        ):
             await self.store.delete_series(series.id)
             await self.store.delete_links(self.user.code, SERIES, [key])
             self.summary.crm.deleted += 1

@@ -47,14 +47,18 @@ class ConfirmDeletion(ModalScreen[Decision]):
     def compose(self) -> ComposeResult:
         r = self.request
         remaining = r.total - r.index + 1
+        cancelled = r.reason == "cancelled"  # a meeting its organiser cancelled, asked like a deletion
+        title = messages.cancelled_title if cancelled else messages.deletion_title
         with Vertical():
-            yield Static(messages.deletion_title(r.index, r.total), classes="title", markup=False)
+            yield Static(title(r.index, r.total), classes="title", markup=False)
             yield Static(
                 messages.deletion_item(r.kind, r.title, r.start, self.owner, self.tz),
                 classes="item",
                 markup=False,
             )
-            yield Static(messages.DELETION_QUESTION, markup=False)
+            yield Static(
+                messages.CANCELLED_QUESTION if cancelled else messages.DELETION_QUESTION, markup=False
+            )
             yield Static(messages.deletion_keys(remaining), classes="keys", markup=False)
         yield Footer()
 
