@@ -33,6 +33,7 @@ CONFIG_ENV = "TUI_SYNC_CONFIG"
 CONFIG_NAME = "config.toml"
 CONFLICT_POLICIES = ("newest", "crm", "office")
 TABLES = ("microsoft", "sync", "keys")  # the settings that are tables (a variable gives them as JSON)
+LOG_LEVELS = ("info", "debug")
 # Keys holding paths: a relative path in a config file is relative to that file's folder.
 PATH_KEYS = (("database",), ("log_file",), ("microsoft", "ca_file"), ("microsoft", "token_cache"))
 
@@ -134,6 +135,7 @@ class Settings(BaseModel):
     database: Path = Field(default_factory=lambda: data_dir() / "crm.sqlite3")
     timezone: str = Field(default_factory=machine_timezone)
     log_file: str = ""
+    log_level: str = "info"  # "debug" also records the sign-in and HTTP libraries' messages
     user: str = ""  # the CRM user the terminal application opens as (else --user / the login name)
     microsoft: MicrosoftConfig = Field(default_factory=MicrosoftConfig)
     sync: SyncConfig = Field(default_factory=SyncConfig)
@@ -162,6 +164,13 @@ class Settings(BaseModel):
     @classmethod
     def _user(cls, value: str) -> str:
         return value.strip().upper()
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.strip().lower() not in LOG_LEVELS:
+            raise ValueError(messages.config_not_one_of(LOG_LEVELS, value))
+        return value.strip().lower()
 
     @field_validator("log_file")
     @classmethod

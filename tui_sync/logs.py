@@ -1,5 +1,9 @@
 """Where tui-sync's own log records go: the configured log file, for the duration of a command, the
-terminal application or the demo (whose settings point into its own folder, so it writes nowhere else)."""
+terminal application or the demo (whose settings point into its own folder, so it writes nowhere else).
+
+The file is created owner-only. With `log_level = "debug"` the sign-in (MSAL) and HTTP libraries'
+records go there too, for finding a fault; whatever the level, `redact` keeps tokens, codes and
+secrets out of it."""
 
 from __future__ import annotations
 
@@ -8,22 +12,47 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from tui_sync.config import Settings
+from tui_sync.private import private_file
+from tui_sync.redaction import redact
+
+# The libraries whose own records a debug log adds: sign-in, the token cache, HTTP (MSAL's and Graph's).
+LIBRARY_LOGGERS = ("msal", "msal_extensions", "urllib3", "aiohttp")
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's final text with the secrets blanked (the message and a traceback)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
 
 
 @contextmanager
 def log_to_file(settings: Settings) -> Iterator[None]:
-    """Send tui_sync's log records to `settings.log_path` while the block runs."""
-    logger = logging.getLogger("tui_sync")
+    """Send tui_sync's log records (and at debug level the libraries') to `settings.log_path` while
+    the block runs."""
     try:
-        settings.log_path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(settings.log_path)  # owner-only: it says who synced what, and what went wrong
         handler: logging.Handler = logging.FileHandler(settings.log_path, encoding="utf-8", delay=True)
     except OSError:
         handler = logging.NullHandler()  # logging is a help, not a reason to refuse to work
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    handler.addFilter(RedactingFilter())
+    debug = settings.log_level == "debug"
+    names = ("tui_sync", *LIBRARY_LOGGERS) if debug else ("tui_sync",)
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG if debug else logging.INFO)
     try:
         yield
     finally:
-        logger.removeHandler(handler)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
         handler.close()

@@ -9,7 +9,8 @@
   "upn"}``: act as that user without the device flow (creates the mailbox).
 * ``POST /_fake/revoke`` ``{"upn", "access_tokens"?: false}`` → ``{"revoked": n}``: refresh tokens die
   (``invalid_grant``), access tokens too if asked.
-* ``GET/POST /_fake/apps`` ``{"unknown_client_ids"?: [...], "known_client_ids"?: [...]}`` → the settings.
+* ``GET/POST /_fake/apps`` ``{"unknown_client_ids"?: [...], "known_client_ids"?: [...],
+  "secret_canary"?: "ABC"}`` → the settings; the canary goes into every token and device code issued.
 * ``GET/POST /_fake/faults`` any subset of the faults (see faults.py) and ``seed`` → the current faults.
 * ``POST /_fake/mailboxes`` ``{"upn", "display_name"?, "time_zone"?}`` → ``{"upn", "id"}``.
 * ``POST /_fake/events/cancel`` ``{"upn", "event_id"}`` → ``{"ok"}``: the organiser cancelled that

@@ -129,6 +129,9 @@ class Identity:
         self.user_codes: dict[str, str] = {}
         self.access_tokens: dict[str, AccessToken] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
+        # Put into every access token, refresh token and device code issued: a test then greps every
+        # file and stream for it to prove no secret leaked.
+        self.secret_canary = ""
 
     # ------------------------------------------------------------------------------------------- apps
 
@@ -139,11 +142,17 @@ class Identity:
                 if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
                     raise ValueError(f"{key} must be a list of strings")
                 setattr(self, key, {item.lower() for item in ids})
+        if "secret_canary" in body:
+            canary = body["secret_canary"]
+            if not isinstance(canary, str) or (canary and not canary.isalnum()):
+                raise ValueError("secret_canary must be letters and digits")
+            self.secret_canary = canary
 
     def apps_json(self) -> dict[str, Any]:
         return {
             "unknown_client_ids": sorted(self.unknown_client_ids),
             "known_client_ids": sorted(self.known_client_ids),
+            "secret_canary": self.secret_canary,
         }
 
     def check_client(self, client_id: str | None, tenant: str) -> str:
@@ -170,7 +179,7 @@ class Identity:
     def start_device_flow(self, client_id: str | None, scope: str, tenant: str, base: str) -> dict[str, Any]:
         client = self.check_client(client_id, tenant)
         user_code = "".join(secrets.choice(_USER_CODE_ALPHABET) for _ in range(9))
-        device_code = "DAQABAAEAAAD" + secrets.token_urlsafe(96)
+        device_code = "DAQABAAEAAAD" + self.secret_canary + secrets.token_urlsafe(96)
         flow = DeviceFlow(device_code, user_code, client, scope, time.time() + self.device_code_ttl)
         self.flows[device_code] = flow
         self.user_codes[user_code] = device_code
@@ -278,7 +287,7 @@ class Identity:
     def _issue(self, upn: str, client: str, scope: str, base: str) -> dict[str, Any]:
         box = self.state.ensure(upn)
         access, expires_in = self.issue_access_token(box.upn, client)
-        refresh = "0.AAAA" + secrets.token_urlsafe(64)
+        refresh = "0.AAAA" + self.secret_canary + secrets.token_urlsafe(64)
         self.refresh_tokens[refresh] = RefreshToken(box.upn, client, scope)
         now = int(time.time())
         claims = {
@@ -314,7 +323,7 @@ class Identity:
         self, upn: str, client: str = "fake-admin", ttl: int | None = None
     ) -> tuple[str, int]:
         lifetime = self.access_token_ttl if ttl is None else ttl
-        token = "fake." + secrets.token_urlsafe(32)
+        token = "fake." + self.secret_canary + secrets.token_urlsafe(32)
         self.access_tokens[token] = AccessToken(upn, client, time.time() + lifetime)
         return token, lifetime
 

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
 from tui_sync import messages
+from tui_sync.private import private_file
 from tui_sync.microsoft.errors import (
     ConnectionFailed,
     MicrosoftError,
@@ -100,11 +101,7 @@ class TokenProvider(Protocol):
 def open_token_cache(path: Path) -> PersistedTokenCache:
     """The machine's token cache at `path`: folder created 0700, file created (or tightened to) 0600,
     so only its owner can read the refresh tokens, whatever the umask or an earlier copy said."""
-    path = Path(path).expanduser()
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    path = private_file(path)
     if stat.S_IMODE(path.stat().st_mode) & 0o077:
         os.chmod(path, 0o600)
     from msal_extensions import FilePersistence, PersistedTokenCache

@@ -26,6 +26,7 @@ import aiosqlite
 from tui_sync import messages
 from tui_sync.domain.models import DEFAULT_ACTION_TYPES
 from tui_sync.errors import StoreError
+from tui_sync.private import private_file
 
 BUSY_SECONDS = 5.0  # how long to wait for another process's write transaction before giving up
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -113,7 +114,7 @@ class Database:
         a write waits for another process's transaction before StoreError says the database is busy."""
         path = Path(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)  # created owner-only: it holds the whole CRM
             db = await aiosqlite.connect(path, isolation_level=None)
         except (OSError, sqlite3.Error) as error:
             raise StoreError(messages.database_unusable(path, str(error))) from None
