@@ -1561,3 +1561,11 @@ def deletion_listed(
     return (
         f"{DELETION_KINDS.get(kind, kind)} “{title}” {when}: {DELETION_REASONS.get(reason, reason)}, {fate}"
     )
+
+
+# --- reliability and security: rights on every entry point, crashes, faults ---------------------------
+
+
+def push_not_owned(user: str, action_id: int, owner: str) -> str:
+    """An Automatic push asked to send another owner's action to `user`'s Outlook: refused."""
+    return f"action {action_id} belongs to {owner}: it is not sent to the Outlook calendar of {user}"

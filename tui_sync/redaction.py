@@ -24,7 +24,9 @@ SECRET_KEYS = (
 )
 _KEYS = "|".join(SECRET_KEYS)
 # "key": "value" / 'key': 'value' (JSON, a dict's repr)
-_QUOTED = re.compile(rf"""(?P<head>(?P<q>["'])(?:{_KEYS})(?P=q)\s*:\s*)(?P<v>["'])(?:(?!(?P=v)).)*(?P=v)""", re.I)
+_QUOTED = re.compile(
+    rf"""(?P<head>(?P<q>["'])(?:{_KEYS})(?P=q)\s*:\s*)(?P<v>["'])(?:(?!(?P=v)).)*(?P=v)""", re.I
+)
 # key=value (a form body, a query string)
 _FORM = re.compile(rf"(?P<head>\b(?:{_KEYS})=)[^&\s\"']+", re.I)
 # Authorization: Bearer <credential>

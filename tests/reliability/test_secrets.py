@@ -118,15 +118,16 @@ def test_the_database_the_token_cache_and_the_log_are_created_owner_only(
     write-ahead log and shared-memory files take the database's rights."""
     run = Runner(tmp_path / "home", fake)
     run.env["UMASK"] = oct(umask)
-    command = "import os, sys, runpy; os.umask(int(os.environ['UMASK'], 8)); sys.argv = ['tui-sync', *sys.argv[1:]]; "
-    command += "runpy.run_module('tui_sync', run_name='__main__')"
+    command = (
+        "import os, sys, runpy; os.umask(int(os.environ['UMASK'], 8)); "
+        "sys.argv = ['tui-sync', *sys.argv[1:]]; runpy.run_module('tui_sync', run_name='__main__')"
+    )
     for args in (
         ["user", "add", "CARINE", "Carine Dupont", "--email", UPN, "--calendar", "Calendar"],
         ["admin", "client-id", CLIENT_ID],
     ):
-        done = subprocess.run(
-            [sys.executable, "-c", command, *args], env=run.env, capture_output=True, text=True, cwd=run.folder
-        )
+        command_line = [sys.executable, "-c", command, *args]
+        done = subprocess.run(command_line, env=run.env, capture_output=True, text=True, cwd=run.folder)
         assert done.returncode == 0, done.stderr
     with AutoApprover(fake):
         done = subprocess.run(

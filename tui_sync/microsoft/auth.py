@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
 from tui_sync import messages
-from tui_sync.private import private_file
 from tui_sync.microsoft.errors import (
     ConnectionFailed,
     MicrosoftError,
@@ -45,6 +44,7 @@ from tui_sync.microsoft.errors import (
     SignInFailed,
     UnknownClient,
 )
+from tui_sync.private import private_file
 
 if TYPE_CHECKING:
     import msal

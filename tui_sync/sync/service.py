@@ -19,7 +19,7 @@ from tui_sync import messages
 from tui_sync.config import Settings
 from tui_sync.domain.models import User
 from tui_sync.domain.period import Period
-from tui_sync.errors import LeaseLost, StoreError, UserError
+from tui_sync.errors import LeaseLost, NotFound, StoreError, UserError
 from tui_sync.microsoft.auth import Authenticator
 from tui_sync.microsoft.calendar import OutlookCalendar
 from tui_sync.microsoft.errors import NotConnected
@@ -243,9 +243,20 @@ class SyncService:
         if not engine.errors:
             await self.store.set_last_sync(user.code, "contacts", self.clock())
 
+    async def _check_own_action(self, user: User, action_id: int) -> None:
+        """A push sends one action of `user`'s to `user`'s own mailbox: NotAllowed for anyone else's
+        (whoever asks, the id alone must not move an action into another calendar)."""
+        try:
+            action = await self.store.get_action(action_id)
+        except NotFound:
+            return  # deleted: the push can only remove what `user`'s own links point to
+        if action.owner != user.code:
+            raise NotAllowed(messages.push_not_owned(user.code, action_id, action.owner))
+
     async def push_action(self, user_code: str, action_id: int) -> None:
         """Automatic mode: push one (non-series) action's add / change / delete to Microsoft 365 now."""
         user = await self.store.get_user(user_code)
+        await self._check_own_action(user, action_id)
         if not (user.prefs.automatic and user.prefs.calendar_name and user.home_account_id):
             return
         async with self.lease(user.code, user.code), await self.graph_for(user) as graph:
