@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import CRM_PROP, Graph, event_body
+from .conftest import CRM_PROP, UPN, Admin, Graph, event_body
 
 PARIS = {"Prefer": 'outlook.timezone="Romance Standard Time"'}
 
@@ -292,6 +292,40 @@ async def test_series_start_moves_to_first_matching_day(graph: Graph, calendar_i
     master = await _series(graph, calendar_id, recurrence)
     fetched = await graph.get(f"/me/events/{master['id']}", headers=PARIS)
     assert fetched.body["start"]["dateTime"] == "2024-03-04T09:00:00.0000000"
+    # and its range starts that day: "Must be the same value as the start property" (recurrencerange)
+    assert fetched.body["recurrence"]["range"]["startDate"] == "2024-03-04"
+
+
+@pytest.mark.parametrize("custom", ["tzone://Microsoft/Custom", "Customized Time Zone"])
+async def test_a_series_can_be_put_in_a_legacy_custom_zone_through_the_admin_api(
+    graph: Graph, admin: Admin, calendar_id: str, custom: str
+) -> None:
+    """Graph cannot create one; desktop Outlook can: its zones then read as the custom name, its times and
+    occurrences stay, and setting the zones again through Graph replaces it."""
+    master = await _series(graph, calendar_id, weekly())
+    before = await _dates(graph, master["id"], "2024-03-01", "2024-04-30")
+    reply = await admin.call(
+        "POST", "/events/custom-zone", {"upn": UPN, "event_id": master["id"], "name": custom}
+    )
+    assert reply.status == 200, reply.body
+    fetched = (await graph.get(f"/me/events/{master['id']}", headers=PARIS)).body
+    assert fetched["recurrence"]["range"]["recurrenceTimeZone"] == custom
+    assert fetched["originalStartTimeZone"] == fetched["originalEndTimeZone"] == custom
+    assert fetched["start"] == {
+        "dateTime": "2024-03-04T09:00:00.0000000",
+        "timeZone": "Romance Standard Time",
+    }
+    assert fetched["changeKey"] != master["changeKey"]
+    assert await _dates(graph, master["id"], "2024-03-01", "2024-04-30") == before
+    rewritten = await graph.patch(f"/me/events/{master['id']}", {"recurrence": weekly()})
+    assert rewritten.status == 200, rewritten.body
+    assert rewritten.body["recurrence"]["range"]["recurrenceTimeZone"] == "Romance Standard Time"
+    refused = await admin.call(
+        "POST", "/events/custom-zone", {"upn": UPN, "event_id": master["id"], "name": "Mars"}
+    )
+    assert refused.status == 400
+    missing = await admin.call("POST", "/events/custom-zone", {"upn": UPN, "event_id": "AAMk-none"})
+    assert missing.status == 404
 
 
 async def test_invalid_recurrences(graph: Graph, calendar_id: str) -> None:

@@ -201,49 +201,70 @@ def drafts() -> st.SearchStrategy[Draft]:
 
 @dataclass(frozen=True)
 class SeriesDraft:
-    """A weekly series, numbered (count ≤ 6), timed, as either user creates it."""
+    """A numbered, timed series as either user creates it: weekly (count ≤ 6) or monthly on day 29–31
+    (count ≤ 3, from November: the 31st falls on 30 November, as Outlook does), written with a start
+    `skew` days before its first occurrence (the series then starts on that occurrence, as in Outlook)."""
 
     title: str
     day: int
     hour: int
     count: int
+    month_day: int = 0  # 0: weekly; 29–31: monthly on that day
+    skew: int = 0
 
     def first_start(self) -> datetime:
+        """The first occurrence's start (Outlook's meaning, computed here without our expansion)."""
+        if self.month_day:
+            return datetime.combine(date(2026, 11, min(self.month_day, 30)), time(self.hour), PARIS)
         return datetime.combine(FIRST_DAY + timedelta(days=self.day), time(self.hour), PARIS)
+
+    def given_start(self) -> datetime:
+        """The start the user writes: `skew` days before the first occurrence."""
+        return self.first_start() - timedelta(days=self.skew)
 
     def originals(self) -> list[datetime]:
         """The original starts of every occurrence (all inside the period), in UTC."""
         first = self.first_start()
+        if self.month_day:  # November, December, January: the 31st is the 30th in November
+            days = [date(2026, 11, min(self.month_day, 30)), date(2026, 12, self.month_day)]
+            days.append(date(2027, 1, self.month_day))
+            return [datetime.combine(d, time(self.hour), PARIS).astimezone(UTC) for d in days[: self.count]]
         return [(first + timedelta(weeks=k)).astimezone(UTC) for k in range(self.count)]
 
     def occurrence_shape(self, original: datetime) -> Shape:
         return Shape(self.title, _instant(original), _instant(original + timedelta(hours=1)))
 
+    def _pattern(self) -> dict[str, Any]:
+        if self.month_day:
+            return {"type": "absoluteMonthly", "interval": 1, "dayOfMonth": self.month_day}
+        return {"type": "weekly", "interval": 1, "daysOfWeek": [WEEKDAYS[self.first_start().weekday()]]}
+
     def series(self) -> Series:
-        first = self.first_start()
+        given, pattern = self.given_start(), self._pattern()
         rule = Recurrence(
-            "weekly",
-            first.date(),
-            days_of_week=(WEEKDAYS[first.weekday()],),
+            pattern["type"],
+            given.date(),
+            days_of_week=tuple(pattern.get("daysOfWeek", ())),
+            day_of_month=pattern.get("dayOfMonth"),
             range_type="numbered",
             count=self.count,
         )
-        return Series(OWNER, self.title, first, first + timedelta(hours=1), rule)
+        return Series(OWNER, self.title, given, given + timedelta(hours=1), rule)
 
     def master(self) -> dict[str, Any]:
-        first = self.first_start()
-        wall = first.strftime("%Y-%m-%dT%H:%M:%S")
-        end = (first + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+        given = self.given_start()
+        wall = given.strftime("%Y-%m-%dT%H:%M:%S")
+        end = (given + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
         return {
             "subject": self.title,
             "start": {"dateTime": wall, "timeZone": "Romance Standard Time"},
             "end": {"dateTime": end, "timeZone": "Romance Standard Time"},
             "isReminderOn": False,
             "recurrence": {
-                "pattern": {"type": "weekly", "interval": 1, "daysOfWeek": [WEEKDAYS[first.weekday()]]},
+                "pattern": self._pattern(),
                 "range": {
                     "type": "numbered",
-                    "startDate": first.date().isoformat(),
+                    "startDate": given.date().isoformat(),
                     "numberOfOccurrences": self.count,
                 },
             },
@@ -251,13 +272,24 @@ class SeriesDraft:
 
 
 def series_drafts() -> st.SearchStrategy[SeriesDraft]:
-    return st.builds(
+    weekly = st.builds(
         SeriesDraft,
         title=st.sampled_from(TITLES),
         day=st.integers(0, DAYS - 7 * 6),
         hour=st.integers(8, 18),
         count=st.integers(1, 6),
+        skew=st.integers(0, 6),
     )
+    monthly = st.builds(
+        SeriesDraft,
+        title=st.sampled_from(TITLES),
+        day=st.just(0),
+        hour=st.integers(8, 18),
+        count=st.integers(1, 3),
+        month_day=st.integers(29, 31),
+        skew=st.integers(0, 3),
+    )
+    return st.one_of(weekly, weekly, monthly)
 
 
 # --- both sides, read plainly ---------------------------------------------------------------------------

@@ -157,7 +157,7 @@ def _weekly(**changes: object) -> Recurrence:
     [
         ("pattern", {"pattern": "hourly"}),
         ("interval", {"interval": 0}),
-        ("interval", {"interval": 100}),
+        ("interval", {"interval": 1000}),
         ("days_of_week", {"days_of_week": ()}),
         ("days_of_week", {"days_of_week": ("funday",)}),
         ("day_of_month", {"pattern": "absoluteMonthly", "day_of_month": None}),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui_sync.domain.models import Action, Recurrence, Series
 from tui_sync.domain.period import Period
-from tui_sync.domain.recurrence import expand, iter_all_starts, occurrence, rule_starts
+from tui_sync.domain.recurrence import aligned, expand, iter_all_starts, occurrence, rule_starts
+from tui_sync.fake_microsoft import recurrence as fake_recurrence
 
 TZ = ZoneInfo("Europe/Paris")
 YEAR = Period.from_dates(date(2024, 1, 1), date(2024, 12, 31), TZ)
@@ -238,3 +242,121 @@ def test_rule_starts_and_iter_all_starts() -> None:
     assert len(list(iter_all_starts(rule, first, 10))) == 10
     numbered = Recurrence("daily", date(2024, 3, 1), range_type="numbered", count=3)
     assert len(list(iter_all_starts(numbered, first, 10))) == 3
+
+
+# --- Outlook's meaning: the last day of a short month, and a series starting on its first occurrence -----
+
+
+def test_monthly_on_the_31st_falls_on_the_last_day_of_shorter_months() -> None:
+    """Outlook: "If for a particular month this value is larger than the number of days in the month,
+    the last day of the month is assumed" (absolutemonthlyrecurrence). Two years: 24 occurrences."""
+    s = series(Recurrence("absoluteMonthly", date(2024, 1, 31), day_of_month=31))
+    two_years = Period.from_dates(date(2024, 1, 1), date(2025, 12, 31), TZ)
+    got = days(s, two_years)
+    assert len(got) == 24
+    assert got[:4] == [date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)]
+    assert date(2025, 2, 28) in got
+
+
+def test_monthly_on_the_30th_every_other_month_and_yearly_on_29_february() -> None:
+    every_other = series(Recurrence("absoluteMonthly", date(2024, 12, 30), day_of_month=30, interval=2))
+    assert days(every_other, Period.from_dates(date(2024, 12, 1), date(2025, 6, 30), TZ)) == [
+        date(2024, 12, 30),
+        date(2025, 2, 28),
+        date(2025, 4, 30),
+        date(2025, 6, 30),
+    ]
+    leap = series(Recurrence("absoluteYearly", date(2024, 2, 29), day_of_month=29, month=2))
+    years = Period.from_dates(date(2024, 1, 1), date(2028, 12, 31), TZ)
+    assert days(leap, years) == [
+        date(2024, 2, 29),
+        date(2025, 2, 28),
+        date(2026, 2, 28),
+        date(2027, 2, 28),
+        date(2028, 2, 29),
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pattern=st.sampled_from(("absoluteMonthly", "absoluteYearly")),
+    first=st.dates(date(2023, 1, 1), date(2027, 12, 31)),
+    day=st.integers(1, 31),
+    month=st.integers(1, 12),
+    interval=st.integers(1, 13),
+    hour=st.integers(0, 23),
+    range_end=st.sampled_from(("noEnd", "endDate", "numbered")),
+    length=st.integers(1, 40),
+)
+def test_the_crm_expands_absolute_patterns_as_the_fake_outlook_does(
+    pattern: str,
+    first: date,
+    day: int,
+    month: int,
+    interval: int,
+    hour: int,
+    range_end: str,
+    length: int,
+) -> None:
+    """Any monthly/yearly-on-a-day rule: the CRM's occurrences are the fake Outlook's (an independent
+    reading of the same rule), day 29–31 and 29 February included."""
+    rule = Recurrence(
+        pattern,  # type: ignore[arg-type]
+        first,
+        interval=interval,
+        day_of_month=day,
+        month=month if pattern == "absoluteYearly" else None,
+        range_type=range_end,  # type: ignore[arg-type]
+        end_date=first + timedelta(days=31 * length) if range_end == "endDate" else None,
+        count=length if range_end == "numbered" else None,
+    )
+    start = datetime.combine(first, time(hour), TZ)
+    graph = {
+        "pattern": {
+            "type": pattern,
+            "interval": interval,
+            "dayOfMonth": day,
+            "month": month if pattern == "absoluteYearly" else 0,
+        },
+        "range": {"type": range_end, "startDate": first.isoformat()},
+    }
+    if range_end == "endDate":
+        graph["range"]["endDate"] = rule.end_date.isoformat()  # type: ignore[union-attr]
+    if range_end == "numbered":
+        graph["range"]["numberOfOccurrences"] = length
+    normalised = fake_recurrence.normalize(graph, first, "Romance Standard Time")
+    low, high = datetime(2023, 1, 1, tzinfo=UTC), datetime(2031, 1, 1, tzinfo=UTC)
+    theirs = list(fake_recurrence.occurrences(normalised, start.astimezone(UTC), low, high))
+    ours = [s.astimezone(UTC) for s in rule_starts(rule, start, low, high)]
+    assert ours == theirs
+
+
+def test_a_series_is_aligned_on_its_first_occurrence_as_outlook_does() -> None:
+    """Weekly on Monday, given a Wednesday start: Outlook starts it on the next Monday, its range too."""
+    wednesday = datetime(2024, 3, 6, 9, tzinfo=TZ)
+    rule = Recurrence("weekly", wednesday.date(), days_of_week=("monday",), range_type="numbered", count=3)
+    given = Series("CARINE", "Point", wednesday, wednesday + timedelta(minutes=45), rule)
+    moved = aligned(given)
+    assert moved.start == datetime(2024, 3, 11, 9, tzinfo=TZ)
+    assert moved.end - moved.start == timedelta(minutes=45)
+    assert moved.recurrence.start_date == date(2024, 3, 11)
+    assert days(moved) == days(given) == [date(2024, 3, 11), date(2024, 3, 18), date(2024, 3, 25)]
+    assert aligned(moved) is moved  # already aligned: unchanged
+    # all-day across the spring DST change: whole days, midnight to midnight
+    all_day = Series(
+        "CARINE",
+        "Salon",
+        datetime(2024, 3, 27, tzinfo=TZ),
+        datetime(2024, 3, 28, tzinfo=TZ),
+        Recurrence("weekly", date(2024, 3, 27), days_of_week=("tuesday",)),
+        all_day=True,
+    )
+    assert (aligned(all_day).start, aligned(all_day).end) == (
+        datetime(2024, 4, 2, tzinfo=TZ),
+        datetime(2024, 4, 3, tzinfo=TZ),
+    )
+    # a rule with no occurrence at all is left alone
+    never = Recurrence(
+        "weekly", wednesday.date(), days_of_week=("monday",), range_type="endDate", end_date=date(2024, 3, 8)
+    )
+    assert aligned(given.with_changes(recurrence=never)).start == wednesday

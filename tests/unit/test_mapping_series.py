@@ -198,7 +198,7 @@ def test_an_all_day_series_is_read_in_the_crm_zone() -> None:
             {"pattern": {"type": "hourly", "interval": 1}, "range": {"startDate": "2026-01-01"}},
             "unknown recurrence",
         ),
-        ({"pattern": {"type": "daily", "interval": 120}, "range": {"startDate": "2026-01-01"}}, "interval"),
+        ({"pattern": {"type": "daily", "interval": 1000}, "range": {"startDate": "2026-01-01"}}, "interval"),
         ({"pattern": {"type": "daily"}, "range": {}}, "startDate"),
     ],
 )
@@ -224,3 +224,63 @@ def test_the_crm_expands_a_series_read_back_exactly_as_the_original(data: st.Dat
         (o.start.timestamp(), o.end.timestamp()) for o in expand(made, window)
     ]
     assert series_fingerprint(back) == series_fingerprint(made)
+
+
+def test_the_range_start_sent_is_always_the_start_s_day() -> None:
+    """The range "startDate … Must be the same value as the start property of the recurring event"
+    (recurrencerange): even for a series whose rule was given another day, in the zone it is sent in."""
+    start = datetime(2026, 3, 2, 23, 30, tzinfo=PARIS)  # a Monday 23:30 in Paris: 14:30 in Seattle
+    rule = Recurrence("weekly", date(2026, 2, 25), days_of_week=("monday",))
+    sent = series_to_event(Series("CARINE", "Tard", start, start + timedelta(hours=1), rule), PARIS)
+    assert sent["recurrence"]["range"]["startDate"] == "2026-03-02"
+    in_seattle = Series(
+        "CARINE", "Tard", start.astimezone(LA), start.astimezone(LA) + timedelta(hours=1), rule
+    )
+    sent = series_to_event(in_seattle, PARIS)
+    assert sent["start"]["dateTime"][:10] == sent["recurrence"]["range"]["startDate"] == "2026-03-02"
+
+
+@pytest.mark.parametrize("custom", ["tzone://Microsoft/Custom", "Customized Time Zone"])
+def test_a_series_in_a_legacy_custom_zone_is_read_in_the_crm_zone(custom: str) -> None:
+    """Desktop Outlook's legacy custom zones have no readable rules: the series is read in the CRM's
+    zone, its start and end being exact instants all the same."""
+    master = {
+        "id": "M7",
+        "start": {"dateTime": "2026-12-07T08:00:00.0000000", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-12-07T09:00:00.0000000", "timeZone": "UTC"},
+        "originalStartTimeZone": custom,
+        "recurrence": {
+            "pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["monday"]},
+            "range": {
+                "type": "numbered",
+                "startDate": "2026-12-07",
+                "numberOfOccurrences": 4,
+                "recurrenceTimeZone": custom,
+            },
+        },
+    }
+    made = event_to_series(master, PARIS, TYPE_LABELS, "CARINE")
+    assert made.start == datetime(2026, 12, 7, 9, tzinfo=PARIS) and made.start.tzinfo is PARIS
+    assert made.recurrence.count == 4
+    sent = series_to_event(made, PARIS)
+    assert sent["recurrence"]["range"]["recurrenceTimeZone"] == "Romance Standard Time"
+
+
+def test_a_daily_series_every_150_days_is_read() -> None:
+    master = {
+        "id": "M8",
+        "start": {"dateTime": "2026-01-05T09:00:00.0000000", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-01-05T10:00:00.0000000", "timeZone": "UTC"},
+        "recurrence": {
+            "pattern": {"type": "daily", "interval": 150},
+            "range": {"type": "noEnd", "startDate": "2026-01-05", "recurrenceTimeZone": "UTC"},
+        },
+    }
+    made = event_to_series(master, PARIS, TYPE_LABELS, "CARINE")
+    assert made.recurrence.interval == 150
+    year = Period(datetime(2026, 1, 1, tzinfo=PARIS), datetime(2027, 1, 1, tzinfo=PARIS))
+    assert [o.start.date() for o in expand(made, year)] == [
+        date(2026, 1, 5),
+        date(2026, 6, 4),
+        date(2026, 11, 1),
+    ]

@@ -179,6 +179,10 @@ Pattern = Literal["daily", "weekly", "absoluteMonthly", "relativeMonthly", "abso
 RangeType = Literal["endDate", "noEnd", "numbered"]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 INDEXES = ("first", "second", "third", "fourth", "last")
+MAX_INTERVAL = 999
+"""The largest interval Exchange keeps (a daily series: "The value must be in the range from 1 to 999",
+learn.microsoft.com exchange/client-developer/web-service-reference/dailyrecurrence): any series read
+from Outlook has a CRM form."""
 
 
 @dataclass(frozen=True)
@@ -206,8 +210,8 @@ class Recurrence:
     def __post_init__(self) -> None:
         if self.pattern not in Pattern.__args__:  # type: ignore[attr-defined]
             raise InvalidValue("pattern", f"unknown recurrence {self.pattern!r}")
-        if not 1 <= self.interval <= 99:
-            raise InvalidValue("interval", "must be between 1 and 99")
+        if not 1 <= self.interval <= MAX_INTERVAL:
+            raise InvalidValue("interval", f"must be between 1 and {MAX_INTERVAL}")
         object.__setattr__(self, "days_of_week", tuple(d.lower() for d in self.days_of_week))
         if any(d not in WEEKDAYS for d in self.days_of_week):
             raise InvalidValue("days_of_week", f"unknown day in {self.days_of_week}")

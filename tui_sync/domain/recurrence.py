@@ -2,11 +2,24 @@
 
 The rule is evaluated in the series' own wall-clock time, so a 09:00 weekly meeting stays at 09:00 across
 daylight-saving changes, as Outlook does. Outlook's `index` (first…last) is rrule's `bysetpos`.
+
+A series means what Outlook means by it, since Outlook holds the other copy:
+
+* monthly on day 29, 30 or 31 (and yearly on 29 February) falls on the month's last day in a month that
+  lacks that day, instead of skipping the month: "If for a particular month this value is larger than
+  the number of days in the month, the last day of the month is assumed" (learn.microsoft.com
+  exchange/client-developer/web-service-reference/absolutemonthlyrecurrence; Outlook's recurrence dialog
+  says the same);
+* a series starts on its first occurrence: the range "startDate … Must be the same value as the start
+  property of the recurring event", and "the first occurrence … may be this date or later, depending on
+  the recurrence pattern" (learn.microsoft.com graph/api/resources/recurrencerange); Outlook then moves
+  the series' start onto that first occurrence. `aligned` does the same to a CRM series.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, time, timedelta, tzinfo
 
 from dateutil import rrule
@@ -39,7 +52,7 @@ def build_rule(recurrence: Recurrence, start_time: time) -> rrule.rrule:
     if r.pattern in ("weekly", "relativeMonthly", "relativeYearly"):
         kwargs["byweekday"] = [_RR_DAYS[d] for d in r.days_of_week]
     if r.pattern in ("absoluteMonthly", "absoluteYearly"):
-        kwargs["bymonthday"] = r.day_of_month
+        kwargs.update(_month_day(r.day_of_month or 1))
     if r.pattern.endswith("Yearly"):
         kwargs["bymonth"] = r.month
     if r.pattern.startswith("relative"):
@@ -49,6 +62,14 @@ def build_rule(recurrence: Recurrence, start_time: time) -> rrule.rrule:
     elif r.range_type == "numbered":
         kwargs["count"] = r.count
     return rrule.rrule(_FREQ[r.pattern], **kwargs)
+
+
+def _month_day(day: int) -> dict[str, object]:
+    """rrule's days of the month for Outlook's `dayOfMonth`: past the 28th, the last existing day up to
+    `day` (the 31st is the 30th in April, the 28th or 29th in February)."""
+    if day <= 28:
+        return {"bymonthday": day}
+    return {"bymonthday": list(range(28, day + 1)), "bysetpos": -1}
 
 
 def rule_starts(
@@ -99,6 +120,39 @@ def expand(series: Series, period: Period) -> list[Action]:
         if e.original_start not in series.cancelled and period.overlaps(e.start, e.end)
     )
     return sorted(found, key=lambda a: a.start)
+
+
+def first_start(recurrence: Recurrence, start: datetime) -> datetime | None:
+    """The first occurrence of `recurrence` on or after `start`'s day, at `start`'s wall time in its
+    zone: where Outlook puts a series given that start. None when the range holds no occurrence."""
+    tz: tzinfo = start.tzinfo  # type: ignore[assignment]
+    local = start.astimezone(tz)
+    if recurrence.range_type == "endDate" and recurrence.end_date and recurrence.end_date < local.date():
+        return None
+    rule = build_rule(replace(recurrence, start_date=local.date()), local.time().replace(tzinfo=None))
+    first = next(iter(rule), None)
+    return first.replace(tzinfo=tz) if first is not None else None
+
+
+def aligned(series: Series) -> Series:
+    """`series` as Outlook keeps it: starting on its first occurrence, its range starting that day.
+
+    A weekly-on-Monday series given a Wednesday start begins the next Monday; the duration, the
+    exceptions and the cancellations stay. A rule with no occurrence at all is left as it is (Outlook
+    refuses it, and the sync reports that)."""
+    tz: tzinfo = series.start.tzinfo  # type: ignore[assignment]
+    first = first_start(series.recurrence, series.start)
+    if first is None:
+        return series
+    day = first.astimezone(tz).date()
+    if first == series.start and series.recurrence.start_date == day:
+        return series
+    if series.all_day:  # whole days in wall time, whatever daylight saving does in between
+        shift = day - series.start.astimezone(tz).date()
+        end = datetime.combine(series.end.astimezone(tz).date() + shift, time(), tz)
+    else:
+        end = first + (series.end - series.start)
+    return series.with_changes(start=first, end=end, recurrence=replace(series.recurrence, start_date=day))
 
 
 def iter_all_starts(recurrence: Recurrence, first_start: datetime, limit: int) -> Iterator[datetime]:

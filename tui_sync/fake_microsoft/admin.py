@@ -15,6 +15,9 @@
 * ``POST /_fake/mailboxes`` ``{"upn", "display_name"?, "time_zone"?}`` → ``{"upn", "id"}``.
 * ``POST /_fake/events/cancel`` ``{"upn", "event_id"}`` → ``{"ok"}``: the organiser cancelled that
   meeting (an event, a series master or one occurrence): the user's copy stays, ``isCancelled: true``.
+* ``POST /_fake/events/custom-zone`` ``{"upn", "event_id", "name"?}`` → ``{"ok"}``: the series master
+  now looks set in a legacy custom time zone of desktop Outlook (``name``: ``tzone://Microsoft/Custom``,
+  the default, or ``Customized Time Zone``), as Graph cannot create one; 404 if no such master.
 * ``GET /_fake/state`` → ``{"mailboxes": [...]}``: everything, photos as size + sha256.
 * ``POST /_fake/reset`` → ``{"ok"}``: mailboxes, tokens, device codes, log, faults and apps forgotten.
 * ``GET /_fake/requests`` → ``{"requests": [{"method", "path", "query", "status", "sub_requests":
@@ -31,7 +34,7 @@ from typing import Any
 from aiohttp import web
 
 from .errors import GraphError
-from .events import cancel_for_attendee
+from .events import cancel_for_attendee, use_custom_zone
 from .faults import Faults
 from .graph import GraphService
 from .identity import Identity
@@ -179,6 +182,25 @@ async def cancel_event(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+CUSTOM_ZONE_NAMES = ("tzone://Microsoft/Custom", "Customized Time Zone")
+
+
+async def custom_zone(request: web.Request) -> web.Response:
+    _, _, state, _ = _parts(request)
+    body = await _body(request)
+    box = state.get(_text(body, "upn"))
+    name = body.get("name", CUSTOM_ZONE_NAMES[0])
+    if name not in CUSTOM_ZONE_NAMES:
+        return _error(f"name must be one of {', '.join(CUSTOM_ZONE_NAMES)}")
+    if box is None:
+        return _error("unknown mailbox", 404)
+    try:
+        use_custom_zone(box, _text(body, "event_id"), name)
+    except GraphError:
+        return _error("no such series master", 404)
+    return web.json_response({"ok": True})
+
+
 async def state_view(request: web.Request) -> web.Response:
     _, _, state, _ = _parts(request)
     return web.json_response(state.summary())
@@ -224,6 +246,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_route("POST", "/_fake/faults", faults)
     app.router.add_post("/_fake/mailboxes", mailboxes)
     app.router.add_post("/_fake/events/cancel", cancel_event)
+    app.router.add_post("/_fake/events/custom-zone", custom_zone)
     app.router.add_get("/_fake/state", state_view)
     app.router.add_post("/_fake/reset", reset)
     app.router.add_route("GET", "/_fake/requests", requests_log)

@@ -253,6 +253,8 @@ def apply_patch(event: Event, patch: dict[str, Any], *, allow_recurrence: bool =
         elif key == "singleValueExtendedProperties":
             merge_ext(event.ext, value)
     _correspond_locations(event.fields, patch)
+    if {"start", "end", "recurrence"} & patch.keys():
+        event.custom_zone = ""  # the zones given replace a legacy custom one
     if "start" in patch:
         event.start, _ = _instant(patch["start"])
         event.start_tz = patch["start"]["timeZone"]
@@ -294,13 +296,18 @@ def apply_patch(event: Event, patch: dict[str, Any], *, allow_recurrence: bool =
 
 
 def _align_master(event: Event) -> None:
-    """Outlook moves a series master onto its first occurrence; no occurrence at all is an error."""
+    """Outlook moves a series master onto its first occurrence ("The first occurrence of the meeting may
+    be this date or later, depending on the recurrence pattern"), and its range then starts that day
+    ("Must be the same value as the start property of the recurring event"; both from
+    learn.microsoft.com graph/api/resources/recurrencerange). No occurrence at all is an error."""
     assert event.recurrence is not None
     first = rec.first_occurrence(event.recurrence, event.start)
     if first is None:
         raise validation_failed("The recurrence pattern has no occurrence in its range.")
     duration = event.end - event.start
     event.start, event.end = first, first + duration
+    local_day = first.astimezone(rec.recurrence_zone(event.recurrence)).date()
+    event.recurrence["range"]["startDate"] = local_day.isoformat()
 
 
 # ------------------------------------------------------------------------------------------------ views
@@ -462,6 +469,26 @@ def _location(value: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def _recurrence(event: Event) -> dict[str, Any] | None:
+    """A master's recurrence as shown: a legacy custom zone names the range's zone by its custom name."""
+    if event.recurrence is None or not event.custom_zone:
+        return event.recurrence
+    shown = copy.deepcopy(event.recurrence)
+    shown["range"]["recurrenceTimeZone"] = event.custom_zone
+    return shown
+
+
+def use_custom_zone(box: Mailbox, event_id: str, name: str) -> None:
+    """Make a series master look as desktop Outlook leaves one set in a legacy custom time zone: Graph
+    names its zones `name` (``tzone://Microsoft/Custom`` or "Customized Time Zone") and gives no rules;
+    its occurrences keep their times. An edit in Outlook, so the changeKey moves."""
+    event = box.events.get(event_id)
+    if event is None or event.recurrence is None:
+        raise not_found()
+    event.custom_zone = name
+    _series_touched(event)
+
+
 def render(view: View, box: Mailbox, options: Options, *, full_ext: bool = False) -> dict[str, Any]:
     """Graph JSON of an event view; ``full_ext`` adds every extended property (for ``$filter``)."""
     event = view.event
@@ -474,8 +501,8 @@ def render(view: View, box: Mailbox, options: Options, *, full_ext: bool = False
         "changeKey": view.change_key,
         "categories": fields.get("categories", []),
         "transactionId": event.transaction_id if view.type in {"singleInstance", "seriesMaster"} else None,
-        "originalStartTimeZone": event.start_tz,
-        "originalEndTimeZone": event.end_tz,
+        "originalStartTimeZone": event.custom_zone or event.start_tz,
+        "originalEndTimeZone": event.custom_zone or event.end_tz,
         "iCalUId": event.ical_uid,
         "reminderMinutesBeforeStart": fields.get("reminderMinutesBeforeStart", 15),
         "isReminderOn": fields.get("isReminderOn", True),
@@ -504,7 +531,7 @@ def render(view: View, box: Mailbox, options: Options, *, full_ext: bool = False
         "end": _dtz(event.end, event, event.end_tz, options),
         "location": _location(fields.get("location")),
         "locations": fields.get("locations", []),
-        "recurrence": event.recurrence if view.type == "seriesMaster" else None,
+        "recurrence": _recurrence(event) if view.type == "seriesMaster" else None,
         "attendees": fields.get("attendees", []),
         "organizer": fields.get("organizer")
         or {"emailAddress": {"name": box.display_name, "address": box.upn}},

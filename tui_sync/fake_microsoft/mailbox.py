@@ -133,6 +133,8 @@ class Event:
     exception_keys: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     cancelled: set[int] = field(default_factory=set)
     series_key: str = ""  # renewed by master edits only; occurrences derive their changeKey from it
+    # a legacy custom zone of desktop Outlook, shown as the zones' name (its rules stay start_tz's)
+    custom_zone: str = ""
 
 
 @dataclass
@@ -265,6 +267,7 @@ def _event_to_json(event: Event) -> dict[str, Any]:
         ],
         "cancelled": sorted(event.cancelled),
         "series_key": event.series_key,
+        "custom_zone": event.custom_zone,
     }
 
 
@@ -288,6 +291,7 @@ def _event_from_json(raw: dict[str, Any]) -> Event:
         transaction_id=raw.get("transaction_id"),
         cancelled=set(raw.get("cancelled", [])),
         series_key=raw.get("series_key", ""),
+        custom_zone=raw.get("custom_zone", ""),
     )
     for item in raw.get("exceptions", []):
         event.exceptions[item["original_start"]] = item["patches"]

@@ -43,6 +43,7 @@ from tui_sync.microsoft.timezones import (
     graph_date,
     graph_datetime,
     graph_zone,
+    is_custom_zone,
     midnight,
     parse_graph_datetime,
     read_date,
@@ -533,12 +534,16 @@ def series_to_event(series: Series, tz: tzinfo, category_labels: Collection[str]
     end, and the rule. Exceptions and cancellations are written occurrence by occurrence by the engine."""
     zone = tz if series.all_day else _rule_zone(series.start.tzinfo, tz)
     start, end = _boundaries(series.start, series.end, series.all_day, zone)
+    recurrence = recurrence_json(series.recurrence, windows_zone(zone))
+    # The range "startDate … Must be the same value as the start property of the recurring event"
+    # (learn.microsoft.com graph/api/resources/recurrencerange): the start's day in the rule's zone.
+    recurrence["range"]["startDate"] = series.start.astimezone(zone).date().isoformat()
     return {
         **_template_json(series, category_labels),
         "start": start,
         "end": end,
         "isAllDay": series.all_day,
-        "recurrence": recurrence_json(series.recurrence, windows_zone(zone)),
+        "recurrence": recurrence,
     }
 
 
@@ -549,6 +554,8 @@ def event_to_series(
     them from the instances). A timed series keeps its start in the rule's zone when Outlook's
     `recurrenceTimeZone` is not the CRM zone, so the CRM expands it exactly as Outlook does (a 09:00
     Pacific meeting stays 09:00 Pacific across both countries' DST changes); otherwise times are in `tz`.
+    A legacy custom zone of desktop Outlook (`is_custom_zone`) has no rules we can read: its series is
+    read in `tz` (the start and end Graph gives are exact instants all the same).
     Raises UnreadableItem naming the event and the problem."""
     try:
         value = master_event.get("recurrence")
@@ -556,7 +563,7 @@ def event_to_series(
             raise ValueError(messages.NO_RECURRENCE)
         recurrence, zone_name = read_recurrence(value)
         zone = tz
-        if zone_name and not master_event.get("isAllDay"):
+        if zone_name and not is_custom_zone(zone_name) and not master_event.get("isAllDay"):
             zone = _rule_zone(graph_zone(zone_name), tz)
         start, end, all_day = _read_boundaries(master_event, zone)
         return Series(

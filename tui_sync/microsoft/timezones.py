@@ -91,6 +91,18 @@ def graph_zone(name: str | None) -> ZoneInfo:
         raise UnknownTimeZone(messages.unknown_graph_zone(name)) from None
 
 
+CUSTOM_ZONES = frozenset({"tzone://microsoft/custom", "customized time zone"})
+"""How Graph names a legacy custom time zone set in desktop Outlook: `tzone://Microsoft/Custom`
+(learn.microsoft.com graph/api/resources/event, originalStartTimeZone) or "Customized Time Zone" (seen in
+a series' recurrenceTimeZone: github.com/MicrosoftDocs/azure-docs/issues/39454). Its definition is not
+exposed, so no rules can be read from it."""
+
+
+def is_custom_zone(name: str) -> bool:
+    """True for Graph's names of a legacy custom time zone (case-blind)."""
+    return name.strip().casefold() in CUSTOM_ZONES
+
+
 def parse_graph_datetime(text: str) -> datetime:
     """A Graph date/time string, naive or with an offset/Z, with up to 7 fractional digits (digits past
     the 6th are dropped: Python keeps microseconds). Raises UserError naming the value on garbage."""

@@ -20,6 +20,7 @@ from tui_sync.config import Settings
 from tui_sync.domain.models import (
     FALLBACK_ACTION_TYPE,
     INDEXES,
+    MAX_INTERVAL,
     MAX_REMINDER_MINUTES,
     WEEKDAYS,
     Action,
@@ -148,7 +149,12 @@ def nth_weekday(day: date) -> tuple[str, str]:
 
 def recurrence_of(draft: ActionDraft, start: date, problems: _Problems) -> Recurrence | None:
     """The rule a form's recurrence fields describe, the series starting on `start`."""
-    interval = _whole(draft.interval, "interval", 1, 99, problems)
+    # Exchange keeps a daily series up to every 999 days, a monthly one up to every 99 months
+    # (learn.microsoft.com exchange/client-developer/web-service-reference: dailyrecurrence,
+    # absolutemonthlyrecurrence); the form offers 99 for the other patterns too.
+    interval = _whole(
+        draft.interval, "interval", 1, MAX_INTERVAL if draft.repeat == "daily" else 99, problems
+    )
     end_date: date | None = None
     count: int | None = None
     if draft.ends == "date":

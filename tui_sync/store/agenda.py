@@ -3,6 +3,10 @@
 Single actions and series exceptions share the `actions` table: an exception is a row with `series_id`
 and the `original_start` the recurrence gives it. Action types are referenced by label with
 ON UPDATE CASCADE, so renaming a type renames it on every action and series.
+
+A series goes in and comes out `aligned` (starting on its first occurrence, as Outlook keeps it), so a
+series whose given start does not fit its rule, or one stored before that rule, never compares unequal
+with its Outlook copy.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from tui_sync import messages
 from tui_sync.domain.models import Action, ActionType, InvalidValue, Recurrence, Series
 from tui_sync.domain.period import Period
+from tui_sync.domain.recurrence import aligned
 from tui_sync.errors import AlreadyExists, NotFound
 from tui_sync.store.db import user_code
 from tui_sync.store.users import UsersRepo
@@ -205,11 +210,13 @@ class AgendaRepo(UsersRepo):
             end_date=self._day(row["end_date"]),
             count=row["range_count"],
         )
-        return Series(
-            recurrence=recurrence,
-            exceptions=tuple(exceptions),
-            cancelled=frozenset(cancelled),
-            **self._common_fields(row),
+        return aligned(
+            Series(
+                recurrence=recurrence,
+                exceptions=tuple(exceptions),
+                cancelled=frozenset(cancelled),
+                **self._common_fields(row),
+            )
         )
 
     async def _load_series(self, where: str, params: tuple[object, ...]) -> list[Series]:
@@ -244,6 +251,7 @@ class AgendaRepo(UsersRepo):
 
     async def add_series(self, series: Series) -> Series:
         """Add a series with its exceptions and cancellations; returns it as stored."""
+        series = aligned(series)
         async with self.transaction():
             await self._check_refs(series.owner, series.action_type)
             now = self._t(self.now())
@@ -260,6 +268,7 @@ class AgendaRepo(UsersRepo):
 
     async def update_series(self, series: Series) -> Series:
         """Write the template and the recurrence (exceptions and cancellations are left as they are)."""
+        series = aligned(series)
         async with self.transaction():
             await self._check_refs(series.owner, series.action_type)
             changed, _ = await self._write(

@@ -170,7 +170,7 @@ class ActionForm(ModalScreen[object | None]):
                 compact=True,
             )
             yield Label(messages.UI_FORM_EVERY, classes="gap")
-            yield Input(d.interval, id="interval", max_length=2, restrict=r"[0-9]*", compact=True)
+            yield Input(d.interval, id="interval", max_length=3, restrict=r"[0-9]*", compact=True)
         with Horizontal(id="weekdays"):
             yield Label(messages.UI_FORM_DAYS, classes="label")
             for day, short in zip(WEEKDAYS, messages.UI_WEEKDAYS_SHORT, strict=True):
