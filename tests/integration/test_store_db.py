@@ -18,6 +18,7 @@ from tui_sync.store.db import decode_time, encode_time, fold, migrations
 
 NEXT = migrations()[-1][0] + 1  # the version a future migration would bring
 
+
 def query(path: Path, sql: str) -> list[tuple]:
     """Read the file with plain sqlite3, as another process would."""
     with contextlib.closing(sqlite3.connect(path)) as db:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.sync.conftest import World
+from tests.sync.conftest import UPN, World
 from tui_sync.domain.models import Action
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -147,16 +147,19 @@ async def test_an_event_the_crm_cannot_read_is_reported_and_left_alone(world: Wo
     odd = await world.outlook.post(
         f"/me/calendars/{cid}/events",
         {
-            "subject": "Every 150 days",
+            "subject": "In a zone newer than our tables",
             "start": {"dateTime": "2026-12-10T09:00:00", "timeZone": "UTC"},
             "end": {"dateTime": "2026-12-10T10:00:00", "timeZone": "UTC"},
             "recurrence": {
-                "pattern": {"type": "daily", "interval": 150},
+                "pattern": {"type": "daily", "interval": 2},
                 "range": {"type": "noEnd", "startDate": "2026-12-10"},
             },
         },
     )
     assert odd.status == 201, odd.body
+    zone = {"upn": UPN, "event_id": odd.body["id"], "name": "Lunar Standard Time"}
+    async with world.admin.post(world.fake.admin_url + "/events/custom-zone", json=zone) as response:
+        assert response.status == 200
     summary = await world.sync()
     assert summary.agenda.crm.created == 1
     assert len(summary.errors) == 1 and "cannot be read" in summary.errors[0]

@@ -22,7 +22,6 @@ if TYPE_CHECKING:  # the services and MSAL load when a handler runs, not for eve
     from tui_sync.services import Services
 
 
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     connect = subparsers.add_parser("connect", help="sign a CRM user in to Microsoft 365 (device code)")
     connect.add_argument("--user", required=True, metavar="CODE", help="the CRM user to connect")

@@ -481,7 +481,8 @@ def _recurrence(event: Event) -> dict[str, Any] | None:
 def use_custom_zone(box: Mailbox, event_id: str, name: str) -> None:
     """Make a series master look as desktop Outlook leaves one set in a legacy custom time zone: Graph
     names its zones `name` (``tzone://Microsoft/Custom`` or "Customized Time Zone") and gives no rules;
-    its occurrences keep their times. An edit in Outlook, so the changeKey moves."""
+    its occurrences keep their times. An edit in Outlook, so the changeKey moves. (Any other name plays a
+    zone Graph knows and a client may not.)"""
     event = box.events.get(event_id)
     if event is None or event.recurrence is None:
         raise not_found()
