@@ -13,12 +13,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import inspect
+import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 from tui_sync import messages
 from tui_sync.commands import (
@@ -46,6 +48,7 @@ from tui_sync.store.db import Clock, utc_now
 __all__ = ["COMMAND_MODULES", "ArgumentParser", "Context", "UsageError", "build_parser", "main"]
 
 PROG = "tui-sync"
+logger = logging.getLogger(__name__)
 # The modules whose `register(subparsers)` builds the command line; add yours here (one import).
 COMMAND_MODULES: list[ModuleType] = [
     admin,
@@ -119,12 +122,36 @@ def _terminal_application(settings: Settings, user: str | None) -> int:
 async def _run_async(handler: Handler, ctx: Context, args: argparse.Namespace, needs_store: bool) -> int:
     if not needs_store:
         return await handler(ctx, args)  # type: ignore[misc]
-    ctx.store_ = await Store.open(ctx.settings.database, ctx.tz, now=ctx.now)
+    ctx.store_ = await Store.open(
+        ctx.settings.database, ctx.tz, now=ctx.now, create_folder=ctx.settings.database_is_default
+    )
     try:
         return await handler(ctx, args)  # type: ignore[misc]
     finally:
         await ctx.store_.close()
         ctx.store_ = None
+
+
+def _say(err: TextIO, line: str) -> None:
+    """One error line on stderr. On a terminal it first clears the line the cursor is on: a progress
+    line, or the `^C` the terminal echoed, would otherwise run into it."""
+    clear = "\r\033[K" if err.isatty() else ""
+    err.write(f"{clear}{PROG}: {line}\n")
+
+
+def _unexpected(error: Exception, err: TextIO, settings: Settings | None) -> int:
+    """Anything no handler turned into a UserError: one line, and the traceback in the log file
+    (never in front of the user). A database failing mid-command (disk full, read-only, corrupt) is
+    named as such."""
+    if settings is not None:
+        with log_to_file(settings):
+            logger.error("unexpected error", exc_info=error)
+    if isinstance(error, sqlite3.Error) and settings is not None:
+        _say(err, messages.database_unusable(settings.database, str(error)))
+    else:
+        log = settings.log_path if settings is not None else None
+        _say(err, messages.unexpected_error(type(error).__name__, str(error), log))
+    return 1
 
 
 def main(argv: Sequence[str] | None = None, *, now: Clock | None = None) -> int:
@@ -137,11 +164,12 @@ def main(argv: Sequence[str] | None = None, *, now: Clock | None = None) -> int:
             raise _usage_error(args.command_prog, messages.unrecognized_arguments(extra))
         args.passthrough_args = extra
     except UserError as error:
-        err.write(f"{PROG}: {error.message}\n")
+        _say(err, error.message)
         return error.exit_code
     except SystemExit as done:  # --help, --version
         return done.code if isinstance(done.code, int) else 0
     handler: Handler | None = getattr(args, "handler", None)
+    settings: Settings | None = None
     try:
         settings = load_settings(args.config, os.environ)
         if handler is None:
@@ -154,13 +182,15 @@ def main(argv: Sequence[str] | None = None, *, now: Clock | None = None) -> int:
                 return asyncio.run(_run_async(handler, ctx, args, getattr(args, "needs_store", True)))
             return handler(ctx, args)  # type: ignore[return-value]
     except UserError as error:
-        err.write(f"{PROG}: {error.message}\n")
+        _say(err, error.message)
         return error.exit_code
     except InvalidValue as error:
-        err.write(f"{PROG}: {error}\n")
+        _say(err, str(error))
         return BadInput.exit_code
     except KeyboardInterrupt:
-        err.write(f"{PROG}: {messages.INTERRUPTED}\n")
+        _say(err, messages.INTERRUPTED)
         return 130
     except SystemExit as done:  # a command that parses its own arguments (fake-graph --help)
         return done.code if isinstance(done.code, int) else 0
+    except Exception as error:
+        return _unexpected(error, err, settings)

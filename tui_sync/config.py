@@ -178,6 +178,12 @@ class Settings(BaseModel):
         return str(_expand(value)) if value.strip() else ""
 
     @property
+    def database_is_default(self) -> bool:
+        """Whether the database is the default one in the user data dir, whose folder is created on
+        first use; a path the user gave must have its folder already (a typo must not start a new CRM)."""
+        return "database" not in self.model_fields_set
+
+    @property
     def tz(self) -> ZoneInfo:
         """The CRM's time zone: every datetime the user sees is in it."""
         return ZoneInfo(self.timezone)

@@ -1569,3 +1569,47 @@ def deletion_listed(
 def push_not_owned(user: str, action_id: int, owner: str) -> str:
     """An Automatic push asked to send another owner's action to `user`'s Outlook: refused."""
     return f"action {action_id} belongs to {owner}: it is not sent to the Outlook calendar of {user}"
+
+
+# --- The command line and the database: files that are not ours, bad configs and arguments, --version ---
+
+
+def database_is_folder(path: object) -> str:
+    return f"database {path} is a folder: the database setting must name a file (e.g. {path}/crm.sqlite3)"
+
+
+def database_folder_missing(path: object) -> str:
+    return (
+        f"database {path}: its folder does not exist; create it, or correct the database setting "
+        "(only the default location is created by itself)"
+    )
+
+
+def database_read_only(path: object, blocked: object) -> str:
+    return (
+        f"database {path} is read-only ({blocked} cannot be written): nothing was changed; "
+        "fix its permissions"
+    )
+
+
+def database_not_ours(path: object, tables: list[str]) -> str:
+    shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+    return (
+        f"database {path} is another program's SQLite file (tables: {shown}), not a tui-sync database; "
+        "it was left untouched: point the database setting at another file"
+    )
+
+
+def unexpected_error(kind: str, detail: str, log: object | None) -> str:
+    """A failure tui-sync did not foresee (a bug): what it was, and where its details are."""
+    lines = detail.strip().splitlines()
+    where = f"; the details are in {log}" if log is not None else ""
+    return f"unexpected error ({kind}: {lines[0] if lines else 'no detail'}){where}"
+
+
+CA_FILE_MISSING = "it does not exist"
+CA_FILE_NOT_PEM = "it holds no PEM certificate"
+
+
+def ca_file_unusable(path: object, problem: str) -> str:
+    return f"the ca_file of the config, {path}, cannot be used: {problem} (correct or remove ca_file)"

@@ -26,6 +26,7 @@ import functools
 import inspect
 import logging
 import os
+import ssl
 import stat
 import time
 from collections.abc import Awaitable, Callable
@@ -116,6 +117,19 @@ def _credential_types() -> type[msal.TokenCache.CredentialType]:
     return msal.TokenCache.CredentialType
 
 
+def trust_ca_file(context: ssl.SSLContext, ca_file: str | Path) -> None:
+    """Make `context` trust the config's `ca_file`; a file that is missing or holds no PEM certificate
+    is ConnectionFailed naming it (the sign-in and Graph would otherwise fail deep in their libraries)."""
+    try:
+        context.load_verify_locations(cafile=str(ca_file))
+    except FileNotFoundError:
+        raise ConnectionFailed(messages.ca_file_unusable(ca_file, messages.CA_FILE_MISSING)) from None
+    except ssl.SSLError:
+        raise ConnectionFailed(messages.ca_file_unusable(ca_file, messages.CA_FILE_NOT_PEM)) from None
+    except OSError as error:
+        raise ConnectionFailed(messages.ca_file_unusable(ca_file, error.strerror or str(error))) from None
+
+
 def http_session(ca_file: str | Path | None) -> requests.Session:
     """The HTTP client MSAL uses. With a CA file, trust exactly it and ignore `REQUESTS_CA_BUNDLE` and
     proxies from the environment (a private endpoint); without, behave like plain `requests`."""
@@ -123,6 +137,7 @@ def http_session(ca_file: str | Path | None) -> requests.Session:
 
     session = requests.Session()
     if ca_file:
+        trust_ca_file(ssl.create_default_context(), ca_file)  # refused here, in one line, if unusable
         session.verify = str(ca_file)
         session.trust_env = False
     adapter = requests.adapters.HTTPAdapter(max_retries=1)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from tui_sync import messages
-from tui_sync.microsoft.auth import TokenProvider
+from tui_sync.microsoft.auth import TokenProvider, trust_ca_file
 from tui_sync.microsoft.errors import (
     ConnectionFailed,
     ConnectionLost,
@@ -239,7 +239,7 @@ class GraphClient:
         if self._session is None or self._session.closed:
             context = ssl.create_default_context()
             if self.ca_file:
-                context.load_verify_locations(cafile=self.ca_file)
+                trust_ca_file(context, self.ca_file)
             connector = aiohttp.TCPConnector(ssl=context, limit=self.max_in_flight)
             # Environment proxies are for the real service; a private endpoint (CA file) is reached directly.
             self._session = aiohttp.ClientSession(

@@ -27,6 +27,7 @@ from tui_sync import messages
 from tui_sync.domain.models import DEFAULT_ACTION_TYPES
 from tui_sync.errors import StoreError
 from tui_sync.private import private_file
+from tui_sync.store.preflight import check_database_file
 
 BUSY_SECONDS = 5.0  # how long to wait for another process's write transaction before giving up
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -108,11 +109,17 @@ class Database:
         now: Clock = utc_now,
         schema: Sequence[tuple[int, str]] | None = None,
         busy_seconds: float = BUSY_SECONDS,
+        create_folder: bool = True,
     ) -> Self:
-        """Open (creating it and its folder on first use) and migrate the database at `path`.
-        `schema` replaces the shipped migrations (tests of future upgrades); `busy_seconds` is how long
-        a write waits for another process's transaction before StoreError says the database is busy."""
+        """Open (creating it on first use) and migrate the database at `path`; a file that is not ours
+        to write is refused untouched (`preflight`). `create_folder`: create a missing folder (the
+        default location) instead of refusing (a path the user gave). `schema` replaces the shipped
+        migrations (tests of future upgrades); `busy_seconds` is how long a write waits for another
+        process's transaction before StoreError says the database is busy."""
         path = Path(path)
+        await asyncio.to_thread(
+            check_database_file, path, create_folder=create_folder, busy_seconds=busy_seconds
+        )
         try:
             private_file(path)  # created owner-only: it holds the whole CRM
             db = await aiosqlite.connect(path, isolation_level=None)
@@ -129,6 +136,8 @@ class Database:
             await store._migrate(migrations() if schema is None else sorted(schema))
         except sqlite3.DatabaseError as error:
             await db.close()
+            if getattr(error, "sqlite_errorname", "") == "SQLITE_BUSY":  # a migration waited too long
+                raise StoreError(messages.database_busy(path)) from None
             raise StoreError(messages.database_unusable(path, str(error))) from None
         except BaseException:
             await db.close()

@@ -142,6 +142,10 @@ class SyncService:
                         await self._contacts(user, graph, on_event, summary)
             except UserError as error:
                 summary.errors.append(error.message)
+            except BaseException as error:  # Ctrl-C, or a failure nobody foresaw: logged as failed too
+                interrupted = isinstance(error, asyncio.CancelledError | KeyboardInterrupt)
+                summary.errors.append(messages.INTERRUPTED if interrupted else repr(error))
+                raise
             finally:
                 summary.requests = graph.requests if graph else 0
                 summary.seconds = time.monotonic() - started

@@ -28,7 +28,7 @@ def _login_name() -> str | None:
 async def resolve_viewer(settings: Settings, asked: str | None) -> str | None:
     """Who the application opens as: `asked` (--user), else the config's `user` (TUI_SYNC_USER), else
     the CRM user named like the login; None: the person picks. An unknown user raises UnknownUser."""
-    store = await Store.open(settings.database, settings.tz)
+    store = await Store.open(settings.database, settings.tz, create_folder=settings.database_is_default)
     try:
         people = Services.build(store, settings).people
         user = await people.who_signs_in(asked or settings.user or None, _login_name())
