@@ -1613,3 +1613,12 @@ CA_FILE_NOT_PEM = "it holds no PEM certificate"
 
 def ca_file_unusable(path: object, problem: str) -> str:
     return f"the ca_file of the config, {path}, cannot be used: {problem} (correct or remove ca_file)"
+
+
+# --- Fidelity to Microsoft 365: request size, upload volume, sign-in codes (writes) ------------------
+
+
+def graph_request_too_large(detail: str) -> str:
+    """Graph's 413: one item's request is over Microsoft 365's 4 MB limit (a very long note or body)."""
+    suffix = f" ({detail})" if detail else ""
+    return f"too large for Microsoft 365, which takes at most 4 MB per item: shorten its note{suffix}"

@@ -74,6 +74,8 @@ async def test_faults_never_touch_sign_in_or_admin(
         "error_503_rate": 1.0,
         "drop_after": 0,
         "batch_424": False,
+        "upload_limit_bytes": 150 * 1024 * 1024,
+        "upload_window_s": 300.0,
         "expire_tokens": False,
     }
     assert (await admin.call("POST", "/faults", {"nonsense": 1})).status == 400

@@ -21,7 +21,7 @@
   a zone newer than the client's tables); Graph itself cannot create one. 404 if no such master.
 * ``GET /_fake/state`` → ``{"mailboxes": [...]}``: everything, photos as size + sha256.
 * ``POST /_fake/reset`` → ``{"ok"}``: mailboxes, tokens, device codes, log, faults and apps forgotten.
-* ``GET /_fake/requests`` → ``{"requests": [{"method", "path", "query", "status", "sub_requests":
+* ``GET /_fake/requests`` → ``{"requests": [{"method", "path", "query", "bytes", "status", "sub_requests":
   [{"method", "url", "status"}], "ms", "upn"}]}``, oldest first; ``DELETE`` clears it.
 
 Admin errors are ``{"error": "<message>"}`` with 400 (bad body) or 404 (unknown user code).

@@ -13,6 +13,8 @@
 * ``expire_tokens``: an action, not a state: every access token issued so far expires now.
 * ``batch_424``: while true, every ``$batch`` answers each sub-request with 424 (a whole-batch failure,
   as Microsoft's Dev Proxy simulates).
+* ``upload_limit_bytes`` / ``upload_window_s``: Outlook's upload volume limit per mailbox, 150 MB per
+  300 s by default (limits.py); tests shrink both to see it enforced in seconds.
 * ``seed``: re-seeds the random source so a test run is deterministic.
 """
 
@@ -23,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .errors import GraphError
+from .limits import UPLOAD_LIMIT_BYTES, UPLOAD_WINDOW_SECONDS
 
 
 @dataclass
@@ -34,6 +37,8 @@ class Faults:
     error_503_rate: float = 0.0
     drop_after: int | None = None
     batch_424: bool = False
+    upload_limit_bytes: int = UPLOAD_LIMIT_BYTES
+    upload_window_s: float = UPLOAD_WINDOW_SECONDS
     rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
     _served_since_drop: int = field(default=0, repr=False)
 
@@ -47,7 +52,7 @@ class Faults:
     def update(self, changes: dict[str, Any]) -> None:
         """Apply a ``POST /_fake/faults`` body (any subset); raises ValueError on a bad key or value."""
         for key, value in changes.items():
-            if key in {"latency_ms", "network_ms", "retry_after"}:
+            if key in {"latency_ms", "network_ms", "retry_after", "upload_window_s"}:
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                     raise ValueError(f"{key} must be a number >= 0")
                 setattr(self, key, float(value))
@@ -60,6 +65,10 @@ class Faults:
                     raise ValueError("drop_after must be null or an integer >= 0")
                 self.drop_after = value
                 self._served_since_drop = 0
+            elif key == "upload_limit_bytes":
+                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                    raise ValueError("upload_limit_bytes must be an integer >= 1")
+                self.upload_limit_bytes = value
             elif key == "batch_424":
                 if not isinstance(value, bool):
                     raise ValueError("batch_424 must be true or false")

@@ -1,8 +1,9 @@
 """The Graph front: ``/v1.0/...`` over HTTP — bearer tokens, Outlook throttling, faults, the request log.
 
-A request goes: dropped connection? → network time (no slot held) → bearer token → (``$batch`` →
-batch.py) → random 429/503 → one of the mailbox's 4 concurrency slots (else 429) → latency (server
-time) → the route (events.py, contacts.py, calendars.py).
+A request goes: dropped connection? → network time (no slot held) → size (over 4 MB: 413) → bearer
+token → (``$batch`` → batch.py) → random 429/503 → one of the mailbox's 4 concurrency slots (else 429)
+→ the mailbox's upload volume (else 429, limits.py) → latency (server time) → the route (events.py,
+contacts.py, calendars.py).
 Sub-requests of a batch take the same path from the random faults on, so they are throttled one by one.
 """
 
@@ -24,6 +25,7 @@ from .batch import run_batch
 from .errors import GraphError
 from .faults import Faults, throttled
 from .identity import Identity
+from .limits import UPLOAD_METHODS, check_request_size
 from .mailbox import FakeState
 from .routing import GraphRequest, GraphResponse, Router, error_response
 
@@ -97,6 +99,11 @@ class GraphService:
         box = request.box
         if box.in_flight >= self.max_concurrent:
             return error_response(throttled(self.faults.retry_after), request.headers)
+        if request.method in UPLOAD_METHODS:
+            limit, window = self.faults.upload_limit_bytes, self.faults.upload_window_s
+            wait = box.uploads.admit(len(request.body), limit, window)
+            if wait is not None:
+                return error_response(throttled(wait), request.headers)
         box.in_flight += 1
         try:
             if self.faults.latency_ms:
@@ -151,13 +158,16 @@ class GraphService:
             name = key.lower()
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         try:
+            body = await request.read() if request.body_exists else b""
+            entry["bytes"] = len(body)
+            check_request_size(body)
             box = self.authenticate(request)
             greq = GraphRequest(
                 method=request.method,
                 path=request.path[len("/v1.0") :] or "/",
                 query=dict(request.query),
                 headers=headers,
-                body=await request.read() if request.body_exists else b"",
+                body=body,
                 box=box,
                 base_url=f"{request.scheme}://{request.host}/v1.0",
             )

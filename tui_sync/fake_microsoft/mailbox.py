@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .errors import malformed_id, utc_now
+from .limits import UploadWindow
 
 _TAG = b"\x00\x1f\xa4"  # makes our ids look alike and lets us tell a malformed one from an unknown one
 KIND_EVENT = b"E"
@@ -151,7 +152,8 @@ class Contact:
 
 @dataclass
 class Mailbox:
-    """One user's mailbox. ``in_flight`` counts the Graph requests being served (Outlook allows 4)."""
+    """One user's mailbox. ``in_flight`` counts the Graph requests being served (Outlook allows 4);
+    ``uploads`` the bytes uploaded lately (Outlook allows 150 MB per 5 minutes: limits.py)."""
 
     upn: str
     oid: str
@@ -164,6 +166,7 @@ class Mailbox:
     transactions: dict[str, str] = field(default_factory=dict)
     contact_folder_id: str = field(default_factory=lambda: new_id(KIND_FOLDER))
     in_flight: int = 0
+    uploads: UploadWindow = field(default_factory=UploadWindow)  # Outlook's upload volume limit
 
     @property
     def default_calendar(self) -> Calendar:

@@ -106,6 +106,13 @@ class Throttled(GraphError):
         self.attempts = attempts
 
 
+class TooLarge(GraphError):
+    """413: the request is over Graph's 4 MB limit per request (a huge note); that item cannot go."""
+
+    def __init__(self, status: int, code: str, graph_message: str) -> None:
+        super().__init__(status, code, graph_message, messages.graph_request_too_large(graph_message))
+
+
 class AuthExpired(GraphError, ReconnectNeeded):
     """401 even after a fresh token: the user must reconnect."""
 
@@ -142,6 +149,8 @@ def graph_error(status: int, body: Any, *, user_code: str = "", attempts: int = 
         return AuthExpired(user_code or messages.THIS_USER, status, code, message)
     if status == 403:
         return AccessDenied(status, code, message)
+    if status == 413:
+        return TooLarge(status, code, message)
     if status in (429, 503, 504) or code in ("TooManyRequests", "ApplicationThrottled"):
         return Throttled(status, code, message, attempts)
     return GraphError(status, code, message)

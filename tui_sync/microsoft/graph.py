@@ -3,7 +3,12 @@
 Why this shape (facts from Microsoft's Graph docs: throttling-limits, json-batching):
 - Outlook allows 4 concurrent requests per app and mailbox, so a client serves one mailbox and a
   semaphore keeps at most `max_in_flight` HTTP requests in flight; writes go in `$batch` requests of at
-  most `batch_size` (20) sub-requests, which is where a sync spends its requests. Outlook runs 4
+  most `batch_size` (20) sub-requests, which is where a sync spends its requests.
+- Graph refuses a request over 4 MB with 413 ("4MB limit on the total size of each REST request":
+  learn.microsoft.com/graph/api/profilephoto-update), and a `$batch` is one request: base64 photos
+  make it large fast. So batches are filled by bytes as well as by count, and a request too big for any
+  batch (a photo of 3 MB and more) goes alone as a plain request, its photo as raw bytes. Outlook also
+  limits the upload volume per mailbox (150 MB per 5 minutes): `UploadBudget` waits for room. Outlook runs 4
   sub-requests of a batch at once, each taking one of the mailbox's 4 slots, so `$batch` requests go one
   at a time: two in flight only throttle each other (measured on the fake with 5 ms of latency, 2000
   contacts with photos: 7.4 s and 203 requests one at a time, 155 s and 506 requests four at a time).
@@ -35,6 +40,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from tui_sync import messages
 from tui_sync.microsoft.auth import TokenProvider, trust_ca_file
+from tui_sync.microsoft.budget import UPLOAD_METHODS, UploadBudget
 from tui_sync.microsoft.errors import (
     ConnectionFailed,
     ConnectionLost,
@@ -51,6 +57,9 @@ log = logging.getLogger(__name__)
 DEFAULT_PREFER = ('IdType="ImmutableId"', 'outlook.body-content-type="text"')
 RETRY_STATUSES = frozenset({429, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
+MAX_REQUEST_BYTES = 4 * 1024 * 1024  # Graph's limit per request (see above)
+BATCH_BODY_LIMIT = MAX_REQUEST_BYTES - 64 * 1024  # a `$batch` body, leaving room for the headers
+_BATCH_ENVELOPE = len(json.dumps({"requests": []}))
 _SAFE_URL = "/:@!$&'()*+,;=-._~%?"
 _MISSING = object()
 
@@ -170,6 +179,18 @@ class Request:
     def idempotent(self) -> bool:
         return is_idempotent(self.method, self.body)
 
+    def raw_body(self) -> bytes | None:
+        """The body as sent in a plain request: the bytes themselves, or the JSON encoded."""
+        if isinstance(self.body, bytes | bytearray):
+            return bytes(self.body)
+        return None if self.body is None else json.dumps(self.body).encode()
+
+    @property
+    def upload(self) -> int:
+        """Bytes this request uploads, as Outlook counts them against its upload limit."""
+        body = self.raw_body() if self.method.upper() in UPLOAD_METHODS else None
+        return len(body) if body else 0
+
 
 def is_idempotent(method: str, body: Any) -> bool:
     """Whether sending the request twice does what sending it once does (safe to retry blindly)."""
@@ -197,6 +218,7 @@ class GraphClient:
         retry: RetryPolicy | None = None,
         user_code: str = "",
         timeout: float = 120.0,
+        upload_budget: UploadBudget | None = None,
     ) -> None:
         self.graph_url = graph_url.rstrip("/")
         self._origin = _origin(self.graph_url)
@@ -210,6 +232,7 @@ class GraphClient:
         self._session: aiohttp.ClientSession | None = None
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._batch_slot = asyncio.Semaphore(1)  # one `$batch` at a time: it fills the mailbox's slots
+        self.upload_budget = upload_budget or UploadBudget()
         self.requests = 0  # HTTP requests sent, retries included
         self.sub_requests = 0  # batch sub-requests sent, retries included
         self.retries = 0  # requests or sub-requests sent again after throttling or a dropped connection
@@ -278,7 +301,10 @@ class GraphClient:
         elif data is not None:
             extra.setdefault("Content-Type", content_type or "application/octet-stream")
         url = self._url(path, params)
-        response = await self._send(method.upper(), url, body, extra, is_idempotent(method, json_body))
+        upload = len(body) if body and method.upper() in UPLOAD_METHODS else 0
+        response = await self._send(
+            method.upper(), url, body, extra, is_idempotent(method, json_body), upload=upload
+        )
         if raise_for_error:
             response.raise_for_error(self.user_code)
         return response
@@ -349,9 +375,17 @@ class GraphClient:
         return headers
 
     async def _send(
-        self, method: str, url: str, body: bytes | None, extra: Mapping[str, str], idempotent: bool
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        extra: Mapping[str, str],
+        idempotent: bool,
+        *,
+        upload: int = 0,
     ) -> Response:
-        """Send with retries; the final response, with how many attempts it took."""
+        """Send with retries; the final response, with how many attempts it took. `upload` is what
+        each attempt uploads as Outlook counts it: the upload budget must have room for it first."""
         import aiohttp
         import yarl
 
@@ -360,6 +394,7 @@ class GraphClient:
         while True:
             attempt += 1
             token = await self._token_provider(refused)
+            await self.upload_budget.spend(upload)
             try:
                 async with self._in_flight:
                     self.requests += 1
@@ -409,18 +444,18 @@ class GraphClient:
     # --- $batch -----------------------------------------------------------------------------------
 
     async def batch(self, requests: Sequence[Request]) -> list[Response]:
-        """Send `requests` in `$batch` requests of at most `batch_size`, one at a time, retrying
-        throttled sub-requests on their own. Returns one Response per request, in order; a
-        failed sub-request is an error Response (see `Response.raise_for_error`), not an exception."""
+        """Send `requests` in `$batch` requests of at most `batch_size` and `BATCH_BODY_LIMIT` bytes
+        (one too big for any batch goes alone, as a plain request), one at a time, retrying throttled
+        sub-requests on their own. Returns one Response per request, in order; a failed sub-request is
+        an error Response (see `Response.raise_for_error`), not an exception."""
         results: list[Response | None] = [None] * len(requests)
-        chunks = [
-            range(i, min(i + self.batch_size, len(requests)))
-            for i in range(0, len(requests), self.batch_size)
-        ]
+        chunks, alone = self._pack(requests)
         try:
             async with asyncio.TaskGroup() as group:
                 for chunk in chunks:
-                    group.create_task(self._run_batch(list(chunk), requests, results))
+                    group.create_task(self._run_batch(chunk, requests, results))
+                for index in alone:
+                    group.create_task(self._run_alone(index, requests[index], results))
         except BaseExceptionGroup as failed:  # one chunk failed for good: the others were cancelled
             raise _first_error(failed) from None
         return [r if r is not None else Response(500) for r in results]
@@ -434,6 +469,45 @@ class GraphClient:
         responses = await self.batch([Request("GET", path, params=params) for path in paths])
         return [None if r.status == 404 else r.raise_for_error(self.user_code) for r in responses]
 
+    def _pack(self, requests: Sequence[Request]) -> tuple[list[list[int]], list[int]]:
+        """The indices of `requests` grouped, in order, into `$batch` bodies of at most `batch_size`
+        sub-requests and `BATCH_BODY_LIMIT` bytes, uploading no more than the upload budget allows at
+        once; and those too big for any batch."""
+        chunks: list[list[int]] = []
+        alone: list[int] = []
+        current: list[int] = []
+        size, upload = _BATCH_ENVELOPE, 0
+        for index, request in enumerate(requests):
+            entry = len(json.dumps(self._sub_request(index, request)).encode()) + 2  # and its ", "
+            if _BATCH_ENVELOPE + entry > BATCH_BODY_LIMIT:
+                alone.append(index)
+                continue
+            full = len(current) == self.batch_size or size + entry > BATCH_BODY_LIMIT
+            if current and (full or upload + request.upload > self.upload_budget.limit):
+                chunks.append(current)
+                current, size, upload = [], _BATCH_ENVELOPE, 0
+            current.append(index)
+            size += entry
+            upload += request.upload
+        if current:
+            chunks.append(current)
+        return chunks, alone
+
+    async def _run_alone(self, index: int, request: Request, results: list[Response | None]) -> None:
+        """A request too big for a `$batch`, as a plain request (a photo as raw bytes, a third smaller
+        than in base64). Over 4 MB even so, Graph answers 413: that is its result."""
+        body = request.raw_body()
+        headers = dict(request.headers)
+        if isinstance(request.body, bytes | bytearray):
+            headers["Content-Type"] = request.content_type or "application/octet-stream"
+        elif body is not None:
+            headers.setdefault("Content-Type", "application/json")
+        url = self._url(request.url, request.params)
+        async with self._batch_slot:  # it takes the mailbox's slots in turn with the batches
+            results[index] = await self._send(
+                request.method.upper(), url, body, headers, request.idempotent, upload=request.upload
+            )
+
     async def _run_batch(
         self, pending: list[int], requests: Sequence[Request], results: list[Response | None]
     ) -> None:
@@ -446,8 +520,11 @@ class GraphClient:
             self.sub_requests += len(pending)
             url = self.graph_url + "/$batch"
             body = json.dumps(payload).encode()
+            upload = sum(requests[i].upload for i in pending)
             async with self._batch_slot:
-                outer = await self._send("POST", url, body, {"Content-Type": "application/json"}, idempotent)
+                outer = await self._send(
+                    "POST", url, body, {"Content-Type": "application/json"}, idempotent, upload=upload
+                )
             answers = _sub_responses(outer)
             if outer.status not in (200, 424) or (outer.status == 200 and answers is None):
                 outer.raise_for_error(self.user_code)
