@@ -39,6 +39,7 @@ from .events import cancel_for_attendee, use_custom_zone
 from .faults import Faults
 from .graph import GraphService
 from .identity import Identity
+from .limits import UPLOAD_LIMIT_BYTES, UPLOAD_WINDOW_SECONDS
 from .mailbox import FakeState
 
 SERVICE_KEY = web.AppKey("graph_service", GraphService)
@@ -215,6 +216,8 @@ async def reset(request: web.Request) -> web.Response:
             "error_503_rate": 0.0,
             "drop_after": None,
             "batch_424": False,
+            "upload_limit_bytes": UPLOAD_LIMIT_BYTES,
+            "upload_window_s": UPLOAD_WINDOW_SECONDS,
             "seed": 0,
         }
     )
