@@ -68,6 +68,24 @@ class UsageError(BadInput):
     """Arguments argparse refused."""
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: the installed package's version, read from its metadata only when asked (the
+    metadata machinery is not free, and every other command starts without it)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> NoReturn:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version(PROG)
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = messages.VERSION_UNKNOWN
+        sys.stdout.write(f"{PROG} {number}\n")
+        parser.exit()
+
+
 def _usage_error(prog: str, problem: str) -> UsageError:
     return UsageError(messages.usage_error(prog.removeprefix(PROG).strip(), problem, f"{prog} --help"))
 
@@ -96,6 +114,7 @@ def build_parser() -> ArgumentParser:
         prog=PROG, description="Keep a CRM agenda and contacts in step with Microsoft 365."
     )
     parser.set_defaults(config=None)
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     parser.add_argument(
         "--user",
         dest="app_user",

@@ -593,9 +593,9 @@ def sign_in_failed(detail: str) -> str:
 
 
 def missing_categories(labels: list[str]) -> str:
-    names = ", ".join(labels)
-    fix = "create them with: tui-sync test --create-categories"
-    return f"Warning: no Outlook category for the action types {names} ({fix})"
+    """The Test's warning; each front end says how it creates them (the TUI: ctrl+g; the CLI: the
+    command, `create_categories_cli`)."""
+    return "Warning: no Outlook category for the action types " + ", ".join(labels)
 
 
 def categories_created(labels: list[str]) -> str:
@@ -1613,6 +1613,28 @@ CA_FILE_NOT_PEM = "it holds no PEM certificate"
 
 def ca_file_unusable(path: object, problem: str) -> str:
     return f"the ca_file of the config, {path}, cannot be used: {problem} (correct or remove ca_file)"
+
+
+def create_categories_cli(user_code: str) -> str:
+    """How `tui-sync test` says to create the missing categories: a command that runs as printed."""
+    return f"(create them with: tui-sync test --user {user_code} --create-categories)"
+
+
+def never_connected(user_code: str) -> str:
+    """A user who never signed in on this machine: not "no longer works", there was nothing to lose."""
+    return (
+        f"{user_code} is not connected to Microsoft 365 yet: run tui-sync connect --user {user_code} "
+        "(in the terminal application: Preferences → Connect)"
+    )
+
+
+VERSION_UNKNOWN = "(version unknown: not installed)"
+
+
+def machine_files_text(config_file: object, database: object, token_cache: object, log_file: object) -> str:
+    """`admin show`: where this machine's files are (what to back up, what to look at)."""
+    config = config_file if config_file is not None else "(none: defaults and TUI_SYNC_* variables)"
+    return f"config file: {config}\ndatabase: {database}\ntoken cache: {token_cache}\nlog file: {log_file}"
 
 
 # --- Fidelity to Microsoft 365: request size, upload volume, sign-in codes (writes) ------------------

@@ -64,7 +64,8 @@ def test_missing_categories_warn_then_are_created(run_cli, fake: ThreadedFake, m
 
     result = cli("test", "--user", "CARINE")
     assert result.exit_code == 0  # a warning is not a failure
-    assert result.stdout.splitlines()[-1] == warn(messages.missing_categories(LABELS))
+    hint = messages.create_categories_cli("CARINE")
+    assert result.stdout.splitlines()[-1] == warn(f"{messages.missing_categories(LABELS)} {hint}")
     assert not set(LABELS) & set(categories(fake))
 
     created = cli("test", "--user", "CARINE", "--create-categories")

@@ -40,6 +40,7 @@ FILLED: dict[str, Callable[[], str]] = {
     "wrong client ID": lambda: messages.account_not_accessible(messages.reason_wrong_client_id(HOLE), ""),
     "token refused": lambda: messages.account_not_accessible(messages.reason_token_refused(HOLE), ""),
     "reconnect": lambda: messages.reconnect_needed(HOLE, HOLE),
+    "never connected": lambda: messages.never_connected(HOLE),
     "calendar (Test)": lambda: messages.calendar_not_found(HOLE),
     "calendar (sync)": lambda: messages.calendar_not_found(HOLE, during_sync=True),
     "categories": lambda: messages.missing_categories([HOLE]),

@@ -21,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     client_id.add_argument("--tenant", help="common (default), organizations, or a tenant name or id")
     client_id.set_defaults(handler=set_client_id)
 
-    show = commands.add_parser("show", help="show the Microsoft application settings")
+    show = commands.add_parser(
+        "show", help="show the Microsoft application settings and where this machine keeps its files"
+    )
     add_json_flag(show)
     show.set_defaults(handler=show_settings)
 
@@ -34,8 +36,15 @@ async def set_client_id(ctx: Context, args: argparse.Namespace) -> int:
 
 async def show_settings(ctx: Context, args: argparse.Namespace) -> int:
     current = await ctx.services.people.microsoft_settings()
+    files = {
+        "config_file": ctx.settings.config_file,
+        "database": ctx.settings.database,
+        "token_cache": ctx.settings.microsoft.token_cache,
+        "log_file": ctx.settings.log_path,
+    }
     if args.json:
-        ctx.print_json({"client_id": current.client_id, "tenant": current.tenant})
+        ctx.print_json({"client_id": current.client_id, "tenant": current.tenant, **files})
     else:
         ctx.print(messages.microsoft_settings_text(current.client_id, current.tenant))
+        ctx.print(messages.machine_files_text(**files))
     return 0

@@ -72,10 +72,15 @@ async def connect_user(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def test_user(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_sync.microsoft.checks import CATEGORIES_MISSING
+
     services, code = await _services_for(ctx, args.user)
 
     def show(result: CheckResult) -> None:
-        ctx.print(messages.check_line(result.level, result.message))
+        text = result.message
+        if result.check == CATEGORIES_MISSING:
+            text += " " + messages.create_categories_cli(code)
+        ctx.print(messages.check_line(result.level, text))
         ctx.out.flush()
 
     results = await services.accounts.test(code, create_categories=args.create_categories, on_result=show)

@@ -48,6 +48,15 @@ class NotConnected(ReconnectNeeded):
         self.reason = reason
 
 
+class NeverConnected(NotConnected):
+    """The CRM user has never signed in on this machine: no Microsoft account is remembered for them."""
+
+    def __init__(self, user_code: str) -> None:
+        ReconnectNeeded.__init__(self, messages.never_connected(user_code))
+        self.user_code = user_code
+        self.reason = messages.REASON_NOT_CONNECTED
+
+
 class SignInFailed(MicrosoftError):
     """The device-code sign-in did not complete (declined, expired, or refused by the service)."""
 

@@ -22,7 +22,7 @@ from tui_sync.domain.period import Period
 from tui_sync.errors import LeaseLost, NotFound, StoreError, UserError
 from tui_sync.microsoft.auth import Authenticator
 from tui_sync.microsoft.calendar import OutlookCalendar
-from tui_sync.microsoft.errors import NotConnected
+from tui_sync.microsoft.errors import NeverConnected
 from tui_sync.microsoft.graph import GraphClient
 from tui_sync.store import LeaseHolder, Store
 from tui_sync.store.db import user_code as canonical_code
@@ -106,9 +106,9 @@ class SyncService:
         return user
 
     async def graph_for(self, user: User) -> GraphClient:
-        """A Graph client for the user's mailbox; NotConnected if they never signed in."""
+        """A Graph client for the user's mailbox; NeverConnected if they never signed in."""
         if not user.home_account_id:
-            raise NotConnected(user.code)
+            raise NeverConnected(user.code)
         auth = await self.authenticator()
         provider = auth.token_provider(user.home_account_id, user.code)
         return GraphClient.from_settings(self.settings.microsoft, provider, user.code)
