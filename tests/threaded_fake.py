@@ -69,6 +69,10 @@ class ThreadedFake:
     def decline(self, user_code: str) -> None:
         self.admin("POST", "/device/decline", {"user_code": user_code})
 
+    def forget(self, user_code: str) -> None:
+        """The sign-in service no longer knows this device code (`bad_verification_code` next)."""
+        self.admin("POST", "/device/forget", {"user_code": user_code})
+
     def faults(self, **changes: Any) -> dict[str, Any]:
         return self.admin("POST", "/faults", changes)
 

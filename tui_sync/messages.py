@@ -1644,3 +1644,9 @@ def graph_request_too_large(detail: str) -> str:
     """Graph's 413: one item's request is over Microsoft 365's 4 MB limit (a very long note or body)."""
     suffix = f" ({detail})" if detail else ""
     return f"too large for Microsoft 365, which takes at most 4 MB per item: shorten its note{suffix}"
+
+
+SIGN_IN_CODE_UNKNOWN = (
+    "Microsoft no longer recognises this sign-in (its device code is unknown to the service); "
+    "nothing was changed: start the sign-in again."
+)

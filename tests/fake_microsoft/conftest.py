@@ -111,7 +111,7 @@ def client_ssl(fake: FakeServer) -> ssl.SSLContext:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeServer]:
-    server = await start_fake()
+    server = await start_fake(device_interval=1)  # Microsoft's 5 s would slow the MSAL tests down
     try:
         yield server
     finally:

@@ -73,6 +73,7 @@ async def test_malformed_batches_are_400(graph: Graph) -> None:
     cases = [
         {"requests": [{**one, "id": str(n)} for n in range(21)]},
         {"requests": [one, one]},
+        {"requests": [{**one, "id": "a"}, {**one, "id": "A"}]},  # ids are not case-sensitive
         {"requests": [{"id": "1", "method": "POST", "url": "/me/contacts", "body": {"givenName": "x"}}]},
         {"requests": [{**one, "url": "https://graph.microsoft.com/v1.0/me"}]},
         {"requests": [{**one, "dependsOn": ["9"]}]},

@@ -74,6 +74,7 @@ async def test_faults_never_touch_sign_in_or_admin(
         "error_503_rate": 1.0,
         "drop_after": 0,
         "batch_424": False,
+        "batch_401": 0,
         "upload_limit_bytes": 150 * 1024 * 1024,
         "upload_window_s": 300.0,
         "expire_tokens": False,

@@ -73,7 +73,7 @@ async def test_openid_configuration_for_any_tenant(
 async def test_device_code_response_reads_like_entra(http: aiohttp.ClientSession, fake: FakeServer) -> None:
     flow = await _device_flow(http, fake)
     assert set(flow) >= {"user_code", "device_code", "verification_uri", "expires_in", "interval", "message"}
-    assert flow["interval"] == 1
+    assert flow["interval"] == 1  # as the fixture asks (Microsoft's default is 5: test_fidelity.py)
     assert flow["expires_in"] == 900
     assert flow["message"] == (
         f"To sign in, use a web browser to open the page {flow['verification_uri']} and enter the code "

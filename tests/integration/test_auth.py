@@ -163,6 +163,15 @@ async def test_declined_sign_in(fake: ThreadedFake, tmp_path: Path) -> None:
     assert str(caught.value) == messages.SIGN_IN_DECLINED
 
 
+async def test_an_unknown_device_code_is_not_called_expired(fake: ThreadedFake, tmp_path: Path) -> None:
+    async def lost(code: DeviceCode) -> None:
+        await asyncio.to_thread(fake.forget, code.user_code)
+
+    with pytest.raises(SignInFailed) as caught:
+        await make_auth(fake, tmp_path).sign_in(lost)
+    assert str(caught.value) == messages.SIGN_IN_CODE_UNKNOWN != messages.SIGN_IN_EXPIRED
+
+
 async def test_cancel_stops_the_wait_at_once(fake: ThreadedFake, tmp_path: Path) -> None:
     auth = make_auth(fake, tmp_path)
 

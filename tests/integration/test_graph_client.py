@@ -213,6 +213,34 @@ async def test_401_refreshes_once_then_asks_to_reconnect(fake: ThreadedFake) -> 
     assert graph.requests == 2
 
 
+async def test_a_401_inside_a_batch_refreshes_once_and_sends_those_sub_requests_again(
+    fake: ThreadedFake,
+) -> None:
+    issued: list[str] = []
+    refused: list[str | None] = []
+
+    async def provide(refused_token: str | None = None) -> str:
+        refused.append(refused_token)
+        if refused_token is not None or not issued:
+            issued.append(await asyncio.to_thread(fake.token, UPN))
+        return issued[-1]
+
+    async with GraphClient(
+        fake.graph_url, provide, ca_file=fake.ca_file, retry=FAST, user_code="CARINE"
+    ) as graph:
+        fake.faults(batch_401=1)  # the token is refused inside the batch, not at its door
+        answers = await graph.batch([Request("POST", "/me/contacts", contact(n)) for n in range(3)])
+        assert [a.status for a in answers] == [201] * 3
+        assert len(issued) == 2 and issued[0] in refused  # one refresh, of the token refused
+        assert len(await graph.get_all("/me/contacts")) == 3
+
+        fake.faults(batch_401=2)  # refused again with the fresh token: reconnect
+        with pytest.raises(AuthExpired) as caught:
+            await graph.batch([Request("POST", "/me/contacts", contact(9))])
+    assert "tui-sync connect --user CARINE" in str(caught.value)
+    assert len(issued) == 3
+
+
 async def test_errors_are_matched_on_the_graph_code(graph: GraphClient) -> None:
     created = await graph.post("/me/contacts", contact(1))
     await graph.delete(f"/me/contacts/{created['id']}")

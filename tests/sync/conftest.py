@@ -131,7 +131,7 @@ async def sign_in(fake: FakeServer, admin: aiohttp.ClientSession, auth: Authenti
 async def open_world(directory: Path) -> World:
     """Build the whole world in `directory` (also used outside pytest fixtures, e.g. by the state
     machine, which cannot take fixtures). Close it with `World.close`."""
-    fake = await start_fake(state_dir=directory / "fake", retry_after=0.01)
+    fake = await start_fake(state_dir=directory / "fake", retry_after=0.01, device_interval=0)
     context = ssl.create_default_context(cafile=str(fake.ca_file))
     admin = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context))
     settings = write_config(directory, fake)

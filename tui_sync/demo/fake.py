@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from tui_sync.fake_microsoft import FakeServer, start_fake
 
 T = TypeVar("T")
+DEVICE_INTERVAL = 1  # seconds between sign-in polls (Microsoft asks for 5): Connect in the demo is quick
 
 
 class ThreadedDemoFake:
@@ -35,12 +36,16 @@ class ThreadedDemoFake:
     @staticmethod
     async def _start(state_dir: Path, port: int, latency_ms: int) -> FakeServer:
         try:
-            return await start_fake(port=port, state_dir=state_dir, latency_ms=latency_ms)
+            return await start_fake(
+                port=port, state_dir=state_dir, latency_ms=latency_ms, device_interval=DEVICE_INTERVAL
+            )
         except OSError:
             if port == 0:
                 raise
             # the port of the last run is taken now: another one (the old sign-ins then need Connect)
-            return await start_fake(port=0, state_dir=state_dir, latency_ms=latency_ms)
+            return await start_fake(
+                port=0, state_dir=state_dir, latency_ms=latency_ms, device_interval=DEVICE_INTERVAL
+            )
 
     def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run `coroutine` on the fake's loop and wait for its result."""

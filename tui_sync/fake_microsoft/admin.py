@@ -4,6 +4,7 @@
   creates the mailbox.
 * ``POST /_fake/device/decline`` ``{"user_code"}`` → ``{"ok"}``.
 * ``POST /_fake/device/expire`` ``{"user_code"}`` → ``{"ok"}``: the next poll gets ``expired_token``.
+* ``POST /_fake/device/forget`` ``{"user_code"}`` → ``{"ok"}``: the next poll gets ``bad_verification_code``.
 * ``GET /_fake/device`` → ``{"pending": [{"user_code", "client_id", "scope", "expires_in"}]}``.
 * ``POST /_fake/token`` ``{"upn", "expires_in"?}`` → ``{"access_token", "token_type", "expires_in",
   "upn"}``: act as that user without the device flow (creates the mailbox).
@@ -107,6 +108,16 @@ async def expire(request: web.Request) -> web.Response:
     code = _text(await _body(request), "user_code")
     try:
         identity.expire(code)
+    except KeyError:
+        return _error(f"unknown user_code {code!r}", 404)
+    return web.json_response({"ok": True})
+
+
+async def forget(request: web.Request) -> web.Response:
+    _, identity, _, _ = _parts(request)
+    code = _text(await _body(request), "user_code")
+    try:
+        identity.forget(code)
     except KeyError:
         return _error(f"unknown user_code {code!r}", 404)
     return web.json_response({"ok": True})
@@ -216,6 +227,7 @@ async def reset(request: web.Request) -> web.Response:
             "error_503_rate": 0.0,
             "drop_after": None,
             "batch_424": False,
+            "batch_401": 0,
             "upload_limit_bytes": UPLOAD_LIMIT_BYTES,
             "upload_window_s": UPLOAD_WINDOW_SECONDS,
             "seed": 0,
@@ -236,6 +248,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/_fake/device/approve", approve)
     app.router.add_post("/_fake/device/decline", decline)
     app.router.add_post("/_fake/device/expire", expire)
+    app.router.add_post("/_fake/device/forget", forget)
     app.router.add_get("/_fake/device", pending)
     app.router.add_post("/_fake/token", token)
     app.router.add_post("/_fake/revoke", revoke)

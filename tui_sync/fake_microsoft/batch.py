@@ -1,6 +1,7 @@
 """JSON batching (``POST /v1.0/$batch``), as ``concepts/json-batching.md`` describes it.
 
-* At most 20 sub-requests; a malformed batch (bad JSON, missing ``id``/``method``/``url``, duplicate ids,
+* At most 20 sub-requests; a malformed batch (bad JSON, missing ``id``/``method``/``url``, duplicate ids —
+  ids are not case-sensitive, so ``a`` and ``A`` are duplicates —
   a ``body`` without ``Content-Type``, an unknown or cyclic ``dependsOn``, absolute urls) is a 400 for the
   whole batch. Otherwise the batch is 200 and each sub-request has its own status.
 * Bodies: JSON for ``application/json``, base64 for anything else (photos), both ways.
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import GraphError, error_body
-from .routing import GraphRequest, GraphResponse
+from .routing import GraphRequest, GraphResponse, error_response
 
 if TYPE_CHECKING:
     from .graph import GraphService
@@ -54,9 +55,9 @@ def _validate(body: Any) -> list[dict[str, Any]]:
         sub_id, method, url = sub.get("id"), sub.get("method"), sub.get("url")
         if not isinstance(sub_id, str) or not sub_id:
             raise _bad("Invalid batch payload format: every request needs a string id.")
-        if sub_id in seen:
+        if sub_id.casefold() in seen:  # ids are not case-sensitive (concepts/json-batching)
             raise _bad(f"Invalid batch payload format: duplicate request id '{sub_id}'.")
-        seen.add(sub_id)
+        seen.add(sub_id.casefold())
         if not isinstance(method, str) or method.upper() not in METHODS:
             raise _bad(f"Invalid batch payload format: bad method for request '{sub_id}'.")
         if not isinstance(url, str) or not url or "://" in url:
@@ -157,7 +158,13 @@ async def run_batch(service: GraphService, outer: GraphRequest, log: list[dict[s
     requests = _validate(outer.json())
     statuses: dict[str, int] = {}
     results: list[dict[str, Any]] = []
-    if service.faults.batch_424:
+    if service.faults.batch_401:
+        service.faults.batch_401 -= 1
+        for sub in requests:
+            response = error_response(service.refused_token(), outer.headers)
+            statuses[sub["id"]] = 401
+            results.append(_sub_response(sub["id"], response))
+    elif service.faults.batch_424:
         for sub in requests:
             response = _failed_dependency("The batch failed as a whole; retry the requests.")
             response.headers["Retry-After"] = "1"

@@ -15,7 +15,15 @@ from typing import Any
 
 from .errors import GraphError, format_graph_instant, not_found, unknown_property
 from .mailbox import KIND_CONTACT, Contact, Mailbox, Photo, new_id, parse_id, touch
-from .odata import apply_select, compile_filter, order_by, page_size, paginate, parse_select
+from .odata import (
+    apply_select,
+    compile_filter,
+    context_select,
+    order_by,
+    page_size,
+    paginate,
+    parse_select,
+)
 from .properties import (
     EMAIL_ADDRESS,
     PHYSICAL_ADDRESS,
@@ -141,9 +149,11 @@ def _one(request: GraphRequest, status: int, contact: Contact) -> GraphResponse:
     expand = parse_expand(request.param("$expand"), CONTACT_TYPE)
     select = parse_select(request.param("$select"), SELECTABLE, CONTACT_TYPE)
     item = render(contact, expand=expand)
+    context = (
+        f"{request.base_url}/$metadata#users('{request.box.upn}')/contacts{context_select(select)}/$entity"
+    )
     if select is not None and expand is not None:
         select = [*select, "singleValueExtendedProperties"]
-    context = f"{request.base_url}/$metadata#users('{request.box.upn}')/contacts/$entity"
     return GraphResponse(status, {"@odata.context": context, **apply_select(item, select)})
 
 
@@ -169,7 +179,7 @@ def list_contacts(request: GraphRequest) -> GraphResponse:
         keep = select if select is None or expand is None else [*select, "singleValueExtendedProperties"]
         values.append(apply_select(item, keep))
     body: dict[str, Any] = {
-        "@odata.context": f"{request.base_url}/$metadata#users('{box.upn}')/contacts",
+        "@odata.context": f"{request.base_url}/$metadata#users('{box.upn}')/contacts{context_select(select)}",
         "value": values,
     }
     if page.next_link:

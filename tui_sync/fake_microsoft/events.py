@@ -45,7 +45,15 @@ from .mailbox import (
     parse_id,
     touch,
 )
-from .odata import apply_select, compile_filter, order_by, page_size, paginate, parse_select
+from .odata import (
+    apply_select,
+    compile_filter,
+    context_select,
+    order_by,
+    page_size,
+    paginate,
+    parse_select,
+)
 from .properties import (
     EMAIL_ADDRESS,
     PHYSICAL_ADDRESS,
@@ -160,10 +168,12 @@ IGNORED = {
 # its organiser cancelled says. A client cannot write them (they are read-only in Graph).
 ATTENDEE_COPY = {"isCancelled", "isOrganizer"}
 SPECIAL = {"body", "start", "end", "isAllDay", "recurrence", "transactionId", "singleValueExtendedProperties"}
+# In the beta API only: v1.0 refuses to $select them (a body may carry them: they are ignored).
+BETA_ONLY = {"cancelledOccurrences", "exceptionOccurrences"}
 SELECTABLE = [
     *PLAIN,
     *SPECIAL,
-    *IGNORED,
+    *(IGNORED - BETA_ONLY),
     "@odata.etag",
 ]
 DEFAULTS: dict[str, Any] = {
@@ -571,11 +581,16 @@ def respond_one(
 ) -> GraphResponse:
     options = options or Options.of(request)
     item = _finish(render(view, request.box, options, full_ext=True), options)
-    context = f"{request.base_url}/$metadata#users('{request.box.upn}')/events/$entity"
+    events = f"events{context_select(options.select)}"
+    context = f"{request.base_url}/$metadata#users('{request.box.upn}')/{events}/$entity"
     return GraphResponse(status, {"@odata.context": context, **item}, options.applied())
 
 
-def respond_list(request: GraphRequest, views: list[View], *, sort: bool) -> GraphResponse:
+def respond_list(
+    request: GraphRequest, views: list[View], *, sort: bool, collection: str = "events"
+) -> GraphResponse:
+    """A page of events; `collection` is what `@odata.context` names (`calendarView`, `events('…')/
+    instances`), followed, as Graph writes it, by the `$select`ed properties."""
     options = Options.of(request)
     predicate = compile_filter(request.param("$filter"))
     size = page_size(request.query_lower, request.prefs)
@@ -596,7 +611,8 @@ def respond_list(request: GraphRequest, views: list[View], *, sort: bool) -> Gra
         page = paginate(rendered, request.query, size, request.base_url, request.path)
         items = page.items
     body: dict[str, Any] = {
-        "@odata.context": f"{request.base_url}/$metadata#users('{request.box.upn}')/events",
+        "@odata.context": f"{request.base_url}/$metadata#users('{request.box.upn}')/"
+        f"{collection}{context_select(options.select)}",
         "value": [_finish(item, options) for item in items],
     }
     if page.next_link:
@@ -828,7 +844,7 @@ def calendar_view(request: GraphRequest, raw_calendar: str | None = None) -> Gra
             views.extend(series_views(event, low, high))
         elif _overlaps(event.start, event.end, low, high):
             views.append(single_view(event))
-    return respond_list(request, views, sort=True)
+    return respond_list(request, views, sort=True, collection="calendarView")
 
 
 def instances(request: GraphRequest, raw_calendar: str | None, event_id: str) -> GraphResponse:
@@ -836,9 +852,9 @@ def instances(request: GraphRequest, raw_calendar: str | None, event_id: str) ->
     cal = calendar_id(box, raw_calendar) if raw_calendar else None
     view = find_view(box, event_id, cal)
     low, high = window(request)
-    if view.type != "seriesMaster":
-        return respond_list(request, [], sort=True)
-    return respond_list(request, series_views(view.event, low, high), sort=True)
+    collection = f"events('{event_id}')/instances"
+    found = series_views(view.event, low, high) if view.type == "seriesMaster" else []
+    return respond_list(request, found, sort=True, collection=collection)
 
 
 def register(router: Router) -> None:

@@ -11,6 +11,8 @@
 * ``drop_after``: N Graph requests are served, then the next one's connection is closed with no response;
   then the count starts again (so N=3 drops every 4th request, N=0 drops them all). ``null`` turns it off.
 * ``expire_tokens``: an action, not a state: every access token issued so far expires now.
+* ``batch_401``: the next N ``$batch`` requests answer each sub-request 401 ``InvalidAuthenticationToken``
+  (the gateway let the token in, the workload refused it: revoked or expired meanwhile).
 * ``batch_424``: while true, every ``$batch`` answers each sub-request with 424 (a whole-batch failure,
   as Microsoft's Dev Proxy simulates).
 * ``upload_limit_bytes`` / ``upload_window_s``: Outlook's upload volume limit per mailbox, 150 MB per
@@ -37,6 +39,7 @@ class Faults:
     error_503_rate: float = 0.0
     drop_after: int | None = None
     batch_424: bool = False
+    batch_401: int = 0
     upload_limit_bytes: int = UPLOAD_LIMIT_BYTES
     upload_window_s: float = UPLOAD_WINDOW_SECONDS
     rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
@@ -69,6 +72,10 @@ class Faults:
                 if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                     raise ValueError("upload_limit_bytes must be an integer >= 1")
                 self.upload_limit_bytes = value
+            elif key == "batch_401":
+                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                    raise ValueError("batch_401 must be an integer >= 0")
+                self.batch_401 = value
             elif key == "batch_424":
                 if not isinstance(value, bool):
                     raise ValueError("batch_424 must be true or false")

@@ -125,7 +125,12 @@ class GraphService:
             box = self.state.get(upn) if upn else None
             if box is not None:
                 return box
-        raise GraphError(
+        raise self.refused_token(message)
+
+    @staticmethod
+    def refused_token(message: str = EXPIRED) -> GraphError:
+        """Graph's 401 for a token it does not take."""
+        return GraphError(
             401,
             "InvalidAuthenticationToken",
             message,

@@ -7,11 +7,13 @@ Decisions (tests and the demo depend on them):
   ``POST /_fake/apps {"unknown_client_ids": [...]}``. ``{"known_client_ids": [...]}`` switches to an allow
   list instead (an empty list switches back to "any GUID"). An unknown id is ``invalid_client`` with
   Entra's AADSTS700016 text; a malformed one is ``invalid_client`` with AADSTS700038.
-* **Device flow.** ``interval`` is 1 second by default (Entra says 5) so MSAL-driven tests stay fast;
+* **Device flow.** ``interval`` is 5 seconds by default, as Entra answers (learn.microsoft.com
+  entra/identity-platform/v2-oauth2-device-code); the demo and the tests ask for less, to stay fast;
   ``expires_in`` 900. A code stays ``authorization_pending`` until ``POST /_fake/device/approve``
   (or the little HTML page at ``/devicelogin``), ``authorization_declined`` after
   ``/_fake/device/decline``, ``expired_token`` after its lifetime or ``/_fake/device/expire``; an unknown
-  device code is ``bad_verification_code``. A code is redeemed once.
+  device code is ``bad_verification_code`` (``/_fake/device/forget`` makes a pending one unknown). A
+  code is redeemed once.
 * **Tokens.** Access tokens are opaque random strings mapped to (upn, expiry); refresh tokens rotate on
   every use (the old one stays valid, as Entra's do) until ``POST /_fake/revoke``. The ``id_token`` is
   an unsigned JWT (``alg: none``) — MSAL only decodes it.
@@ -108,7 +110,7 @@ class Identity:
         self,
         state: FakeState,
         *,
-        interval: int = 1,
+        interval: int = 5,
         device_code_ttl: int = 900,
         access_token_ttl: int = 3600,
     ) -> None:
@@ -220,6 +222,10 @@ class Identity:
 
     def expire(self, user_code: str) -> None:
         self.flow_by_user_code(user_code).expires_at = 0
+
+    def forget(self, user_code: str) -> None:
+        """The service no longer knows this device code: its next poll is ``bad_verification_code``."""
+        del self.flows[self.flow_by_user_code(user_code).device_code]
 
     def pending(self) -> list[dict[str, Any]]:
         now = time.time()

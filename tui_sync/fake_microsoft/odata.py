@@ -53,6 +53,11 @@ def parse_select(value: str | None, known: Iterable[str], type_name: str) -> lis
     return names
 
 
+def context_select(select: list[str] | None) -> str:
+    """What ``$select`` adds to ``@odata.context``, as Graph writes it: ``events(subject,start)``."""
+    return f"({','.join(select)})" if select else ""
+
+
 def apply_select(item: dict[str, Any], select: list[str] | None) -> dict[str, Any]:
     """Keep the selected properties; Graph always keeps ``id`` and ``@odata.etag``."""
     if select is None:

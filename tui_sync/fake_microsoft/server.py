@@ -156,7 +156,7 @@ async def start_fake(
     retry_after: float = 1.0,
     drop_after: int | None = None,
     seed: int = 0,
-    device_interval: int = 1,
+    device_interval: int = 5,
     access_token_ttl: int = 3600,
     max_concurrent: int = 4,
     auto_approve_after: float | None = None,
@@ -288,8 +288,8 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument(
         "--device-interval",
         type=_non_negative,
-        default=1,
-        help="polling interval the device flow asks for (seconds)",
+        default=5,
+        help="polling interval the device flow asks for (seconds; default 5, as Microsoft's)",
     )
     return cli
 

@@ -262,8 +262,10 @@ class Authenticator:
             return NotConnected(user_code, description)
         if error == "authorization_declined":
             return SignInFailed(messages.SIGN_IN_DECLINED)
-        if error in ("expired_token", "bad_verification_code"):
+        if error == "expired_token":
             return SignInFailed(messages.SIGN_IN_EXPIRED)
+        if error == "bad_verification_code":  # "The device_code sent to the /token endpoint wasn't
+            return SignInFailed(messages.SIGN_IN_CODE_UNKNOWN)  # recognized" (v2-oauth2-device-code)
         return SignInFailed(messages.sign_in_failed(description))
 
     # --- device-code sign-in ----------------------------------------------------------------------

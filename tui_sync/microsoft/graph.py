@@ -16,7 +16,8 @@ Why this shape (facts from Microsoft's Graph docs: throttling-limits, json-batch
   exponential backoff with jitter and a cap. Inside a batch each sub-request is throttled on its own, so
   only the throttled sub-requests are sent again. A whole batch failing with 424 is retried like that.
 - A 401 gets one forced token refresh (the access token may have been revoked early), then the user is
-  told to reconnect. A dropped connection is retried only where repeating the request cannot do harm
+  told to reconnect; sub-requests of a `$batch` answered 401 too (only they are sent again). A dropped
+  connection is retried only where repeating the request cannot do harm
   (GET, PUT, PATCH, DELETE, and a POST whose body carries a `transactionId`).
 - Every request asks for immutable ids and text bodies (`Prefer`), so ids survive folder moves and notes
   need no HTML parsing in the common case.
@@ -233,6 +234,7 @@ class GraphClient:
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._batch_slot = asyncio.Semaphore(1)  # one `$batch` at a time: it fills the mailbox's slots
         self.upload_budget = upload_budget or UploadBudget()
+        self._last_token: str | None = None  # the token the last request was sent with
         self.requests = 0  # HTTP requests sent, retries included
         self.sub_requests = 0  # batch sub-requests sent, retries included
         self.retries = 0  # requests or sub-requests sent again after throttling or a dropped connection
@@ -393,7 +395,7 @@ class GraphClient:
         attempt, refused = 0, None
         while True:
             attempt += 1
-            token = await self._token_provider(refused)
+            token = self._last_token = await self._token_provider(refused)
             await self.upload_budget.spend(upload)
             try:
                 async with self._in_flight:
@@ -511,8 +513,10 @@ class GraphClient:
     async def _run_batch(
         self, pending: list[int], requests: Sequence[Request], results: list[Response | None]
     ) -> None:
-        """One chunk: send, keep the final answers, send the throttled ones again after their wait."""
+        """One chunk: send, keep the final answers, send the throttled ones again after their wait and
+        those refused with 401 once more with a fresh token (a second 401 asks the user to reconnect)."""
         attempt = 0
+        refreshed = False
         while pending:
             attempt += 1
             payload = {"requests": [self._sub_request(i, requests[i]) for i in pending]}
@@ -532,14 +536,23 @@ class GraphClient:
             answers = answers or {}
             again: list[int] = []
             delay = 0.0
+            refused = False
             for i in pending:
                 answer = answers.get(str(i)) or Response(424, dict(outer.headers))  # whole-batch 424
-                if answer.status in RETRY_STATUSES | {424} and attempt < self.retry.max_attempts:
+                if answer.status == 401:
+                    if refreshed:
+                        answer.raise_for_error(self.user_code)  # refused even with a fresh token
+                    again.append(i)
+                    refused = True
+                elif answer.status in RETRY_STATUSES | {424} and attempt < self.retry.max_attempts:
                     again.append(i)
                     delay = max(delay, self.retry.delay(attempt, answer.headers.get("retry-after")))
                 else:
                     answer.attempts = attempt
                     results[i] = answer
+            if refused:  # one refresh, as for a plain request: the token may have been revoked early
+                refreshed = True
+                await self._token_provider(self._last_token)
             if again:
                 log.info("Graph $batch: %d sub-requests throttled, retrying in %.2f s", len(again), delay)
                 self.retries += len(again)
