@@ -1497,10 +1497,6 @@ def contact_deleted_from_lists(codes: list[str]) -> str:
 AGENDA_CLI_TO_BEFORE_FROM = "must be on or after --from"
 AGENDA_CLI_END_OR_MINUTES = "give --end or --minutes, not both"
 AGENDA_CLI_REMINDER_OR_NOT = "give --reminder or --no-reminder, not both"
-AGENDA_CLI_SERIES = (
-    "this action is an occurrence of a series: change it in the terminal application (the series or "
-    "this occurrence)"
-)
 AGENDA_CLI_EDIT_OPTIONS = (
     "--title, --start, --end, --minutes, --all-day, --type, --location, --note, --private, --reminder, "
     "--no-reminder"
@@ -1521,12 +1517,14 @@ def agenda_cli_unknown_type(label: str, labels: list[str]) -> str:
     return f"no action type {label!r}; the types are: {', '.join(labels)}"
 
 
-def agenda_cli_saved(action_id: int, title: str) -> str:
-    return f"Saved action {action_id}: {title} (the next sync sends it to Microsoft 365)"
+def agenda_cli_saved(ident: str, title: str) -> str:
+    what = "series" if ident.startswith("S") else "action"
+    return f"Saved {what} {ident}: {title} (the next sync sends it to Microsoft 365)"
 
 
-def agenda_cli_what(action_id: int, owner: str, start: datetime, title: str) -> str:
-    return f"action {action_id} of {owner} on {start.strftime('%Y-%m-%d %H:%M')}: {title}"
+def agenda_cli_what(ident: str, owner: str, start: datetime, title: str) -> str:
+    what = "series" if ident.startswith("S") else "action"
+    return f"{what} {ident} of {owner} on {start.strftime('%Y-%m-%d %H:%M')}: {title}"
 
 
 def cli_delete_needs_yes(what: str) -> str:
@@ -1635,6 +1633,42 @@ def machine_files_text(config_file: object, database: object, token_cache: objec
     """`admin show`: where this machine's files are (what to back up, what to look at)."""
     config = config_file if config_file is not None else "(none: defaults and TUI_SYNC_* variables)"
     return f"config file: {config}\ndatabase: {database}\ntoken cache: {token_cache}\nlog file: {log_file}"
+
+
+AGENDA_CLI_REQUIRED = "required (as an option, or in the --from-json object)"
+
+
+def agenda_cli_bad_id(typed: str) -> str:
+    return f"{typed!r} is not an id: N for an action, SN for a series (as agenda list shows them)"
+
+
+def agenda_cli_occurrence(action_id: int, series_id: int) -> str:
+    """`agenda edit|delete N` on an occurrence edited on its own: what the command line can do instead."""
+    return (
+        f"action {action_id} is an occurrence of the series S{series_id}: give S{series_id} to change or "
+        "delete the whole series; one occurrence alone is changed in the terminal application"
+    )
+
+
+JSON_TEXT = "must be text"
+JSON_LIST_OF_TEXT = "must be a list of text lines"
+JSON_TRUE_OR_FALSE = "must be true or false"
+JSON_WHOLE_NUMBER_OR_NULL = "must be a whole number of minutes, or null for none"
+JSON_NOT_UTF8 = "not UTF-8 text"
+JSON_NOT_AN_OBJECT = "must hold one JSON object ({...})"
+
+
+def json_input_problem(source: str, problem: str) -> str:
+    where = "stdin" if source == "-" else source
+    return f"--from-json {where}: {problem}; nothing was changed"
+
+
+def json_syntax(line: int, column: int, problem: str) -> str:
+    return f"not JSON (line {line}, column {column}: {problem})"
+
+
+def json_unknown_keys(keys: list[str], known: list[str]) -> str:
+    return f"unknown key(s) {', '.join(keys)}; the keys are: {', '.join(known)}"
 
 
 # --- Fidelity to Microsoft 365: request size, upload volume, sign-in codes (writes) ------------------

@@ -106,7 +106,7 @@ def test_a_contact_on_no_list_is_just_deleted(run_cli) -> None:
         (["edit", "424242", "--city", "Lyon"], "tui-sync: no contact with id 424242\n"),
         (["delete", "424242", "--yes"], "tui-sync: no contact with id 424242\n"),
         (["delete", "{id}"], "tui-sync: --yes: give it to delete contact "),
-        (["add", "--first-name", "X"], "the following arguments are required: --last-name"),
+        (["add", "--city", "Lyon"], "--last-name: a contact needs a name or a company"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_nothing_changed(

@@ -5,18 +5,25 @@ Agenda screen: the rights (one's own agenda, another's only with the agenda righ
 and times, the end after the start, the reminder range. This command only turns options into the
 service's form (`ActionDraft`) and names the option a refused field came from. A change is not pushed
 to Microsoft 365 here, even for a user with Automatic on: the next sync sends it.
+
+Ids are those `agenda list` shows: N for a single action, SN for a whole series (`edit SN` changes the
+series' fields, its rule kept; `delete SN` deletes it). One occurrence alone is edited in the terminal
+application. `add`/`edit` read their fields from JSON with `--from-json` and print the result as JSON
+with `--json`, the keys being those `agenda list --json` prints.
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui_sync import messages
 from tui_sync.commands import Context, add_json_flag, switch
-from tui_sync.domain.models import Action, InvalidValue
+from tui_sync.commands.json_input import Setter, add_from_json, apply_json, flag, text
+from tui_sync.domain.models import Action, InvalidValue, Series
 from tui_sync.domain.period import parse_day
 from tui_sync.errors import BadInput
 
@@ -35,7 +42,31 @@ _OPTIONS = {
     "action_type": "--type",
     "owner": "--user",
 }
+T = TypeVar("T")
 DEFAULT_MINUTES = 60  # a new action lasts an hour unless told otherwise, as in the form
+# Keys of `agenda list --json` that describe an item without being one of its fields.
+_DESCRIPTIVE_KEYS = frozenset({"id", "series_id", "kind", "day", "marks"})
+
+
+@dataclass(frozen=True)
+class ItemId:
+    """An id as `agenda list` shows it: N for a single action, SN for a whole series."""
+
+    number: int
+    series: bool = False
+
+    def __str__(self) -> str:
+        return f"S{self.number}" if self.series else str(self.number)
+
+
+def item_id(typed: str) -> ItemId:
+    """The argparse type of an ID: `12` or `S12` (any case)."""
+    raw = typed.strip()
+    series = raw[:1] in ("S", "s")
+    digits = raw[1:] if series else raw
+    if not digits.isdigit():
+        raise argparse.ArgumentTypeError(messages.agenda_cli_bad_id(typed))
+    return ItemId(int(digits), series)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,23 +82,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     list_.set_defaults(handler=list_actions)
 
     add = commands.add_parser("add", help="add an action; prints its id")
-    add.add_argument("--user", required=True, metavar="CODE", help="whose agenda")
-    add.add_argument("--title", required=True, metavar="T", help="the action's title")
+    add.add_argument("--user", metavar="CODE", help="whose agenda (required, here or in --from-json)")
+    add.add_argument("--title", metavar="T", help="the action's title (required)")
     add.add_argument(
-        "--start", required=True, metavar='"YYYY-MM-DD HH:MM"', help="start (with --all-day: the day alone)"
+        "--start", metavar='"YYYY-MM-DD HH:MM"', help="start (required; with --all-day: the day alone)"
     )
     _add_fields(add)
     add.set_defaults(handler=add_action)
 
-    edit = commands.add_parser("edit", help="change an action; the options not given stay as they are")
-    edit.add_argument("action_id", type=int, metavar="ID", help="the action's id (agenda list)")
-    edit.add_argument("--title", metavar="T", help="the action's title")
-    edit.add_argument("--start", metavar='"YYYY-MM-DD HH:MM"', help="start (the duration is kept)")
+    edit = commands.add_parser(
+        "edit", help="change an action, or a series' fields (SN); the options not given stay as they are"
+    )
+    edit.add_argument("item", type=item_id, metavar="ID", help="N: an action, SN: a series (agenda list)")
+    edit.add_argument("--title", metavar="T", help="the title")
+    edit.add_argument(
+        "--start", metavar='"YYYY-MM-DD HH:MM"', help="start (a series: its first one); the duration is kept"
+    )
     _add_fields(edit)
     edit.set_defaults(handler=edit_action)
 
-    delete = commands.add_parser("delete", help="delete an action (with --yes)")
-    delete.add_argument("action_id", type=int, metavar="ID", help="the action's id (agenda list)")
+    delete = commands.add_parser("delete", help="delete an action, or a whole series (SN) (with --yes)")
+    delete.add_argument("item", type=item_id, metavar="ID", help="N: an action, SN: a series (agenda list)")
     _add_viewer(delete)
     delete.add_argument(
         "--yes", action="store_true", help="really delete it (without: say what, change nothing)"
@@ -92,35 +127,86 @@ def _add_fields(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reminder", type=int, metavar="MIN", help="a reminder MIN minutes before")
     parser.add_argument("--no-reminder", action="store_true", help="no reminder")
     _add_viewer(parser)
+    add_from_json(parser, "action")
+    add_json_flag(parser)
 
 
 # --- list ----------------------------------------------------------------------------------------------
 
 
-def _marks(entry: Entry) -> str:
+def _marks(kind: str, private: bool) -> str:
+    """R for an occurrence of a series, E for one edited on its own, P for private."""
     marks = messages.UI_AGENDA_MARKS
-    found = [marks[entry.kind]] if entry.kind in marks else []
-    return "".join(found + ([marks["private"]] if entry.action.private else []))
+    found = [marks[kind]] if kind in marks else []
+    return "".join(found + ([marks["private"]] if private else []))
 
 
 def _entry_json(ctx: Context, entry: Entry) -> dict[str, Any]:
-    action = entry.action
+    return _item_json(ctx, entry.action, entry.kind)
+
+
+def _item_json(ctx: Context, item: Action | Series, kind: str) -> dict[str, Any]:
+    """An action or an occurrence (as `agenda list --json` prints them), or a whole series (kind
+    "series", as `agenda edit SN --json` prints it)."""
     return {
-        "id": action.id if entry.kind == "single" else None,
-        "series_id": action.series_id,
-        "kind": entry.kind,
-        "day": action.start.astimezone(ctx.tz).date(),
-        "start": action.start.astimezone(ctx.tz),
-        "end": action.end.astimezone(ctx.tz),
-        "all_day": action.all_day,
-        "type": action.action_type,
-        "title": action.title,
-        "location": action.location,
-        "private": action.private,
-        "reminder_minutes": action.reminder_minutes if action.reminder_on else None,
-        "note": action.note,
-        "marks": _marks(entry),
+        "id": item.id if kind == "single" else None,
+        "series_id": item.id if isinstance(item, Series) else item.series_id,
+        "kind": kind,
+        "day": item.start.astimezone(ctx.tz).date(),
+        "start": item.start.astimezone(ctx.tz),
+        "end": item.end.astimezone(ctx.tz),
+        "all_day": item.all_day,
+        "type": item.action_type,
+        "title": item.title,
+        "location": item.location,
+        "private": item.private,
+        "reminder_minutes": item.reminder_minutes if item.reminder_on else None,
+        "note": item.note,
+        "marks": _marks(kind, item.private),
     }
+
+
+# --- --from-json -----------------------------------------------------------------------------------------
+
+
+def _moment_setter(dest: str) -> Setter:
+    """`start` / `end` as --json prints them (ISO 8601 with the offset) → the option's local text. An
+    all-day item's `end` is the midnight after its last day, and --end takes that last day."""
+
+    def setter(value: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+        if not isinstance(value, str):
+            raise TypeError(messages.JSON_TEXT)
+        try:
+            when = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return {dest: value}  # not ISO: read as typed, the form then names what is wrong
+        if data.get("all_day") is True:
+            last = when.date() - timedelta(days=1) if dest == "end" and when.time() == time() else when.date()
+            return {dest: last.isoformat()}
+        return {dest: when.strftime("%Y-%m-%d %H:%M")}
+
+    return setter
+
+
+def _reminder(value: Any, _: Mapping[str, Any]) -> dict[str, Any]:
+    if value is None:
+        return {"no_reminder": True}
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(messages.JSON_WHOLE_NUMBER_OR_NULL)
+    return {"reminder": value}
+
+
+_SETTERS: dict[str, Setter] = {
+    "title": text("title"),
+    "start": _moment_setter("start"),
+    "end": _moment_setter("end"),
+    "all_day": flag("all_day"),
+    "type": text("action_type"),
+    "location": text("location"),
+    "note": text("note"),
+    "private": flag("private"),
+    "reminder_minutes": _reminder,
+}
 
 
 async def list_actions(ctx: Context, args: argparse.Namespace) -> int:
@@ -157,7 +243,12 @@ async def list_actions(ctx: Context, args: argparse.Namespace) -> int:
         ident = str(action.id) if entry.kind == "single" else f"S{action.series_id}"
         ctx.print(
             messages.agenda_cli_line(
-                ident, start.date(), when, action.action_type, action.title, _marks(entry)
+                ident,
+                start.date(),
+                when,
+                action.action_type,
+                action.title,
+                _marks(entry.kind, action.private),
             )
         )
     return 0
@@ -236,12 +327,24 @@ def _apply(draft: ActionDraft, args: argparse.Namespace, duration: int, types: l
 async def _save(
     ctx: Context, viewer: str, draft: ActionDraft, action_id: int | None, end_given: bool
 ) -> Action:
-    """The service's save, each refused option named once. An end worked out from a refused --start
-    is not reported on its own: fixing --start fixes it."""
+    """The service's save of a single action, each refused option named once."""
+    return await _refusing(ctx.services.agenda.save_action(viewer, draft, action_id), end_given)
+
+
+async def _save_series(
+    ctx: Context, viewer: str, draft: ActionDraft, series_id: int, end_given: bool
+) -> Series:
+    """The service's save of a series' fields (its rule as it was), each refused option named once."""
+    return await _refusing(ctx.services.agenda.save_series(viewer, draft, series_id), end_given)
+
+
+async def _refusing(saving: Awaitable[T], end_given: bool) -> T:
+    """`saving` awaited, a refusal turned into one line per option. An end worked out from a refused
+    --start is not reported on its own: fixing --start fixes it."""
     from tui_sync.services.agenda import DraftRefused
 
     try:
-        return await ctx.services.agenda.save_action(viewer, draft, action_id)
+        return await saving
     except DraftRefused as refused:
         found: dict[str, str] = {}
         for name, problem in refused.problems:
@@ -254,6 +357,10 @@ async def _save(
 
 
 async def add_action(ctx: Context, args: argparse.Namespace) -> int:
+    apply_json(args, {**_SETTERS, "user": text("user")}, _DESCRIPTIVE_KEYS)
+    for option, value in (("--user", args.user), ("--start", args.start)):
+        if value is None:
+            raise BadInput(messages.bad_option(option, messages.AGENDA_CLI_REQUIRED))
     agenda = ctx.services.agenda
     owner = (await ctx.services.people.get_user(args.user)).code
     viewer = (await ctx.services.people.get_user(args.viewer)).code if args.viewer else owner
@@ -261,51 +368,75 @@ async def add_action(ctx: Context, args: argparse.Namespace) -> int:
     types = [t.label for t in await agenda.action_types()]
     draft = await agenda.new_draft(owner)
     saved = await _save(ctx, viewer, _apply(draft, args, DEFAULT_MINUTES, types), None, args.end is not None)
-    ctx.print(str(saved.id))
+    if args.json:
+        ctx.print_json(_item_json(ctx, saved, "single"))
+    else:
+        ctx.print(str(saved.id))
     return 0
 
 
 async def _acting(ctx: Context, args: argparse.Namespace) -> str:
-    """Who acts on the action: --as, else its owner (an unknown id is one line naming it)."""
+    """Who acts on the item: --as, else its owner (an unknown id is one line naming it)."""
     if args.viewer:
         return (await ctx.services.people.get_user(args.viewer)).code
-    return await ctx.services.agenda.owner_of(args.action_id)
+    if args.item.series:
+        return await ctx.services.agenda.series_owner_of(args.item.number)
+    return await ctx.services.agenda.owner_of(args.item.number)
+
+
+async def _single(ctx: Context, viewer: str, item: ItemId) -> Action:
+    """The single action `item` names; an occurrence of a series is refused, saying what to do."""
+    current = await ctx.services.agenda.get_action(viewer, item.number)
+    if current.series_id is not None:
+        raise BadInput(messages.agenda_cli_occurrence(item.number, current.series_id))
+    return current
 
 
 async def edit_action(ctx: Context, args: argparse.Namespace) -> int:
     agenda = ctx.services.agenda
+    apply_json(args, _SETTERS, _DESCRIPTIVE_KEYS | {"user"})
     given = [args.title, args.start, args.end, args.minutes, args.all_day, args.action_type, args.location]
     given += [args.note, args.private, args.reminder, args.no_reminder or None]
     if all(value is None for value in given):
         raise BadInput(messages.nothing_to_change(messages.AGENDA_CLI_EDIT_OPTIONS))
     viewer = await _acting(ctx, args)
-    current = await agenda.get_action(viewer, args.action_id)
-    if current.series_id is not None:
-        raise BadInput(messages.AGENDA_CLI_SERIES)
     types = [t.label for t in await agenda.action_types()]
+    current: Action | Series
+    if args.item.series:
+        current = await agenda.get_series(viewer, args.item.number)
+    else:
+        current = await _single(ctx, viewer, args.item)
     duration = int((current.end - current.start).total_seconds() // 60)
-    saved = await _save(
-        ctx,
-        viewer,
-        _apply(agenda.draft_of(current), args, duration, types),
-        args.action_id,
-        args.end is not None,
-    )
-    ctx.print(messages.agenda_cli_saved(saved.id or 0, saved.title))
+    draft = _apply(agenda.draft_of(current), args, duration, types)
+    if isinstance(current, Series):
+        saved: Action | Series = await _save_series(
+            ctx, viewer, draft, args.item.number, args.end is not None
+        )
+    else:
+        saved = await _save(ctx, viewer, draft, args.item.number, args.end is not None)
+    if args.json:
+        ctx.print_json(_item_json(ctx, saved, "series" if isinstance(saved, Series) else "single"))
+    else:
+        ctx.print(messages.agenda_cli_saved(str(args.item), saved.title))
     return 0
 
 
 async def delete_action(ctx: Context, args: argparse.Namespace) -> int:
     agenda = ctx.services.agenda
     viewer = await _acting(ctx, args)
-    current = await agenda.get_action(viewer, args.action_id)
-    if current.series_id is not None:
-        raise BadInput(messages.AGENDA_CLI_SERIES)
+    current = (
+        await agenda.get_series(viewer, args.item.number)
+        if args.item.series
+        else await _single(ctx, viewer, args.item)
+    )
     what = messages.agenda_cli_what(
-        current.id or 0, current.owner, current.start.astimezone(ctx.tz), current.title
+        str(args.item), current.owner, current.start.astimezone(ctx.tz), current.title
     )
     if not args.yes:
         raise BadInput(messages.cli_delete_needs_yes(what))
-    await agenda.delete_action(viewer, args.action_id)
+    if args.item.series:
+        await agenda.delete_series(viewer, args.item.number)
+    else:
+        await agenda.delete_action(viewer, args.item.number)
     ctx.print(messages.agenda_cli_deleted(what))
     return 0

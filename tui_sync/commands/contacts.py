@@ -4,16 +4,19 @@ The rules (a contact needs a name or a company, a valid e-mail, at most 3 addres
 photo of at most 4 MB; removals before additions in a list, all or nothing, at most 2000 contacts) are
 the contacts service's and the Contact's, shared with the terminal application's Contacts screen and
 its form; this module only parses and prints. A refused value names the option typed and changes
-nothing (exit 2).
+nothing (exit 2). `add`/`edit` read their fields from JSON with `--from-json` and print the contact as
+JSON with `--json`, the keys being those `contacts list --json` prints.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from typing import Any
 
 from tui_sync import messages
 from tui_sync.commands import Context, add_json_flag
+from tui_sync.commands.json_input import Setter, add_from_json, apply_json, text
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, InvalidValue
 from tui_sync.errors import BadInput, UserError
 
@@ -33,6 +36,17 @@ _OPTIONS = {
     "note": "--note",
 }
 _OTHER_OPTIONS = {"address_lines": "--address", "photo": "--photo"}
+# Keys of `contacts list --json` that describe a contact without being one of its fields.
+_DESCRIPTIVE_KEYS = frozenset({"id", "has_photo", "created_at", "updated_at"})
+
+
+def _lines(value: Any, _: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(value, list) or not all(isinstance(line, str) for line in value):
+        raise TypeError(messages.JSON_LIST_OF_TEXT)
+    return {"address_lines": value}
+
+
+_SETTERS: dict[str, Setter] = {**{field: text(field) for field in _OPTIONS}, "address_lines": _lines}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,18 +61,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     list_.set_defaults(handler=list_contacts)
 
     add = commands.add_parser("add", help="add a contact to the CRM; prints its id")
-    add.add_argument("--last-name", required=True, metavar="N", help="the last name")
+    add.add_argument("--last-name", dest="last_name", metavar="N", help="the last name")
     _add_field_options(add)
     add.add_argument("--photo", metavar="FILE", help="a JPEG or PNG file of at most 4 MB")
+    add_from_json(add, "contact")
+    add_json_flag(add)
     add.set_defaults(handler=add_contact)
 
     edit = commands.add_parser("edit", help="change a contact's fields (those not given stay as they are)")
     edit.add_argument("contact_id", type=int, metavar="ID", help="the contact's id (`contacts list`)")
-    edit.add_argument("--last-name", metavar="N", help="the last name")
+    edit.add_argument("--last-name", dest="last_name", metavar="N", help="the last name")
     _add_field_options(edit)
     photo = edit.add_mutually_exclusive_group()
     photo.add_argument("--photo", metavar="FILE", help="a new photo: a JPEG or PNG file of at most 4 MB")
     photo.add_argument("--no-photo", action="store_true", help="remove the photo")
+    add_from_json(edit, "contact")
+    add_json_flag(edit)
     edit.set_defaults(handler=edit_contact)
 
     delete = commands.add_parser("delete", help="delete a contact from the CRM (and from every list)")
@@ -153,18 +171,23 @@ async def list_contacts(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def add_contact(ctx: Context, args: argparse.Namespace) -> int:
-    fields = _fields_given(args)
+    apply_json(args, _SETTERS, _DESCRIPTIVE_KEYS)
+    fields = {"last_name": "", **_fields_given(args)}  # no name: the Contact says what it needs
     photo = await _read_photo(ctx, args.photo) if args.photo is not None else None
     try:
         contact = Contact(**fields, photo=photo)
     except InvalidValue as error:
         raise _refused(error) from None
     saved = await ctx.services.contacts.save(contact)
-    ctx.print(str(saved.id))
+    if args.json:
+        ctx.print_json(contact_json(saved))
+    else:
+        ctx.print(str(saved.id))
     return 0
 
 
 async def edit_contact(ctx: Context, args: argparse.Namespace) -> int:
+    apply_json(args, _SETTERS, _DESCRIPTIVE_KEYS)
     changes = _fields_given(args)
     if args.photo is not None:
         changes["photo"] = await _read_photo(ctx, args.photo)
@@ -179,7 +202,10 @@ async def edit_contact(ctx: Context, args: argparse.Namespace) -> int:
     except InvalidValue as error:
         raise _refused(error) from None
     saved = await ctx.services.contacts.save(changed)
-    ctx.print(messages.contact_saved(saved.display_name))
+    if args.json:
+        ctx.print_json(contact_json(saved))
+    else:
+        ctx.print(messages.contact_saved(saved.display_name))
     return 0
 
 

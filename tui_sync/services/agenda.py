@@ -376,6 +376,10 @@ class AgendaService:
         """Whose action this is (NotFound names the id): a script acts as the owner unless told."""
         return (await self.store.get_action(action_id)).owner
 
+    async def series_owner_of(self, series_id: int) -> str:
+        """Whose series this is (NotFound names the id)."""
+        return (await self.store.get_series(series_id)).owner
+
     async def get_action(self, viewer: str, action_id: int) -> Action:
         action = await self.store.get_action(action_id)
         await self.check(viewer, action.owner)
