@@ -85,6 +85,11 @@ class ThreadedFake:
     def requests(self) -> list[dict[str, Any]]:
         return self.admin("GET", "/requests")["requests"]
 
+    def peak(self, upn: str = UPN) -> dict[str, int]:
+        """Since the log was cleared, the most requests and sub-requests the mailbox served at once
+        (`in_flight`) and the most HTTP requests it had open at once (`open`)."""
+        return self.admin("GET", "/requests")["peak"].get(upn, {"in_flight": 0, "open": 0})
+
     def clear_requests(self) -> None:
         self.admin("DELETE", "/requests")
 

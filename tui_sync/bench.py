@@ -133,7 +133,7 @@ class BenchFake:
         self.run(lambda: self.server.approve(user_code, upn))
 
     def clear_log(self) -> None:
-        self.run(self.server.service.requests.clear)
+        self.run(self.server.service.clear_log)
 
     def counts(self, upn: str) -> tuple[int, int]:
         """(HTTP requests, operations) to Graph for `upn` since the log was cleared: a `$batch` counts

@@ -68,17 +68,42 @@ def event(subject: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-async def test_batch_splits_into_twenties_and_keeps_the_order(fake: ThreadedFake, graph: GraphClient) -> None:
+async def test_batch_splits_into_equal_batches_and_keeps_the_order(
+    fake: ThreadedFake, graph: GraphClient
+) -> None:
     fake.clear_requests()
     results = await graph.batch([Request("POST", "/me/contacts", contact(n)) for n in range(45)])
 
     assert [r.status for r in results] == [201] * 45
     assert [r.json()["surname"] for r in results] == [f"LAST{n:03d}" for n in range(45)]
     batches = [r for r in graph_calls(fake) if r["path"].endswith("$batch")]
-    assert sorted(len(b["sub_requests"]) for b in batches) == [5, 20, 20]
-    assert (graph.requests, graph.sub_requests, graph.retries) == (3, 45, 0)
+    assert sorted(len(b["sub_requests"]) for b in batches) == [11, 11, 11, 12]  # four lanes, even
+    assert (graph.requests, graph.sub_requests, graph.retries) == (4, 45, 0)
     stored = await graph.get_all("/me/contacts", {"$select": "surname", "$top": 1000})
     assert len(stored) == 45
+
+    fake.clear_requests()  # what fits in one batch goes in one (parallel) batch
+    assert [r.status for r in await graph.batch([Request("GET", "/me")] * 20)] == [200] * 20
+    assert [len(r["sub_requests"]) for r in graph_calls(fake)] == [20]
+
+
+async def test_batches_keep_the_mailbox_slots_busy_without_exceeding_them(
+    fake: ThreadedFake, graph: GraphClient
+) -> None:
+    """Several serial batches in flight at once, one slot each: the mailbox serves 4 operations at
+    once and never a fifth (Outlook would answer it 429), plain requests sent meanwhile included."""
+    fake.faults(latency_ms=5)
+    fake.clear_requests()
+    written, plain = await asyncio.gather(
+        graph.batch([Request("POST", "/me/contacts", contact(n)) for n in range(100)]),
+        asyncio.gather(*(graph.get("/me") for _ in range(6))),
+    )
+    assert [r.status for r in written] == [201] * 100 and len(plain) == 6
+    statuses = [s["status"] for r in graph_calls(fake) for s in r["sub_requests"] or [r]]
+    assert 429 not in statuses and graph.retries == 0
+    peak = fake.peak()
+    assert peak["open"] > 1  # several `$batch` requests (and plain ones) in flight together
+    assert peak["in_flight"] == 4  # … all four slots used, never more
 
 
 async def test_paging_follows_next_links(fake: ThreadedFake, graph: GraphClient) -> None:
@@ -137,6 +162,24 @@ async def test_throttling_that_never_ends_is_one_clear_error(fake: ThreadedFake,
     assert caught.value.attempts == FAST.max_attempts
     assert "throttling" in str(caught.value) and "try again later" in str(caught.value)
     assert len(graph_calls(fake)) == FAST.max_attempts
+
+
+async def test_a_failure_in_a_serial_batch_costs_the_others_nothing(
+    fake: ThreadedFake, graph: GraphClient
+) -> None:
+    """A sub-request that fails makes the ones after it in its serial batch fail with 424 (they
+    depend on it): those are sent again at once, and only the failed one comes back as an error."""
+    created = await graph.post("/me/contacts", contact(0))
+    await graph.delete(f"/me/contacts/{created['id']}")
+    requests = [Request("POST", "/me/contacts", contact(n)) for n in range(1, 41)]
+    requests[3] = Request("PATCH", f"/me/contacts/{created['id']}", {"givenName": "Gone"})
+    sent, started = graph.requests, time.monotonic()
+    results = await graph.batch(requests)
+
+    assert [r.status for r in results] == [201] * 3 + [404] + [201] * 36
+    assert time.monotonic() - started < 1  # no back-off wait: nothing was throttled
+    assert results[3].attempts == 1 and graph.requests - sent == 5  # four lanes, the rest of one again
+    assert len(await graph.get_all("/me/contacts", {"$top": 1000})) == 39  # each created once
 
 
 async def test_whole_batch_424_is_retried(fake: ThreadedFake, graph: GraphClient) -> None:

@@ -23,7 +23,9 @@
 * ``GET /_fake/state`` → ``{"mailboxes": [...]}``: everything, photos as size + sha256.
 * ``POST /_fake/reset`` → ``{"ok"}``: mailboxes, tokens, device codes, log, faults and apps forgotten.
 * ``GET /_fake/requests`` → ``{"requests": [{"method", "path", "query", "bytes", "status", "sub_requests":
-  [{"method", "url", "status"}], "ms", "upn"}]}``, oldest first; ``DELETE`` clears it.
+  [{"method", "url", "status"}], "ms", "upn"}], "peak": {upn: {"in_flight", "open"}}}``, oldest first;
+  ``peak`` says, per mailbox, the most requests and sub-requests it served at once (its slots) and the
+  most HTTP requests open at once (a ``$batch`` counts one). ``DELETE`` clears the log and the peaks.
 
 Admin errors are ``{"error": "<message>"}`` with 400 (bad body) or 404 (unknown user code).
 """
@@ -218,7 +220,7 @@ async def reset(request: web.Request) -> web.Response:
     service, identity, state, current = _parts(request)
     state.reset()
     identity.reset()
-    service.requests.clear()
+    service.clear_log()
     current.update(
         {
             "latency_ms": 0,
@@ -239,9 +241,13 @@ async def reset(request: web.Request) -> web.Response:
 async def requests_log(request: web.Request) -> web.Response:
     service, _, _, _ = _parts(request)
     if request.method == "DELETE":
-        service.requests.clear()
+        service.clear_log()
         return web.json_response({"ok": True})
-    return web.json_response({"requests": list(service.requests)})
+    peak = {
+        upn: {"in_flight": service.peak_in_flight.get(upn, 0), "open": opened}
+        for upn, opened in service.peak_open.items()
+    }
+    return web.json_response({"requests": list(service.requests), "peak": peak})
 
 
 def add_routes(app: web.Application) -> None:

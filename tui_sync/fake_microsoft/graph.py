@@ -10,11 +10,13 @@ Sub-requests of a batch take the same path from the random faults on, so they ar
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 import uuid
 from collections import deque
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -58,6 +60,27 @@ class GraphService:
         self.max_concurrent = max_concurrent
         self.router = build_router()
         self.requests: deque[dict[str, Any]] = deque(maxlen=MAX_LOG)
+        # Per mailbox, since the log was cleared: the most requests and sub-requests served at once
+        # (slots held), and the most HTTP requests open at once (a `$batch` counts one).
+        self.peak_in_flight: dict[str, int] = {}
+        self.peak_open: dict[str, int] = {}
+        self._open: dict[str, int] = {}
+
+    def clear_log(self) -> None:
+        """Forget the request log and the peaks."""
+        self.requests.clear()
+        self.peak_in_flight.clear()
+        self.peak_open.clear()
+
+    @contextlib.contextmanager
+    def _opened(self, upn: str) -> Iterator[None]:
+        """Count an HTTP request to this mailbox while it is served."""
+        self._open[upn] = self._open.get(upn, 0) + 1
+        self.peak_open[upn] = max(self.peak_open.get(upn, 0), self._open[upn])
+        try:
+            yield
+        finally:
+            self._open[upn] -= 1
 
     # ------------------------------------------------------------------------------------- pipeline
 
@@ -105,6 +128,7 @@ class GraphService:
             if wait is not None:
                 return error_response(throttled(wait), request.headers)
         box.in_flight += 1
+        self.peak_in_flight[box.upn] = max(self.peak_in_flight.get(box.upn, 0), box.in_flight)
         try:
             if self.faults.latency_ms:
                 await asyncio.sleep(self.faults.latency_ms / 1000)
@@ -177,14 +201,15 @@ class GraphService:
                 base_url=f"{request.scheme}://{request.host}/v1.0",
             )
             entry["upn"] = box.upn
-            if greq.path.lower().rstrip("/") == "/$batch":
-                if request.method != "POST":
-                    raise GraphError(
-                        405, "Request_BadRequest", "Specified HTTP method is not allowed for the request."
-                    )
-                response = await run_batch(self, greq, entry["sub_requests"])
-            else:
-                response = await self.execute(greq)
+            with self._opened(box.upn):
+                if greq.path.lower().rstrip("/") == "/$batch":
+                    if request.method != "POST":
+                        raise GraphError(
+                            405, "Request_BadRequest", "Specified HTTP method is not allowed for the request."
+                        )
+                    response = await run_batch(self, greq, entry["sub_requests"])
+                else:
+                    response = await self.execute(greq)
         except GraphError as exc:
             response = error_response(exc, headers)
         entry["status"] = response.status

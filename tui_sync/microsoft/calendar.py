@@ -6,7 +6,7 @@ Reads ask for exactly the properties the mapping uses (and the CRM-id stamp); wr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +83,9 @@ class WriteResult:
         return cls(response.status, response.json(), str(failure) if failure else "")
 
 
+Recorded = Callable[[list[tuple[Write, WriteResult]]], Awaitable[None]]  # one batch's results
+
+
 class OutlookCalendar:
     """One mailbox's calendars, for one sync run."""
 
@@ -144,8 +147,12 @@ class OutlookCalendar:
             result[master_id] = events
         return result
 
-    async def write(self, writes: Sequence[Write]) -> list[tuple[Write, WriteResult]]:
-        """Send the writes in `$batch` requests; each comes back with its result (errors included)."""
+    async def write(
+        self, writes: Sequence[Write], on_results: Recorded | None = None
+    ) -> list[tuple[Write, WriteResult]]:
+        """Send the writes in `$batch` requests; each comes back with its result (errors included).
+        `on_results` is awaited with each batch's results as soon as that batch is settled, while the
+        other batches are still in flight."""
         if not writes:
             return []
         requests = [
@@ -154,7 +161,12 @@ class OutlookCalendar:
             )
             for w in writes
         ]
-        responses = await self.graph.batch(requests)
+
+        async def settled(done: list[tuple[int, Response]]) -> None:
+            if on_results is not None:
+                await on_results([(writes[i], WriteResult.of(r)) for i, r in done])
+
+        responses = await self.graph.batch(requests, settled if on_results is not None else None)
         return [(w, WriteResult.of(r)) for w, r in zip(writes, responses, strict=True)]
 
     async def write_one(self, write: Write) -> WriteResult:

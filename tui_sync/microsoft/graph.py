@@ -1,17 +1,21 @@
 """The Microsoft Graph client: one aiohttp session per run, retries that obey Microsoft, `$batch`.
 
 Why this shape (facts from Microsoft's Graph docs: throttling-limits, json-batching):
-- Outlook allows 4 concurrent requests per app and mailbox, so a client serves one mailbox and a
-  semaphore keeps at most `max_in_flight` HTTP requests in flight; writes go in `$batch` requests of at
-  most `batch_size` (20) sub-requests, which is where a sync spends its requests.
+- Outlook allows 4 concurrent requests per app and mailbox (a fifth is refused with 429), so a client
+  serves one mailbox and counts the mailbox's slots itself (`MailboxSlots`, `max_in_flight` of them): a
+  plain request holds one. Writes go in `$batch` requests of at most `batch_size` (20) sub-requests,
+  which is where a sync spends its requests. Outlook runs 4 sub-requests of a parallel batch at once,
+  so such a batch holds all the slots, and each HTTP request pays a network round trip during which
+  the slots idle. So more than one batch's worth goes as *serial* batches (each sub-request `dependsOn`
+  the one before: Outlook runs them one at a time), each holding one slot, in four lanes: the slots
+  stay busy through the round trips and the client's own work. A batch is all serial or all parallel,
+  as Graph's batching accepts (json-batching: "sequencing requests with the dependsOn property"). The
+  work is cut into a multiple of 4 batches of equal size, so the four lanes finish together.
 - Graph refuses a request over 4 MB with 413 ("4MB limit on the total size of each REST request":
   learn.microsoft.com/graph/api/profilephoto-update), and a `$batch` is one request: base64 photos
   make it large fast. So batches are filled by bytes as well as by count, and a request too big for any
   batch (a photo of 3 MB and more) goes alone as a plain request, its photo as raw bytes. Outlook also
-  limits the upload volume per mailbox (150 MB per 5 minutes): `UploadBudget` waits for room. Outlook runs 4
-  sub-requests of a batch at once, each taking one of the mailbox's 4 slots, so `$batch` requests go one
-  at a time: two in flight only throttle each other (measured on the fake with 5 ms of latency, 2000
-  contacts with photos: 7.4 s and 203 requests one at a time, 155 s and 506 requests four at a time).
+  limits the upload volume per mailbox (150 MB per 5 minutes): `UploadBudget` waits for room.
 - Throttling is obeyed, not fought: 429/503/504 wait for `Retry-After` (a float) or, without one, an
   exponential backoff with jitter and a cap. Inside a batch each sub-request is throttled on its own, so
   only the throttled sub-requests are sent again. A whole batch failing with 424 is retried like that.
@@ -21,6 +25,8 @@ Why this shape (facts from Microsoft's Graph docs: throttling-limits, json-batch
   (GET, PUT, PATCH, DELETE, and a POST whose body carries a `transactionId`).
 - Every request asks for immutable ids and text bodies (`Prefer`), so ids survive folder moves and notes
   need no HTML parsing in the common case.
+- In a serial batch a failed sub-request makes the ones after it fail with 424 (they never ran): they
+  are sent again at once, without spending an attempt; a 424 on the first one is the whole batch refused.
 - `requests` and `sub_requests` count what was sent, retries included: the engine reports them.
 """
 
@@ -28,12 +34,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
+import itertools
 import json
 import logging
+import math
 import random
 import ssl
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -49,6 +58,7 @@ from tui_sync.microsoft.errors import (
     MicrosoftError,
     graph_error,
 )
+from tui_sync.microsoft.slots import MailboxSlots
 
 if TYPE_CHECKING:  # aiohttp is imported when a client opens its session: the commands that never
     import aiohttp  # reach Graph (`user list`) do not pay for loading it
@@ -63,6 +73,8 @@ BATCH_BODY_LIMIT = MAX_REQUEST_BYTES - 64 * 1024  # a `$batch` body, leaving roo
 _BATCH_ENVELOPE = len(json.dumps({"requests": []}))
 _SAFE_URL = "/:@!$&'()*+,;=-._~%?"
 _MISSING = object()
+
+Finished = Callable[[list[tuple[int, "Response"]]], Awaitable[None]]  # a batch's settled results
 
 
 @dataclass(frozen=True)
@@ -231,8 +243,7 @@ class GraphClient:
         self.user_code = user_code
         self._timeout_seconds = timeout
         self._session: aiohttp.ClientSession | None = None
-        self._in_flight = asyncio.Semaphore(max_in_flight)
-        self._batch_slot = asyncio.Semaphore(1)  # one `$batch` at a time: it fills the mailbox's slots
+        self._slots = MailboxSlots(max_in_flight)
         self.upload_budget = upload_budget or UploadBudget()
         self._last_token: str | None = None  # the token the last request was sent with
         self.requests = 0  # HTTP requests sent, retries included
@@ -385,9 +396,11 @@ class GraphClient:
         idempotent: bool,
         *,
         upload: int = 0,
+        slots: int = 1,
     ) -> Response:
         """Send with retries; the final response, with how many attempts it took. `upload` is what
-        each attempt uploads as Outlook counts it: the upload budget must have room for it first."""
+        each attempt uploads as Outlook counts it: the upload budget must have room for it first. Each
+        attempt holds `slots` of the mailbox's slots while in flight (a parallel `$batch` all of them)."""
         import aiohttp
         import yarl
 
@@ -398,7 +411,7 @@ class GraphClient:
             token = self._last_token = await self._token_provider(refused)
             await self.upload_budget.spend(upload)
             try:
-                async with self._in_flight:
+                async with self._slots.hold(slots):
                     self.requests += 1
                     async with session.request(
                         method,
@@ -445,21 +458,30 @@ class GraphClient:
 
     # --- $batch -----------------------------------------------------------------------------------
 
-    async def batch(self, requests: Sequence[Request]) -> list[Response]:
-        """Send `requests` in `$batch` requests of at most `batch_size` and `BATCH_BODY_LIMIT` bytes
-        (one too big for any batch goes alone, as a plain request), one at a time, retrying throttled
-        sub-requests on their own. Returns one Response per request, in order; a failed sub-request is
-        an error Response (see `Response.raise_for_error`), not an exception."""
+    async def batch(self, requests: Sequence[Request], on_done: Finished | None = None) -> list[Response]:
+        """Send `requests` in `$batch` requests (see the module: one parallel batch for up to
+        `batch_size` while the mailbox is idle, else serial batches in up to four lanes; a request too
+        big for any batch goes alone, as a plain request), retrying throttled sub-requests on their own.
+        Returns one Response per request, in order; a failed sub-request is an error Response (see
+        `Response.raise_for_error`), not an exception. `on_done`, if given, is awaited with the (index,
+        final response) pairs of each batch as soon as that batch is settled, while the others are
+        still in flight: how a caller records results without idling the mailbox."""
         results: list[Response | None] = [None] * len(requests)
         chunks, alone = self._pack(requests)
-        try:
-            async with asyncio.TaskGroup() as group:
-                for chunk in chunks:
-                    group.create_task(self._run_batch(chunk, requests, results))
-                for index in alone:
-                    group.create_task(self._run_alone(index, requests[index], results))
-        except BaseExceptionGroup as failed:  # one chunk failed for good: the others were cancelled
-            raise _first_error(failed) from None
+        # Several batches, or a mailbox already busy with another caller's (a parallel batch would wait
+        # for all of its slots): serial batches, each taking a slot as one frees up.
+        serial = len(chunks) > 1 or not self._slots.idle
+        jobs = [(c, functools.partial(self._run_batch, c, requests, results, serial)) for c in chunks]
+        jobs += [([i], functools.partial(self._run_alone, i, requests[i], results)) for i in alone]
+        queue = iter(jobs)
+
+        async def lane() -> None:  # the lanes take the jobs in turn
+            for indices, job in queue:
+                await job()
+                if on_done is not None:
+                    await on_done([(i, results[i] or Response(500)) for i in indices])
+
+        await together(*(lane() for _ in range(min(len(jobs), self._slots.size))))  # a failure stops all
         return [r if r is not None else Response(500) for r in results]
 
     async def get_each(
@@ -472,27 +494,29 @@ class GraphClient:
         return [None if r.status == 404 else r.raise_for_error(self.user_code) for r in responses]
 
     def _pack(self, requests: Sequence[Request]) -> tuple[list[list[int]], list[int]]:
-        """The indices of `requests` grouped, in order, into `$batch` bodies of at most `batch_size`
-        sub-requests and `BATCH_BODY_LIMIT` bytes, uploading no more than the upload budget allows at
-        once; and those too big for any batch."""
+        """The indices of `requests` grouped, in order, into `$batch` bodies: cut by count into equal
+        batches (`batch_chunks`), each cut again where it would pass `BATCH_BODY_LIMIT` bytes or upload
+        more than the upload budget allows at once; and those too big for any batch."""
         chunks: list[list[int]] = []
         alone: list[int] = []
-        current: list[int] = []
-        size, upload = _BATCH_ENVELOPE, 0
-        for index, request in enumerate(requests):
-            entry = len(json.dumps(self._sub_request(index, request)).encode()) + 2  # and its ", "
-            if _BATCH_ENVELOPE + entry > BATCH_BODY_LIMIT:
-                alone.append(index)
-                continue
-            full = len(current) == self.batch_size or size + entry > BATCH_BODY_LIMIT
-            if current and (full or upload + request.upload > self.upload_budget.limit):
+        for span in batch_chunks(len(requests), self.batch_size, self._slots.size):
+            current: list[int] = []
+            size, upload = _BATCH_ENVELOPE, 0
+            for index in span:
+                request = requests[index]
+                entry = len(json.dumps(self._sub_request(index, request)).encode()) + 2  # and its ", "
+                if _BATCH_ENVELOPE + entry > BATCH_BODY_LIMIT:
+                    alone.append(index)
+                    continue
+                full = size + entry > BATCH_BODY_LIMIT
+                if current and (full or upload + request.upload > self.upload_budget.limit):
+                    chunks.append(current)
+                    current, size, upload = [], _BATCH_ENVELOPE, 0
+                current.append(index)
+                size += entry
+                upload += request.upload
+            if current:
                 chunks.append(current)
-                current, size, upload = [], _BATCH_ENVELOPE, 0
-            current.append(index)
-            size += entry
-            upload += request.upload
-        if current:
-            chunks.append(current)
         return chunks, alone
 
     async def _run_alone(self, index: int, request: Request, results: list[Response | None]) -> None:
@@ -505,59 +529,79 @@ class GraphClient:
         elif body is not None:
             headers.setdefault("Content-Type", "application/json")
         url = self._url(request.url, request.params)
-        async with self._batch_slot:  # it takes the mailbox's slots in turn with the batches
-            results[index] = await self._send(
-                request.method.upper(), url, body, headers, request.idempotent, upload=request.upload
-            )
+        results[index] = await self._send(
+            request.method.upper(), url, body, headers, request.idempotent, upload=request.upload
+        )
 
     async def _run_batch(
-        self, pending: list[int], requests: Sequence[Request], results: list[Response | None]
+        self, pending: list[int], requests: Sequence[Request], results: list[Response | None], serial: bool
     ) -> None:
         """One chunk: send, keep the final answers, send the throttled ones again after their wait and
         those refused with 401 once more with a fresh token (a second 401 asks the user to reconnect)."""
-        attempt = 0
+        attempts = dict.fromkeys(pending, 0)
         refreshed = False
         while pending:
-            attempt += 1
-            payload = {"requests": [self._sub_request(i, requests[i]) for i in pending]}
+            payload = {"requests": self._sub_requests(pending, requests, serial)}
             idempotent = all(requests[i].idempotent for i in pending)
             self.sub_requests += len(pending)
             url = self.graph_url + "/$batch"
             body = json.dumps(payload).encode()
             upload = sum(requests[i].upload for i in pending)
-            async with self._batch_slot:
-                outer = await self._send(
-                    "POST", url, body, {"Content-Type": "application/json"}, idempotent, upload=upload
-                )
+            outer = await self._send(
+                "POST",
+                url,
+                body,
+                {"Content-Type": "application/json"},
+                idempotent,
+                upload=upload,
+                slots=1 if serial else len(pending),
+            )
             answers = _sub_responses(outer)
             if outer.status not in (200, 424) or (outer.status == 200 and answers is None):
                 outer.raise_for_error(self.user_code)
                 raise graph_error(500, outer.json(), user_code=self.user_code)  # 200 without responses
             answers = answers or {}
+            whole = Response(424, dict(outer.headers))  # a whole-batch 424 answers nothing itself
+            # In a serial batch, a 424 after a failure only says a sub-request never ran; a 424 on the
+            # first one (which depends on nothing) is the whole batch refused.
+            batch_refused = serial and (answers.get(str(pending[0])) or whole).status == 424
             again: list[int] = []
             delay = 0.0
-            refused = False
+            blocked = unauthorized = False
             for i in pending:
-                answer = answers.get(str(i)) or Response(424, dict(outer.headers))  # whole-batch 424
+                answer = answers.get(str(i)) or whole
+                if serial and blocked and answer.status == 424 and not batch_refused:
+                    again.append(i)  # never ran: sent again at once, no attempt spent
+                    continue
+                attempts[i] += 1
+                blocked = blocked or not answer.ok
                 if answer.status == 401:
                     if refreshed:
                         answer.raise_for_error(self.user_code)  # refused even with a fresh token
                     again.append(i)
-                    refused = True
-                elif answer.status in RETRY_STATUSES | {424} and attempt < self.retry.max_attempts:
+                    unauthorized = True
+                elif answer.status in RETRY_STATUSES | {424} and attempts[i] < self.retry.max_attempts:
                     again.append(i)
-                    delay = max(delay, self.retry.delay(attempt, answer.headers.get("retry-after")))
+                    delay = max(delay, self.retry.delay(attempts[i], answer.headers.get("retry-after")))
                 else:
-                    answer.attempts = attempt
+                    answer.attempts = attempts[i]
                     results[i] = answer
-            if refused:  # one refresh, as for a plain request: the token may have been revoked early
+            if unauthorized:  # one refresh, as for a plain request: the token may have been revoked early
                 refreshed = True
                 await self._token_provider(self._last_token)
             if again:
-                log.info("Graph $batch: %d sub-requests throttled, retrying in %.2f s", len(again), delay)
+                log.info("Graph $batch: %d sub-requests to send again in %.2f s", len(again), delay)
                 self.retries += len(again)
                 await asyncio.sleep(delay)
             pending = again
+
+    def _sub_requests(self, pending: list[int], requests: Sequence[Request], serial: bool) -> list[dict]:
+        """The batch's sub-requests; in a serial batch each depends on the one before."""
+        entries = [self._sub_request(i, requests[i]) for i in pending]
+        if serial:
+            for before, entry in itertools.pairwise(entries):
+                entry["dependsOn"] = [before["id"]]
+        return entries
 
     def _sub_request(self, index: int, request: Request) -> dict[str, Any]:
         headers = {k: v for k, v in request.headers.items() if k.lower() != "prefer"}
@@ -576,6 +620,22 @@ class GraphClient:
             headers.setdefault("Content-Type", "application/json")
         entry["headers"] = headers
         return entry
+
+
+def batch_chunks(count: int, batch_size: int, lanes: int) -> list[range]:
+    """How `count` requests are cut into `$batch` requests: one batch when they fit in one; else a
+    multiple of `lanes` batches of equal size (within one), so that `lanes` serial batches in flight
+    finish together instead of one lane running alone at the end."""
+    if count <= batch_size:
+        return [range(count)] if count else []
+    batches = lanes * math.ceil(count / (lanes * batch_size))
+    size, extra = divmod(count, batches)
+    chunks, start = [], 0
+    for n in range(batches):
+        end = start + size + (1 if n < extra else 0)
+        chunks.append(range(start, end))
+        start = end
+    return chunks
 
 
 def _sub_responses(outer: Response) -> dict[str, Response] | None:
@@ -605,6 +665,21 @@ def _sub_body(body: Any, content_type: str) -> tuple[bytes, Any]:
         except ValueError:
             return body.encode(), _MISSING
     return json.dumps(body).encode(), body
+
+
+async def together(*work: Awaitable[object]) -> None:
+    """Run these at once until all are done; the first to fail cancels the others and is raised as
+    itself (not in an exception group), so callers catch our errors as usual."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            for each in work:
+                group.create_task(_awaited(each))
+    except BaseExceptionGroup as failed:
+        raise _first_error(failed) from None
+
+
+async def _awaited(work: Awaitable[object]) -> None:
+    await work
 
 
 def _first_error(group: BaseExceptionGroup) -> BaseException:

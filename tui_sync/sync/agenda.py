@@ -19,7 +19,6 @@ Microsoft deletions reach the CRM only through the Confirmer; a kept item is wri
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -39,6 +38,7 @@ from tui_sync.domain.recurrence import expand
 from tui_sync.errors import NotFound
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.calendar import OutlookCalendar, Write, WriteResult
+from tui_sync.microsoft.graph import together
 from tui_sync.microsoft.mapping import UnreadableItem
 from tui_sync.microsoft.timezones import read_datetime
 from tui_sync.store.links import Link
@@ -47,8 +47,8 @@ from tui_sync.sync.agenda_parts import (
     OCCURRENCE,
     SERIES,
     Event,
+    Record,
     Sides,
-    action_link,
     link_state,
     one_way,
     split_cancelled,
@@ -96,6 +96,10 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         self.calendar_id = ""
         self.owner = DatabaseIdentity("")  # this CRM database, read when the run starts (its stamps)
         self.to_write = self.written = 0  # for progress: planned writes (occurrences add to it) and sent
+        # Each event is mapped, and each action fingerprinted, once per run (by identity: the run holds
+        # them, so an id is not reused meanwhile); a run reads each of them several times.
+        self._mapped: dict[int, tuple[Event, Action]] = {}
+        self._fingerprints: dict[int, tuple[Action, str]] = {}
 
     # --- the run --------------------------------------------------------------------------------
 
@@ -138,12 +142,19 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         )
         self.to_write = len(single_plan.writes) + len(series_plan.writes)
         self._progress("writing", 0, self.to_write)
-        await self._apply_singles(single_plan, sides, links[ACTION])
+        writes, record = await self._apply_singles(single_plan, sides, links[ACTION])
+        # The single actions' Outlook writes go out while the series are worked on: the series' own
+        # writes queue for the mailbox's slots behind them, and the CPU work overlaps the waits.
+        work = [self._write_in_groups(writes, record)]
         if self.series_enabled:
-            modes = await self._apply_series(series_plan, sides, links[SERIES])
-            await self._sync_occurrences(modes, sides, links[OCCURRENCE])
+            work.append(self._sync_series(series_plan, sides, links))
+        await together(*work)
         self._progress("done")
         return self.summary
+
+    async def _sync_series(self, series_plan: Plan, sides: Sides, links: dict[str, dict[str, Link]]) -> None:
+        modes = await self._apply_series(series_plan, sides, links[SERIES])
+        await self._sync_occurrences(modes, sides, links[OCCURRENCE])
 
     def _progress(self, phase: str, done: int = 0, total: int = 0) -> None:
         self.on_event(Progress("agenda", phase, done, total, self.remote.requests))
@@ -281,7 +292,10 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         )
 
     def _fp(self, action: Action) -> str:
-        return mapping.action_fingerprint(action, self.tz)
+        known = self._fingerprints.get(id(action))
+        if known is None or known[0] is not action:
+            known = self._fingerprints[id(action)] = (action, mapping.action_fingerprint(action, self.tz))
+        return known[1]
 
     def _series_fp(self, series: Series) -> str:
         return mapping.series_fingerprint(series, self.tz)
@@ -290,14 +304,22 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         return abs((when - self.now).total_seconds())
 
     def _to_action(self, event: Event, **extra: Any) -> Action:
-        return mapping.event_to_action(event, self.tz, self.labels, self.user.code).with_changes(**extra)
+        known = self._mapped.get(id(event))
+        if known is None or known[0] is not event:
+            action = mapping.event_to_action(event, self.tz, self.labels, self.user.code)
+            known = self._mapped[id(event)] = (event, action)
+        return known[1].with_changes(**extra) if extra else known[1]
 
     def _to_series(self, master: Event) -> Series:
         return mapping.event_to_series(master, self.tz, self.labels, self.user.code)
 
     # --- single actions -------------------------------------------------------------------------
 
-    async def _apply_singles(self, single_plan: Plan, sides: Sides, links: dict[str, Link]) -> None:
+    async def _apply_singles(
+        self, single_plan: Plan, sides: Sides, links: dict[str, Link]
+    ) -> tuple[list[Write], Record]:
+        """Apply the single actions' steps to the CRM; their Outlook writes are returned, to be sent,
+        with what records each result."""
         writes: list[Write] = []
         after: dict[str, tuple[Step, Action]] = {}  # write id → what to record when it succeeds
         for key, remote_id in unstamped(
@@ -305,6 +327,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         ):
             writes.append(stamp_write(remote_id, ACTION, key, self.owner))
             after[writes[-1].id] = (Step(Op.LINK, key, remote_id), sides.crm_actions[key])
+        copies: list[Step] = []
         for step in single_plan.steps:
             if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
                 action = sides.crm_actions[step.crm_key]
@@ -315,21 +338,14 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             elif step.op is Op.DELETE_REMOTE:
                 writes.append(Write.delete(f"del:{step.remote_id}", step.remote_id))
                 after[writes[-1].id] = (step, None)
-            elif step.op in (Op.CREATE_CRM, Op.UPDATE_CRM):
+            elif step.op is Op.CREATE_CRM:
+                copies.append(step)
+            elif step.op is Op.UPDATE_CRM:
                 event = sides.remote_singles[step.remote_id]
                 async with self.store.transaction():  # the CRM copy and its link, or neither
-                    action = await self._save_crm_action(step, event)
-                    if step.op is Op.CREATE_CRM and step.crm_key:  # restored after a CRM deletion,
-                        await self.store.delete_links(self.user.code, ACTION, [step.crm_key])  # new id
-                    await self._save_link(ACTION, str(action.id), action, event)
-                if step.op is Op.UPDATE_CRM:
-                    self.summary.crm.updated += 1
-                    continue
-                self.summary.crm.created += 1
-                if not mapping.stamped_by_another(event, self.owner):
-                    # Stamp the event with its new CRM id, so a reset finds the pair again.
-                    writes.append(stamp_write(step.remote_id, ACTION, action.id, self.owner))
-                    after[writes[-1].id] = (Step(Op.LINK, str(action.id), step.remote_id), action)
+                    action = await self.store.update_action(self._to_action(event, id=int(step.crm_key)))
+                    await self.store.save_links([self._link(ACTION, str(action.id), action, event)])
+                self.summary.crm.updated += 1
             elif step.op is Op.DELETE_CRM:
                 await self._delete_crm_action(step, sides, writes, after)
             elif step.op is Op.LINK:
@@ -341,33 +357,56 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
                 )
             elif step.op is Op.UNLINK:
                 await self.store.delete_links(self.user.code, ACTION, [step.crm_key])
+        for step, action in await self._copy_to_crm(copies, sides):
+            if not mapping.stamped_by_another(sides.remote_singles[step.remote_id], self.owner):
+                # Stamp the event with its new CRM id, so a reset finds the pair again.
+                writes.append(stamp_write(step.remote_id, ACTION, action.id, self.owner))
+                after[writes[-1].id] = (Step(Op.LINK, str(action.id), step.remote_id), action)
 
-        async def record(write: Write, result: WriteResult) -> None:
+        async def record(write: Write, result: WriteResult) -> Link | None:
             step, action = after[write.id]
             if not (result.ok or (result.gone and write.method == "DELETE")):
                 self.errors.append(messages.item_failed(action.title if action else "", result.error))
-                return
-            await self._record_single(step, write, result.body, action)
+                return None
+            return await self._record_single(step, write, result.body, action)
 
-        await self._write_in_groups(writes, record)
+        return writes, record
 
-    async def _write_in_groups(
-        self, writes: list[Write], record: Callable[[Write, WriteResult], Awaitable[None]]
-    ) -> list[tuple[Write, WriteResult]]:
-        """Send the writes a few `$batch` requests at a time and record each group's results in one
-        transaction, so a crash loses at most the group in flight (and the stamps and transactionIds
-        make re-sending it create nothing twice). Reports progress after each group."""
-        group = self.remote.graph.batch_size * self.remote.graph.max_in_flight
-        done: list[tuple[Write, WriteResult]] = []
-        for first in range(0, len(writes), group):
-            results = await self.remote.write(writes[first : first + group])
+    async def _copy_to_crm(self, steps: list[Step], sides: Sides) -> list[tuple[Step, Action]]:
+        """Create the CRM copies of these Outlook events and their links, all in one transaction (the
+        copies and their links, or none): a pull makes hundreds, and one statement each would cost more
+        than the whole exchange with Outlook."""
+        if not steps:
+            return []
+        events = [sides.remote_singles[step.remote_id] for step in steps]
+        async with self.store.transaction():
+            saved = await self.store.add_actions([self._to_action(event) for event in events])
+            restored = [step.crm_key for step in steps if step.crm_key]  # after a CRM deletion: new id
+            await self.store.delete_links(self.user.code, ACTION, restored)
+            await self.store.save_links(
+                [
+                    self._link(ACTION, str(action.id), action, event)
+                    for action, event in zip(saved, events, strict=True)
+                ]
+            )
+        self.summary.crm.created += len(saved)
+        return list(zip(steps, saved, strict=True))
+
+    async def _write_in_groups(self, writes: list[Write], record: Record) -> list[tuple[Write, WriteResult]]:
+        """Send the writes and record each `$batch`'s results in one transaction as soon as that batch
+        is settled, while the others are still in flight (the mailbox's slots stay busy meanwhile). A
+        crash loses at most the batches in flight, and the stamps and transactionIds make re-sending
+        them create nothing twice. The links `record` returns are saved together, at the end of that
+        transaction. Reports progress after each batch."""
+
+        async def recorded(results: list[tuple[Write, WriteResult]]) -> None:
             async with self.store.transaction():
-                for write, result in results:
-                    await record(write, result)
-            done.extend(results)
+                links = [await record(write, result) for write, result in results]
+                await self.store.save_links([link for link in links if link is not None])
             self.written += len(results)
             self._progress("writing", self.written, max(self.to_write, self.written))
-        return done
+
+        return await self.remote.write(writes, recorded)
 
     def _event_write(self, step: Step, action: Action, remote_id: str | None, replaces: str = "") -> Write:
         """PATCH `remote_id`, or create the event (stamped). `replaces` names the Outlook event a kept
@@ -382,22 +421,18 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
 
     async def _record_single(
         self, step: Step, write: Write, body: Event | None, action: Action | None
-    ) -> None:
+    ) -> Link | None:
+        """Count a confirmed write; the link to save, if any (the caller saves a batch's together)."""
         if step.op is Op.DELETE_REMOTE:
             self.summary.microsoft.deleted += 1
             await self.store.delete_links(self.user.code, ACTION, [step.crm_key])
-            return
+            return None
         assert action is not None and body is not None
         if write.id.startswith("new:"):
             self.summary.microsoft.created += 1
         elif write.id.startswith("upd:"):
             self.summary.microsoft.updated += 1
-        await self._save_link(ACTION, str(action.id), action, body)
-
-    async def _save_crm_action(self, step: Step, event: Event) -> Action:
-        if step.op is Op.CREATE_CRM:
-            return await self.store.add_action(self._to_action(event))
-        return await self.store.update_action(self._to_action(event, id=int(step.crm_key)))
+        return self._link(ACTION, str(action.id), action, body)
 
     async def _delete_crm_action(self, step: Step, sides: Sides, writes: list[Write], after: dict) -> None:
         action = sides.crm_actions[step.crm_key]
@@ -414,9 +449,12 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         after[writes[-1].id] = (Step(Op.CREATE_REMOTE, step.crm_key, None), action)
 
     async def _save_link(self, kind: str, crm_key: str, action: Action, event: Event) -> None:
-        await self.store.save_links(
-            [action_link(self.user.code, kind, crm_key, action, event, self.tz, self.labels)]
-        )
+        await self.store.save_links([self._link(kind, crm_key, action, event)])
+
+    def _link(self, kind: str, crm_key: str, action: Action, event: Event) -> Link:
+        """The link of an action and its Outlook event as they are now (after a confirmed write)."""
+        crm, remote = self._fp(action), self._fp(self._to_action(event))
+        return Link(self.user.code, kind, crm_key, event["id"], crm, event.get("changeKey", ""), remote)
 
 
 async def _nothing() -> list:

@@ -4,7 +4,7 @@ small conversions between links, plans and writes."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +20,7 @@ ACTION, SERIES, OCCURRENCE = "action", "series", "occurrence"
 KEPT_CANCELLED = "kept-cancelled:"  # remote id of an occurrence cancelled in Outlook but kept in the CRM
 
 Event = dict[str, Any]
+Record = Callable[[Write, WriteResult], Awaitable[Link | None]]  # a confirmed write → the link to save
 
 
 def occurrence_key(series_id: int | str, original_start: datetime, all_day: bool, tz: ZoneInfo) -> str:

@@ -18,7 +18,6 @@ from tui_sync.sync.agenda_parts import (
     SERIES,
     Event,
     Sides,
-    action_link,
     link_state,
     occurrence_key,
     one_way,
@@ -143,7 +142,7 @@ class OccurrencesMixin:
         await self.store.save_links(new_links)
 
     def _occurrence_link(self, key: str, action: Action, event: Event) -> Link:
-        return action_link(self.user.code, OCCURRENCE, key, action, event, self.tz, self.labels)
+        return self._link(OCCURRENCE, key, action, event)
 
     async def _three_way_occurrences(
         self, series: Series, instances: list[Event], links: dict[str, Link], cancelled: set[str]
