@@ -82,6 +82,12 @@ class World:
         async with self.admin.delete(self.fake.admin_url + "/requests"):
             pass
 
+    async def peak(self) -> dict[str, int]:
+        """Since the log was cleared, the most operations the mailbox served at once (`in_flight`)
+        and the most HTTP requests it had open at once (`open`)."""
+        async with self.admin.get(self.fake.admin_url + "/requests") as response:
+            return (await response.json())["peak"][UPN]
+
     async def faults(self, **faults: Any) -> None:
         async with self.admin.post(self.fake.admin_url + "/faults", json=faults) as response:
             assert response.status == 200

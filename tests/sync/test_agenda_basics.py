@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from tests.sync.conftest import UPN, World
 from tui_sync.domain.models import Action
+from tui_sync.microsoft.mapping import STAMP_EXPAND, read_stamp
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -216,3 +217,49 @@ async def test_an_all_day_crm_action_is_an_all_day_event(world: World) -> None:
     )
     again = await world.sync()
     assert again.agenda.crm.__dict__ == {"created": 0, "updated": 0, "deleted": 0}
+
+
+async def test_a_pull_keeps_several_batches_in_flight_within_the_four_slots(world: World) -> None:
+    """Copying Outlook's events to an empty CRM stamps each with the CRM id of its copy. Those writes
+    go as several `$batch` requests in flight at once, so the mailbox's slots stay busy through each
+    request's round trip, and never more than 4 operations at once (Outlook answers a fifth 429)."""
+    cid = await world.calendar_id()
+    for first in range(0, 100, 20):
+        requests = [
+            {
+                "id": str(n),
+                "method": "POST",
+                "url": f"/me/calendars/{cid}/events",
+                "headers": {"Content-Type": "application/json"},
+                "body": {
+                    "subject": f"Visite {n}",
+                    "start": {
+                        "dateTime": f"2026-12-{1 + n % 28:02d}T{8 + n // 28:02d}:00:00",
+                        "timeZone": "UTC",
+                    },
+                    "end": {
+                        "dateTime": f"2026-12-{1 + n % 28:02d}T{8 + n // 28:02d}:30:00",
+                        "timeZone": "UTC",
+                    },
+                },
+            }
+            for n in range(first, first + 20)
+        ]
+        assert (await world.outlook.post("/$batch", {"requests": requests})).status == 200
+    await world.faults(latency_ms=5)  # each operation holds its slot a while, as on the real service
+    await world.clear_requests()
+
+    summary = await world.sync()
+
+    assert summary.errors == [] and summary.agenda.crm.created == 100
+    statuses = [s["status"] for r in await world.requests() for s in r["sub_requests"] or [r]]
+    assert 429 not in statuses
+    peak = await world.peak()
+    assert peak["open"] > 1  # several `$batch` requests in flight together …
+    assert 1 < peak["in_flight"] <= 4  # … on the mailbox's 4 slots, never more
+    copies = await world.store.single_actions("CARINE", world.service.default_period(world.user))
+    reply = await world.outlook.get(
+        f"/me/calendars/{cid}/events", params={"$top": "1000", "$expand": STAMP_EXPAND}
+    )
+    stamps = {read_stamp(event) for event in reply.body["value"]}
+    assert stamps == {f"action:{copy.id}" for copy in copies} and len(copies) == 100
