@@ -1684,3 +1684,17 @@ SIGN_IN_CODE_UNKNOWN = (
     "Microsoft no longer recognises this sign-in (its device code is unknown to the service); "
     "nothing was changed: start the sign-in again."
 )
+
+
+# --- series as Outlook means them: short months, first occurrences, custom zones ------------------------
+
+
+def occurrence_off_rule(original_utc: datetime) -> str:
+    """Why a series is left out: Outlook has an occurrence (its original start, in UTC) where the CRM's
+    reading of the rule has none (a time zone whose rules Microsoft 365 does not give out), so syncing
+    it would cancel real ones."""
+    when = original_utc.strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Outlook has an occurrence on {when} that its rule, as the CRM reads it, does not give "
+        "(a custom time zone?); the series is left as it is"
+    )

@@ -260,3 +260,29 @@ async def test_a_daily_series_every_150_days_is_pulled_and_stays_quiet(world: Wo
     assert series.recurrence.interval == 150
     assert await crm_starts(world, series.id) == await instance_starts(world, master["id"])
     await assert_quiet(world)
+
+
+async def test_a_custom_zone_series_the_crm_would_misplace_is_left_out_untouched(world: World) -> None:
+    """A custom zone whose daylight saving is not the CRM zone's (here New York's, which changes a week
+    after Paris's): read in the CRM's zone, its occurrences would fall an hour off Outlook's. It is left
+    out and reported, and none of Outlook's occurrences is cancelled."""
+    master = await create_in_outlook(
+        world,
+        {
+            "subject": "Call New York",
+            "start": {"dateTime": "2026-10-27T10:00:00", "timeZone": "Eastern Standard Time"},
+            "end": {"dateTime": "2026-10-27T11:00:00", "timeZone": "Eastern Standard Time"},
+            "recurrence": {
+                "pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["tuesday"]},
+                "range": {"type": "numbered", "startDate": "2026-10-27", "numberOfOccurrences": 3},
+            },
+        },
+    )
+    body = {"upn": UPN, "event_id": master["id"]}
+    async with world.admin.post(world.fake.admin_url + "/events/custom-zone", json=body) as response:
+        assert response.status == 200
+    for _ in range(2):
+        summary = await world.sync()
+        assert len(summary.errors) == 1 and "does not give" in summary.errors[0]
+        assert await world.store.series_of("CARINE") == []
+        assert len(await instance_starts(world, master["id"])) == 3

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,7 @@ from tui_sync.domain.models import (
     User,
 )
 from tui_sync.domain.period import Period
-from tui_sync.domain.recurrence import expand
+from tui_sync.domain.recurrence import expand, rule_starts
 from tui_sync.errors import NotFound
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.calendar import OutlookCalendar, Write, WriteResult
@@ -225,11 +225,31 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
                 self._leave_out(error, event_id, sides.remote_singles, sides.crm_actions, links[ACTION])
         for master_id, master in list(sides.remote_masters.items()):
             try:
-                self._to_series(master)
+                series = self._to_series(master)
                 for instance in sides.instances.get(master_id, []):
                     self._to_action(instance)
+                self._check_on_rule(series, master, sides.instances.get(master_id, []))
             except UnreadableItem as error:
                 self._leave_out(error, master_id, sides.remote_masters, sides.crm_series, links[SERIES])
+
+    def _check_on_rule(self, series: Series, master: Event, instances: list[Event]) -> None:
+        """Raise UnreadableItem when Outlook has an occurrence the CRM's reading of the rule does not
+        give (a legacy custom zone, read in the CRM's zone, whose daylight saving differs): occurrences
+        are matched by their original start, so syncing it would cancel Outlook's real ones."""
+        originals = [o for e in instances if (o := mapping.original_start(e, self.tz)) is not None]
+        if not originals:
+            return
+        wanted = {o: o for o in originals}
+        if series.all_day:  # matched by day (see occurrence_key): the CRM's occurrence that day
+            wanted = {
+                o: datetime.combine((o + timedelta(hours=12)).date(), time(), self.tz) for o in originals
+            }
+        low, high = min(wanted.values()), max(wanted.values()) + timedelta(seconds=1)
+        natural = set(rule_starts(series.recurrence, series.start, low, high))
+        for original, moment in sorted(wanted.items()):
+            if moment not in natural:
+                problem = messages.occurrence_off_rule(original.astimezone(UTC))
+                raise UnreadableItem(messages.unreadable_item("series", master.get("id"), problem))
 
     def _leave_out(
         self, error: UnreadableItem, remote_id: str, remote: dict, crm: dict, links: dict[str, Link]
