@@ -230,6 +230,7 @@ class AgendaMachine(RuleBasedStateMachine):
         if op == "add":
             series = await store.add_series(draft.series())
             self.series.append(SeriesModel.of(self._ref(), draft, crm_id=series.id))
+            _count_series(draft)
             return
         if op == "delete":
             await self._crm_delete_series(data)
@@ -370,6 +371,7 @@ class AgendaMachine(RuleBasedStateMachine):
         if op == "add":
             master = await self.outlook.create(draft.master())
             self.series.append(SeriesModel.of(self._ref(), draft, master_id=master["id"]))
+            _count_series(draft)
             return
         if op == "delete series":
             await self._outlook_delete_series(data)
@@ -850,6 +852,12 @@ FAST = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+
+
+def _count_series(draft: SeriesDraft) -> None:
+    """Count the series kinds the runs made: monthly on day 29–31, started off their pattern."""
+    STATS[f"series monthly on day {draft.month_day}" if draft.month_day else "series weekly"] += 1
+    STATS["series started off their pattern"] += draft.skew > 0
 
 
 def _run_seeded(request: pytest.FixtureRequest, machine_settings: settings, *, slow: bool = False) -> Any:
