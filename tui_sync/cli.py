@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import inspect
+import io
 import logging
 import os
 import sqlite3
@@ -173,8 +175,25 @@ def _unexpected(error: Exception, err: TextIO, settings: Settings | None) -> int
     return 1
 
 
+def _stdout_gone() -> int:
+    """stdout's reader has gone: point stdout at /dev/null so that Python's own flush at exit does not
+    complain again (the recipe of the `signal` module's documentation), and exit 1 without a word."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
+
+
 def main(argv: Sequence[str] | None = None, *, now: Clock | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 failed, 2 bad input). `now` fixes the clock."""
+    try:
+        code = _run(argv, now)
+        sys.stdout.flush()  # here, not at exit: a reader that went away is then ours to handle
+    except BrokenPipeError:  # whoever read stdout stopped (`tui-sync user list | head -1`): not a failure
+        return _stdout_gone()
+    return code
+
+
+def _run(argv: Sequence[str] | None, now: Clock | None) -> int:
     out, err = sys.stdout, sys.stderr
     parser = build_parser()
     try:
@@ -211,5 +230,7 @@ def main(argv: Sequence[str] | None = None, *, now: Clock | None = None) -> int:
         return 130
     except SystemExit as done:  # a command that parses its own arguments (fake-graph --help)
         return done.code if isinstance(done.code, int) else 0
+    except BrokenPipeError:
+        raise
     except Exception as error:
         return _unexpected(error, err, settings)

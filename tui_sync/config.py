@@ -72,6 +72,14 @@ def _expand(value: str | Path) -> Path:
     return Path(os.path.expanduser(str(value).strip()))
 
 
+def _not_a_folder(path: Path) -> Path:
+    """A setting naming a file we write (the token cache, the log) that names a folder is refused
+    when the config is read, instead of failing deep inside the first write."""
+    if path.is_dir():
+        raise ValueError(messages.config_is_a_folder(path))
+    return path
+
+
 class MicrosoftConfig(BaseModel):
     """`[microsoft]`: where Graph and the sign-in authority are, and how hard to use them."""
 
@@ -94,7 +102,7 @@ class MicrosoftConfig(BaseModel):
     @field_validator("token_cache")
     @classmethod
     def _cache(cls, value: Path) -> Path:
-        return _expand(value)
+        return _not_a_folder(_expand(value))
 
     @field_validator("max_in_flight")
     @classmethod
@@ -175,7 +183,7 @@ class Settings(BaseModel):
     @field_validator("log_file")
     @classmethod
     def _log(cls, value: str) -> str:
-        return str(_expand(value)) if value.strip() else ""
+        return str(_not_a_folder(_expand(value))) if value.strip() else ""
 
     @property
     def database_is_default(self) -> bool:

@@ -37,7 +37,9 @@ def log_to_file(settings: Settings) -> Iterator[None]:
     the block runs."""
     try:
         private_file(settings.log_path)  # owner-only: it says who synced what, and what went wrong
-        handler: logging.Handler = logging.FileHandler(settings.log_path, encoding="utf-8", delay=True)
+        # Opened now, not at the first record: a log_file that cannot be written (a folder, no rights)
+        # is found here, instead of failing inside whatever was being logged.
+        handler: logging.Handler = logging.FileHandler(settings.log_path, encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()  # logging is a help, not a reason to refuse to work
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -1635,6 +1635,10 @@ def machine_files_text(config_file: object, database: object, token_cache: objec
     return f"config file: {config}\ndatabase: {database}\ntoken cache: {token_cache}\nlog file: {log_file}"
 
 
+def config_is_a_folder(path: object) -> str:
+    return f"{path} is a folder: name a file in it"
+
+
 AGENDA_CLI_REQUIRED = "required (as an option, or in the --from-json object)"
 
 
@@ -1656,6 +1660,7 @@ JSON_TRUE_OR_FALSE = "must be true or false"
 JSON_WHOLE_NUMBER_OR_NULL = "must be a whole number of minutes, or null for none"
 JSON_NOT_UTF8 = "not UTF-8 text"
 JSON_NOT_AN_OBJECT = "must hold one JSON object ({...})"
+JSON_TOO_DEEP = "not JSON this command can read (nested too deeply)"
 
 
 def json_input_problem(source: str, problem: str) -> str:

@@ -65,6 +65,8 @@ def read_object(source: str) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         problem = messages.json_syntax(error.lineno, error.colno, error.msg)
         raise BadInput(messages.json_input_problem(source, problem)) from None
+    except RecursionError:  # arrays or objects nested thousands deep: not one item's fields
+        raise BadInput(messages.json_input_problem(source, messages.JSON_TOO_DEEP)) from None
     if not isinstance(data, dict):
         raise BadInput(messages.json_input_problem(source, messages.JSON_NOT_AN_OBJECT))
     return data
