@@ -243,15 +243,30 @@ def invalid_value(error: InvalidValue, field_name: str | None = None) -> str:
     return f"{name}{sep}{error.problem}"
 
 
-def imported_contacts(count: int, with_photo: int) -> str:
-    noun = "contact" if count == 1 else "contacts"
-    return f"Imported {count} {noun} ({with_photo} with photo)"
+def _changes(new: int, updated: int, unchanged: int) -> str:
+    return f"{new} new, {updated} updated, {unchanged} unchanged"
 
 
-def imported_agenda(user: str, actions: int, series: int, exceptions: int, cancelled: int) -> str:
+def imported_contacts(new: int, updated: int, unchanged: int, with_photo: int) -> str:
+    """`Imported contacts: 3 new, 0 updated, 0 unchanged (1 with photo)`."""
+    return f"Imported contacts: {_changes(new, updated, unchanged)} ({with_photo} with photo)"
+
+
+def imported_agenda(
+    user: str,
+    new: int,
+    updated: int,
+    unchanged: int,
+    actions: int,
+    series: int,
+    exceptions: int,
+    cancelled: int,
+) -> str:
+    """What an agenda import did (new/updated/unchanged: actions and series), then what the file held."""
     return (
-        f"Imported into {user}'s agenda: {actions} action{'s' if actions != 1 else ''}, "
-        f"{series} series ({exceptions} exception{'s' if exceptions != 1 else ''}, "
+        f"Imported into {user}'s agenda: {_changes(new, updated, unchanged)} "
+        f"({actions} action{'s' if actions != 1 else ''}, {series} series, "
+        f"{exceptions} exception{'s' if exceptions != 1 else ''}, "
         f"{cancelled} cancelled occurrence{'s' if cancelled != 1 else ''})"
     )
 
@@ -265,11 +280,6 @@ def unknown_categories(count: int, labels: list[str], fallback: str) -> str:
 def orphan_exceptions(count: int) -> str:
     noun = "modified occurrence has" if count == 1 else "modified occurrences have"
     return f"warning: {count} {noun} no series in the file: imported as single actions"
-
-
-def skipped_cancelled(count: int) -> str:
-    noun = "cancelled event was" if count == 1 else "cancelled events were"
-    return f"warning: {count} {noun} not imported"
 
 
 def exported(count: int, what: str, target: str) -> str:
@@ -1703,3 +1713,91 @@ def occurrence_off_rule(original_utc: datetime) -> str:
         f"Outlook has an occurrence on {when} that its rule, as the CRM reads it, does not give "
         "(a custom time zone?); the series is left as it is"
     )
+
+
+# --- imports: every problem listed, what was not kept counted by kind, re-imports matched -------------
+# (tui_sync/importers, tui_sync/services/transfer.py, tui_sync/commands/transfer.py)
+
+
+def records_refused(source: str, count: int) -> str:
+    """The first line of a file refused for several records; each record's own line follows."""
+    return (
+        f"{source}: {count} records cannot be imported, so nothing was imported "
+        "(--skip-invalid imports the others):"
+    )
+
+
+# What a record holds that the CRM has no field for (the kinds of "skipped: …").
+SKIP_SECOND_EMAIL = "e-mail address beyond the first"
+SKIP_FAX = "fax number"
+SKIP_PAGER = "pager number"
+SKIP_OTHER_PHONE = "phone number beyond the phone and mobile"
+SKIP_SECOND_ADDRESS = "address beyond the first"
+SKIP_REGION = "region/state"
+SKIP_DEPARTMENT = "department (second unit of ORG)"
+SKIP_URL = "web address (URL)"
+SKIP_BIRTHDAY = "birthday"
+SKIP_ANNIVERSARY = "anniversary"
+SKIP_NICKNAME = "nickname"
+SKIP_ROLE = "role"
+SKIP_GEO = "geographic position"
+SKIP_IM = "instant-messaging address"
+SKIP_RELATED = "related person"
+SKIP_GENDER = "gender"
+SKIP_LANG = "language"
+SKIP_MEMBER = "group member"
+SKIP_CATEGORY = "category"
+SKIP_CALENDAR_URL = "calendar or free/busy address"
+SKIP_PHOTO_URL = "photo given by URL (an import reads no network)"
+SKIP_SECOND_PHOTO = "photo beyond the first"
+
+
+def skip_property(name: str) -> str:
+    """A vCard property the CRM has no field for and no name of its own here: its name."""
+    return f"{name} property"
+
+
+def skip_column(name: str) -> str:
+    """A CSV column the CRM has no field for (Outlook's and Google's exports have many)."""
+    return f"column {name!r}"
+
+
+SKIP_VTODO = "task (VTODO)"
+SKIP_VJOURNAL = "journal entry (VJOURNAL)"
+SKIP_VFREEBUSY = "free/busy block (VFREEBUSY)"
+SKIP_CANCELLED_EVENT = "cancelled event (STATUS:CANCELLED)"
+# The title an imported action gets when its event has none: the action form refuses a blank title.
+UNTITLED_ACTION = "(no title)"
+
+
+def unknown_tzid(tzid: str) -> str:
+    """A TZID with no VTIMEZONE in the file and no zone of that name (IANA, Windows, US-…)."""
+    return (
+        f"time zone {tzid!r} is not defined in the file (no VTIMEZONE) and is not a zone name we know: "
+        "add its VTIMEZONE or use an IANA name such as Europe/Paris"
+    )
+
+
+def rrule_day_skips_months(day: int) -> str:
+    """A plain RFC 5545 monthly/yearly day past the 28th: RFC skips the short months, Outlook does not."""
+    run = ",".join(str(d) for d in range(28, day + 1))
+    return (
+        f"day {day} skips the months shorter than that in iCalendar, while Outlook moves those "
+        f"occurrences to the month's last day; write BYMONTHDAY={run};BYSETPOS=-1 for Outlook's meaning"
+    )
+
+
+def import_skipped(by_kind: dict[str, int]) -> str:
+    """`Not kept (the CRM has no field for them): 2 fax number, 1 web address (URL)`."""
+    counted = ", ".join(f"{count} × {kind}" for kind, count in by_kind.items())
+    return f"Skipped (the CRM has no place for them): {counted}"
+
+
+def record_left_out(line: str) -> str:
+    """A record --skip-invalid left out: its refusal line."""
+    return f"not imported: {line}"
+
+
+def untitled_events(count: int, placeholder: str) -> str:
+    noun = "event has" if count == 1 else "events have"
+    return f"warning: {count} {noun} no title: imported as {placeholder!r} (edit them in the agenda)"

@@ -1,26 +1,27 @@
 """`tui-sync import contacts|agenda FILE` and `tui-sync export contacts|agenda [FILE] [--json]`.
 
 An import reads and checks the whole file before it touches the database, then writes every record in
-one transaction: a bad record means nothing imported (exit 2, one line naming the record). An export
-writes the file named (its extension picks the format), or with no FILE the vCard / iCalendar text on
-stdout, or with `--json` one JSON object on stdout.
+one transaction: a bad record means nothing imported (exit 2, one line per bad record), unless
+`--skip-invalid` imports the others and lists those. Importing a file again updates what it imported
+before (TransferService): the summary says how many items are new, updated and unchanged, and what the
+CRM had no place for. An export writes the file named (its extension picks the format), or with no
+FILE the vCard / iCalendar text on stdout, or with `--json` one JSON object on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui_sync import messages
 from tui_sync.commands import Context, add_json_flag
 from tui_sync.domain.models import FALLBACK_ACTION_TYPE
-from tui_sync.domain.period import Period
 from tui_sync.errors import BadInput, UserError
 
-# Every single action, whatever its date (the store compares UTC text, so stay within 4-digit years).
-ALL_TIME = Period(datetime(1900, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC))
+if TYPE_CHECKING:
+    from tui_sync.services.transfer import ImportOutcome
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,10 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "contacts", help="a CSV file (columns: see README) or a vCard 3.0/4.0 file, photos included"
     )
     contacts.add_argument("file", metavar="FILE", type=Path, help=".csv, .vcf or .vcard (else: by content)")
+    _import_options(contacts)
     contacts.set_defaults(handler=import_contacts)
     agenda = imports.add_parser("agenda", help="an iCalendar (.ics) file into a user's agenda")
     agenda.add_argument("file", metavar="FILE", type=Path)
     agenda.add_argument("--user", required=True, metavar="CODE", help="whose agenda receives the events")
+    _import_options(agenda)
     agenda.set_defaults(handler=import_agenda)
 
     exporter = subparsers.add_parser("export", help="write the CRM's contacts or a user's agenda out")
@@ -49,6 +52,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     agenda_out.add_argument("file", metavar="FILE", type=Path, nargs="?")
     add_json_flag(agenda_out)
     agenda_out.set_defaults(handler=export_agenda)
+
+
+def _import_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the records that can be, list the others (default: a bad record imports nothing)",
+    )
+    add_json_flag(parser)
 
 
 def _read(path: Path) -> bytes:
@@ -73,47 +85,72 @@ def _warn(text: str) -> None:
 # an export pays for them, not every `tui-sync` start.
 
 
-async def import_contacts(ctx: Context, args: argparse.Namespace) -> int:
-    from tui_sync.importers import read_contacts
+def _report(
+    ctx: Context, args: argparse.Namespace, source: str, outcome: ImportOutcome, summary: str
+) -> None:
+    """The summary line, then what was not kept (by kind) and the records left out with --skip-invalid
+    (one line each, on stderr); with --json one object listing all of it instead."""
+    from tui_sync.importers import skipped_by_kind
 
-    contacts = read_contacts(_read(args.file), str(args.file))
-    store = ctx.store
-    async with store.transaction():
-        for contact in contacts:
-            await store.add_contact(contact)
-    ctx.print(messages.imported_contacts(len(contacts), sum(1 for c in contacts if c.photo)))
+    if args.json:
+        ctx.print_json(
+            {
+                "new": outcome.new,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "skipped_by_kind": skipped_by_kind(outcome.skipped),
+                "skipped": [{"kind": s.kind, "where": s.where} for s in outcome.skipped],
+                "refused": [{"where": r.where, "reason": r.reason} for r in outcome.refused],
+            }
+        )
+        return
+    ctx.print(summary)
+    if outcome.skipped:
+        ctx.print(messages.import_skipped(skipped_by_kind(outcome.skipped)))
+    for refusal in outcome.refused:
+        _warn(messages.record_left_out(messages.record_refused(source, refusal.where, refusal.reason)))
+
+
+async def import_contacts(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_sync.services.transfer import TransferService
+
+    outcome = await TransferService(ctx.store).import_contacts(
+        _read(args.file), str(args.file), args.skip_invalid
+    )
+    summary = messages.imported_contacts(outcome.new, outcome.updated, outcome.unchanged, outcome.with_photo)
+    _report(ctx, args, args.file.name or str(args.file), outcome, summary)
     return 0
 
 
 async def import_agenda(ctx: Context, args: argparse.Namespace) -> int:
-    from tui_sync.importers import read_calendar
+    from tui_sync.services.transfer import TransferService
 
-    data = _read(args.file)
-    store = ctx.store
-    user = await store.get_user(args.user)
-    labels = [t.label for t in await store.list_action_types()]
-    found = read_calendar(data, user.code, ctx.tz, labels, args.file.name or str(args.file))
-    async with store.transaction():
-        for action in found.actions:
-            await store.add_action(action)
-        for series in found.series:
-            await store.add_series(series)
-    ctx.print(
-        messages.imported_agenda(
-            user.code,
-            len(found.actions),
-            len(found.series),
-            sum(len(s.exceptions) for s in found.series),
-            sum(len(s.cancelled) for s in found.series),
-        )
+    source = args.file.name or str(args.file)
+    outcome = await TransferService(ctx.store).import_agenda(
+        _read(args.file), source, args.user, ctx.tz, args.skip_invalid
     )
+    found = outcome.agenda
+    assert found is not None
+    summary = messages.imported_agenda(
+        outcome.owner,
+        outcome.new,
+        outcome.updated,
+        outcome.unchanged,
+        len(found.actions),
+        len(found.series),
+        sum(len(s.exceptions) for s in found.series),
+        sum(len(s.cancelled) for s in found.series),
+    )
+    _report(ctx, args, source, outcome, summary)
+    if args.json:
+        return 0
     if found.unknown_category_events:
         unknown = list(found.unknown_categories)
         _warn(messages.unknown_categories(found.unknown_category_events, unknown, FALLBACK_ACTION_TYPE))
     if found.orphan_exceptions:
         _warn(messages.orphan_exceptions(found.orphan_exceptions))
-    if found.skipped_cancelled:
-        _warn(messages.skipped_cancelled(found.skipped_cancelled))
+    if found.untitled:
+        _warn(messages.untitled_events(found.untitled, messages.UNTITLED_ACTION))
     return 0
 
 
@@ -123,42 +160,44 @@ def _one_target(args: argparse.Namespace) -> None:
 
 
 async def export_contacts(ctx: Context, args: argparse.Namespace) -> int:
-    from tui_sync.importers import contacts_json, write_contacts_csv, write_vcards
+    from tui_sync.importers import contacts_json
+    from tui_sync.services.transfer import TransferService
 
     _one_target(args)
     suffix = args.file.suffix.lower() if args.file is not None else ""
     if args.file is not None and suffix not in (".vcf", ".vcard", ".csv"):
         raise BadInput(messages.unknown_export_format(str(args.file)))
-    contacts = await ctx.store.list_contacts()
     if args.json:
-        ctx.print(contacts_json(contacts))
+        ctx.print(contacts_json(await ctx.store.list_contacts()))
         return 0
-    text = write_contacts_csv(contacts) if suffix == ".csv" else write_vcards(contacts)
+    text, count = await TransferService(ctx.store).export_contacts("csv" if suffix == ".csv" else "vcard")
     if args.file is None:
         ctx.out.write(text)
         return 0
     _write(args.file, text.encode("utf-8"))
-    ctx.print(messages.exported_contacts(len(contacts), str(args.file)))
+    ctx.print(messages.exported_contacts(count, str(args.file)))
     return 0
 
 
 async def export_agenda(ctx: Context, args: argparse.Namespace) -> int:
-    from tui_sync.importers import agenda_json, write_calendar
+    from tui_sync.importers import agenda_json
+    from tui_sync.services.transfer import ALL_TIME, TransferService
 
     _one_target(args)
     if args.file is not None and args.file.suffix.lower() != ".ics":
         raise BadInput(messages.not_ics(str(args.file)))
     store = ctx.store
     user = await store.get_user(args.user)
-    actions = await store.single_actions(user.code, ALL_TIME)
-    series = await store.series_of(user.code)
     if args.json:
-        ctx.print(agenda_json(user.code, actions, series))
+        actions = await store.single_actions(user.code, ALL_TIME)
+        ctx.print(agenda_json(user.code, actions, await store.series_of(user.code)))
         return 0
-    data = write_calendar(actions, series, ctx.tz, now=ctx.now())
+    data, actions_count, series_count = await TransferService(store).export_agenda(
+        user.code, ctx.tz, ctx.now()
+    )
     if args.file is None:
         ctx.out.write(data.decode("utf-8"))
         return 0
     _write(args.file, data)
-    ctx.print(messages.exported_agenda(user.code, len(actions), len(series), str(args.file)))
+    ctx.print(messages.exported_agenda(user.code, actions_count, series_count, str(args.file)))
     return 0

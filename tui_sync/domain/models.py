@@ -7,6 +7,7 @@ where it enters (CLI, import, TUI form), with a message naming the field.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,10 @@ MAX_CONTACTS_TO_SYNC = 2000
 MAX_SINGLE_ACTIONS = 800
 MAX_SERIES_OCCURRENCES = 800
 MAX_PHOTO_BYTES = 4 * 1024 * 1024  # Microsoft 365 refuses larger contact photos
+# Microsoft Graph refuses a request over 4 MB ("4MB limit on the total size of each REST request",
+# learn.microsoft.com/graph/api/profilephoto-update): a note must fit in one request with the rest of its
+# item, so it may take 4 MiB less 64 KiB once written as JSON (escapes included).
+MAX_NOTE_JSON_BYTES = 4 * 1024 * 1024 - 64 * 1024
 FALLBACK_ACTION_TYPE = "Tâche"
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -59,6 +64,29 @@ def _check_reminder(minutes: int) -> None:
     if not 0 <= minutes <= MAX_REMINDER_MINUTES:
         raise InvalidValue(
             "reminder_minutes", f"must be between 0 and {MAX_REMINDER_MINUTES} (got {minutes})"
+        )
+
+
+def entered_title(title: str) -> str:
+    """The title of an action a person enters (the action form, a file import), without surrounding
+    blanks; a blank one is refused. (Outlook itself allows an empty subject: what a sync brings from
+    Microsoft 365 is taken as it is.)"""
+    if not title.strip():
+        raise InvalidValue("title", "must not be empty")
+    return title.strip()
+
+
+def check_note(note: str) -> None:
+    """A note must fit in one Microsoft Graph request (see MAX_NOTE_JSON_BYTES): refused where it
+    enters, like a photo over 4 MB, rather than failing at every sync."""
+    if len(note) * 6 + 2 <= MAX_NOTE_JSON_BYTES:  # no character takes more than 6 bytes in JSON
+        return
+    size = len(json.dumps(note, ensure_ascii=False).encode("utf-8"))
+    if size > MAX_NOTE_JSON_BYTES:
+        raise InvalidValue(
+            "note",
+            f"is {size / 1024 / 1024:.1f} MB; Microsoft 365 takes one request of at most 4 MB, "
+            f"so a note may hold {MAX_NOTE_JSON_BYTES / 1024 / 1024:.1f} MB",
         )
 
 
@@ -168,6 +196,7 @@ class Action:
         if self.end < self.start or (self.end == self.start and self.all_day):
             raise InvalidValue("end", "must be after the start")
         _check_reminder(self.reminder_minutes)
+        check_note(self.note)
         if self.series_id is not None and self.original_start is None:
             raise InvalidValue("original_start", "an occurrence needs its original start")
 
@@ -268,6 +297,7 @@ class Series:
         if self.end < self.start or (self.end == self.start and self.all_day):
             raise InvalidValue("end", "must be after the start")
         _check_reminder(self.reminder_minutes)
+        check_note(self.note)
 
     def with_changes(self, **changes: object) -> Series:
         return replace(self, **changes)
@@ -308,6 +338,7 @@ class Contact:
         if self.photo is not None and len(self.photo) > MAX_PHOTO_BYTES:
             size = len(self.photo) / 1024 / 1024
             raise InvalidValue("photo", f"is {size:.1f} MB; Microsoft 365 takes contact photos up to 4 MB")
+        check_note(self.note)
 
     @property
     def display_name(self) -> str:

@@ -1,14 +1,75 @@
-"""What every importer shares: decoding the bytes a user gave us, and turning any problem with one
-record into the single line a user reads (`BadInput`, exit 2).
+"""What every importer shares: decoding the bytes a user gave us, unfolding content lines, and what a
+reader reports besides the records it read: the records it refused (where and why) and what it read
+but could not keep (by kind: a fax number, a VTODO…), so that nothing is lost without a word.
 
-Every reader in this package refuses a whole file at its first bad record rather than skipping it:
-an import is one transaction, so a half-read file must never reach the database.
+A reader goes through the whole file and collects every refused record instead of stopping at the
+first: the import then refuses the whole file listing all of them (an import is one transaction, a
+half-read file never reaches the database), or with `--skip-invalid` imports the others and lists the
+refused ones. A file that is not of the kind at all (not UTF-8, no header row, not iCalendar) is refused
+at once with a `BadInput`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from tui_sync import messages
+from tui_sync.domain.models import Contact
 from tui_sync.errors import BadInput
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A record the CRM cannot take: where it is in the file (`line 7`, `record 2 (line 12)`) and why."""
+
+    where: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Something read from a record but not kept, because the CRM has no place for it: its `kind` in a
+    user's words ("fax number", "task (VTODO)") and where it is."""
+
+    kind: str
+    where: str
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    """A contact read from a file, with the card's UID ("" when it has none: a CSV row, a card without
+    UID) and where it is (for the list of what an import changed)."""
+
+    contact: Contact
+    uid: str
+    where: str
+    given: frozenset[str] | None = None  # the Contact fields the file has columns for; None: all
+
+
+@dataclass(frozen=True)
+class ContactsRead:
+    """What a contacts file holds: the contacts read, the records refused, and what was not kept."""
+
+    records: tuple[ContactRecord, ...] = ()
+    refused: tuple[Refusal, ...] = ()
+    skipped: tuple[Skip, ...] = ()
+
+
+def skipped_by_kind(skips: Iterable[Skip]) -> dict[str, int]:
+    """How many of each kind, most frequent first (ties in the order first met)."""
+    counts = Counter(s.kind for s in skips)
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def refuse_file(source: str, refused: list[Refusal]) -> BadInput:
+    """The refusal of a whole file: its one bad record as one line, or every bad record, one per line
+    after a first line that says nothing was imported and how to import the rest."""
+    lines = [messages.record_refused(source, r.where, r.reason) for r in refused]
+    if len(lines) == 1:
+        return BadInput(lines[0])
+    return BadInput("\n".join([messages.records_refused(source, len(lines)), *lines]))
 
 
 def decode_text(data: bytes | str, source: str) -> str:
@@ -19,6 +80,20 @@ def decode_text(data: bytes | str, source: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise BadInput(messages.not_utf8(source, data[: error.start].count(b"\n") + 1)) from None
+
+
+def unfold(text: str) -> list[tuple[int, str]]:
+    """The logical lines of a vCard or iCalendar text, each with the file line it starts on: a line
+    starting with a space or a tab continues the previous one (RFC 5545 §3.1, RFC 6350 §3.2). Blank
+    lines are left out. Linear in the file's size: the pieces of a folded line are joined once, at the
+    end (joining them one by one made a long folded DESCRIPTION take time in its length squared)."""
+    found: list[tuple[int, list[str]]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw[:1] in (" ", "\t") and found:
+            found[-1][1].append(raw[1:])
+        elif raw.strip():
+            found.append((number, [raw]))
+    return [(number, "".join(parts)) for number, parts in found]
 
 
 def bad_record(source: str, where: str, reason: str) -> BadInput:

@@ -18,16 +18,19 @@ moved to the CRM's zone: a weekly rule whose first start falls on another day th
 a monthly or yearly one is refused.
 
 Written: one VEVENT per single action, one per series (RRULE, EXDATE) and one per exception
-(RECURRENCE-ID), UIDs `tui-sync-action-<id>@tui-sync` and `tui-sync-series-<id>@tui-sync`. Times are
+(RECURRENCE-ID), each with the UID it was imported with or ours (`importers.uids`), so that importing
+the file again updates those items instead of copying them. Times are
 written with the CRM's zone as TZID (and its VTIMEZONE), not in UTC: reading them back gives equal aware
 datetimes, and a series keeps its 09:00 in summer and in winter, which a UTC RRULE would not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -39,18 +42,24 @@ from tui_sync.domain.models import (
     Action,
     InvalidValue,
     Series,
+    entered_title,
 )
 from tui_sync.domain.recurrence import iter_all_starts
 from tui_sync.errors import BadInput
 from tui_sync.importers.common import (
+    Refusal,
+    Skip,
     bad_record,
     clean,
     decode_text,
     one_line,
+    refuse_file,
+    unfold,
 )
 from tui_sync.importers.rrule import Refused, in_zone, recurrence_to_rrule, rrule_to_recurrence
+from tui_sync.importers.timezones import zone_of_tzid
+from tui_sync.importers.uids import export_uid
 
-UID_DOMAIN = "tui-sync"
 PRODID = "-//tui-sync//CRM agenda//EN"
 
 
@@ -63,7 +72,11 @@ class AgendaImport:
     unknown_categories: tuple[str, ...] = ()  # distinct category labels with no action type
     unknown_category_events: int = 0  # events imported as the fallback type because of them
     orphan_exceptions: int = 0  # edited occurrences with no series in the file: imported as actions
-    skipped_cancelled: int = 0  # STATUS:CANCELLED events that are not occurrences: not imported
+    action_uids: tuple[str, ...] = ()  # each action's UID ("" when its event has none), in order
+    series_uids: tuple[str, ...] = ()  # each series' UID, in order
+    untitled: int = 0  # events with no title, imported with a placeholder title
+    refused: tuple[Refusal, ...] = ()  # events the CRM cannot take
+    skipped: tuple[Skip, ...] = ()  # what was read but not imported (a task, a cancelled event…)
 
 
 @dataclass
@@ -87,13 +100,32 @@ def read_calendar(
     action_types: Iterable[str] = (FALLBACK_ACTION_TYPE,),
     source: str = "agenda.ics",
 ) -> AgendaImport:
-    """The actions and series of an .ics file for `owner`; `tz` is the CRM's zone (floating times)."""
+    """The actions and series of an .ics file for `owner` (see read_calendar_file), or BadInput listing
+    every event refused."""
+    found = read_calendar_file(data, owner, tz, action_types, source)
+    if found.refused:
+        raise refuse_file(source, list(found.refused))
+    return found
+
+
+def read_calendar_file(
+    data: bytes | str,
+    owner: str,
+    tz: ZoneInfo,
+    action_types: Iterable[str] = (FALLBACK_ACTION_TYPE,),
+    source: str = "agenda.ics",
+) -> AgendaImport:
+    """The actions and series of an .ics file for `owner`, `tz` being the CRM's zone (floating times),
+    with the events refused (line, why) and what was read but not imported (tasks, journal entries,
+    free/busy blocks, cancelled events)."""
     text = decode_text(data, source)
-    places = _scan(text, source)
-    try:
-        calendars = icalendar.Calendar.from_ical(text, multiple=True)
-    except ValueError as error:
-        raise BadInput(messages.not_calendar(source, str(error))) from None
+    places, others = _scan(text, source)
+    with warnings.catch_warnings():  # icalendar warns (on stderr) when it guesses a zone from a
+        warnings.simplefilter("ignore")  # vendor-prefixed TZID: the guess is the IANA name inside it
+        try:
+            calendars = icalendar.Calendar.from_ical(text, multiple=True)
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            raise BadInput(messages.not_calendar(source, str(error))) from None
     if not calendars or any(c.name != "VCALENDAR" for c in calendars):
         raise BadInput(messages.no_vcalendar(source))
     events = [e for c in calendars for e in c.walk("VEVENT")]
@@ -101,38 +133,49 @@ def read_calendar(
         places = [_Where(1) for _ in events]
     known = {label.casefold(): label for label in (*action_types, FALLBACK_ACTION_TYPE)}
     reader = _Reader(owner, tz, known)
+    refused: list[Refusal] = []
     for number, (event, where) in enumerate(zip(events, places, strict=True), start=1):
         title = str(event.get("SUMMARY", "") or "")
         name = repr(title) if title else str(number)
         try:
-            reader.add(event)
-        except Refused as refused:
-            where_text = messages.at_event(where.line_of(refused.prop), name)
-            raise bad_record(source, where_text, refused.reason) from None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                reader.add(event, where)
+        except Refused as problem:
+            refused.append(Refusal(messages.at_event(where.line_of(problem.prop), name), problem.reason))
         except InvalidValue as error:
-            raise bad_record(
-                source, messages.at_event(where.begin, name), messages.invalid_value(error)
-            ) from None
-    return reader.result()
+            refused.append(Refusal(messages.at_event(where.begin, name), messages.invalid_value(error)))
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as error:
+            # icalendar reads some broken values lazily, when asked for them
+            refused.append(
+                Refusal(messages.at_event(where.begin, name), messages.ical_line_problem(str(error)))
+            )
+    found = reader.result()
+    return replace(found, refused=tuple(refused), skipped=(*others, *found.skipped))
 
 
-def _scan(text: str, source: str) -> list[_Where]:
-    """Each VEVENT's lines, and a refusal naming the first line that is not an iCalendar content line."""
+_NOT_EVENTS = {
+    "VTODO": messages.SKIP_VTODO,
+    "VJOURNAL": messages.SKIP_VJOURNAL,
+    "VFREEBUSY": messages.SKIP_VFREEBUSY,
+}
+
+
+def _scan(text: str, source: str) -> tuple[list[_Where], list[Skip]]:
+    """Each VEVENT's lines, where the components that are not events are (tasks, journal entries,
+    free/busy), and a refusal naming the first line that is not an iCalendar content line."""
     places: list[_Where] = []
+    others: list[Skip] = []
     depth_in_event = 0
-    logical: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if raw[:1] in (" ", "\t") and logical:
-            logical[-1] = (logical[-1][0], logical[-1][1] + raw[1:])
-        elif raw.strip():
-            logical.append((number, raw))
-    for number, line in logical:
+    for number, line in unfold(text):
         try:
             name, _params, value = Contentline(line).parts()
         except ValueError:
             shown = line if len(line) <= 40 else line[:37] + "..."
             raise bad_record(source, messages.at_line(number), messages.not_ical_line(shown)) from None
         name = name.upper()
+        if name == "BEGIN" and value.upper() in _NOT_EVENTS and not depth_in_event:
+            others.append(Skip(_NOT_EVENTS[value.upper()], messages.at_line(number)))
         if name == "BEGIN" and value.upper() == "VEVENT":
             places.append(_Where(number))
             depth_in_event = 1
@@ -142,7 +185,21 @@ def _scan(text: str, source: str) -> list[_Where]:
             depth_in_event -= 1
         elif depth_in_event:
             places[-1].props.setdefault(name, number)
-    return places
+    return places, others
+
+
+@dataclass(frozen=True)
+class _Edited:
+    """An edited (or cancelled) occurrence, kept until its series is known."""
+
+    uid: str
+    action: Action
+    cancelled: bool
+    inherits: set[str]  # SUMMARY / CATEGORIES: not in the event, so taken from its series
+    where: str
+
+
+_Item = TypeVar("_Item", Action, Series)
 
 
 class _Reader:
@@ -154,12 +211,13 @@ class _Reader:
         self.known = known
         self.actions: list[Action] = []
         self.series: dict[str, Series] = {}
-        self.exceptions: list[tuple[str, Action, bool]] = []
+        self.exceptions: list[_Edited] = []
+        self.action_uids: list[str] = []
         self.unknown: dict[str, None] = {}
         self.unknown_events = 0
-        self.skipped = 0
+        self.skipped: list[Skip] = []
 
-    def add(self, event: icalendar.Event) -> None:
+    def add(self, event: icalendar.Event, where: _Where) -> None:
         """Take one VEVENT, or raise Refused (naming its property) / InvalidValue."""
         if event.errors:
             prop, problem = event.errors[0]
@@ -170,7 +228,7 @@ class _Reader:
         for prop in ("RDATE", "EXRULE"):
             if prop in event:
                 raise Refused(prop, messages.extra_rule_unsupported(prop))
-        uid = str(event.get("UID", "") or "")
+        uid = one_line(str(event.get("UID", "") or ""))
         cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
         fields, source_start = self._fields(event)
         if "RECURRENCE-ID" in event:
@@ -181,7 +239,13 @@ class _Reader:
                 raise Refused("RECURRENCE-ID", messages.THISANDFUTURE_UNSUPPORTED)
             original = self._moment(rid, "RECURRENCE-ID").astimezone(self.tz)
             self.exceptions.append(
-                (uid, Action(owner=self.owner, original_start=original, **fields), cancelled)
+                _Edited(
+                    uid,
+                    Action(owner=self.owner, original_start=original, **fields),
+                    cancelled,
+                    inherits={p for p in ("SUMMARY", "CATEGORIES") if p not in event},
+                    where=messages.at_line(where.begin),
+                )
             )
             return
         if "RRULE" in event:
@@ -190,9 +254,10 @@ class _Reader:
             self.series[uid] = self._series(event, fields, source_start)
             return
         if cancelled:
-            self.skipped += 1
+            self.skipped.append(Skip(messages.SKIP_CANCELLED_EVENT, messages.at_line(where.begin)))
             return
         self.actions.append(Action(owner=self.owner, **fields))
+        self.action_uids.append(uid)
 
     def _series(self, event: icalendar.Event, fields: dict, source_start: datetime) -> Series:
         """A recurring VEVENT as a series whose start is its first occurrence (RFC 5545 lets DTSTART
@@ -212,37 +277,64 @@ class _Reader:
         return Series(owner=self.owner, recurrence=rule, cancelled=cancelled, **fields)
 
     def result(self) -> AgendaImport:
-        """Everything read, each edited or cancelled occurrence attached to its series."""
+        """Everything read, each edited or cancelled occurrence attached to its series. An edited
+        occurrence without SUMMARY or CATEGORIES keeps its series' title or type (Outlook writes only
+        what changed); an action left without a title gets a visible placeholder, counted."""
         actions = list(self.actions)
-        skipped = self.skipped
+        uids = list(self.action_uids)
+        skipped = list(self.skipped)
         orphans = 0
         edited: dict[str, list[Action]] = {}
         dropped: dict[str, set[datetime]] = {}
-        for uid, exception, cancelled in self.exceptions:
-            if uid not in self.series:
-                if not cancelled:
-                    orphans += 1
-                    actions.append(exception.with_changes(original_start=None))
+        for item in self.exceptions:
+            series = self.series.get(item.uid)
+            if series is None:
+                if item.cancelled:
+                    skipped.append(Skip(messages.SKIP_CANCELLED_EVENT, item.where))
                 else:
-                    skipped += 1
-            elif cancelled:
-                dropped.setdefault(uid, set()).add(exception.original_start)  # type: ignore[arg-type]
+                    orphans += 1
+                    actions.append(item.action.with_changes(original_start=None))
+                    uids.append(f"{item.uid}#{item.action.original_start.isoformat()}" if item.uid else "")  # type: ignore[union-attr]
+            elif item.cancelled:
+                dropped.setdefault(item.uid, set()).add(item.action.original_start)  # type: ignore[arg-type]
             else:
-                edited.setdefault(uid, []).append(exception)
-        series = tuple(
-            s.with_changes(
-                exceptions=tuple(sorted(edited.get(uid, []), key=lambda a: a.original_start)),
-                cancelled=s.cancelled | frozenset(dropped.get(uid, ())),
+                inherited = {
+                    **({"title": series.title} if "SUMMARY" in item.inherits else {}),
+                    **({"action_type": series.action_type} if "CATEGORIES" in item.inherits else {}),
+                }
+                edited.setdefault(item.uid, []).append(item.action.with_changes(**inherited))
+        untitled = 0
+
+        def titled(thing: _Item) -> _Item:
+            nonlocal untitled
+            try:
+                entered_title(thing.title)
+            except InvalidValue:
+                untitled += 1
+                return thing.with_changes(title=messages.UNTITLED_ACTION)  # type: ignore[return-value]
+            return thing
+
+        series_list = tuple(
+            titled(
+                s.with_changes(
+                    exceptions=tuple(
+                        titled(e) for e in sorted(edited.get(uid, []), key=lambda a: a.original_start)
+                    ),
+                    cancelled=s.cancelled | frozenset(dropped.get(uid, ())),
+                )
             )
             for uid, s in self.series.items()
         )
         return AgendaImport(
-            actions=tuple(actions),
-            series=series,
+            actions=tuple(titled(a) for a in actions),
+            series=series_list,
             unknown_categories=tuple(self.unknown),
             unknown_category_events=self.unknown_events,
             orphan_exceptions=orphans,
-            skipped_cancelled=skipped,
+            action_uids=tuple(uids),
+            series_uids=tuple(self.series),
+            untitled=untitled,
+            skipped=tuple(skipped),
         )
 
     def _fields(self, event: icalendar.Event) -> tuple[dict, datetime]:
@@ -274,15 +366,26 @@ class _Reader:
         a DATE is midnight in the CRM's zone."""
         value = prop.dt
         if isinstance(value, datetime):
-            return self._zoned(value)
+            return self._zoned(value, prop, name)
         if isinstance(value, date):
             return datetime.combine(value, time(), self.tz)
         raise Refused(name, messages.not_date_or_datetime(value, name))
 
-    def _zoned(self, value: datetime) -> datetime:
-        """A floating time is in the CRM's zone; an aware one keeps its zone (icalendar resolved its
-        TZID through the file's VTIMEZONE, an IANA name or a Windows zone name)."""
-        return value.replace(tzinfo=self.tz) if value.tzinfo is None else value
+    def _zoned(self, value: datetime, prop: object, name: str) -> datetime:
+        """A time in its zone. icalendar resolved a TZID through the file's VTIMEZONE, an IANA name or a
+        Windows zone name; an old `US-Eastern`-style id is mapped here; a TZID still unknown refuses
+        the event naming it (reading it in the CRM's zone would move it silently). A time without
+        TZID and without `Z` is floating: in the CRM's zone."""
+        if value.tzinfo is not None:
+            return value
+        params = getattr(prop, "params", {})
+        tzid = str(params.get("TZID", "") or "")
+        if not tzid:
+            return value.replace(tzinfo=self.tz)
+        zone = zone_of_tzid(tzid)
+        if zone is None:
+            raise Refused(name, messages.unknown_tzid(tzid))
+        return value.replace(tzinfo=zone)
 
     def _end(self, event: icalendar.Event, start: datetime, all_day: bool) -> datetime:
         if "DTEND" in event and "DURATION" in event:
@@ -293,7 +396,7 @@ class _Reader:
                 raise Refused("DTEND", messages.DTEND_KIND_MISMATCH)
             if all_day:
                 return datetime.combine(value, time(), self.tz)
-            return self._zoned(value).astimezone(start.tzinfo)
+            return self._zoned(value, event["DTEND"], "DTEND").astimezone(start.tzinfo)
         if "DURATION" in event:
             duration = event["DURATION"].dt
             if not isinstance(duration, timedelta):
@@ -312,7 +415,7 @@ class _Reader:
                 anchor = end if str(trigger.params.get("RELATED", "START")).upper() == "END" else start
                 before = start - (anchor + value)
             elif isinstance(value, datetime):
-                before = start - self._zoned(value)
+                before = start - self._zoned(value, trigger, "TRIGGER")
             else:
                 raise Refused("TRIGGER", messages.bad_trigger(value))
             return max(0, int(before.total_seconds() // 60))
@@ -338,7 +441,7 @@ class _Reader:
             for item in exdates.dts:
                 value = item.dt
                 if isinstance(value, datetime):
-                    moment = self._zoned(value)
+                    moment = self._zoned(value, exdates, "EXDATE")
                 elif isinstance(value, date):  # a DATE: the occurrence of that day
                     moment = datetime.combine(value, start.time(), start.tzinfo)
                 else:
@@ -360,16 +463,13 @@ def _broken(event: icalendar.Event, prop: str | None, problem: str) -> str:
 # --- writing --------------------------------------------------------------------------------------
 
 
-def action_uid(action: Action, n: int) -> str:
-    return f"tui-sync-action-{action.id if action.id is not None else f'new-{n}'}@{UID_DOMAIN}"
-
-
-def series_uid(series: Series, n: int) -> str:
-    return f"tui-sync-series-{series.id if series.id is not None else f'new-{n}'}@{UID_DOMAIN}"
-
-
 def write_calendar(
-    actions: Iterable[Action], series: Iterable[Series], tz: ZoneInfo, now: datetime | None = None
+    actions: Iterable[Action],
+    series: Iterable[Series],
+    tz: ZoneInfo,
+    now: datetime | None = None,
+    action_uids: Mapping[int, str] | None = None,
+    series_uids: Mapping[int, str] | None = None,
 ) -> bytes:
     """An .ics file of single actions (occurrences among them are left to their series) and series,
     times with a TZID (and its VTIMEZONE): the CRM's zone `tz`, or a series' own IANA zone;
@@ -379,12 +479,16 @@ def write_calendar(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     for n, action in enumerate((a for a in actions if a.series_id is None), start=1):
-        calendar.add_component(_event(action, action_uid(action, n), stamp, tz))
+        calendar.add_component(
+            _event(
+                action, export_uid("action", action.id, action.created_at, n, action_uids or {}), stamp, tz
+            )
+        )
     for n, s in enumerate(series, start=1):
         # A series is written in its own zone (the store's are in the CRM's): its rule means wall-clock
         # days and times there.
         zone = s.start.tzinfo if isinstance(s.start.tzinfo, ZoneInfo) else tz
-        uid = series_uid(s, n)
+        uid = export_uid("series", s.id, s.created_at, n, series_uids or {})
         master = _event(s, uid, stamp, zone)
         master.add("rrule", recurrence_to_rrule(s.recurrence, s.start.astimezone(zone), s.all_day))
         if s.cancelled:

@@ -6,6 +6,12 @@ ever. An RRULE maps onto that when it uses FREQ DAILY/WEEKLY/MONTHLY/YEARLY with
 days, or one numbered day like `2TU` / `-1FR`), one BYMONTHDAY (or -1: the last day), one BYMONTH, one
 BYSETPOS, WKST, UNTIL or COUNT. Anything else (hourly rules, a fifth Monday, BYHOUR, BYWEEKNO, …) is
 refused with the reason, rather than imported as something else.
+
+Day 29–31: Outlook's monthly (and yearly) day puts the occurrence on the month's last day when the month
+is shorter; RFC 5545 skips such months. So Outlook's "day 31" is written
+`BYMONTHDAY=28,29,30,31;BYSETPOS=-1` (29 February yearly: `BYMONTH=2;BYMONTHDAY=28,29;BYSETPOS=-1`),
+which reads back as the same day; a plain `BYMONTHDAY=31` (or a DTSTART on the 31st with no BYMONTHDAY)
+means something Outlook cannot say and is refused, with the form to use instead.
 """
 
 from __future__ import annotations
@@ -59,6 +65,9 @@ def rrule_to_recurrence(rule: icalendar.prop.vRecur, start: datetime) -> Recurre
     base = {"start_date": start.date(), "interval": interval, "first_day_of_week": _CODE_DAY[wkst]}
     base.update(_range(rule, start))
     text = rule.to_ical().decode()
+    capped = _capped_day(monthdays, setpos, days, ordinals)
+    if capped is not None:  # "day 31, or the month's last day": Outlook's own monthly day
+        monthdays, setpos = [capped], []
     if len(months) > 1 or len(monthdays) > 1 or len(setpos) > 1:
         raise _cannot(text, messages.RRULE_ONE_OF_EACH)
     if freq in ("DAILY", "WEEKLY") and (monthdays or months or setpos or ordinals):
@@ -103,7 +112,31 @@ def rrule_to_recurrence(rule: icalendar.prop.vRecur, start: datetime) -> Recurre
         return Recurrence(pattern=f"relative{kind}", index="last", days_of_week=WEEKDAYS, **base)
     if not 1 <= day <= 31:
         raise _cannot(text, messages.rrule_monthday(day))
+    month = base.get("month")
+    if capped is None and day > _shortest(month):
+        # RFC 5545 §3.3.10 skips the months (or years) without that day; Outlook puts the occurrence on
+        # the month's last day instead: importing the rule as it is would add occurrences.
+        raise _cannot(text, messages.rrule_day_skips_months(day))
     return Recurrence(pattern=f"absolute{kind}", day_of_month=day, **base)
+
+
+def _shortest(month: int | None) -> int:
+    """The fewest days `month` has (any month: 28), the largest day every occurrence can have."""
+    if month is None or month == 2:
+        return 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def _capped_day(monthdays: list[int], setpos: list[int], days: list[str], ordinals: list) -> int | None:
+    """The day of `BYMONTHDAY=28,29,30,31;BYSETPOS=-1`-style rules (the last of a run of days that
+    starts on or before the 28th, so that every month has one): "on day 31, or the month's last day
+    when it is shorter", Outlook's meaning of a monthly day. None for any other rule."""
+    if setpos != [-1] or days or ordinals or len(monthdays) < 2:
+        return None
+    run = sorted(set(monthdays))
+    if run != list(range(run[0], run[-1] + 1)) or not 1 <= run[0] <= 28 or run[-1] > 31:
+        return None
+    return run[-1]
 
 
 def in_zone(recurrence: Recurrence, source_start: datetime, tz: ZoneInfo) -> Recurrence:
@@ -206,7 +239,12 @@ def recurrence_to_rrule(recurrence: Recurrence, start: datetime, all_day: bool) 
     if r.pattern in ("weekly", "relativeMonthly", "relativeYearly"):
         rule["BYDAY"] = [_DAY_CODE[d] for d in r.days_of_week]
     if r.pattern.startswith("absolute"):
-        rule["BYMONTHDAY"] = [r.day_of_month]
+        day = r.day_of_month or 1
+        if day > 28:  # Outlook's "day 31" is the month's last day in a shorter month: say so exactly
+            rule["BYMONTHDAY"] = list(range(28, day + 1))
+            rule["BYSETPOS"] = [-1]
+        else:
+            rule["BYMONTHDAY"] = [day]
     if r.pattern.startswith("relative"):
         rule["BYSETPOS"] = [_POS_OF[r.index or "first"]]
     rule["WKST"] = _DAY_CODE[r.first_day_of_week]

@@ -29,6 +29,7 @@ from tui_sync.domain.models import (
     Recurrence,
     Series,
     User,
+    entered_title,
 )
 from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import expand
@@ -336,7 +337,10 @@ class AgendaService:
         All-day: from the start day's midnight to the midnight after the end day (times ignored)."""
         problems = _Problems()
         tz = self.settings.tz
-        if not draft.title.strip():
+        title = ""
+        try:
+            title = entered_title(draft.title)
+        except InvalidValue:
             problems.add("title", messages.AGENDA_TITLE_REQUIRED)
         first = _day(draft.start_day, "start_day", problems)
         last = _day(draft.end_day, "end_day", problems)
@@ -355,7 +359,7 @@ class AgendaService:
         try:
             action = Action(
                 owner=draft.owner,
-                title=draft.title.strip(),
+                title=title,
                 start=start,
                 end=end,
                 all_day=draft.all_day,
