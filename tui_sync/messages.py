@@ -1801,3 +1801,7 @@ def record_left_out(line: str) -> str:
 def untitled_events(count: int, placeholder: str) -> str:
     noun = "event has" if count == 1 else "events have"
     return f"warning: {count} {noun} no title: imported as {placeholder!r} (edit them in the agenda)"
+
+
+def quoted_printable_not_text(charset: str) -> str:
+    return f"the quoted-printable value is not {charset} text"

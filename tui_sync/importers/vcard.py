@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import quopri
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -184,6 +185,7 @@ def _read_card(card: _Card) -> tuple[Contact, str, list[Skip]]:
             continue
         if name in _PROFILE_LINES:
             continue
+        _check_quoted_printable(line, where)
         try:
             parseLine(line)
         except ParseError:
@@ -203,6 +205,20 @@ def _read_card(card: _Card) -> tuple[Contact, str, list[Skip]]:
     uids = _lines(vcard, "uid")
     uid = one_line(_text(uids[0].value)) if uids else ""
     return contact, uid, skips + skips_here
+
+
+def _check_quoted_printable(line: str, where: str) -> None:
+    """A quoted-printable value must decode in its CHARSET (UTF-8 when none is given): checked here,
+    line by line, so that a refusal names the line rather than the card."""
+    head, value = _split_value(line)
+    params = [p.strip().strip('"') for p in head.split(";")[1:]]
+    if not any(p.upper() in ("ENCODING=QUOTED-PRINTABLE", "QUOTED-PRINTABLE") for p in params):
+        return
+    charset = next((p.split("=", 1)[1] for p in params if p.upper().startswith("CHARSET=")), "utf-8")
+    try:
+        quopri.decodestring(value.encode("utf-8", "replace")).decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        raise _CardRefused(where, messages.quoted_printable_not_text(charset)) from None
 
 
 def _vobject_where(error: Exception, card: _Card, kept: list[tuple[int, str]]) -> str:
