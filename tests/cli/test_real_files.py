@@ -318,7 +318,11 @@ REAL_FILES = sorted(p.name for p in REAL.iterdir() if p.suffix in (".vcf", ".ics
 
 @pytest.mark.parametrize("name", REAL_FILES)
 def test_every_real_file_imports_or_is_refused_in_clear_lines(crm, db_dump, name: str) -> None:
-    what = ["agenda", str(REAL / name), "--user", "CARINE"] if name.endswith(".ics") else ["contacts", str(REAL / name)]
+    what = (
+        ["agenda", str(REAL / name), "--user", "CARINE"]
+        if name.endswith(".ics")
+        else ["contacts", str(REAL / name)]
+    )
     before = db_dump(crm.database)
     result = crm("import", *what)
     assert "Traceback" not in result.stderr
@@ -340,3 +344,32 @@ def test_contact_fields_of_a_merged_csv_row_keep_what_the_file_has_no_column_for
     after: Contact = next(c for c in stored(crm.database, "list_contacts") if c.last_name == "Dupont")
     assert after.phone == "+33 9 99 99 99 99"
     assert (after.email, after.photo, after.note) == (dupont.email, dupont.photo, dupont.note)
+
+
+# --- one rule for titles and notes, in the form and in an import ----------------------------------
+
+
+def test_the_agenda_command_refuses_a_note_over_4_mb(crm, db_dump) -> None:
+    before = db_dump(crm.database)
+    huge = "x" * (4 * 1024 * 1024)
+    result = crm(
+        "agenda", "add", "--user", "CARINE", "--title", "Big", "--start", "2024-05-02 10:00", "--note", huge
+    )
+    assert result.exit_code == 2 and "note" in result.stderr and "4 MB" in result.stderr
+    assert db_dump(crm.database) == before
+
+
+def test_an_import_gives_untitled_events_a_placeholder_and_says_so(crm, tmp_path: Path) -> None:
+    path = tmp_path / "untitled.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:test\r\nBEGIN:VEVENT\r\nUID:u1\r\n"
+        "DTSTART:20240102T090000\r\nDURATION:PT1H\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        encoding="utf-8",
+    )
+    result = crm("import", "agenda", str(path), "--user", "CARINE")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "tui-sync: warning: 1 event has no title: imported as '(no title)' (edit them in the agenda)\n"
+    )
+    (action,) = stored(crm.database, "single_actions", "CARINE", ALL_TIME)
+    assert action.title == "(no title)"

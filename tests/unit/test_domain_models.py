@@ -9,6 +9,7 @@ import pytest
 
 from tui_sync.domain.models import (
     MAX_MONTHS,
+    MAX_NOTE_JSON_BYTES,
     MAX_REMINDER_MINUTES,
     Action,
     ActionType,
@@ -19,6 +20,7 @@ from tui_sync.domain.models import (
     Series,
     SyncPrefs,
     User,
+    entered_title,
     photo_type,
     validate_client_id,
     validate_email,
@@ -251,3 +253,34 @@ def test_contact_photo_at_most_4_mb() -> None:
     with pytest.raises(InvalidValue) as refused:
         Contact("Zola", photo=JPEG + bytes(4 * 1024 * 1024))
     assert refused.value.field == "photo" and "4 MB" in refused.value.problem
+
+
+# --- what a person enters: a title, and a note that fits in one Microsoft Graph request ------------
+
+
+def test_an_entered_title_must_not_be_blank() -> None:
+    assert entered_title("  Appel client ") == "Appel client"
+    for blank in ("", "   ", "\t\n"):
+        with pytest.raises(InvalidValue) as refused:
+            entered_title(blank)
+        assert refused.value.field == "title"
+
+
+def test_a_note_over_4_mb_is_refused_where_it_enters() -> None:
+    """Graph takes at most 4 MB a request: a larger note could never be sent, so it is refused on
+    entry like a photo over 4 MB, for actions, series and contacts alike."""
+    fits = "é" * ((MAX_NOTE_JSON_BYTES - 2) // 2)  # two bytes each in UTF-8
+    too_big = fits + "é"
+    recurrence = Recurrence("daily", START.date())
+    makers = [
+        lambda note: Action(owner="CARINE", title="t", start=START, end=START, note=note),
+        lambda note: Series(
+            owner="CARINE", title="t", start=START, end=START, recurrence=recurrence, note=note
+        ),
+        lambda note: Contact(last_name="Dupont", note=note),
+    ]
+    for make in makers:
+        assert make(fits).note == fits
+        with pytest.raises(InvalidValue) as refused:
+            make(too_big)
+        assert refused.value.field == "note" and "4 MB" in refused.value.problem

@@ -124,7 +124,7 @@ def read_calendar_file(
         warnings.simplefilter("ignore")  # vendor-prefixed TZID: the guess is the IANA name inside it
         try:
             calendars = icalendar.Calendar.from_ical(text, multiple=True)
-        except (ValueError, TypeError, KeyError, IndexError) as error:
+        except Exception as error:  # icalendar raises assorted types for assorted garbage
             raise BadInput(messages.not_calendar(source, str(error))) from None
     if not calendars or any(c.name != "VCALENDAR" for c in calendars):
         raise BadInput(messages.no_vcalendar(source))
