@@ -45,9 +45,11 @@ def export_uid(
     kind: Kind, item_id: int | None, created_at: datetime | None, n: int, kept: Mapping[int, str]
 ) -> str:
     """The UID an item is exported with: the one it was imported with (`kept`: by item id), else ours;
-    an item not in the CRM yet (no id) gets a placeholder numbered `n` in the file."""
+    an item not in the CRM (no id) gets a placeholder numbered `n` in the file."""
     if item_id is not None and item_id in kept:
         return kept[item_id]
     if item_id is not None and created_at is not None:
         return own_uid(kind, item_id, created_at)
+    if item_id is not None:  # an item built outside the store: its id alone (never matched on import)
+        return f"tui-sync-{kind}-{item_id}@tui-sync"
     return f"tui-sync-{kind}-new-{n}@tui-sync"
