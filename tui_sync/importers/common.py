@@ -96,6 +96,18 @@ def unfold(text: str) -> list[tuple[int, str]]:
     return [(number, "".join(parts)) for number, parts in found]
 
 
+def split_value(line: str) -> tuple[str, str, str]:
+    """`NAME;PARAMS`, the colon and the value of a content line: split at the first colon outside a
+    quoted parameter value (no colon: the line, "", "")."""
+    quoted = False
+    for i, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return line[:i], ":", line[i + 1 :]
+    return line, "", ""
+
+
 def bad_record(source: str, where: str, reason: str) -> BadInput:
     """The one-line refusal of a file because of one record."""
     return BadInput(messages.record_refused(source, where, reason))

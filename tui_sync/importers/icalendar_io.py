@@ -54,6 +54,7 @@ from tui_sync.importers.common import (
     decode_text,
     one_line,
     refuse_file,
+    split_value,
     unfold,
 )
 from tui_sync.importers.rrule import Refused, in_zone, recurrence_to_rrule, rrule_to_recurrence
@@ -168,11 +169,17 @@ def _scan(text: str, source: str) -> tuple[list[_Where], list[Skip]]:
     others: list[Skip] = []
     depth_in_event = 0
     for number, line in unfold(text):
+        # Only the name and parameters are checked here (the value can be megabytes, and icalendar
+        # reads it once more): the line up to its first colon outside quotes.
+        head, colon, value = split_value(line)
         try:
-            name, _params, value = Contentline(line).parts()
+            if not colon:
+                raise ValueError(line)
+            name, _params, _ = Contentline(head + ":").parts()
         except ValueError:
             shown = line if len(line) <= 40 else line[:37] + "..."
             raise bad_record(source, messages.at_line(number), messages.not_ical_line(shown)) from None
+        value = value.strip()
         name = name.upper()
         if name == "BEGIN" and value.upper() in _NOT_EVENTS and not depth_in_event:
             others.append(Skip(_NOT_EVENTS[value.upper()], messages.at_line(number)))

@@ -43,6 +43,7 @@ from tui_sync.importers.common import (
     decode_text,
     one_line,
     refuse_file,
+    split_value,
 )
 from tui_sync.importers.uids import export_uid
 
@@ -210,7 +211,7 @@ def _read_card(card: _Card) -> tuple[Contact, str, list[Skip]]:
 def _check_quoted_printable(line: str, where: str) -> None:
     """A quoted-printable value must decode in its CHARSET (UTF-8 when none is given): checked here,
     line by line, so that a refusal names the line rather than the card."""
-    head, value = _split_value(line)
+    head, _, value = split_value(line)
     params = [p.strip().strip('"') for p in head.split(";")[1:]]
     if not any(p.upper() in ("ENCODING=QUOTED-PRINTABLE", "QUOTED-PRINTABLE") for p in params):
         return
@@ -232,7 +233,7 @@ def _vobject_where(error: Exception, card: _Card, kept: list[tuple[int, str]]) -
 
 def _read_photo(line: str, where: str) -> bytes | None:
     """The bytes of an inline PHOTO line, None for a photo given by URL."""
-    head, value = _split_value(line)
+    head, _, value = split_value(line)
     params = [p.strip().strip('"').lower() for p in head.split(";")[1:]]
     value = value.strip()
     encoded: str | None = None
@@ -249,17 +250,6 @@ def _read_photo(line: str, where: str) -> bytes | None:
         return base64.b64decode("".join(encoded.split()), validate=True)
     except (binascii.Error, ValueError):
         raise _CardRefused(where, messages.PHOTO_BAD_BASE64) from None
-
-
-def _split_value(line: str) -> tuple[str, str]:
-    """`NAME;PARAMS` and the value: split at the first colon outside a quoted parameter value."""
-    quoted = False
-    for i, char in enumerate(line):
-        if char == '"':
-            quoted = not quoted
-        elif char == ":" and not quoted:
-            return line[:i], line[i + 1 :]
-    return line, ""
 
 
 def _text(value: object) -> str:
