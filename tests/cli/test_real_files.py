@@ -373,3 +373,15 @@ def test_an_import_gives_untitled_events_a_placeholder_and_says_so(crm, tmp_path
     )
     (action,) = stored(crm.database, "single_actions", "CARINE", ALL_TIME)
     assert action.title == "(no title)"
+
+
+def test_the_contacts_command_and_an_import_refuse_a_note_over_4_mb(crm, db_dump, tmp_path: Path) -> None:
+    before = db_dump(crm.database)
+    huge = "x" * (4 * 1024 * 1024)
+    added = crm("contacts", "add", "--last-name", "Dupont", "--note", huge)
+    assert added.exit_code == 2 and "note" in added.stderr and "4 MB" in added.stderr
+    path = tmp_path / "big.csv"
+    path.write_text(f'last_name,note\nDupont,"{huge}"\n', encoding="utf-8")
+    imported = crm("import", "contacts", str(path))
+    assert imported.exit_code == 2 and imported.stderr.startswith("tui-sync: big.csv line 2: note: is 4.0 MB")
+    assert db_dump(crm.database) == before

@@ -77,8 +77,10 @@ def entered_title(title: str) -> str:
 
 
 def check_note(note: str) -> None:
-    """A note must fit in one Microsoft Graph request (see MAX_NOTE_JSON_BYTES): refused where it
-    enters, like a photo over 4 MB, rather than failing at every sync."""
+    """A note a person enters (the action and contact forms, their commands, a file import) must fit in
+    one Microsoft Graph request (see MAX_NOTE_JSON_BYTES): refused there rather than failing at every
+    sync. (Not checked on construction: a note Outlook holds, or an older database keeps, is still read,
+    and the sync reports that item alone if Graph refuses it.)"""
     if len(note) * 6 + 2 <= MAX_NOTE_JSON_BYTES:  # no character takes more than 6 bytes in JSON
         return
     size = len(json.dumps(note, ensure_ascii=False).encode("utf-8"))
@@ -196,7 +198,6 @@ class Action:
         if self.end < self.start or (self.end == self.start and self.all_day):
             raise InvalidValue("end", "must be after the start")
         _check_reminder(self.reminder_minutes)
-        check_note(self.note)
         if self.series_id is not None and self.original_start is None:
             raise InvalidValue("original_start", "an occurrence needs its original start")
 
@@ -297,7 +298,6 @@ class Series:
         if self.end < self.start or (self.end == self.start and self.all_day):
             raise InvalidValue("end", "must be after the start")
         _check_reminder(self.reminder_minutes)
-        check_note(self.note)
 
     def with_changes(self, **changes: object) -> Series:
         return replace(self, **changes)
@@ -338,7 +338,6 @@ class Contact:
         if self.photo is not None and len(self.photo) > MAX_PHOTO_BYTES:
             size = len(self.photo) / 1024 / 1024
             raise InvalidValue("photo", f"is {size:.1f} MB; Microsoft 365 takes contact photos up to 4 MB")
-        check_note(self.note)
 
     @property
     def display_name(self) -> str:

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tui_sync import messages
-from tui_sync.domain.models import Contact, InvalidValue
+from tui_sync.domain.models import Contact, InvalidValue, check_note
 from tui_sync.errors import BadInput
 from tui_sync.importers.common import (
     ContactRecord,
@@ -229,6 +229,7 @@ def _read_row(header: _Header, row: list[str], where: str) -> tuple[Contact, lis
     skips.extend(_google_phones(phones, values, where))
     photo = _decode_photo(values.get("photo", ""))
     try:
+        check_note(values.get("note", ""))
         contact = Contact(
             civility=values.get("civility", ""),
             last_name=values.get("last_name", ""),

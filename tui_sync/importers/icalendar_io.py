@@ -42,6 +42,7 @@ from tui_sync.domain.models import (
     Action,
     InvalidValue,
     Series,
+    check_note,
     entered_title,
 )
 from tui_sync.domain.recurrence import iter_all_starts
@@ -366,6 +367,7 @@ class _Reader:
             "action_type": self._action_type(event),
             "note": clean(str(event.get("DESCRIPTION", "") or "")),
         }
+        check_note(fields["note"])
         return fields, start
 
     def _moment(self, prop: icalendar.prop.vDDDTypes, name: str) -> datetime:

@@ -31,7 +31,7 @@ import vobject
 from vobject.base import ParseError, parseLine
 
 from tui_sync import messages
-from tui_sync.domain.models import Contact, InvalidValue, photo_type
+from tui_sync.domain.models import Contact, InvalidValue, check_note, photo_type
 from tui_sync.errors import BadInput
 from tui_sync.importers.common import (
     ContactRecord,
@@ -372,6 +372,8 @@ def _contact(
             kind = messages.skip_property(name.upper())
         if kind is not None:
             skips.extend(Skip(kind, places.of(line)) for line in found)
+    note = "\n".join(n for n in notes if n)
+    check_note(note)
     contact = Contact(
         last_name=last,
         first_name=first,
@@ -386,7 +388,7 @@ def _contact(
         city=city,
         country=country,
         photo=photo,
-        note="\n".join(n for n in notes if n),
+        note=note,
     )
     return contact, skips
 

@@ -29,6 +29,7 @@ from tui_sync.domain.models import (
     Recurrence,
     Series,
     User,
+    check_note,
     entered_title,
 )
 from tui_sync.domain.period import Period
@@ -342,6 +343,10 @@ class AgendaService:
             title = entered_title(draft.title)
         except InvalidValue:
             problems.add("title", messages.AGENDA_TITLE_REQUIRED)
+        try:
+            check_note(draft.note)
+        except InvalidValue as error:
+            problems.add("note", error.problem)
         first = _day(draft.start_day, "start_day", problems)
         last = _day(draft.end_day, "end_day", problems)
         start_time = time() if draft.all_day else _clock_time(draft.start_time, "start_time", problems)

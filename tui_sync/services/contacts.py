@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from tui_sync import messages
-from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, User
+from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, User, check_note
 from tui_sync.errors import BadInput
 from tui_sync.microsoft import mapping
 from tui_sync.store import Link, Store
@@ -139,7 +139,9 @@ class ContactsService:
 
     async def save(self, contact: Contact) -> Contact:
         """Add the contact (no id yet) or write every field of the one with its id. A Contact is valid
-        by construction (InvalidValue names the refused field), so nothing invalid reaches the store."""
+        by construction (InvalidValue names the refused field), so nothing invalid reaches the store;
+        its note must fit in one Microsoft 365 request (check_note)."""
+        check_note(contact.note)
         if contact.id is None:
             return await self.store.add_contact(contact)
         return await self.store.update_contact(contact)
