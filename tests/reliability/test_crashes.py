@@ -145,7 +145,7 @@ def test_the_terminal_application_killed_mid_sync_then_reopened_converges(cli, f
     assert agreement_problems(cli.database, fake) == []
 
 
-def test_two_processes_syncing_one_user_at_once_one_refuses_nothing_corrupted(
+def test_two_processes_syncing_one_user_at_once_one_refuses_and_nothing_breaks(
     cli, fake: ThreadedFake
 ) -> None:
     load = Load.of(0.05)
