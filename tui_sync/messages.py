@@ -1805,3 +1805,51 @@ def untitled_events(count: int, placeholder: str) -> str:
 
 def quoted_printable_not_text(charset: str) -> str:
     return f"the quoted-printable value is not {charset} text"
+
+
+def calendar_replaced(name: str) -> str:
+    """The calendar of that name is not the one the last syncs wrote to (deleted and made again, or
+    another one chosen): the CRM's items are written to it afresh, nothing is deleted from the CRM."""
+    return (
+        f"The calendar {name} is not the one synced before: the CRM's actions are written to it again "
+        "(nothing was deleted from the CRM)"
+    )
+
+
+def error_lines(errors: list[str]) -> list[str]:
+    """A run's errors as the command line prints them: the items that failed for one same reason (a
+    throttling storm, a failed batch) make one line naming the first and counting the others."""
+    marker = "” could not be synced: "
+    by_reason: dict[str, list[str]] = {}
+    order: list[str] = []
+    for error in errors:
+        title, found, reason = error.partition(marker)
+        if not found or not title.startswith("“"):
+            order.append(error)
+            continue
+        if reason not in by_reason:
+            by_reason[reason] = []
+            order.append(marker + reason)
+        by_reason[reason].append(title[1:])
+    lines = []
+    for entry in order:
+        titles = by_reason.get(entry.removeprefix(marker)) if entry.startswith(marker) else None
+        if titles is None:
+            lines.append(entry)
+        elif len(titles) == 1:
+            lines.append(item_failed(titles[0], entry.removeprefix(marker)))
+        else:
+            others = len(titles) - 1
+            lines.append(
+                f"“{titles[0]}” and {others} other item{'s' if others > 1 else ''} could not be synced: "
+                + entry.removeprefix(marker)
+            )
+    return lines
+
+
+def disk_full(path: object) -> str:
+    """SQLite found no room to write: what was under way was undone whole."""
+    return (
+        f"The disk holding {path} is full: this sync could not be recorded and was undone where it "
+        "stopped; free some space and sync again (nothing is written twice)"
+    )

@@ -85,11 +85,18 @@ async def seed_crm(database: Path, load: Load, prefix: str = "CRM") -> None:
         await store.close()
 
 
-def seed_outlook(fake: ThreadedFake, count: int, prefix: str = "Outlook") -> None:
-    """`count` single events made by the Outlook user in the default calendar."""
-    with requests.Session() as http:
-        http.verify, http.trust_env = fake.ca_file, False
-        http.headers["Authorization"] = f"Bearer {fake.token()}"
+def outlook(fake: ThreadedFake) -> requests.Session:
+    """The Outlook user's HTTP session on the mailbox (plain Graph calls, the fake's own CA)."""
+    http = requests.Session()
+    http.verify, http.trust_env = fake.ca_file, False
+    http.headers["Authorization"] = f"Bearer {fake.token()}"
+    return http
+
+
+def seed_outlook(fake: ThreadedFake, count: int, prefix: str = "Outlook", calendar: str = "") -> None:
+    """`count` single events made by the Outlook user in the default calendar (or that calendar id)."""
+    url = f"{fake.graph_url}/me/calendars/{calendar}/events" if calendar else f"{fake.graph_url}/me/events"
+    with outlook(fake) as http:
         for n in range(count):
             start = _start(n, hour=12).replace(tzinfo=None)
             body = {
@@ -97,7 +104,7 @@ def seed_outlook(fake: ThreadedFake, count: int, prefix: str = "Outlook") -> Non
                 "start": {"dateTime": start.isoformat(), "timeZone": "Europe/Paris"},
                 "end": {"dateTime": (start + timedelta(minutes=30)).isoformat(), "timeZone": "Europe/Paris"},
             }
-            reply = http.post(f"{fake.graph_url}/me/events", json=body, timeout=30)
+            reply = http.post(url, json=body, timeout=30)
             assert reply.status_code == 201, reply.text
 
 
@@ -210,9 +217,17 @@ def agreement_problems(database: Path, fake: ThreadedFake) -> list[str]:
     return problems
 
 
-def seed(database: Path, fake: ThreadedFake, load: Load) -> None:
+def seed(database: Path, fake: ThreadedFake, load: Load, calendar: str = "") -> None:
     asyncio.run(seed_crm(database, load))
-    seed_outlook(fake, load.outlook_events)
+    seed_outlook(fake, load.outlook_events, calendar=calendar)
+
+
+def crm_counts(database: Path) -> tuple[int, int]:
+    """CARINE's single actions and series in the CRM."""
+    with closing(sqlite3.connect(database)) as db:
+        singles = db.execute("SELECT COUNT(*) FROM actions WHERE owner='CARINE' AND series_id IS NULL")
+        series = db.execute("SELECT COUNT(*) FROM series WHERE owner='CARINE'")
+        return singles.fetchone()[0], series.fetchone()[0]
 
 
 def kill_until_done(

@@ -78,5 +78,5 @@ def _print_summary(ctx: Context, summary: Summary, confirmer: AnswerAll) -> None
         ctx.print(messages.deletion_listed(r.kind, r.title, r.start, ctx.tz, r.reason, confirmer.yes))
     for line in messages.summary_lines(summary):
         ctx.print(line)
-    for error in summary.errors:
+    for error in messages.error_lines(summary.errors):
         print(f"tui-sync: {error}", file=sys.stderr)

@@ -47,6 +47,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def is_disk_full(error: BaseException) -> bool:
+    """SQLite's SQLITE_FULL: the disk (or the file's page limit) is full (sqlite.org/rescode.html#full)."""
+    return isinstance(error, sqlite3.OperationalError) and error.sqlite_errorcode == sqlite3.SQLITE_FULL
+
+
 def encode_time(when: datetime) -> str:
     """An aware datetime as fixed-width UTC text: equal instants give equal text, text order is time order."""
     if when.tzinfo is None or when.utcoffset() is None:
@@ -209,10 +214,14 @@ class Database:
                     raise
                 try:
                     yield
-                except BaseException:
-                    await self._db.execute("ROLLBACK")
+                    await self._db.execute("COMMIT")
+                except BaseException as error:
+                    # (SQLite has already rolled back after some errors, SQLITE_FULL among them:
+                    # rollback() is a no-op then, where a plain ROLLBACK would fail and hide the cause)
+                    await self._db.rollback()
+                    if is_disk_full(error):
+                        raise StoreError(messages.disk_full(self.path)) from None
                     raise
-                await self._db.execute("COMMIT")
             finally:
                 self._marker = None
                 _ACTIVE_TRANSACTIONS.reset(token)

@@ -16,6 +16,7 @@ from typing import Any
 from tui_sync.store.db import Database, user_code
 
 _COLUMNS = "user, kind, crm_key, remote_id, crm_hash, remote_change_key, remote_hash, extra"
+_SYNCED_CALENDAR = "synced_calendar:"  # + user code, in the settings table: the calendar the links point into
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,19 @@ class LinksRepo(Database):
             (user_code(user), *kinds),
         )
         return changed
+
+    async def switch_calendar(self, user: str, calendar_id: str, kinds: Iterable[str]) -> int:
+        """Record that `user`'s agenda links point into `calendar_id`. When they pointed into another
+        calendar (the one of that name was deleted and made again, or the preference names another
+        one), those links are forgotten in the same transaction — their items are not in the synced
+        calendar, so they must not read as deleted — and how many is returned."""
+        key = f"{_SYNCED_CALENDAR}{user_code(user)}"
+        async with self.transaction():
+            row = await self._one("SELECT value FROM settings WHERE key = ?", (key,))
+            forgotten = 0
+            if row is not None and row["value"] != calendar_id:
+                forgotten = await self.clear_links(user, kinds)
+            await self._write(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, calendar_id)
+            )
+        return forgotten

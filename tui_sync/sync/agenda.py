@@ -92,6 +92,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         self.series_enabled = user.prefs.series
         self.summary = AgendaSummary()
         self.errors: list[str] = []  # items that failed on their own; the rest of the run went on
+        self.notices: list[str] = []  # what the user should know although nothing failed
         self.labels: list[str] = []
         self.calendar_id = ""
         self.owner = DatabaseIdentity("")  # this CRM database, read when the run starts (its stamps)
@@ -106,6 +107,9 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
     async def run(self) -> AgendaSummary:
         self._progress("reading")
         self.calendar_id = await self.remote.find_calendar(self.user.prefs.calendar_name)
+        kinds = (ACTION, SERIES, OCCURRENCE)
+        if await self.store.switch_calendar(self.user.code, self.calendar_id, kinds):
+            self.notices.append(messages.calendar_replaced(self.user.prefs.calendar_name))
         self.labels = [t.label for t in await self.store.list_action_types()]
         self.owner = await self.store.database_identity()
         links = {kind: await self.store.links(self.user.code, kind) for kind in (ACTION, SERIES, OCCURRENCE)}

@@ -224,6 +224,7 @@ class SyncService:
         summary.agenda = engine.summary
         await engine.run()
         summary.errors.extend(engine.errors)
+        summary.notices.extend(engine.notices)
         if engine.summary.left_out:
             summary.notices.append(messages.left_out(engine.summary.left_out))
         if not engine.errors:
