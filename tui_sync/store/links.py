@@ -106,11 +106,11 @@ class LinksRepo(Database):
         one), those links are forgotten in the same transaction — their items are not in the synced
         calendar, so they must not read as deleted — and how many is returned."""
         key = f"{_SYNCED_CALENDAR}{user_code(user)}"
+        row = await self._one("SELECT value FROM settings WHERE key = ?", (key,))
+        if row is not None and row["value"] == calendar_id:
+            return 0  # the usual case: nothing to write
         async with self.transaction():
-            row = await self._one("SELECT value FROM settings WHERE key = ?", (key,))
-            forgotten = 0
-            if row is not None and row["value"] != calendar_id:
-                forgotten = await self.clear_links(user, kinds)
+            forgotten = await self.clear_links(user, kinds) if row is not None else 0
             await self._write(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, calendar_id)
             )
