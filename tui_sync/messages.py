@@ -1853,3 +1853,10 @@ def disk_full(path: object) -> str:
         f"The disk holding {path} is full: this sync could not be recorded and was undone where it "
         "stopped; free some space and sync again (nothing is written twice)"
     )
+
+
+def graph_unreadable_answer(status: int) -> str:
+    return (
+        f"Microsoft 365 answered {status} but its answer could not be read (it was cut short); the sync "
+        "stopped there — run it again (it creates no duplicates)"
+    )

@@ -11,7 +11,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 MAX_MONTHS = 36
@@ -90,6 +90,14 @@ def check_note(note: str) -> None:
             f"is {size / 1024 / 1024:.1f} MB; Microsoft 365 takes one request of at most 4 MB, "
             f"so a note may hold {MAX_NOTE_JSON_BYTES / 1024 / 1024:.1f} MB",
         )
+
+
+def _ends_before(start: datetime, end: datetime, all_day: bool) -> bool:
+    """Whether `end` comes before `start` (or is it, for an all-day item), as instants: two times of
+    one zone compare by wall clock and ignore `fold`, so 02:50 of the first pass of a night when summer
+    time ends would pass for after 02:30 of the second pass, an hour later."""
+    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    return end_utc < start_utc or (end_utc == start_utc and all_day)
 
 
 def _check_aware(name: str, value: datetime) -> None:
@@ -195,7 +203,7 @@ class Action:
     def __post_init__(self) -> None:
         _check_aware("start", self.start)
         _check_aware("end", self.end)
-        if self.end < self.start or (self.end == self.start and self.all_day):
+        if _ends_before(self.start, self.end, self.all_day):
             raise InvalidValue("end", "must be after the start")
         _check_reminder(self.reminder_minutes)
         if self.series_id is not None and self.original_start is None:
@@ -295,7 +303,7 @@ class Series:
     def __post_init__(self) -> None:
         _check_aware("start", self.start)
         _check_aware("end", self.end)
-        if self.end < self.start or (self.end == self.start and self.all_day):
+        if _ends_before(self.start, self.end, self.all_day):
             raise InvalidValue("end", "must be after the start")
         _check_reminder(self.reminder_minutes)
 

@@ -230,6 +230,8 @@ async def reset(request: web.Request) -> web.Response:
             "drop_after": None,
             "batch_424": False,
             "batch_401": 0,
+            "garble": 0,
+            "garble_after": 0,
             "upload_limit_bytes": UPLOAD_LIMIT_BYTES,
             "upload_window_s": UPLOAD_WINDOW_SECONDS,
             "seed": 0,

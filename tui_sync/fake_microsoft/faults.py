@@ -13,6 +13,9 @@
 * ``expire_tokens``: an action, not a state: every access token issued so far expires now.
 * ``batch_401``: the next N ``$batch`` requests answer each sub-request 401 ``InvalidAuthenticationToken``
   (the gateway let the token in, the workload refused it: revoked or expired meanwhile).
+* ``garble``: the next N Graph answers (a ``$batch`` counts once) are cut short: status 200 with a JSON
+  content type and a body that is not JSON (a dropped proxy, a truncated stream); ``garble_after``
+  answers are served whole first.
 * ``batch_424``: while true, every ``$batch`` answers each sub-request with 424 (a whole-batch failure,
   as Microsoft's Dev Proxy simulates).
 * ``upload_limit_bytes`` / ``upload_window_s``: Outlook's upload volume limit per mailbox, 150 MB per
@@ -40,6 +43,8 @@ class Faults:
     drop_after: int | None = None
     batch_424: bool = False
     batch_401: int = 0
+    garble: int = 0
+    garble_after: int = 0
     upload_limit_bytes: int = UPLOAD_LIMIT_BYTES
     upload_window_s: float = UPLOAD_WINDOW_SECONDS
     rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
@@ -76,6 +81,10 @@ class Faults:
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     raise ValueError("batch_401 must be an integer >= 0")
                 self.batch_401 = value
+            elif key in {"garble", "garble_after"}:
+                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                    raise ValueError(f"{key} must be an integer >= 0")
+                setattr(self, key, value)
             elif key == "batch_424":
                 if not isinstance(value, bool):
                     raise ValueError("batch_424 must be true or false")
@@ -87,6 +96,16 @@ class Faults:
                     raise ValueError("expire_tokens must be true or false")
             else:
                 raise ValueError(f"unknown fault {key!r}")
+
+    def take_garble(self) -> bool:
+        """True when this Graph answer must be cut short (one of the ``garble`` still to come)."""
+        if self.garble <= 0:
+            return False
+        if self.garble_after > 0:
+            self.garble_after -= 1
+            return False
+        self.garble -= 1
+        return True
 
     def should_drop(self) -> bool:
         """Count one Graph request; True when this one's connection must be dropped."""

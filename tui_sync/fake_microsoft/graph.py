@@ -38,6 +38,7 @@ JSON_TYPE = (
 )
 EXPIRED = "Access token has expired or is not yet valid."
 MAX_LOG = 50_000
+GARBLED = b'{"value": [{"id": "AAMkAGI2T'  # an answer cut short: not JSON
 
 
 def build_router() -> Router:
@@ -214,6 +215,9 @@ class GraphService:
             response = error_response(exc, headers)
         entry["status"] = response.status
         entry["ms"] = round((time.perf_counter() - started) * 1000, 3)
+        if self.faults.take_garble():  # what was done stays done; the answer never arrives whole
+            entry["garbled"] = True
+            return web.Response(status=200, body=GARBLED, content_type="application/json")
         return to_http(response, headers)
 
 

@@ -135,6 +135,12 @@ class ConnectionLost(ConnectionFailed):
     retried blindly (the CRM-id stamp lets the next sync find what it created)."""
 
 
+class UnreadableAnswer(ConnectionLost):
+    """A success (2xx) whose body is not the JSON it must be (cut short by a proxy or a dropped stream):
+    read as nothing, it would pass for an empty calendar or a missing one. Like a lost connection, what
+    it answered may have taken effect; the next sync finds it by the CRM-id stamp."""
+
+
 _NOT_FOUND_CODES = {"ErrorItemNotFound", "itemNotFound", "ResourceNotFound", "ErrorFolderNotFound"}
 _CONFLICT_CODES = {"ErrorIrresolvableConflict", "ErrorVersionConflict", "conflict"}
 

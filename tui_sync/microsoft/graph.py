@@ -56,6 +56,7 @@ from tui_sync.microsoft.errors import (
     ConnectionLost,
     GraphError,
     MicrosoftError,
+    UnreadableAnswer,
     graph_error,
 )
 from tui_sync.microsoft.slots import MailboxSlots
@@ -155,11 +156,14 @@ class Response:
         return 200 <= self.status < 300
 
     def json(self) -> Any:
-        """The JSON body, None when empty or not JSON."""
+        """The JSON body, None when empty. An error's body that is not JSON is None too (the status
+        says enough); a success's is UnreadableAnswer — never taken for an empty answer."""
         if self._json is _MISSING:
             try:
                 self._json = json.loads(self.content) if self.content else None
             except ValueError:
+                if self.ok:
+                    raise UnreadableAnswer(messages.graph_unreadable_answer(self.status)) from None
                 self._json = None
         return self._json
 
