@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import ssl
 import time
 from pathlib import Path
@@ -75,12 +76,24 @@ async def test_faults_never_touch_sign_in_or_admin(
         "drop_after": 0,
         "batch_424": False,
         "batch_401": 0,
+        "garble": 0,
+        "garble_after": 0,
         "upload_limit_bytes": 150 * 1024 * 1024,
         "upload_window_s": 300.0,
         "expire_tokens": False,
     }
     assert (await admin.call("POST", "/faults", {"nonsense": 1})).status == 400
     assert (await admin.call("POST", "/faults", {"throttle_rate": 2})).status == 400
+
+
+async def test_answers_cut_short(graph: Graph, admin: Admin) -> None:
+    """`garble`: that many Graph answers, after `garble_after` whole ones, are a 200 that is not JSON."""
+    assert (await admin.call("POST", "/faults", {"garble": 1, "garble_after": 1})).status == 200
+    assert (await graph.get("/me")).status == 200
+    with pytest.raises(json.JSONDecodeError):  # a 200 whose JSON body is cut short
+        await graph.get("/me")
+    assert isinstance((await graph.get("/me")).body, dict)
+    assert (await admin.call("POST", "/faults", {"garble": -1})).status == 400
 
 
 async def test_dropped_connections(fake: FakeServer, admin: Admin) -> None:
