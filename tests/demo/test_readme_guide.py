@@ -50,6 +50,12 @@ FILLED: dict[str, Callable[[], str]] = {
     "access denied": lambda: messages.graph_access_denied(HOLE),
     "throttled": lambda: messages.graph_throttled(7).replace("7", HOLE),
     "sync busy": lambda: messages.sync_busy(HOLE, HOLE, HOLE),
+    "calendar replaced": lambda: messages.calendar_replaced(HOLE),
+    "answer cut short": lambda: messages.graph_unreadable_answer(7).replace("7", HOLE),
+    "disk full": lambda: messages.disk_full(HOLE),
+    "items failing alike": lambda: messages.error_lines([f"“{HOLE}” could not be synced: {HOLE}"] * 3)[
+        0
+    ].replace("2", HOLE),
 }
 
 

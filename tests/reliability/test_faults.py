@@ -104,32 +104,50 @@ GRAPH_FAULTS: dict[str, dict[str, Any]] = {
 FIGURES: dict[str, object] = {}  # what the slow runs met, printed at their end (RELIABILITY.md)
 
 
+def injected(fake: ThreadedFake) -> dict[str, int]:
+    """The faults the fake injected since its log was cleared: answers and sub-answers by status,
+    connections dropped, answers cut short."""
+    counts: dict[str, int] = {}
+    for entry in fake.requests():
+        statuses = [entry["status"]] + [sub["status"] for sub in entry["sub_requests"]]
+        for status in statuses:
+            if status in (401, 424, 429, 503):
+                counts[str(status)] = counts.get(str(status), 0) + 1
+        for flag in ("dropped", "garbled"):
+            counts[flag] = counts.get(flag, 0) + int(bool(entry.get(flag)))
+    return {k: v for k, v in counts.items() if v}
+
+
 def under_graph_fault(cli, fake, fault: str, share: float) -> None:
     expected = seeded(cli, fake, share)
+    fake.clear_requests()
     fake.faults(seed=7, **GRAPH_FAULTS[fault])
-    FIGURES[fault] = clear_outcome(cli(*SYNC))
+    FIGURES[fault] = (clear_outcome(cli(*SYNC)), injected(fake))
     converges(cli, fake, expected)
 
 
 def in_a_503_storm(cli, fake, share: float, storm: tuple[float, float]) -> None:
     expected = seeded(cli, fake, share)
+    fake.clear_requests()
     fake.faults(latency_ms=20, retry_after=0.05)
     begin, end = (
         later(at, lambda rate=rate: fake.faults(error_503_rate=rate))
         for at, rate in zip(storm, (1, 0), strict=True)
     )
     with begin, end:
-        FIGURES["503 storm"] = clear_outcome(cli(*SYNC))
+        FIGURES["503 storm"] = (clear_outcome(cli(*SYNC)), injected(fake))
     converges(cli, fake, expected)
 
 
 def with_tokens_expiring(cli, fake, share: float, times: list[float]) -> None:
     expected = seeded(cli, fake, share)
+    fake.clear_requests()
     fake.faults(latency_ms=20)
     with contextlib.ExitStack() as stack:
         for at in times:
             stack.enter_context(later(at, lambda: fake.faults(expire_tokens=True)))
         assert clear_outcome(cli(*SYNC)) == "completed"
+    FIGURES["tokens expiring"] = ("completed", {"expired": len(times)})
     converges(cli, fake, expected)
 
 
@@ -155,7 +173,7 @@ def test_at_the_limits_each_fault_ends_clearly_and_the_next_sync_converges(cli, 
         with_tokens_expiring(cli, fake, 1.0, [1.0, 3.0, 5.0, 8.0])
     else:
         under_graph_fault(cli, fake, fault, 1.0)
-    print("FAULT FIGURES", fault, "->", FIGURES.get(fault, "completed"))
+    print("FAULT FIGURES", json.dumps({fault: FIGURES[fault]}, ensure_ascii=False))
 
 
 def test_a_calendar_renamed_between_syncs_stops_the_sync_clearly_and_loses_nothing(cli, fake) -> None:
