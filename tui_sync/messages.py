@@ -1229,15 +1229,18 @@ def agenda_heading(owners: list[str], first: Any, last: Any) -> str:
 
 
 def repeat_labels(day: Any) -> dict[str, str]:
-    """The recurrence choices, worded for the form's start day (monthly "on day 30", "on the last Mon")."""
+    """The recurrence choices, worded for the form's start day (monthly "on day 30 (or last day)", "on the
+    last Mon")."""
     index = ("1st", "2nd", "3rd", "4th", "last")[min((day.day - 1) // 7, 4)]
     return {
         "": "Does not repeat",
         "daily": "Daily",
         "weekly": "Weekly on days",
-        "monthly": f"Monthly on day {day.day}",
+        # as Outlook does, a day a month lacks falls on its last day
+        "monthly": f"Monthly on day {day.day}" + (" (or last day)" if day.day > 28 else ""),
         "monthly_nth": f"Monthly on the {index} {day.strftime('%a')}",
-        "yearly": f"Yearly on {day.strftime('%d %b')}",
+        "yearly": f"Yearly on {day.strftime('%d %b')}"
+        + (" (or 28 Feb)" if (day.month, day.day) == (2, 29) else ""),
     }
 
 

@@ -5,6 +5,7 @@ writes nothing."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ import pytest
 from tests.sync.conftest import UPN, ScriptedConfirmer, World
 from tui_sync.domain.models import Action, Recurrence, Series
 from tui_sync.domain.recurrence import expand
+from tui_sync.store.db import encode_time
 from tui_sync.sync.agenda_parts import OCCURRENCE
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -187,6 +189,26 @@ async def test_a_crm_series_given_a_start_off_its_pattern_starts_on_its_first_oc
     await world.clear_requests()
     await assert_quiet(world)
     assert await graph_writes(world) == []
+
+
+async def test_a_series_stored_off_its_pattern_before_is_read_from_its_first_occurrence(world: World) -> None:
+    """A row written before series were aligned (start and range on a Wednesday, the rule on Mondays)
+    comes out of the store starting on the Monday, and syncs once."""
+    rule = Recurrence("weekly", date(2026, 12, 7), days_of_week=("monday",), range_type="numbered", count=4)
+    series = await world.store.add_series(
+        Series("CARINE", "Point", at(2026, 12, 7), at(2026, 12, 7, 10), rule, action_type="Réunion")
+    )
+    with sqlite3.connect(world.settings.database) as db:  # as an older version left it
+        db.execute(
+            "UPDATE series SET start_at = ?, end_at = ?, start_date = ? WHERE id = ?",
+            (encode_time(at(2026, 12, 2)), encode_time(at(2026, 12, 2, 10)), "2026-12-02", series.id),
+        )
+    stored = await world.store.get_series(series.id)
+    assert (stored.start, stored.recurrence.start_date) == (at(2026, 12, 7), date(2026, 12, 7))
+    assert (await world.sync()).errors == []
+    [master] = await masters(world)
+    assert master["recurrence"]["range"]["startDate"] == "2026-12-07"
+    await assert_quiet(world)
 
 
 async def test_an_outlook_series_given_a_start_off_its_pattern_syncs_once(world: World) -> None:
