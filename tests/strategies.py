@@ -140,7 +140,7 @@ def recurrences(draw: st.DrawFn, start_date: date, pattern: str | None = None) -
         fields.update(days_of_week=days, index=draw(st.sampled_from(INDEXES)))
     elif kind == "absoluteYearly":
         month = draw(st.integers(1, 12))
-        fields.update(month=month, day_of_month=draw(st.integers(1, 29 if month == 2 else 30)))
+        fields.update(month=month, day_of_month=draw(st.integers(1, 29 if month == 2 else 31)))
     elif kind == "relativeYearly":
         fields.update(days_of_week=days, index=draw(st.sampled_from(INDEXES)), month=draw(st.integers(1, 12)))
     range_type = draw(st.sampled_from(("noEnd", "endDate", "numbered")))
