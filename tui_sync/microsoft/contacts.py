@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from tui_sync.domain.models import photo_type
-from tui_sync.microsoft.calendar import Write, WriteResult
-from tui_sync.microsoft.graph import GraphClient, Request
+from tui_sync.microsoft.calendar import Recorded, Write, WriteResult
+from tui_sync.microsoft.graph import GraphClient, Request, Response
 from tui_sync.microsoft.mapping import STAMP_EXPAND
 
 CONTACT_FIELDS = (
@@ -95,9 +95,18 @@ class OutlookContacts:
         responses = await self.graph.get_each([f"/me/contacts/{i}/photo/$value" for i in ids])
         return {i: (r.content or None) if r else None for i, r in zip(ids, responses, strict=True)}
 
-    async def write(self, writes: Sequence[Write]) -> list[tuple[Write, WriteResult]]:
-        """Send the writes in `$batch` requests; each comes back with its result (errors included)."""
+    async def write(
+        self, writes: Sequence[Write], on_results: Recorded | None = None
+    ) -> list[tuple[Write, WriteResult]]:
+        """Send the writes in `$batch` requests; each comes back with its result (errors included).
+        `on_results` is awaited with each batch's results as soon as that batch is settled, while the
+        other batches are still in flight."""
         if not writes:
             return []
-        responses = await self.graph.batch([_request(w) for w in writes])
+
+        async def settled(done: list[tuple[int, Response]]) -> None:
+            if on_results is not None:
+                await on_results([(writes[i], WriteResult.of(r)) for i, r in done])
+
+        responses = await self.graph.batch([_request(w) for w in writes], settled if on_results else None)
         return [(w, WriteResult.of(r)) for w, r in zip(writes, responses, strict=True)]

@@ -19,8 +19,9 @@ changeKeys recorded (for contacts whose content is still what was sent): the nex
 
 Writes go out in `$batch` requests, in two rounds (creations, updates, photos of existing contacts and
 deletions; then the photos of the contacts just created — their ids were unknown — and the deletion of
-contacts replaced to drop a photo, which Graph cannot delete). Links are saved after each group of batches
-in flight, so a crash loses at most that group, and the CRM-id stamp lets the next run find its creations.
+contacts replaced to drop a photo, which Graph cannot delete). Links are saved as each batch is answered,
+while the others are still in flight, so a crash loses at most the batches in flight, and the CRM-id
+stamp lets the next run find its creations.
 """
 
 from __future__ import annotations
@@ -102,7 +103,6 @@ class ContactsSync:
     ) -> None:
         self.store = store
         self.outlook = OutlookContacts(graph)
-        self.chunk = graph.batch_size * graph.max_in_flight  # writes in flight between two link saves
         self.user = user
         self.policy: Policy = policy
         self.on_event = on_event
@@ -378,28 +378,31 @@ class ContactsSync:
         return writes
 
     async def _send(self, writes: list[Write], tasks: dict[int, _Task], after: _After) -> list[Write]:
-        """Send `writes` a group of batches at a time; after each group, `after` settles each finished
-        task (its links are saved together). Returns the follow-up writes the group asked for."""
+        """Send `writes`; as each `$batch` is answered, `after` settles each task it finished and their
+        links are saved together, while the other batches are still in flight (a crash loses at most
+        those). Returns the follow-up writes the answers asked for."""
         follow_ups: list[Write] = []
-        for start in range(0, len(writes), self.chunk):
-            group = writes[start : start + self.chunk]
-            for write in group:
-                tasks[_tag(write)].pending += 1
+        for write in writes:
+            tasks[_tag(write)].pending += 1
+
+        async def settled(results: list[tuple[Write, WriteResult]]) -> None:
             links: list[Link] = []
             forget: list[str] = []
-            settled: list[_Task] = []
-            for write, result in await self.outlook.write(group):
+            finished: list[_Task] = []
+            for write, result in results:
                 task = tasks[_tag(write)]
                 task.pending -= 1
                 after(task, write, result, follow_ups)
                 if task.pending == 0:
-                    settled.append(task)
-            for task in settled:
+                    finished.append(task)
+            for task in finished:
                 self._settle(task, links, forget)
             await self.store.save_links(links)
             await self.store.delete_links(self.user.code, KIND, forget)
-            self._done += len(group)
+            self._done += len(results)
             self._progress("writing", self._done, self._total)
+
+        await self.outlook.write(writes, settled)
         return follow_ups
 
     def _after_first(self, task: _Task, write: Write, result: WriteResult, follow_ups: list[Write]) -> None:
