@@ -28,7 +28,6 @@ from tui_sync.microsoft.graph import GraphClient
 
 if TYPE_CHECKING:
     from tui_sync.config import Settings
-    from tui_sync.store import Store
 
 Level = Literal["ok", "warning", "error"]
 GraphFactory = Callable[[TokenProvider], GraphClient]
@@ -75,21 +74,21 @@ class _Results(list[CheckResult]):
 
 
 async def run_checks(
-    store: Store,
+    user: User,
+    action_types: list[ActionType],
     settings: Settings,
-    user_code: str,
     auth: Authenticator,
     graph_factory: GraphFactory | None = None,
     *,
     create_categories: bool = False,
     on_result: OnResult | None = None,
 ) -> list[CheckResult]:
-    """Run every check for the CRM user `user_code`; the account's problems use `auth.fix` as advice.
+    """Run every check for the CRM user `user`; the account's problems use `auth.fix` as advice.
 
-    `graph_factory(token_provider)` builds the Graph client (default: from `settings.microsoft`);
-    `on_result` gets each line as soon as it is known.
+    `action_types` are the CRM's (each needs its Outlook category); `graph_factory(token_provider)`
+    builds the Graph client (default: from `settings.microsoft`); `on_result` gets each line as soon as
+    it is known.
     """
-    user: User = await store.get_user(user_code)
     results = _Results(on_result)
     calendar_name = user.prefs.calendar_name.strip()
     if not calendar_name:
@@ -105,7 +104,7 @@ async def run_checks(
     )
     async with factory(provider) as graph:
         try:
-            await _account_checks(graph, store, user, calendar_name, create_categories, results)
+            await _account_checks(graph, user, action_types, calendar_name, create_categories, results)
         except ReconnectNeeded:
             reason = messages.REASON_TOKEN_REFUSED
             results.append(CheckResult.failed(messages.account_not_accessible(reason, auth.fix)))
@@ -139,7 +138,12 @@ def _reason(error: ReconnectNeeded) -> str:
 
 
 async def _account_checks(
-    graph: GraphClient, store: Store, user: User, calendar_name: str, create: bool, results: list[CheckResult]
+    graph: GraphClient,
+    user: User,
+    action_types: list[ActionType],
+    calendar_name: str,
+    create: bool,
+    results: list[CheckResult],
 ) -> None:
     """The checks that read the mailbox, appended to `results` as they pass (so a failure half-way
     keeps the lines already earned)."""
@@ -154,7 +158,7 @@ async def _account_checks(
             results.append(CheckResult.failed(messages.calendar_not_found(calendar_name)))
         else:
             results.append(CheckResult.passed(messages.calendar_found(calendar_name)))
-    results.append(await _categories(graph, await store.list_action_types(), create))
+    results.append(await _categories(graph, action_types, create))
 
 
 async def _categories(graph: GraphClient, action_types: list[ActionType], create: bool) -> CheckResult:

@@ -113,9 +113,9 @@ class AccountService:
     ) -> list[CheckResult]:
         """The Test checks, each handed to `on_result` as soon as it is known."""
         return await run_checks(
-            self.store,
+            await self.store.get_user(code),
+            await self.store.list_action_types(),
             self.settings,
-            code,
             await self.authenticator(),
             create_categories=create_categories,
             on_result=on_result,
