@@ -17,7 +17,6 @@ from tui_sync.microsoft.mapping import (
     event_to_action,
     html_to_text,
     last_modified,
-    occurrence_patch,
     original_start,
 )
 
@@ -337,21 +336,6 @@ p.MsoNormal, li.MsoNormal, div.MsoNormal
 
 def test_a_body_from_outlook_desktop_word_html_becomes_plain_text() -> None:
     assert html_to_text(WORD_HTML) == "Ordre du jour :\n\n1. Budget 2026\n2. Recrutement – profil senior"
-
-
-def test_occurrence_patch_carries_the_content_and_nothing_of_the_series() -> None:
-    moved = Action(
-        owner="X",
-        title="Point hebdo (décalé)",
-        start=datetime(2026, 3, 17, 14, tzinfo=PARIS),
-        end=datetime(2026, 3, 17, 15, tzinfo=PARIS),
-        series_id=4,
-        original_start=datetime(2026, 3, 16, 9, tzinfo=PARIS),
-    )
-    patch = occurrence_patch(moved, PARIS)
-    assert patch["subject"] == "Point hebdo (décalé)"
-    assert patch["start"] == {"dateTime": "2026-03-17T14:00:00", "timeZone": "Romance Standard Time"}
-    assert not {"recurrence", "transactionId", "singleValueExtendedProperties", "type"} & patch.keys()
 
 
 def test_original_start_and_last_modified_are_read_as_aware_datetimes() -> None:

@@ -77,13 +77,16 @@ class OutlookContacts:
         headers = {"Prefer": f"odata.maxpagesize={PAGE_SIZE}"}
         return await self.graph.get_all("/me/contacts", params, headers)
 
-    async def get_contacts(self, contact_ids: Sequence[str]) -> dict[str, GraphContact | None]:
+    async def get_contacts(
+        self, contact_ids: Sequence[str], fields: str = CONTACT_FIELDS
+    ) -> dict[str, GraphContact | None]:
         """The contacts with these ids wherever they are filed, None for those that are gone (404):
-        the check that a linked contact missing from the list was really deleted, not just moved."""
+        the check that a linked contact missing from the list was really deleted, not just moved; with
+        `fields=mapping.CONTACT_WRITABLE`, everything a contact to re-create must carry over."""
         ids = list(dict.fromkeys(contact_ids))
         if not ids:
             return {}
-        params = {"$select": CONTACT_FIELDS, "$expand": STAMP_EXPAND}
+        params = {"$select": fields, "$expand": STAMP_EXPAND}
         responses = await self.graph.get_each([f"/me/contacts/{i}" for i in ids], params)
         return {i: r.json() if r else None for i, r in zip(ids, responses, strict=True)}
 

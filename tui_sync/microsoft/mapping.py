@@ -8,7 +8,7 @@ one, so "same content" means the same thing on both sides and the lossy corners 
 line endings, trailing spaces, a disabled reminder's delay) never look like edits.
 
 Time zones live in `tui_sync.microsoft.timezones`; the sync engine owns exceptions and cancellations
-(it compares a master's expansion with the instances Graph returns) and uses `occurrence_patch` to
+(it compares a master's expansion with the instances Graph returns) and uses `event_update` to
 turn an occurrence into an exception.
 """
 
@@ -369,13 +369,6 @@ def action_to_event(action: Action, tz: tzinfo, category_labels: Collection[str]
         "end": end,
         "isAllDay": action.all_day,
     }
-
-
-def occurrence_patch(action: Action, tz: tzinfo, category_labels: Collection[str] = ()) -> Json:
-    """The PATCH body that turns one occurrence of a series into an exception carrying `action`'s
-    content: every field an event has for itself, never `recurrence`, the stamp or a transactionId
-    (those belong to the series master)."""
-    return action_to_event(action, tz, category_labels)
 
 
 def _read_boundaries(event: Mapping[str, Any], tz: tzinfo) -> tuple[datetime, datetime, bool]:
@@ -836,3 +829,132 @@ def graph_contact_fingerprint(item: Mapping[str, Any], photo_sha: str = "") -> s
 def note_fingerprint(note: str) -> str:
     """Stable hash of a contact note as both sides keep it (see `tidy_text`)."""
     return _digest({"kind": "note", "note": _note_form(note)})
+
+
+# --- updates that keep what only Outlook holds -------------------------------------------------------------
+#
+# Graph keeps every property a PATCH leaves out ("Existing properties that are not included in the
+# request body will maintain their previous values", api-reference/v1.0/api/event-update.md and
+# contact-update.md), but replaces whole each property it is given: `categories` and every collection,
+# `businessAddress` (a complex value), and `location`, which also replaces every entry of `locations`
+# (resources/event.md). So an update sends only the properties whose CRM reading differs from what the
+# mailbox holds now, and merges the CRM's value into Outlook's where the CRM maps only part of one.
+
+_EVENT_PARTS: Mapping[str, tuple[str, ...]] = {
+    "title": ("subject",),
+    "location": ("location",),
+    "private": ("sensitivity",),
+    "reminder_on": ("isReminderOn", "reminderMinutesBeforeStart"),
+    "reminder_minutes": ("isReminderOn", "reminderMinutesBeforeStart"),
+    "action_type": ("categories",),
+    "note": ("body",),
+    "all_day": ("start", "end", "isAllDay"),
+    "start": ("start", "end", "isAllDay"),
+    "end": ("start", "end", "isAllDay"),
+}
+_SERIES_TIMING = ("start", "end", "isAllDay", "recurrence")  # a series' times and rule go together
+
+
+def _compared(item: Action | Series, tz: tzinfo) -> dict[str, object]:
+    """An item's content as the fingerprints compare it, part by part."""
+    form: dict[str, object] = {**_template_form(item), **_span_form(item.start, item.end, item.all_day, tz)}
+    if isinstance(item, Series):
+        form["recurrence"] = recurrence_form(item.recurrence)
+    return form
+
+
+def with_type_category(categories: object, action_type: str, known_type_labels: Iterable[str]) -> list[str]:
+    """An event's categories with `action_type` in place of the category that named its old type (the
+    first naming a CRM action type, the one `event_to_action` reads), or first when none did; the
+    categories the CRM does not know stay as they are."""
+    current = [c for c in categories if isinstance(c, str)] if isinstance(categories, list) else []
+    known = {label.casefold() for label in known_type_labels}
+    at = next((i for i, c in enumerate(current) if c.casefold() in known), None)
+    if at is None:
+        current.insert(0, action_type)
+    else:
+        current[at] = action_type
+    wanted = action_type.casefold()
+    first = next(i for i, c in enumerate(current) if c.casefold() == wanted)
+    return [c for i, c in enumerate(current) if i == first or c.casefold() != wanted]
+
+
+def event_update(
+    item: Action | Series, current: Mapping[str, Any], tz: tzinfo, known_type_labels: Iterable[str]
+) -> Json:
+    """The PATCH body that makes Outlook's `current` event (a single event, a series master, or an
+    occurrence to turn into an exception) hold `item`, with only the properties whose CRM reading
+    differs. What only Outlook holds survives: several locations, categories that are no action type,
+    an HTML body, a personal or confidential sensitivity, attendees, `showAs`… Raises UnreadableItem
+    like `event_to_action` when `current` cannot be read."""
+    labels = list(known_type_labels)
+    if isinstance(item, Series):
+        full = series_to_event(item, tz)
+        held = event_to_series(current, tz, labels, owner=item.owner)
+    else:
+        full = action_to_event(item, tz)
+        held = event_to_action(current, tz, labels, owner=item.owner)
+    wanted, now = _compared(item, tz), _compared(held, tz)
+    changed = [part for part in wanted if wanted[part] != now.get(part)]
+    names: list[str] = []
+    for part in changed:
+        if isinstance(item, Series) and part in ("all_day", "start", "end", "recurrence"):
+            names += _SERIES_TIMING
+        else:
+            names += _EVENT_PARTS.get(part, ())
+    body = {name: full[name] for name in dict.fromkeys(names)}
+    if "categories" in body:
+        body["categories"] = with_type_category(current.get("categories"), item.action_type, labels)
+    return body
+
+
+_CONTACT_SCALARS = ("givenName", "surname", "displayName", "title", "jobTitle", "companyName", "mobilePhone")
+_CONTACT_ADDRESS = ("street", "postalCode", "city", "countryOrRegion")
+
+CONTACT_WRITABLE = (
+    "assistantName,birthday,businessAddress,businessHomePage,businessPhones,categories,children,"
+    "companyName,department,displayName,emailAddresses,fileAs,generation,givenName,homeAddress,homePhones,"
+    "imAddresses,initials,jobTitle,manager,middleName,mobilePhone,nickName,officeLocation,otherAddress,"
+    "personalNotes,profession,spouseName,surname,title,yomiCompanyName,yomiGivenName,yomiSurname"
+)
+"""Every writable property of an Outlook contact (api-reference/v1.0/resources/contact.md): what a
+contact re-created in its own place must carry over."""
+
+
+def _first_replaced(current: object, ours: list[Any]) -> list[Any]:
+    """`ours` (one entry) in place of Outlook's first entry, the others kept. A CRM that cleared it
+    clears the whole list: otherwise Outlook's second entry would read as the CRM's at the next sync."""
+    rest = list(current[1:]) if isinstance(current, list) else []
+    return [*ours, *rest] if ours else []
+
+
+def contact_update(contact: Contact, current: Mapping[str, Any], *, note: bool) -> Json:
+    """The PATCH body that makes Outlook's `current` contact hold the CRM's one-way fields (and its note
+    when `note`), with only the properties whose value differs: the CRM's email and business phone
+    replace Outlook's first ones, the others stay; the business address keeps its state and whatever
+    else the CRM does not map; birthday, department, nickname, home address, IM addresses… are never
+    sent."""
+    wanted, held = contact_fields(contact), graph_contact_fields(current)
+    full = contact_to_graph(contact)
+    body: Json = {key: full[key] for key in _CONTACT_SCALARS if wanted[key] != held[key]}
+    if wanted["email"] != held["email"]:
+        body["emailAddresses"] = _first_replaced(current.get("emailAddresses"), full["emailAddresses"])
+    if wanted["businessPhone"] != held["businessPhone"]:
+        body["businessPhones"] = _first_replaced(current.get("businessPhones"), full["businessPhones"])
+    if any(wanted[key] != held[key] for key in _CONTACT_ADDRESS):
+        address = current.get("businessAddress")
+        body["businessAddress"] = {
+            **(address if isinstance(address, Mapping) else {}),
+            **full["businessAddress"],
+        }
+    if note:
+        body["personalNotes"] = full["personalNotes"]
+    return body
+
+
+def recreated_contact(contact: Contact, current: Mapping[str, Any]) -> Json:
+    """The POST body of a contact re-created in place of Outlook's `current` one (read with
+    `$select=CONTACT_WRITABLE`): everything Outlook held, with the CRM's fields merged in as
+    `contact_update` would. The CRM-id stamp is the caller's to add."""
+    kept = {key: value for key in CONTACT_WRITABLE.split(",") if (value := current.get(key)) is not None}
+    return {**kept, **contact_update(contact, current, note=True)}

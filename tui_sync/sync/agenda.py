@@ -355,9 +355,8 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         for step in single_plan.steps:
             if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
                 action = sides.crm_actions[step.crm_key]
-                writes.append(
-                    self._event_write(step, action, step.remote_id if step.op is Op.UPDATE_REMOTE else None)
-                )
+                current = sides.remote_singles[step.remote_id] if step.op is Op.UPDATE_REMOTE else None
+                writes.append(self._event_write(step, action, current))
                 after[writes[-1].id] = (step, action)
             elif step.op is Op.DELETE_REMOTE:
                 writes.append(Write.delete(f"del:{step.remote_id}", step.remote_id))
@@ -432,12 +431,14 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
 
         return await self.remote.write(writes, recorded)
 
-    def _event_write(self, step: Step, action: Action, remote_id: str | None, replaces: str = "") -> Write:
-        """PATCH `remote_id`, or create the event (stamped). `replaces` names the Outlook event a kept
-        deletion re-creates, so its transactionId differs from the first creation's."""
+    def _event_write(self, step: Step, action: Action, current: Event | None, replaces: str = "") -> Write:
+        """PATCH Outlook's `current` event with what differs from it (what only Outlook holds stays), or
+        create the event (stamped). `replaces` names the Outlook event a kept deletion re-creates, so
+        its transactionId differs from the first creation's."""
+        if current is not None:
+            body = mapping.event_update(action, current, self.tz, self.labels)
+            return Write.patch(f"upd:{action.id}", current["id"], body)
         body = mapping.action_to_event(action, self.tz)
-        if remote_id:
-            return Write.patch(f"upd:{action.id}", remote_id, body)
         key = f"{ACTION}:{action.id}"
         body["singleValueExtendedProperties"] = mapping.stamp(key, self.owner)
         body["transactionId"] = mapping.transaction_id(self.user.code, key, self.owner, replaces or 0)

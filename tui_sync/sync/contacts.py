@@ -301,6 +301,7 @@ class ContactsSync:
         }
         tasks: list[_Task] = []
         refreshed: list[Link] = []
+        recreate: list[tuple[str, str, Contact]] = []
         for key, rid in pairs.items():
             contact, remote = sides.contacts[key], sides.remote[rid]
             note = contact.note
@@ -310,16 +311,11 @@ class ContactsSync:
             fields_differ = mapping.contact_fields(contact) != mapping.graph_contact_fields(remote.item)
             photo_differs = mapping.photo_digest(contact.photo) != remote.photo
             if photo_differs and contact.photo is None:
-                # Graph cannot delete a contact's photo: re-create the contact without it.
-                task = self._create(key, contact, "updated", replaces=rid)
-                task.restored = key in restored
-                tasks.append(task)
+                recreate.append((key, rid, contact))
             elif fields_differ or photo_differs or key in push:
                 body = None
-                if fields_differ or key in push:
-                    body = mapping.contact_to_graph(contact)
-                    if key not in push:
-                        body.pop("personalNotes", None)  # leave Outlook's note as it is
+                if fields_differ or key in push:  # what differs only; Outlook's note stays unless pushed
+                    body = mapping.contact_update(contact, remote.item, note=key in push)
                 tasks.append(
                     _Task(
                         "update",
@@ -340,6 +336,18 @@ class ContactsSync:
                 if sides.links.get(key) != link:
                     refreshed.append(link)
         await self.store.save_links(refreshed)
+        return tasks + await self._recreate(recreate, restored)
+
+    async def _recreate(self, recreate: list[tuple[str, str, Contact]], restored: set[str]) -> list[_Task]:
+        """Graph cannot delete a contact's photo: such a contact is re-created without it, carrying
+        everything Outlook held (read whole first: one `$batch` GET per 20 contacts), then the old one
+        goes."""
+        whole = await self.outlook.get_contacts([rid for _, rid, _ in recreate], mapping.CONTACT_WRITABLE)
+        tasks = []
+        for key, rid, contact in recreate:
+            task = self._create(key, contact, "updated", replaces=rid, held=whole.get(rid))
+            task.restored = key in restored
+            tasks.append(task)
         return tasks
 
     async def _pull_note(self, contact: Contact, note: str) -> Contact:
@@ -348,8 +356,17 @@ class ContactsSync:
         self.summary.crm.updated += 1
         return await self.store.update_contact(fresh.with_changes(note=note))
 
-    def _create(self, key: str, contact: Contact, counter: str, replaces: str | None = None) -> _Task:
-        body = mapping.contact_to_graph(contact)
+    def _create(
+        self,
+        key: str,
+        contact: Contact,
+        counter: str,
+        replaces: str | None = None,
+        held: GraphContact | None = None,
+    ) -> _Task:
+        """Create `contact` in Outlook; in place of `held` (the contact it replaces, read whole) when
+        given, so that what only Outlook held is carried over."""
+        body = mapping.contact_to_graph(contact) if held is None else mapping.recreated_contact(contact, held)
         body["singleValueExtendedProperties"] = mapping.stamp(f"{STAMP_PREFIX}{key}", self.owner)
         return _Task(
             "create",

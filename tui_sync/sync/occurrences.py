@@ -117,9 +117,7 @@ class OccurrencesMixin:
             if action is None:
                 writes.append(Write.delete(f"cancel:{key}", event["id"]))
             elif self._fp(action) != self._fp(self._to_action(event)):
-                writes.append(
-                    Write.patch(f"occ:{key}", event["id"], mapping.occurrence_patch(action, self.tz))
-                )
+                writes.append(Write.patch(f"occ:{key}", event["id"], self._occurrence_update(action, event)))
         results = {w.id: r for w, r in await self._write_in_groups(writes, record_nothing)}
         current = []
         for event in instances:
@@ -140,6 +138,11 @@ class OccurrencesMixin:
             if key in crm:
                 new_links.append(self._occurrence_link(key, crm[key], event))
         await self.store.save_links(new_links)
+
+    def _occurrence_update(self, action: Action, event: Event) -> Event:
+        """The PATCH that turns Outlook's occurrence `event` into an exception holding `action`: only
+        what differs from it (an occurrence holds its master's locations and categories; they stay)."""
+        return mapping.event_update(action, event, self.tz, self.labels)
 
     def _occurrence_link(self, key: str, action: Action, event: Event) -> Link:
         return self._link(OCCURRENCE, key, action, event)
@@ -192,11 +195,8 @@ class OccurrencesMixin:
                 op = Op.DELETE_REMOTE
             if op is Op.UPDATE_REMOTE and not tombstone:
                 action = crm[step.crm_key]
-                writes.append(
-                    Write.patch(
-                        f"occ:{step.crm_key}", step.remote_id, mapping.occurrence_patch(action, self.tz)
-                    )
-                )
+                body = self._occurrence_update(action, remote_events[step.remote_id])
+                writes.append(Write.patch(f"occ:{step.crm_key}", step.remote_id, body))
             elif op is Op.UPDATE_CRM and not tombstone:
                 event = remote_events[step.remote_id]
                 original = crm[step.crm_key].original_start

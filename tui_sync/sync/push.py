@@ -34,11 +34,17 @@ async def push_action(
         raise NotFound(result.error)
     if action.series_id is not None:
         return "nothing"
-    body = mapping.action_to_event(action, tz)
+    labels = [t.label for t in await store.list_action_types()]
     if link is not None:
+        # Only what differs from the event as it is now, so what only Outlook holds stays: one GET more.
+        current = (await calendar.get_events([link.remote_id]))[link.remote_id]
+        if current is None:
+            return "nothing"  # deleted in Outlook meanwhile: the next manual sync asks the user
+        body = mapping.event_update(action, current, tz, labels)
         result = await calendar.write_one(Write.patch(f"upd:{key}", link.remote_id, body))
         done = "updated"
     else:
+        body = mapping.action_to_event(action, tz)
         calendar_id = await calendar.find_calendar(user.prefs.calendar_name)
         stamp_key = f"{ACTION}:{key}"
         owner = await store.database_identity()
@@ -48,6 +54,5 @@ async def push_action(
         done = "created"
     if not result.ok:
         return "nothing"  # e.g. deleted in Outlook meanwhile: the next manual sync asks the user
-    labels = [t.label for t in await store.list_action_types()]
     await store.save_links([action_link(user.code, ACTION, key, action, result.body, tz, labels)])
     return done

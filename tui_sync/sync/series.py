@@ -101,7 +101,8 @@ class SeriesMastersMixin:
         if master is None:
             write = self._create_master(series, generation=0)
         else:
-            write = Write.patch(f"upd:{series.id}", master["id"], mapping.series_to_event(series, self.tz))
+            body = mapping.event_update(series, master, self.tz, self.labels)  # what differs, no more
+            write = Write.patch(f"upd:{series.id}", master["id"], body)
 
         async def written(result: WriteResult) -> tuple[str, str | None]:
             if not result.ok:
