@@ -7,7 +7,11 @@ After every sync that completed without error it checks what the contacts sync p
   and every one of them is linked;
 - the note agrees on both sides, and is the one the three-way rule and the policy say (when the last
   agreed note is known; after a Reset or a cut run, it is one of the two sides' notes);
-- nothing one-way ever came back into the CRM, and the Outlook user's own contacts are untouched.
+- nothing one-way ever came back into the CRM, and the Outlook user's own contacts are untouched;
+- what only Outlook holds on a synced contact (its department, birthday, nickname, home address, IM
+  addresses, the business address's state, a second email or phone…) is still there, whatever the CRM
+  changed meanwhile (a photo removed, which re-creates the contact, included), until the Outlook user
+  changes that property or deletes the contact.
 At the end, with the faults off, one more sync converges and the sync after it is quiet.
 """
 
@@ -64,6 +68,30 @@ OUTLOOK_FIELDS = st.sampled_from(
     ]
 )
 
+# What only Outlook holds: name → (the PATCH that sets it, given the contact's fields; how to read it
+# back; the Graph property it lives in, which an Outlook edit of that property may take away).
+OUTLOOK_ONLY: dict[str, tuple[Any, Any, str]] = {
+    "department": (lambda f: {"department": "Achats"}, lambda f: f.get("department"), "department"),
+    "birthday": (lambda f: {"birthday": "1980-05-17T11:59:00Z"}, lambda f: f.get("birthday"), "birthday"),
+    "nickName": (lambda f: {"nickName": "Milou"}, lambda f: f.get("nickName"), "nickName"),
+    "homeAddress": (
+        lambda f: {"homeAddress": {"street": "3 rue Neuve", "city": "Lyon"}},
+        lambda f: f.get("homeAddress"),
+        "homeAddress",
+    ),
+    "imAddresses": (lambda f: {"imAddresses": ["im@x.test"]}, lambda f: f.get("imAddresses"), "imAddresses"),
+    "state": (
+        lambda f: {"businessAddress": {**(f.get("businessAddress") or {}), "state": "Rhône"}},
+        lambda f: (f.get("businessAddress") or {}).get("state"),
+        "businessAddress",
+    ),
+    "second email": (
+        lambda f: {"emailAddresses": [*f["emailAddresses"][:1], {"address": "home@x.test", "name": "h"}]},
+        lambda f: [e["address"] for e in f.get("emailAddresses", [])[1:]],
+        "emailAddresses",
+    ),
+}
+
 
 def _fp(note: str) -> str:
     return mapping.note_fingerprint(note)
@@ -88,6 +116,7 @@ class ContactsMachine(RuleBasedStateMachine):
         self.step = 0
         self.crm_touch: dict[str, int] = {}
         self.outlook_touch: dict[str, int] = {}
+        self.extras: dict[str, dict[str, Any]] = {}  # CRM key → what only Outlook holds: name → value
 
     def run(self, coroutine: Any) -> Any:
         return self.loop.run_until_complete(coroutine)
@@ -123,6 +152,8 @@ class ContactsMachine(RuleBasedStateMachine):
         contact_id = self.ids[index % len(self.ids)]
         contact = self.run(self.world.store.get_contact(contact_id))
         self._remember(self.run(self.world.edit(contact, **changes)))
+        if changes.get("email") == "":  # the CRM clears its email: Outlook's others go with it
+            self.extras.get(str(contact_id), {}).pop("second email", None)
 
     @precondition(lambda self: self.ids)
     @rule(index=st.integers(0, 99))
@@ -130,6 +161,7 @@ class ContactsMachine(RuleBasedStateMachine):
         contact_id = self.ids[index % len(self.ids)]
         if contact_id in self.run(self.world.store.sync_list(CODE)):
             self.run(self.world.store.remove_from_sync_list(CODE, [contact_id]))
+            self.extras.pop(str(contact_id), None)  # deleted from Outlook at the next sync
         else:
             self.run(self.world.store.add_to_sync_list(CODE, [contact_id]))
 
@@ -139,6 +171,7 @@ class ContactsMachine(RuleBasedStateMachine):
         contact_id = self.ids.pop(index % len(self.ids))
         self.run(self.world.store.delete_contact(contact_id))
         self.one_way.pop(contact_id, None)
+        self.extras.pop(str(contact_id), None)
 
     @rule()
     def reset(self) -> None:
@@ -156,6 +189,24 @@ class ContactsMachine(RuleBasedStateMachine):
     def edit_field_in_outlook(self, index: int, change: dict[str, Any]) -> None:
         self._outlook_touch(index, change)
 
+    @rule(index=st.integers(0, 99), name=st.sampled_from(sorted(OUTLOOK_ONLY)))
+    def set_outlook_only_field(self, index: int, name: str) -> None:
+        """The Outlook user fills in something the CRM does not map: no CRM update may take it away."""
+        found = self._pick(index)
+        if found is None:
+            return
+        key, held = found
+        if len(self._held()[key]) > 1:
+            return  # a duplicate left by a cut run: which copy stays is the next sync's business
+        set_it, read_it, _ = OUTLOOK_ONLY[name]
+        if name == "second email":
+            crm = self.run(self.world.store.contacts_by_ids([int(key)]))
+            if not crm or not crm[0].email or not held["fields"].get("emailAddresses"):
+                return  # a second email needs a first one, which the CRM must not clear
+        self.world.outlook.patch(held["id"], set_it(held["fields"]))
+        fields = next(c for c in self.world.mailbox() if c["id"] == held["id"])["fields"]
+        self.extras.setdefault(key, {})[name] = read_it(fields)
+
     @rule(index=st.integers(0, 99), photo=st.sampled_from([jpeg("phone"), png("phone")]))
     def set_photo_in_outlook(self, index: int, photo: bytes) -> None:
         self._outlook_touch(index, photo=photo)
@@ -167,6 +218,7 @@ class ContactsMachine(RuleBasedStateMachine):
             key, held = found
             self.world.outlook.delete(held["id"])
             self.outlook_touch[key] = self._tick()
+            self.extras.pop(key, None)  # re-created from the CRM: what only Outlook held is gone
 
     @rule(note=NOTES)
     def outlook_users_own_contact(self, note: str) -> None:
@@ -226,6 +278,9 @@ class ContactsMachine(RuleBasedStateMachine):
         key, held = found
         if change is not None:
             self.world.outlook.patch(held["id"], change)
+            for name, (_, _, prop) in OUTLOOK_ONLY.items():
+                if prop in change:  # the Outlook user replaced that property themselves
+                    self.extras.get(key, {}).pop(name, None)
         if photo is not None:
             self.world.outlook.put_photo(
                 held["id"], photo, "image/png" if photo.startswith(b"\x89") else "image/jpeg"
@@ -286,6 +341,11 @@ class ContactsMachine(RuleBasedStateMachine):
             assert _fp(mapping.graph_note(stamped[key]["fields"])) in notes
         own = {c["id"]: c for c in self.world.mailbox() if c["id"] in self.own}
         assert {i: mapping.graph_note(c["fields"]) for i, c in own.items()} == self.own
+        for key, extras in self.extras.items():  # what only Outlook held is still there
+            if key in stamped:
+                fields = stamped[key]["fields"]
+                found = {name: OUTLOOK_ONLY[name][1](fields) for name in extras}
+                assert found == extras, f"contact {key} lost what only Outlook held: {found} != {extras}"
         self.base = {key: mapping.graph_note(held["fields"]) for key, held in stamped.items()}
 
 

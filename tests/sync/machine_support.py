@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-from tests.sync.conftest import World
+from tests.sync.conftest import UPN, World
 from tui_sync.domain.models import Action, Recurrence, Series
 from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import expand
@@ -330,21 +330,36 @@ class OutlookUser:
         return self._calendar
 
     async def events(self) -> list[dict[str, Any]]:
-        """Every single event and series master of the calendar, with the CRM-id stamp."""
+        """Every single event and series master of the calendar, with the CRM-id stamp; not the copies
+        of meetings their organiser cancelled (`isCancelled`): they stay in Outlook, but as the sync
+        sees it they are gone."""
         reply = await self.world.outlook.get(
             f"/me/calendars/{await self.calendar()}/events",
             params={"$top": "1000", "$expand": STAMP_EXPAND},
         )
         assert reply.status == 200, reply.body
-        return reply.body["value"]
+        return [e for e in reply.body["value"] if not e["isCancelled"]]
 
     async def instances(self, master_id: str, period: Period) -> list[dict[str, Any]]:
+        """The occurrences of a series in the period, but those whose organiser cancelled them."""
         reply = await self.world.outlook.get(
             f"/me/events/{master_id}/instances",
             params={"startDateTime": period.start.isoformat(), "endDateTime": period.end.isoformat()},
         )
         assert reply.status == 200, reply.body
-        return reply.body["value"]
+        return [e for e in reply.body["value"] if not e["isCancelled"]]
+
+    async def cancel(self, event_id: str) -> None:
+        """The organiser cancels the meeting (or one occurrence): the user's copy stays, cancelled."""
+        body = {"upn": UPN, "event_id": event_id}
+        async with self.world.admin.post(self.world.fake.admin_url + "/events/cancel", json=body) as reply:
+            assert reply.status == 200, await reply.text()
+
+    async def tag(self, event_id: str, category: str) -> None:
+        """Add a category of the Outlook user's own (one the CRM does not know) to an event."""
+        reply = await self.world.outlook.get(f"/me/events/{event_id}")
+        assert reply.status == 200, reply.body
+        await self.patch(event_id, {"categories": [*reply.body["categories"], category]})
 
     async def create(self, body: dict[str, Any]) -> dict[str, Any]:
         reply = await self.world.outlook.post(f"/me/calendars/{await self.calendar()}/events", body)

@@ -77,6 +77,7 @@ from tui_sync.sync.agenda_parts import KEPT_CANCELLED, occurrence_key
 from tui_sync.sync.events import AnswerAll, Summary
 
 MASS_REFUSED = "Sync stopped before writing anything"  # messages.mass_deletion_refused
+OWN_CATEGORY = "Client VIP"  # a category of the Outlook user's own, no CRM action type
 T = TypeVar("T")
 STATS: Counter[str] = Counter()  # what the runs exercised, printed by the long run
 SECONDS: Counter[str] = Counter()
@@ -126,6 +127,7 @@ class AgendaMachine(RuleBasedStateMachine):
         self.refs = 0
         self.clock = 0
         self.faults: dict[str, Any] = {}
+        self.tagged: set[str] = set()  # events the Outlook user filed under OWN_CATEGORY
         self.shaky = False  # a sync failed or was killed since the last verification
         self.started = False
         STATS["examples"] += 1
@@ -300,13 +302,14 @@ class AgendaMachine(RuleBasedStateMachine):
     # --- the Outlook user -------------------------------------------------------------------------
 
     @rule(
-        op=st.sampled_from(("add", "edit", "delete")),
+        op=st.sampled_from(("add", "edit", "delete", "cancel")),
         draft=drafts(),
         zone=st.sampled_from(ZONES),
         data=st.data(),
     )
     def outlook_single(self, op: str, draft: Any, zone: str, data: st.DataObject) -> None:
-        """The Outlook user adds, edits (any field, times included) or deletes a single event."""
+        """The Outlook user adds, edits (any field, times included) or deletes a single event; or its
+        organiser cancels it (the copy stays, `isCancelled`: for the sync, a deletion)."""
         self.run(self._outlook_single(op, draft, zone, data))
 
     async def _outlook_single(self, op: str, draft: Any, zone: str, data: st.DataObject) -> None:
@@ -339,7 +342,8 @@ class AgendaMachine(RuleBasedStateMachine):
             item.bind(actions[partner])  # its CRM copy, should the deletion be kept
         linked = partner is not None
         had_crm = not item.crm_deleted and (item.own(actions) is not None or linked)  # type: ignore[arg-type]
-        await self.outlook.delete(event["id"])
+        await (self.outlook.cancel if op == "cancel" else self.outlook.delete)(event["id"])
+        STATS["organiser cancellations"] += op == "cancel"
         item.outlook_deletion = Deletion(linked=linked, had_crm=had_crm)
 
     async def _outlook_pairs(self) -> list[tuple[Single, dict[str, Any]]]:
@@ -360,11 +364,14 @@ class AgendaMachine(RuleBasedStateMachine):
         return sorted(pairs, key=lambda p: p[0].ref)
 
     @rule(
-        op=st.sampled_from(("add", "edit", "delete", "delete series")), draft=series_drafts(), data=st.data()
+        op=st.sampled_from(("add", "edit", "delete", "cancel", "delete series", "cancel series")),
+        draft=series_drafts(),
+        data=st.data(),
     )
     def outlook_series(self, op: str, draft: Any, data: st.DataObject) -> None:
         """The Outlook user adds a weekly series, edits one occurrence (title, time), deletes one, or
-        deletes the whole series."""
+        deletes the whole series; or the organiser cancels one occurrence or the whole series (each
+        stays in Outlook, `isCancelled`: for the sync, a deletion)."""
         self.run(self._outlook_series(op, draft, data))
 
     async def _outlook_series(self, op: str, draft: Any, data: st.DataObject) -> None:
@@ -373,8 +380,8 @@ class AgendaMachine(RuleBasedStateMachine):
             self.series.append(SeriesModel.of(self._ref(), draft, master_id=master["id"]))
             _count_series(draft)
             return
-        if op == "delete series":
-            await self._outlook_delete_series(data)
+        if op in ("delete series", "cancel series"):
+            await self._outlook_delete_series(data, cancel=op == "cancel series")
             return
         pairs = []
         for model, master in await self._master_pairs():
@@ -388,10 +395,11 @@ class AgendaMachine(RuleBasedStateMachine):
             lambda p: f"series #{p[0].ref}: Outlook occurrence {event_shape(p[2])}",
         )
         state = model.occurrences[original_start(instance)]
-        if op == "delete":
+        if op in ("delete", "cancel"):
             links = await self.world.store.links(OWNER, "series")
             linked = any(link.remote_id == master["id"] for link in links.values())
-            await self.outlook.delete(instance["id"])
+            await (self.outlook.cancel if op == "cancel" else self.outlook.delete)(instance["id"])
+            STATS["organiser cancellations"] += op == "cancel"
             state.outlook_deletion = Deletion(linked=linked)
             return
         shift = timedelta(hours=data.draw(st.sampled_from((0, 1, 3)), label="shift"))
@@ -413,7 +421,7 @@ class AgendaMachine(RuleBasedStateMachine):
         )
         state.versions.edit("outlook", moved, self._tick())
 
-    async def _outlook_delete_series(self, data: st.DataObject) -> None:
+    async def _outlook_delete_series(self, data: st.DataObject, *, cancel: bool) -> None:
         pairs = await self._master_pairs()
         if not pairs:
             return
@@ -432,7 +440,8 @@ class AgendaMachine(RuleBasedStateMachine):
             model.crm_id = partner  # its CRM copy, should the deletion be kept
         linked = partner is not None
         had_crm = not model.crm_deleted and (linked or await self._crm_series_of(model) is not None)
-        await self.outlook.delete(master["id"])
+        await (self.outlook.cancel if cancel else self.outlook.delete)(master["id"])
+        STATS["organiser cancellations"] += cancel
         model.outlook_deletion = Deletion(linked=linked, had_crm=had_crm)
 
     async def _master_pairs(self) -> list[tuple[SeriesModel, dict[str, Any]]]:
@@ -451,6 +460,22 @@ class AgendaMachine(RuleBasedStateMachine):
                 model.master_id = event["id"]
                 pairs.append((model, event))
         return sorted(pairs, key=lambda p: p[0].ref)
+
+    @rule(data=st.data())
+    def outlook_tag(self, data: st.DataObject) -> None:
+        """The Outlook user files an event or a series under a category of their own, one the CRM does
+        not know: no CRM update may take it away (an update sends only what differs)."""
+        self.run(self._outlook_tag(data))
+
+    async def _outlook_tag(self, data: st.DataObject) -> None:
+        events = await self.outlook.events()
+        if not events:
+            return
+        event = events[data.draw(st.integers(0, len(events) - 1), label="index")]
+        note(f"Outlook tags {event['type']} {event.get('subject')!r} …{event['id'][-8:]} {OWN_CATEGORY!r}")
+        await self.outlook.tag(event["id"], OWN_CATEGORY)
+        self.tagged.add(event["id"])
+        STATS["Outlook-only categories"] += 1
 
     # --- faults and syncs ---------------------------------------------------------------------------
 
@@ -583,7 +608,7 @@ class AgendaMachine(RuleBasedStateMachine):
         """After a clean, successful sync: check both sides against each other and the model, settle
         the model on what was found, then check that one more sync writes nothing."""
         sides = await read_sides(self.world, self.outlook, self.period)
-        problems = self._check_singles(sides) + self._check_series(sides)
+        problems = self._check_singles(sides) + self._check_series(sides) + self._check_tags(sides)
         assert not problems, "after a clean sync:\n  " + "\n  ".join(problems) + self._dump(sides)
         self.shaky = False
         STATS["verified syncs"] += 1
@@ -595,6 +620,21 @@ class AgendaMachine(RuleBasedStateMachine):
         zero = {"created": 0, "updated": 0, "deleted": 0}
         assert counts == (zero, zero, 0), f"a second sync changed something: {counts}"
         assert writes_in(log) == [], f"a second sync wrote: {writes_in(log)}"
+
+    def _check_tags(self, sides: Sides) -> list[str]:
+        """Every tagged event still in Outlook (its id never changes) keeps its own category, and so do
+        the occurrences of a tagged series."""
+        problems = []
+        for event_id in sorted(self.tagged):
+            event = sides.events.get(event_id) or sides.masters.get(event_id)
+            held = [event] if event else []
+            held += sides.instances.get(event_id, [])
+            for item in held:
+                if OWN_CATEGORY not in item["categories"]:
+                    problems.append(
+                        f"{item['type']} {event_shape(item)} lost {OWN_CATEGORY!r}: {item['categories']}"
+                    )
+        return problems
 
     def _check_singles(self, sides: Sides) -> list[str]:
         problems: list[str] = []
