@@ -5,6 +5,7 @@ kept one is neither asked again nor written to Outlook again at the next syncs."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -179,3 +180,19 @@ async def test_a_deletion_is_still_asked_as_a_deletion(world: World) -> None:
     confirmer = ScriptedConfirmer([Decision.DELETE])
     await world.sync(confirmer=confirmer)
     assert [r.reason for r in confirmer.asked] == ["deleted"]
+
+
+async def test_an_automatic_push_leaves_a_cancelled_meeting_to_the_next_sync(world: World) -> None:
+    user = await world.store.get_user("CARINE")
+    await world.store.update_user(replace(user, prefs=replace(user.prefs, automatic=True)))
+    event = await meeting(world)
+    await world.sync()
+    [action] = await world.store.single_actions("CARINE", world.service.default_period(world.user))
+    await cancel(world, event["id"])
+    await world.store.update_action(action.with_changes(title="Comité client (reporté)"))
+    await world.service.push_action("CARINE", action.id)
+    held = (await world.outlook.get(f"/me/events/{event['id']}")).body
+    assert (held["subject"], held["isCancelled"]) == ("Comité client", True)
+    confirmer = ScriptedConfirmer([Decision.DELETE])
+    await world.sync(confirmer=confirmer)
+    assert [r.reason for r in confirmer.asked] == ["cancelled"]

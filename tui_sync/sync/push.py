@@ -38,8 +38,8 @@ async def push_action(
     if link is not None:
         # Only what differs from the event as it is now, so what only Outlook holds stays: one GET more.
         current = (await calendar.get_events([link.remote_id]))[link.remote_id]
-        if current is None:
-            return "nothing"  # deleted in Outlook meanwhile: the next manual sync asks the user
+        if current is None or current.get("isCancelled") is True:
+            return "nothing"  # deleted (or cancelled by its organiser) meanwhile: the next sync asks
         body = mapping.event_update(action, current, tz, labels)
         result = await calendar.write_one(Write.patch(f"upd:{key}", link.remote_id, body))
         done = "updated"
