@@ -479,13 +479,20 @@ class GraphClient:
         jobs += [([i], functools.partial(self._run_alone, i, requests[i], results)) for i in alone]
         queue = iter(jobs)
 
-        async def lane() -> None:  # the lanes take the jobs in turn
+        async def lane(group: asyncio.TaskGroup) -> None:
+            """Takes the jobs in turn; a job's results are handed to `on_done` in a task of their own,
+            so the lane sends its next batch at once instead of leaving its slot idle meanwhile."""
             for indices, job in queue:
                 await job()
                 if on_done is not None:
-                    await on_done([(i, results[i] or Response(500)) for i in indices])
+                    group.create_task(on_done([(i, results[i] or Response(500)) for i in indices]))
 
-        await together(*(lane() for _ in range(min(len(jobs), self._slots.size))))  # a failure stops all
+        try:
+            async with asyncio.TaskGroup() as group:  # a failure (a batch's or on_done's) stops all
+                for _ in range(min(len(jobs), self._slots.size)):
+                    group.create_task(lane(group))
+        except BaseExceptionGroup as failed:
+            raise _first_error(failed) from None
         return [r if r is not None else Response(500) for r in results]
 
     async def get_each(
