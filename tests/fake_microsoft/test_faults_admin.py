@@ -132,9 +132,12 @@ async def test_request_log_and_reset(graph: Graph, admin: Admin, calendar_id: st
     assert (await admin.call("DELETE", "/requests")).status == 200
     assert await admin.requests() == []
 
+    await admin.faults(latency_ms=1, network_ms=1)
     assert (await admin.call("POST", "/reset")).status == 200
     assert (await admin.call("GET", "/state")).body == {"mailboxes": []}
     assert (await graph.get("/me")).status == 401  # tokens are forgotten too
+    faults = (await admin.call("GET", "/faults")).body
+    assert (faults["latency_ms"], faults["network_ms"]) == (0, 0)  # both times back to none
 
 
 async def test_admin_mailboxes_and_errors(admin: Admin) -> None:

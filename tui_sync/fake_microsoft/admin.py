@@ -224,6 +224,7 @@ async def reset(request: web.Request) -> web.Response:
     current.update(
         {
             "latency_ms": 0,
+            "network_ms": 0,
             "throttle_rate": 0.0,
             "retry_after": 1.0,
             "error_503_rate": 0.0,
