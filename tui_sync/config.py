@@ -1,12 +1,12 @@
 """Machine-level settings: a TOML file overridden by `TUI_SYNC_*` environment variables.
 
-Frozen dataclasses hold the values, each key with its default and its check (`key`). The variables
-follow pydantic-settings' convention (the `TUI_SYNC_` prefix, any case, `__` between nested keys, a whole
-table as JSON), but neither pydantic nor pydantic-settings is used: building their models cost every
-command, `tui-sync user list` included, a tenth of a second before it did anything. `load_settings`
-composes the sources explicitly (file, then environment on top) instead of reading globals, so the CLI,
-the TUI and the tests can each hand in their own file and environment. Any problem becomes one
-`ConfigError` line naming the file (or variable), the key and the problem.
+A pydantic model validates the merged values; the variables follow pydantic-settings' convention (the
+`TUI_SYNC_` prefix, any case, `__` between nested keys, a whole table as JSON) but are read here, by
+`_from_environment`: pydantic-settings cost every command, `tui-sync user list` included, a tenth of a
+second of imports. `load_settings` composes the sources explicitly (file, then environment on top)
+instead of reading globals, so the CLI, the TUI and the tests can each hand in their own file and
+environment. Any problem becomes one `ConfigError` line naming the file (or variable), the key and the
+problem.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import Field, dataclass, field, fields, is_dataclass, replace
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 import tzlocal
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from tui_sync import messages
 from tui_sync.errors import ConfigError
@@ -34,7 +34,6 @@ CONFIG_NAME = "config.toml"
 CONFLICT_POLICIES = ("newest", "crm", "office")
 TABLES = ("microsoft", "sync", "keys")  # the settings that are tables (a variable gives them as JSON)
 LOG_LEVELS = ("info", "debug")
-Check = Callable[[Any], Any]
 # Keys holding paths: a relative path in a config file is relative to that file's folder.
 PATH_KEYS = (("database",), ("log_file",), ("microsoft", "ca_file"), ("microsoft", "token_cache"))
 
@@ -56,6 +55,19 @@ def machine_timezone() -> str:
     return "UTC"
 
 
+def _check_range(value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise ValueError(messages.config_out_of_range(low, high, value))
+    return value
+
+
+def _check_url(value: str) -> str:
+    value = value.strip()
+    if not value.startswith(("https://", "http://")):
+        raise ValueError(messages.config_wrong_type(messages.CONFIG_URL, value))
+    return value.rstrip("/")
+
+
 def _expand(value: str | Path) -> Path:
     return Path(os.path.expanduser(str(value).strip()))
 
@@ -68,160 +80,39 @@ def _not_a_folder(path: Path) -> Path:
     return path
 
 
-class InvalidSettings(Exception):
-    """Every problem found in the values given, as (key path, problem), e.g. (("microsoft",
-    "batch_size"), "must be between 1 and 20 (got 50)")."""
-
-    def __init__(self, problems: list[tuple[tuple[str, ...], str]]) -> None:
-        super().__init__("; ".join(f"{'.'.join(loc)}: {problem}" for loc, problem in problems))
-        self.problems = problems
-
-
-def key(check: Check | None = None) -> dict[str, Any]:
-    """The metadata marking a dataclass field as a key of the config, with the check that turns what
-    was given (already of the field's type) into the value kept, raising ValueError with the problem."""
-    return {"setting": True, "check": check}
-
-
-def _settings_fields(cls: type) -> list[Field[Any]]:
-    return [f for f in fields(cls) if f.metadata.get("setting")]
-
-
-def _as_type(kind: Any, value: Any) -> Any:
-    """`value` as the field's type (the coercions a TOML file and text variables need), or ValueError
-    saying what the key must be."""
-    if isinstance(kind, type) and is_dataclass(kind):
-        if isinstance(value, kind):
-            return value
-        if isinstance(value, Mapping):
-            return _from_table(kind, value)
-        raise ValueError(messages.config_wrong_type(messages.CONFIG_TABLE, value))
-    if kind is str:
-        if isinstance(value, str):
-            return value
-        raise ValueError(messages.config_wrong_type(messages.CONFIG_TEXT, value))
-    if kind is Path:
-        if isinstance(value, str | Path):
-            return value
-        raise ValueError(messages.config_wrong_type(messages.CONFIG_FILE_PATH, value))
-    if kind is int:
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and value.strip().lstrip("+-").isdigit():  # from a variable
-            return int(value)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise ValueError(messages.config_wrong_type(messages.CONFIG_WHOLE_NUMBER, value))
-    if isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values()):  # dict[str, str]
-        return dict(value)
-    raise ValueError(messages.config_wrong_type(messages.CONFIG_TABLE, value))
-
-
-_TYPES: dict[str, Any] = {}  # the field types of each settings class, resolved once
-
-
-def _check_fields(instance: Any) -> None:
-    """Validate and normalise every key of a settings dataclass (its `__post_init__`); InvalidSettings
-    lists every problem, nested tables' with their full key path."""
-    cls = type(instance)
-    types = _TYPES.get(cls.__name__) or _TYPES.setdefault(cls.__name__, get_type_hints(cls))
-    problems: list[tuple[tuple[str, ...], str]] = []
-    for f in _settings_fields(cls):
-        try:
-            value = _as_type(types[f.name], getattr(instance, f.name))
-            check = f.metadata["check"]
-            object.__setattr__(instance, f.name, check(value) if check else value)
-        except InvalidSettings as nested:
-            problems += [((f.name, *loc), problem) for loc, problem in nested.problems]
-        except ValueError as error:
-            problems.append(((f.name,), str(error)))
-    if problems:
-        raise InvalidSettings(problems)
-
-
-def _from_table(cls: type, table: Mapping[str, Any]) -> Any:
-    """The settings dataclass `cls` from a TOML table (or the environment's): unknown keys refused."""
-    names = {f.name for f in _settings_fields(cls)}
-    unknown = [((str(key),), messages.CONFIG_UNKNOWN_KEY) for key in table if key not in names]
-    try:
-        built = cls(**{k: v for k, v in table.items() if k in names})
-    except InvalidSettings as invalid:
-        raise InvalidSettings(unknown + invalid.problems) from None
-    if unknown:
-        raise InvalidSettings(unknown)
-    return built
-
-
-def _url(value: str) -> str:
-    value = value.strip()
-    if not value.startswith(("https://", "http://")):
-        raise ValueError(messages.config_wrong_type(messages.CONFIG_URL, value))
-    return value.rstrip("/")
-
-
-def _optional_path(value: str) -> str:
-    return str(_expand(value)) if value.strip() else ""
-
-
-def _one_of(choices: tuple[str, ...]) -> Check:
-    def check(value: str) -> str:
-        if value.strip().lower() not in choices:
-            raise ValueError(messages.config_not_one_of(choices, value))
-        return value.strip().lower()
-
-    return check
-
-
-def _between(low: int, high: int) -> Check:
-    def check(value: int) -> int:
-        if not low <= value <= high:
-            raise ValueError(messages.config_out_of_range(low, high, value))
-        return value
-
-    return check
-
-
-def _database(value: str | Path) -> Path:
-    if not str(value).strip():
-        raise ValueError(messages.config_wrong_type(messages.CONFIG_FILE_PATH, str(value)))
-    return _expand(value)
-
-
-def _zone(value: str) -> str:
-    try:
-        ZoneInfo(value.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(messages.config_bad_timezone(value)) from None
-    return value.strip()
-
-
-def _file_to_write(value: str | Path) -> Path:
-    return _not_a_folder(_expand(value))
-
-
-def _optional_file_to_write(value: str) -> str:
-    return str(_file_to_write(value)) if value.strip() else ""
-
-
-def _user_code(value: str) -> str:
-    return value.strip().upper()
-
-
-@dataclass(frozen=True)
-class MicrosoftConfig:
+class MicrosoftConfig(BaseModel):
     """`[microsoft]`: where Graph and the sign-in authority are, and how hard to use them."""
 
-    graph_url: str = field(default="https://graph.microsoft.com/v1.0", metadata=key(_url))
-    authority_host: str = field(default="https://login.microsoftonline.com", metadata=key(_url))
-    ca_file: str = field(default="", metadata=key(_optional_path))
-    token_cache: Path = field(
-        default_factory=lambda: data_dir() / "token-cache.json", metadata=key(_file_to_write)
-    )
-    max_in_flight: int = field(default=4, metadata=key(_between(1, 4)))
-    batch_size: int = field(default=20, metadata=key(_between(1, 20)))
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
+    graph_url: str = "https://graph.microsoft.com/v1.0"
+    authority_host: str = "https://login.microsoftonline.com"
+    ca_file: str = ""
+    token_cache: Path = Field(default_factory=lambda: data_dir() / "token-cache.json")
+    max_in_flight: int = 4
+    batch_size: int = 20
+
+    _urls = field_validator("graph_url", "authority_host")(_check_url)
+
+    @field_validator("ca_file")
+    @classmethod
+    def _ca(cls, value: str) -> str:
+        return str(_expand(value)) if value.strip() else ""
+
+    @field_validator("token_cache")
+    @classmethod
+    def _cache(cls, value: Path) -> Path:
+        return _not_a_folder(_expand(value))
+
+    @field_validator("max_in_flight")
+    @classmethod
+    def _in_flight(cls, value: int) -> int:
+        return _check_range(value, 1, 4)
+
+    @field_validator("batch_size")
+    @classmethod
+    def _batch(cls, value: int) -> int:
+        return _check_range(value, 1, 20)
 
     @property
     def ca_path(self) -> Path | None:
@@ -229,43 +120,76 @@ class MicrosoftConfig:
         return Path(self.ca_file) if self.ca_file else None
 
 
-@dataclass(frozen=True)
-class SyncConfig:
+class SyncConfig(BaseModel):
     """`[sync]`: the conflict policy: who wins when both sides changed one item."""
 
-    conflict: str = field(default="newest", metadata=key(_one_of(CONFLICT_POLICIES)))
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
+    conflict: str = "newest"
+
+    @field_validator("conflict")
+    @classmethod
+    def _policy(cls, value: str) -> str:
+        if value not in CONFLICT_POLICIES:
+            raise ValueError(messages.config_not_one_of(CONFLICT_POLICIES, value))
+        return value
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything machine-level, validated. Build it with `load_settings`; `Settings()` gives defaults.
-    `given` names the keys the file or the environment set (the others are defaults)."""
+class Settings(BaseModel):
+    """Everything machine-level, validated. Build it with `load_settings`; `Settings()` gives defaults."""
 
-    database: Path = field(default_factory=lambda: data_dir() / "crm.sqlite3", metadata=key(_database))
-    timezone: str = field(default_factory=machine_timezone, metadata=key(_zone))
-    log_file: str = field(default="", metadata=key(_optional_file_to_write))
-    # "debug" adds the sign-in and HTTP libraries' records to the log
-    log_level: str = field(default="info", metadata=key(_one_of(LOG_LEVELS)))
-    # the CRM user the terminal application opens as (else --user / the login name)
-    user: str = field(default="", metadata=key(_user_code))
-    microsoft: MicrosoftConfig = field(default_factory=MicrosoftConfig, metadata=key())
-    sync: SyncConfig = field(default_factory=SyncConfig, metadata=key())
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    database: Path = Field(default_factory=lambda: data_dir() / "crm.sqlite3")
+    timezone: str = Field(default_factory=machine_timezone)
+    log_file: str = ""
+    log_level: str = "info"  # "debug" also records the sign-in and HTTP libraries' messages
+    user: str = ""  # the CRM user the terminal application opens as (else --user / the login name)
+    microsoft: MicrosoftConfig = Field(default_factory=MicrosoftConfig)
+    sync: SyncConfig = Field(default_factory=SyncConfig)
     # [keys]: binding id = key(s), e.g. "sync.start" = "f5" (the terminal application's remapping)
-    keys: dict[str, str] = field(default_factory=dict, metadata=key())
-    config_file: Path | None = field(default=None, repr=False, compare=False)
-    given: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    keys: dict[str, str] = Field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        _check_fields(self)
+    _config_file: Path | None = PrivateAttr(default=None)
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database(cls, value: object) -> object:
+        if isinstance(value, str | Path) and not str(value).strip():
+            raise ValueError(messages.config_wrong_type(messages.CONFIG_FILE_PATH, str(value)))
+        return _expand(value) if isinstance(value, str | Path) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(messages.config_bad_timezone(value)) from None
+        return value.strip()
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: str) -> str:
+        return value.strip().upper()
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.strip().lower() not in LOG_LEVELS:
+            raise ValueError(messages.config_not_one_of(LOG_LEVELS, value))
+        return value.strip().lower()
+
+    @field_validator("log_file")
+    @classmethod
+    def _log(cls, value: str) -> str:
+        return str(_not_a_folder(_expand(value))) if value.strip() else ""
 
     @property
     def database_is_default(self) -> bool:
         """Whether the database is the default one in the user data dir, whose folder is created on
         first use; a path the user gave must have its folder already (a typo must not start a new CRM)."""
-        return "database" not in self.given
+        return "database" not in self.model_fields_set
 
     @property
     def tz(self) -> ZoneInfo:
@@ -276,6 +200,11 @@ class Settings:
     def log_path(self) -> Path:
         """The log file: `log_file`, or tui-sync.log in the user log dir when it is empty."""
         return Path(self.log_file) if self.log_file else platformdirs.user_log_path(APP_NAME) / "tui-sync.log"
+
+    @property
+    def config_file(self) -> Path | None:
+        """The config file these settings were read from (None: defaults and environment only)."""
+        return self._config_file
 
 
 def _from_environment(env: Mapping[str, str]) -> dict[str, Any]:
@@ -288,7 +217,7 @@ def _from_environment(env: Mapping[str, str]) -> dict[str, Any]:
         if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
             continue
         keys = name.removeprefix(ENV_PREFIX).lower().split(ENV_NESTING)
-        if keys[0] not in {f.name for f in _settings_fields(Settings)}:
+        if keys[0] not in Settings.model_fields:
             continue
         given: Any = value
         if len(keys) == 1 and keys[0] in TABLES:
@@ -347,11 +276,34 @@ def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _describe(invalid: InvalidSettings, path: Path | None, env: Mapping[str, str]) -> str:
+_TYPE_NAMES = {  # pydantic's error type (its start) → the words for what the setting must be
+    "int": messages.CONFIG_WHOLE_NUMBER,
+    "string": messages.CONFIG_TEXT,
+    "path": messages.CONFIG_FILE_PATH,
+    "model": messages.CONFIG_TABLE,
+    "dict": messages.CONFIG_TABLE,
+    "bool": messages.CONFIG_TRUE_OR_FALSE,
+}
+
+
+def _problem(error: Any) -> str:
+    kind: str = error["type"]
+    if kind == "extra_forbidden":
+        return messages.CONFIG_UNKNOWN_KEY
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    for prefix, name in _TYPE_NAMES.items():
+        if kind.startswith(prefix):
+            return messages.config_wrong_type(name, error.get("input"))
+    return str(error["msg"])
+
+
+def _describe(error: ValidationError, path: Path | None, env: Mapping[str, str]) -> str:
     """One line for all the problems, grouped by where each came from (the file or a variable)."""
     upper_env = {k.upper() for k in env}
     problems: dict[str, list[str]] = {}
-    for loc, problem in invalid.problems:
+    for item in error.errors():
+        loc = [str(part) for part in item["loc"]]
         variable = ENV_PREFIX + ENV_NESTING.join(loc).upper()
         if variable in upper_env:
             where = messages.config_in_env(variable)
@@ -359,7 +311,7 @@ def _describe(invalid: InvalidSettings, path: Path | None, env: Mapping[str, str
             where = messages.config_in_file(path)
         else:
             where = messages.config_in_env(ENV_PREFIX + "*")
-        problems.setdefault(where, []).append(messages.config_problem("", ".".join(loc), problem))
+        problems.setdefault(where, []).append(messages.config_problem("", ".".join(loc), _problem(item)))
     return "; ".join(f"{where}: {', '.join(items)}" for where, items in problems.items())
 
 
@@ -368,9 +320,9 @@ def load_settings(config_path: Path | None = None, env: Mapping[str, str] = os.e
     variables from `env` on top. Raises ConfigError (one line, exit 2) on anything wrong."""
     path = find_config_file(config_path, env)
     file_data = _read_file(path) if path is not None else {}
-    given = _merge(file_data, _from_environment(env))
     try:
-        settings = _from_table(Settings, given)
-    except InvalidSettings as invalid:
-        raise ConfigError(_describe(invalid, path, env)) from None
-    return replace(settings, config_file=path, given=frozenset(given))
+        settings = Settings(**_merge(file_data, _from_environment(env)))
+    except ValidationError as error:
+        raise ConfigError(_describe(error, path, env)) from None
+    settings._config_file = path
+    return settings

@@ -5,13 +5,13 @@ keys whose values are checked given a value of the right type that is still wron
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from tui_sync.config import Settings
 
@@ -27,18 +27,15 @@ WRONG_VALUES: dict[str, Any] = {
 }
 
 
-def keys(model: type, prefix: str = "") -> Iterator[tuple[str, bool]]:
+def keys(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, bool]]:
     """(dotted key, is a table) of every setting."""
-    types = get_type_hints(model)
-    for field in dataclasses.fields(model):
-        if not field.metadata.get("setting"):
-            continue
-        kind = types[field.name]
-        if dataclasses.is_dataclass(kind):
-            yield prefix + field.name, True
-            yield from keys(kind, f"{prefix}{field.name}.")  # type: ignore[arg-type]
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield prefix + name, True
+            yield from keys(annotation, f"{prefix}{name}.")
         else:
-            yield prefix + field.name, getattr(kind, "__origin__", None) is dict
+            yield prefix + name, annotation is dict or getattr(annotation, "__origin__", None) is dict
 
 
 def toml(settings: dict[str, Any]) -> str:

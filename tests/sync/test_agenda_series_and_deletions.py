@@ -185,7 +185,7 @@ async def test_a_crm_deletion_is_pushed_and_mass_deletions_are_asked_first(world
 
 @pytest.mark.parametrize(("policy", "winner"), [("newest", "Outlook"), ("crm", "CRM"), ("office", "Outlook")])
 async def test_both_sides_edits_follow_the_policy(world: World, policy: str, winner: str) -> None:
-    world.service.settings = replace(world.settings, sync=SyncConfig(conflict=policy))
+    world.service.settings = world.settings.model_copy(update={"sync": SyncConfig(conflict=policy)})
     action = await world.store.add_action(Action("CARINE", "Base", at(12, 15, 9), at(12, 15, 10)))
     await world.sync()
     await world.store.update_action(action.with_changes(title="CRM"))

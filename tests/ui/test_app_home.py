@@ -3,8 +3,6 @@ every key it binds reaches it over SSH and tmux."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from textual.widgets import DataTable, HelpPanel, OptionList, Static
 
@@ -93,7 +91,7 @@ async def test_who_the_application_opens_as(world: UiWorld, monkeypatch: pytest.
     monkeypatch.setattr("tui_sync.ui._login_name", lambda: "florent")
     assert await resolve_viewer(world.settings, "carine") == "CARINE"
     assert await resolve_viewer(world.settings, None) == "FLORENT"  # the login name, case-blind
-    configured = replace(world.settings, user="XAVIER")
+    configured = world.settings.model_copy(update={"user": "XAVIER"})
     assert await resolve_viewer(configured, None) == "XAVIER"
     monkeypatch.setattr("tui_sync.ui._login_name", lambda: "root")
     assert await resolve_viewer(world.settings, None) is None  # → the picker
@@ -135,7 +133,7 @@ async def test_question_mark_and_f1_toggle_the_keys_of_the_screen(world: UiWorld
 async def test_the_keymap_from_the_config_remaps_a_binding(world: UiWorld) -> None:
     store = await world.open_store()
     app = world.app(store=store)
-    app.settings = replace(world.settings, keys={"go.wizard": "f8"})
+    app.settings = world.settings.model_copy(update={"keys": {"go.wizard": "f8"}})
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("f5")
