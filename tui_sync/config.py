@@ -1,18 +1,15 @@
 """Machine-level settings: a TOML file overridden by `TUI_SYNC_*` environment variables.
 
-A pydantic model validates the merged values; the variables follow pydantic-settings' convention (the
-`TUI_SYNC_` prefix, any case, `__` between nested keys, a whole table as JSON) but are read here, by
-`_from_environment`: pydantic-settings cost every command, `tui-sync user list` included, a tenth of a
-second of imports. `load_settings` composes the sources explicitly (file, then environment on top)
-instead of reading globals, so the CLI, the TUI and the tests can each hand in their own file and
-environment. Any problem becomes one `ConfigError` line naming the file (or variable), the key and the
-problem.
+Modelled on posting's config: a pydantic-settings `Settings` with an env prefix and `__` nesting. The
+sources are composed explicitly by `load_settings` (file, then environment on top) instead of being
+read from globals, so the CLI, the TUI and the tests can each hand in their own file and environment.
+Any problem becomes one `ConfigError` line naming the file (or variable), the key and the problem.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +19,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import platformdirs
 import tzlocal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from tui_sync import messages
 from tui_sync.errors import ConfigError
@@ -32,7 +36,6 @@ ENV_NESTING = "__"
 CONFIG_ENV = "TUI_SYNC_CONFIG"
 CONFIG_NAME = "config.toml"
 CONFLICT_POLICIES = ("newest", "crm", "office")
-TABLES = ("microsoft", "sync", "keys")  # the settings that are tables (a variable gives them as JSON)
 LOG_LEVELS = ("info", "debug")
 # Keys holding paths: a relative path in a config file is relative to that file's folder.
 PATH_KEYS = (("database",), ("log_file",), ("microsoft", "ca_file"), ("microsoft", "token_cache"))
@@ -135,10 +138,12 @@ class SyncConfig(BaseModel):
         return value
 
 
-class Settings(BaseModel):
+class Settings(BaseSettings):
     """Everything machine-level, validated. Build it with `load_settings`; `Settings()` gives defaults."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter=ENV_NESTING, extra="forbid", frozen=True
+    )
 
     database: Path = Field(default_factory=lambda: data_dir() / "crm.sqlite3")
     timezone: str = Field(default_factory=machine_timezone)
@@ -151,6 +156,18 @@ class Settings(BaseModel):
     keys: dict[str, str] = Field(default_factory=dict)
 
     _config_file: Path | None = PrivateAttr(default=None)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the values handed in: `load_settings` has already merged the file and the environment."""
+        return (init_settings,)
 
     @field_validator("database", mode="before")
     @classmethod
@@ -207,30 +224,15 @@ class Settings(BaseModel):
         return self._config_file
 
 
-def _from_environment(env: Mapping[str, str]) -> dict[str, Any]:
-    """The settings the `TUI_SYNC_*` variables give, nested like the file: `TUI_SYNC_MICROSOFT__CA_FILE`
-    is `[microsoft] ca_file`, a whole table is JSON (`TUI_SYNC_MICROSOFT='{"batch_size": 5}'`). Names
-    are read in any case; a variable naming no setting is ignored (the environment is shared)."""
-    data: dict[str, Any] = {}
-    for variable, value in sorted(env.items()):
-        name = variable.upper()
-        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
-            continue
-        keys = name.removeprefix(ENV_PREFIX).lower().split(ENV_NESTING)
-        if keys[0] not in Settings.model_fields:
-            continue
-        given: Any = value
-        if len(keys) == 1 and keys[0] in TABLES:
-            try:
-                given = json.loads(value)
-            except ValueError:
-                raise ConfigError(
-                    messages.config_problem(messages.config_in_env(name), "", messages.CONFIG_NOT_JSON)
-                ) from None
-        for key in reversed(keys[1:]):
-            given = {key: given}
-        data = _merge(data, {keys[0]: given})
-    return data
+class _MappingEnvSource(EnvSettingsSource):
+    """pydantic-settings' environment source, reading a given mapping instead of os.environ."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = {k.lower(): v for k, v in environ.items() if k.lower() != CONFIG_ENV.lower()}
+        super().__init__(settings_cls, case_sensitive=False)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return self._environ
 
 
 def find_config_file(config_path: Path | None, env: Mapping[str, str]) -> Path | None:
@@ -321,7 +323,15 @@ def load_settings(config_path: Path | None = None, env: Mapping[str, str] = os.e
     path = find_config_file(config_path, env)
     file_data = _read_file(path) if path is not None else {}
     try:
-        settings = Settings(**_merge(file_data, _from_environment(env)))
+        env_data = _MappingEnvSource(Settings, env)()
+    except SettingsError as error:  # a nested table given as a variable that is not JSON
+        match = re.search(r'field "(\w+)"', str(error))
+        variable = ENV_PREFIX + (match.group(1).upper() if match else "*")
+        raise ConfigError(
+            messages.config_problem(messages.config_in_env(variable), "", messages.CONFIG_NOT_JSON)
+        ) from None
+    try:
+        settings = Settings(**_merge(file_data, env_data))
     except ValidationError as error:
         raise ConfigError(_describe(error, path, env)) from None
     settings._config_file = path
