@@ -150,7 +150,7 @@ def test_a_contact_update_keeps_what_only_outlook_holds() -> None:
     current = outlook_contact()
     crm = Contact(last_name="Martin", first_name="Jo", email="jo@new.example", phone="+33 1 11", city="Lyon")
     body = contact_update(crm, current, note=False)
-    assert body.keys() == {"emailAddresses", "businessPhones", "businessAddress"}
+    assert body.keys() == {"emailAddresses", "businessPhones", "businessAddress", "displayName"}
     assert [e["address"] for e in body["emailAddresses"]] == ["jo@new.example", "perso@example.org"]
     assert body["businessPhones"] == ["+33 1 11", "+33 1 99"]
     assert body["businessAddress"]["state"] == "Île-de-France" and body["businessAddress"]["city"] == "Lyon"
@@ -158,7 +158,10 @@ def test_a_contact_update_keeps_what_only_outlook_holds() -> None:
 
 def test_a_cleared_email_clears_them_all_so_the_next_sync_agrees() -> None:
     crm = Contact(last_name="Martin", first_name="Jo", phone="+33 1 00", city="Paris")
-    assert contact_update(crm, outlook_contact(), note=False) == {"emailAddresses": []}
+    assert contact_update(crm, outlook_contact(), note=False) == {
+        "emailAddresses": [],
+        "displayName": "MARTIN Jo",
+    }
 
 
 def test_a_recreated_contact_carries_everything_outlook_held() -> None:

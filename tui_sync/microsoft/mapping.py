@@ -949,6 +949,10 @@ def contact_update(contact: Contact, current: Mapping[str, Any], *, note: bool) 
         }
     if note:
         body["personalNotes"] = full["personalNotes"]
+    if body:
+        # "later updates to other properties may cause an automatically generated value to overwrite
+        # the displayName … always include it … in an update" (api-reference/v1.0/api/contact-update.md)
+        body["displayName"] = full["displayName"]
     return body
 
 
