@@ -1863,3 +1863,7 @@ def graph_unreadable_answer(status: int) -> str:
         f"Microsoft 365 answered {status} but its answer could not be read (it was cut short); the sync "
         "stopped there — run it again (it creates no duplicates)"
     )
+
+
+# --- Types and contracts: the checks the type checker asked for ---
+REASON_NO_ROW_ID = "SQLite gave the new row no id"

@@ -12,7 +12,7 @@ import re
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal, get_args
 
 MAX_MONTHS = 36
 MAX_REMINDER_MINUTES = 40320  # four weeks, Outlook's largest reminder
@@ -178,6 +178,12 @@ DEFAULT_ACTION_TYPES = (
 )
 
 
+def _stored_id(id_: int | None, what: str) -> int:
+    if id_ is None:
+        raise ValueError(f"this {what} is not stored yet: it has no id")
+    return id_
+
+
 @dataclass(frozen=True)
 class Action:
     """One agenda entry. With `series_id` set it is an occurrence of that series, identified by
@@ -209,8 +215,20 @@ class Action:
         if self.series_id is not None and self.original_start is None:
             raise InvalidValue("original_start", "an occurrence needs its original start")
 
-    def with_changes(self, **changes: object) -> Action:
+    def with_changes(self, **changes: Any) -> Action:
         return replace(self, **changes)
+
+    @property
+    def stored_id(self) -> int:
+        """The id of an action read from the database (one not stored yet has none)."""
+        return _stored_id(self.id, "action")
+
+    @property
+    def original(self) -> datetime:
+        """The original start of an occurrence (`__post_init__` makes sure every occurrence has one)."""
+        if self.original_start is None:
+            raise ValueError("an action outside a series has no original start")
+        return self.original_start
 
 
 Pattern = Literal["daily", "weekly", "absoluteMonthly", "relativeMonthly", "absoluteYearly", "relativeYearly"]
@@ -246,7 +264,7 @@ class Recurrence:
     count: int | None = None
 
     def __post_init__(self) -> None:
-        if self.pattern not in Pattern.__args__:  # type: ignore[attr-defined]
+        if self.pattern not in get_args(Pattern):
             raise InvalidValue("pattern", f"unknown recurrence {self.pattern!r}")
         if not 1 <= self.interval <= MAX_INTERVAL:
             raise InvalidValue("interval", f"must be between 1 and {MAX_INTERVAL}")
@@ -307,8 +325,13 @@ class Series:
             raise InvalidValue("end", "must be after the start")
         _check_reminder(self.reminder_minutes)
 
-    def with_changes(self, **changes: object) -> Series:
+    def with_changes(self, **changes: Any) -> Series:
         return replace(self, **changes)
+
+    @property
+    def stored_id(self) -> int:
+        """The id of a series read from the database (one not stored yet has none)."""
+        return _stored_id(self.id, "series")
 
 
 @dataclass(frozen=True)
@@ -352,8 +375,13 @@ class Contact:
         """Outlook's display name: 'NAME First'."""
         return " ".join(p for p in (self.last_name.upper(), self.first_name) if p) or self.company
 
-    def with_changes(self, **changes: object) -> Contact:
+    def with_changes(self, **changes: Any) -> Contact:
         return replace(self, **changes)
+
+    @property
+    def stored_id(self) -> int:
+        """The id of a contact read from the database (one not stored yet has none)."""
+        return _stored_id(self.id, "contact")
 
 
 def photo_type(data: bytes) -> str | None:

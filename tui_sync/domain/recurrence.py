@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, time, timedelta, tzinfo
+from typing import Any, Literal
 
 from dateutil import rrule
 
@@ -31,7 +32,9 @@ _RR_DAYS = dict(
     zip(WEEKDAYS, (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU), strict=True)
 )
 _SETPOS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
-_FREQ = {
+# dateutil's rrule frequencies, YEARLY (0) to SECONDLY (6).
+Frequency = Literal[0, 1, 2, 3, 4, 5, 6]
+_FREQ: dict[str, Frequency] = {
     "daily": rrule.DAILY,
     "weekly": rrule.WEEKLY,
     "absoluteMonthly": rrule.MONTHLY,
@@ -41,10 +44,17 @@ _FREQ = {
 }
 
 
+def _zone(moment: datetime) -> tzinfo:
+    """The zone of an aware datetime (the models refuse naive ones)."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime has no zone")
+    return moment.tzinfo
+
+
 def build_rule(recurrence: Recurrence, start_time: time) -> rrule.rrule:
     """The rrule of `recurrence`, on naive wall-clock datetimes at `start_time`."""
     r = recurrence
-    kwargs: dict = {
+    kwargs: dict[str, Any] = {
         "dtstart": datetime.combine(r.start_date, start_time),
         "interval": r.interval,
         "wkst": _RR_DAYS[r.first_day_of_week],
@@ -76,7 +86,7 @@ def rule_starts(
     recurrence: Recurrence, first_start: datetime, after: datetime, before: datetime
 ) -> list[datetime]:
     """Aware starts of the rule's occurrences with after <= start < before, in first_start's zone."""
-    tz: tzinfo = first_start.tzinfo  # type: ignore[assignment]
+    tz = _zone(first_start)
     rule = build_rule(recurrence, first_start.astimezone(tz).time().replace(tzinfo=None))
     lo = after.astimezone(tz).replace(tzinfo=None) - timedelta(days=1)
     hi = before.astimezone(tz).replace(tzinfo=None) + timedelta(days=1)
@@ -125,7 +135,7 @@ def expand(series: Series, period: Period) -> list[Action]:
 def first_start(recurrence: Recurrence, start: datetime) -> datetime | None:
     """The first occurrence of `recurrence` on or after `start`'s day, at `start`'s wall time in its
     zone: where Outlook puts a series given that start. None when the range holds no occurrence."""
-    tz: tzinfo = start.tzinfo  # type: ignore[assignment]
+    tz = _zone(start)
     local = start.astimezone(tz)
     if recurrence.range_type == "endDate" and recurrence.end_date and recurrence.end_date < local.date():
         return None
@@ -140,7 +150,7 @@ def aligned(series: Series) -> Series:
     A weekly-on-Monday series given a Wednesday start begins the next Monday; the duration, the
     exceptions and the cancellations stay. A rule with no occurrence at all is left as it is (Outlook
     refuses it, and the sync reports that)."""
-    tz: tzinfo = series.start.tzinfo  # type: ignore[assignment]
+    tz = _zone(series.start)
     first = first_start(series.recurrence, series.start)
     if first is None:
         return series

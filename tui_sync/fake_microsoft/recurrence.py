@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, Literal
 
 from dateutil import rrule
 
@@ -146,7 +146,7 @@ def _rule(recurrence: dict[str, Any], first_local: datetime) -> rrule.rrule:
         return rrule.rrule(
             rrule.WEEKLY, byweekday=weekdays, wkst=_RRULE_DAYS[pattern["firstDayOfWeek"]], **options
         )
-    freq = rrule.MONTHLY if kind.endswith("Monthly") else rrule.YEARLY
+    freq: Literal[1, 0] = rrule.MONTHLY if kind.endswith("Monthly") else rrule.YEARLY
     if kind.endswith("Yearly"):
         options["bymonth"] = pattern["month"]
     if kind.startswith("absolute"):

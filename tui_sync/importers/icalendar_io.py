@@ -319,7 +319,7 @@ class _Reader:
                 entered_title(thing.title)
             except InvalidValue:
                 untitled += 1
-                return thing.with_changes(title=messages.UNTITLED_ACTION)  # type: ignore[return-value]
+                return thing.with_changes(title=messages.UNTITLED_ACTION)
             return thing
 
         series_list = tuple(

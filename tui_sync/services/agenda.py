@@ -186,7 +186,7 @@ def recurrence_of(draft: ActionDraft, start: date, problems: _Problems) -> Recur
             end_date=end_date,
             count=count,
             first_day_of_week="monday",
-            **patterns[draft.repeat],  # type: ignore[arg-type]
+            **patterns[draft.repeat],
         )
     except InvalidValue as error:
         problems.add(error.field, error.problem)

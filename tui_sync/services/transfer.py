@@ -233,7 +233,7 @@ class TransferService:
         )
 
     @staticmethod
-    def _known(kind: str, uid: str, kept: dict[str, int], items: dict) -> Action | Series | None:  # type: ignore[type-arg]
+    def _known(kind: str, uid: str, kept: dict[str, int], items: dict) -> Action | Series | None:
         """The item of this owner a UID names: one imported with it, or one our export named so."""
         if not uid:
             return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from tui_sync import messages
@@ -224,7 +224,7 @@ class AgendaRepo(UsersRepo):
     ) -> Series:
         recurrence = Recurrence(
             pattern=row["pattern"],
-            start_date=self._day(row["start_date"]),  # type: ignore[arg-type]
+            start_date=date.fromisoformat(row["start_date"]),
             interval=row["interval"],
             days_of_week=tuple(d for d in row["days_of_week"].split(",") if d),
             day_of_month=row["day_of_month"],
@@ -280,15 +280,15 @@ class AgendaRepo(UsersRepo):
         async with self.transaction():
             await self._check_refs(series.owner, series.action_type)
             now = self._t(self.now())
-            _, new_id = await self._write(
+            new_id = await self._insert(
                 f"INSERT INTO series ({_TEMPLATE}, {_RECURRENCE}, created_at, updated_at) "
                 f"VALUES ({_marks(_TEMPLATE)}, {_marks(_RECURRENCE)}, ?, ?)",
                 (*self._template(series), *_recurrence_values(series.recurrence), now, now),
             )
             for exception in series.exceptions:
-                await self.set_exception(new_id, exception)  # type: ignore[arg-type]
+                await self.set_exception(new_id, exception)
             for original_start in series.cancelled:
-                await self.cancel_occurrence(new_id, original_start)  # type: ignore[arg-type]
+                await self.cancel_occurrence(new_id, original_start)
             return await self.get_series(new_id)
 
     async def update_series(self, series: Series) -> Series:
@@ -349,7 +349,9 @@ class AgendaRepo(UsersRepo):
                 f"SELECT {_ACTION_COLUMNS} FROM actions WHERE series_id = ? AND original_start = ?",
                 (series_id, original),
             )
-            return self._action(row)  # type: ignore[arg-type]
+            if row is None:  # the upsert above wrote it
+                raise NotFound(messages.not_found("action", f"{series_id}@{original}"))
+            return self._action(row)
 
     async def remove_exception(self, series_id: int, original_start: datetime) -> bool:
         """Back to the plain occurrence at `original_start`; False if there was no exception there."""

@@ -78,12 +78,12 @@ class ContactsRepo(UsersRepo):
         """Add a contact; returns it with its id and timestamps."""
         now = self._t(self.now())
         async with self.transaction():
-            _, new_id = await self._write(
+            new_id = await self._insert(
                 f"INSERT INTO contacts ({_FIELDS}, created_at, updated_at) "
                 f"VALUES ({', '.join('?' for _ in range(16))}, ?, ?)",
                 (*_values(contact), now, now),
             )
-            return await self.get_contact(new_id)  # type: ignore[arg-type]
+            return await self.get_contact(new_id)
 
     async def get_contact(self, contact_id: int) -> Contact:
         row = await self._one(f"SELECT {_COLUMNS} FROM contacts WHERE id = ?", (contact_id,))
@@ -101,7 +101,7 @@ class ContactsRepo(UsersRepo):
             )
             if not changed:
                 raise NotFound(messages.not_found("contact", contact.id))
-            return await self.get_contact(contact.id)  # type: ignore[arg-type]
+            return await self.get_contact(contact.stored_id)
 
     async def delete_contact(self, contact_id: int) -> bool:
         """Delete a contact (it leaves every sync list too); False if it was already gone."""

@@ -251,6 +251,13 @@ class Database:
         async with self.transaction(), self._db.execute(sql, params) as cursor:
             return cursor.rowcount, cursor.lastrowid
 
+    async def _insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one INSERT of one row; the new row's id."""
+        _, row_id = await self._write(sql, params)
+        if row_id is None:  # sqlite3 sets lastrowid after every successful one-row INSERT
+            raise StoreError(messages.database_unusable(self.path, messages.REASON_NO_ROW_ID))
+        return row_id
+
     async def _write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.transaction():
             await self._db.executemany(sql, rows)

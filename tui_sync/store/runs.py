@@ -42,11 +42,10 @@ class RunsRepo(Database):
 
     async def start_run(self, user: str, what: str) -> int:
         """Log the start of a sync of `what` (e.g. "agenda", "contacts") for `user`; returns the run id."""
-        _, run_id = await self._write(
+        return await self._insert(
             "INSERT INTO sync_runs (user, what, started) VALUES (?, ?, ?)",
             (user_code(user), what, self._t(self.now())),
         )
-        return run_id  # type: ignore[return-value]
 
     async def finish_run(self, run_id: int, ok: bool, summary: dict[str, Any], errors: list[str]) -> None:
         await self._write(

@@ -19,6 +19,7 @@ Microsoft deletions reach the CRM only through the Confirmer; a kept item is wri
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -41,6 +42,7 @@ from tui_sync.microsoft.calendar import OutlookCalendar, Write, WriteResult
 from tui_sync.microsoft.graph import together
 from tui_sync.microsoft.mapping import UnreadableItem
 from tui_sync.microsoft.timezones import read_datetime
+from tui_sync.store import Store
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import (
     ACTION,
@@ -56,7 +58,14 @@ from tui_sync.sync.agenda_parts import (
     unstamped,
 )
 from tui_sync.sync.deletions import DeletionGate
-from tui_sync.sync.events import AgendaSummary, DeletionRequest, Progress, ProgressCallback
+from tui_sync.sync.events import (
+    AgendaSummary,
+    DeletionReason,
+    DeletionRequest,
+    Phase,
+    Progress,
+    ProgressCallback,
+)
 from tui_sync.sync.occurrences import OccurrencesMixin
 from tui_sync.sync.plan import Item, Op, Plan, Policy, Step, plan
 from tui_sync.sync.series import SeriesMastersMixin
@@ -68,7 +77,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
     def __init__(
         self,
         *,
-        store: Any,
+        store: Store,
         calendar: OutlookCalendar,
         user: User,
         period: Period,
@@ -149,7 +158,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         writes, record = await self._apply_singles(single_plan, sides, links[ACTION])
         # The single actions' Outlook writes go out while the series are worked on: the series' own
         # writes queue for the mailbox's slots behind them, and the CPU work overlaps the waits.
-        work = [self._write_in_groups(writes, record)]
+        work: list[Awaitable[object]] = [self._write_in_groups(writes, record)]
         if self.series_enabled:
             work.append(self._sync_series(series_plan, sides, links))
         await together(*work)
@@ -160,7 +169,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         modes = await self._apply_series(series_plan, sides, links[SERIES])
         await self._sync_occurrences(modes, sides, links[OCCURRENCE])
 
-    def _progress(self, phase: str, done: int = 0, total: int = 0) -> None:
+    def _progress(self, phase: Phase, done: int = 0, total: int = 0) -> None:
         self.on_event(Progress("agenda", phase, done, total, self.remote.requests))
 
     # --- reading --------------------------------------------------------------------------------
@@ -206,16 +215,16 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             wanted += [link.remote_id for link in links[SERIES].values()]
             wanted += [m for m in sides.instances if m not in wanted]
         fetched = await self.remote.get_events(wanted)
-        for event_id, event in fetched.items():
-            if event is None:
+        for event_id, found in fetched.items():
+            if found is None:
                 continue
-            if event.get("isCancelled") is True:  # as good as deleted (see split_cancelled)
+            if found.get("isCancelled") is True:  # as good as deleted (see split_cancelled)
                 sides.cancelled.add(event_id)
                 continue
-            if event.get("type") == "seriesMaster":
-                sides.remote_masters[event_id] = event
-            elif event.get("type") == "singleInstance":
-                sides.remote_singles[event_id] = event
+            if found.get("type") == "seriesMaster":
+                sides.remote_masters[event_id] = found
+            elif found.get("type") == "singleInstance":
+                sides.remote_singles[event_id] = found
         self._drop_unreadable(sides, links)
         return sides
 
@@ -256,7 +265,12 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
                 raise UnreadableItem(messages.unreadable_item("series", master.get("id"), problem))
 
     def _leave_out(
-        self, error: UnreadableItem, remote_id: str, remote: dict, crm: dict, links: dict[str, Link]
+        self,
+        error: UnreadableItem,
+        remote_id: str,
+        remote: dict[str, Event],
+        crm: dict[str, Action] | dict[str, Series],
+        links: dict[str, Link],
     ) -> None:
         self.errors.append(error.message)
         remote.pop(remote_id, None)
@@ -345,7 +359,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         """Apply the single actions' steps to the CRM; their Outlook writes are returned, to be sent,
         with what records each result."""
         writes: list[Write] = []
-        after: dict[str, tuple[Step, Action]] = {}  # write id → what to record when it succeeds
+        after: dict[str, tuple[Step, Action | None]] = {}  # write id → what to record when it succeeds
         for key, remote_id in unstamped(
             links, single_plan, sides.crm_actions, sides.remote_singles, ACTION, self.owner
         ):
@@ -354,19 +368,19 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         copies: list[Step] = []
         for step in single_plan.steps:
             if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
-                action = sides.crm_actions[step.crm_key]
-                current = sides.remote_singles[step.remote_id] if step.op is Op.UPDATE_REMOTE else None
+                action = sides.crm_actions[step.crm]
+                current = sides.remote_singles[step.remote] if step.op is Op.UPDATE_REMOTE else None
                 writes.append(self._event_write(step, action, current))
                 after[writes[-1].id] = (step, action)
             elif step.op is Op.DELETE_REMOTE:
-                writes.append(Write.delete(f"del:{step.remote_id}", step.remote_id))
+                writes.append(Write.delete(f"del:{step.remote}", step.remote))
                 after[writes[-1].id] = (step, None)
             elif step.op is Op.CREATE_CRM:
                 copies.append(step)
             elif step.op is Op.UPDATE_CRM:
-                event = sides.remote_singles[step.remote_id]
+                event = sides.remote_singles[step.remote]
                 async with self.store.transaction():  # the CRM copy and its link, or neither
-                    action = await self.store.update_action(self._to_action(event, id=int(step.crm_key)))
+                    action = await self.store.update_action(self._to_action(event, id=int(step.crm)))
                     await self.store.save_links([self._link(ACTION, str(action.id), action, event)])
                 self.summary.crm.updated += 1
             elif step.op is Op.DELETE_CRM:
@@ -374,16 +388,16 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             elif step.op is Op.LINK:
                 await self._save_link(
                     ACTION,
-                    step.crm_key,
-                    sides.crm_actions[step.crm_key],
-                    sides.remote_singles[step.remote_id],
+                    step.crm,
+                    sides.crm_actions[step.crm],
+                    sides.remote_singles[step.remote],
                 )
             elif step.op is Op.UNLINK:
-                await self.store.delete_links(self.user.code, ACTION, [step.crm_key])
+                await self.store.delete_links(self.user.code, ACTION, [step.crm])
         for step, action in await self._copy_to_crm(copies, sides):
-            if not mapping.stamped_by_another(sides.remote_singles[step.remote_id], self.owner):
+            if not mapping.stamped_by_another(sides.remote_singles[step.remote], self.owner):
                 # Stamp the event with its new CRM id, so a reset finds the pair again.
-                writes.append(stamp_write(step.remote_id, ACTION, action.id, self.owner))
+                writes.append(stamp_write(step.remote, ACTION, action.stored_id, self.owner))
                 after[writes[-1].id] = (Step(Op.LINK, str(action.id), step.remote_id), action)
 
         async def record(write: Write, result: WriteResult) -> Link | None:
@@ -401,7 +415,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         than the whole exchange with Outlook."""
         if not steps:
             return []
-        events = [sides.remote_singles[step.remote_id] for step in steps]
+        events = [sides.remote_singles[step.remote] for step in steps]
         async with self.store.transaction():
             saved = await self.store.add_actions([self._to_action(event) for event in events])
             restored = [step.crm_key for step in steps if step.crm_key]  # after a CRM deletion: new id
@@ -450,7 +464,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         """Count a confirmed write; the link to save, if any (the caller saves a batch's together)."""
         if step.op is Op.DELETE_REMOTE:
             self.summary.microsoft.deleted += 1
-            await self.store.delete_links(self.user.code, ACTION, [step.crm_key])
+            await self.store.delete_links(self.user.code, ACTION, [step.crm])
             return None
         assert action is not None and body is not None
         if write.id.startswith("new:"):
@@ -459,14 +473,16 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             self.summary.microsoft.updated += 1
         return self._link(ACTION, str(action.id), action, body)
 
-    async def _delete_crm_action(self, step: Step, sides: Sides, writes: list[Write], after: dict) -> None:
-        action = sides.crm_actions[step.crm_key]
-        reason = "cancelled" if step.remote_id in sides.cancelled else "deleted"
+    async def _delete_crm_action(
+        self, step: Step, sides: Sides, writes: list[Write], after: dict[str, tuple[Step, Action | None]]
+    ) -> None:
+        action = sides.crm_actions[step.crm]
+        reason: DeletionReason = "cancelled" if step.remote_id in sides.cancelled else "deleted"
         if await self.deletions.confirm(
             DeletionRequest("action", action.title, action.start, 0, 0, reason=reason)
         ):
-            await self.store.delete_action(action.id)
-            await self.store.delete_links(self.user.code, ACTION, [step.crm_key])
+            await self.store.delete_action(action.stored_id)
+            await self.store.delete_links(self.user.code, ACTION, [step.crm])
             self.summary.crm.deleted += 1
             return
         self.summary.kept += 1  # written back to Microsoft 365 as a new event
@@ -482,5 +498,5 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         return Link(self.user.code, kind, crm_key, event["id"], crm, event.get("changeKey", ""), remote)
 
 
-async def _nothing() -> list:
+async def _nothing() -> list[Series]:
     return []

@@ -7,14 +7,20 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from tui_sync.domain.models import Action, DatabaseIdentity, Series
+from tui_sync.domain.models import Action, DatabaseIdentity, Series, User
+from tui_sync.domain.period import Period
 from tui_sync.microsoft import mapping
-from tui_sync.microsoft.calendar import Write, WriteResult
+from tui_sync.microsoft.calendar import OutlookCalendar, Write, WriteResult
 from tui_sync.store.links import Link
-from tui_sync.sync.plan import LinkState, Op, Plan
+from tui_sync.sync.plan import LinkState, Op, Plan, Policy
+
+if TYPE_CHECKING:
+    from tui_sync.store import Store
+    from tui_sync.sync.deletions import DeletionGate
+    from tui_sync.sync.events import AgendaSummary
 
 ACTION, SERIES, OCCURRENCE = "action", "series", "occurrence"
 KEPT_CANCELLED = "kept-cancelled:"  # remote id of an occurrence cancelled in Outlook but kept in the CRM
@@ -29,6 +35,32 @@ def occurrence_key(series_id: int | str, original_start: datetime, all_day: bool
     if all_day:
         return f"{series_id}@{(original_start.astimezone(tz) + timedelta(hours=12)).date().isoformat()}"
     return f"{series_id}@{original_start.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+
+
+class AgendaRun:
+    """The state and helpers of one agenda run that series.py and occurrences.py use: AgendaSync sets
+    and defines them; declared here (annotations only) so those mixins are checked against them."""
+
+    store: Store
+    remote: OutlookCalendar
+    user: User
+    period: Period
+    policy: Policy
+    deletions: DeletionGate
+    tz: ZoneInfo
+    two_way: bool
+    summary: AgendaSummary
+    errors: list[str]
+    calendar_id: str
+    owner: DatabaseIdentity
+    _fp: Callable[[Action], str]
+    _series_fp: Callable[[Series], str]
+    _to_action: Callable[..., Action]  # (event, **fields to set)
+    _to_series: Callable[[Event], Series]
+    _link: Callable[[str, str, Action, Event], Link]
+    _write_in_groups: Callable[[list[Write], Record], Awaitable[list[tuple[Write, WriteResult]]]]
+    _occurrences_copied: Callable[[str], Awaitable[None]]
+    _forget_occurrences: Callable[[str], Awaitable[None]]
 
 
 @dataclass

@@ -37,8 +37,9 @@ from tui_sync.microsoft import contacts as outlook
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.contacts import GraphContact, OutlookContacts, Write, WriteResult
 from tui_sync.microsoft.graph import GraphClient
+from tui_sync.store import Store
 from tui_sync.store.links import Link
-from tui_sync.sync.events import ContactsSummary, Progress, ProgressCallback
+from tui_sync.sync.events import ContactsSummary, Phase, Progress, ProgressCallback
 from tui_sync.sync.plan import Item, LinkState, Op, Plan, Policy, plan
 
 KIND = "contact"
@@ -86,6 +87,13 @@ class _Task:
             return self.contact.display_name
         return str((self.item or {}).get("displayName") or self.remote_id or "")
 
+    @property
+    def remote(self) -> str:
+        """The Outlook contact an update or a delete writes to (a creation's once it exists)."""
+        if self.remote_id is None:
+            raise ValueError(f"a {self.kind} task has no Outlook contact yet")
+        return self.remote_id
+
 
 class ContactsSync:
     """One contacts run for one user. Build it, then `await run()` once; per-item failures are in
@@ -94,7 +102,7 @@ class ContactsSync:
     def __init__(
         self,
         *,
-        store: Any,
+        store: Store,
         graph: GraphClient,
         user: User,
         policy: Policy,
@@ -152,8 +160,8 @@ class ContactsSync:
         stamp = mapping.read_stamp(item, self.owner) or ""
         return stamp[len(STAMP_PREFIX) :] if stamp.startswith(STAMP_PREFIX) else None
 
-    def _progress(self, phase: str, done: int = 0, total: int = 0) -> None:
-        self.on_event(Progress("contacts", phase, done, total, self.outlook.requests))  # type: ignore[arg-type]
+    def _progress(self, phase: Phase, done: int = 0, total: int = 0) -> None:
+        self.on_event(Progress("contacts", phase, done, total, self.outlook.requests))
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -245,16 +253,16 @@ class ContactsSync:
                 stepped.add(key)
             if step.op is Op.CREATE_REMOTE or step.op is Op.DELETE_CRM:
                 # New in the list, or deleted in Outlook: (re-)created from the CRM, counted as created.
-                tasks.append(self._create(key, sides.contacts[key], "created"))  # type: ignore[index,arg-type]
+                tasks.append(self._create(step.crm, sides.contacts[step.crm], "created"))
             elif step.op is Op.DELETE_REMOTE or step.op is Op.CREATE_CRM:
                 # Off the list (or gone from the CRM), or a stamped contact nothing in the list claims
                 # (a duplicate of an interrupted run, one removed from the list before a reset).
-                remote = sides.remote[rid]  # type: ignore[index]
+                remote = sides.remote[step.remote]
                 tasks.append(_Task("delete", key, rid, item=remote.item, counter="deleted"))
             elif step.op is Op.UNLINK:
-                forget.append(key)  # type: ignore[arg-type]
+                forget.append(step.crm)
             else:  # LINK, UPDATE_REMOTE, UPDATE_CRM: both sides hold it
-                pairs[key] = rid  # type: ignore[index,assignment]
+                pairs[step.crm] = step.remote
         for key, link in sides.links.items():
             if key not in stepped and key in sides.contacts and link.remote_id in sides.remote:
                 pairs[key] = link.remote_id
@@ -352,7 +360,7 @@ class ContactsSync:
 
     async def _pull_note(self, contact: Contact, note: str) -> Contact:
         """Outlook's note into the CRM (re-read first: only the note changes, whatever else is new)."""
-        fresh = await self.store.get_contact(contact.id)
+        fresh = await self.store.get_contact(contact.stored_id)
         self.summary.crm.updated += 1
         return await self.store.update_contact(fresh.with_changes(note=note))
 
@@ -386,12 +394,12 @@ class ContactsSync:
         if task.kind == "create":
             return [outlook.create(f"new:{tag}", task.body or {})]
         if task.kind == "delete":
-            return [outlook.delete(f"del:{tag}", task.remote_id)]  # type: ignore[arg-type]
+            return [outlook.delete(f"del:{tag}", task.remote)]
         writes = []
         if task.body is not None:
-            writes.append(outlook.patch(f"upd:{tag}", task.remote_id, task.body))  # type: ignore[arg-type]
+            writes.append(outlook.patch(f"upd:{tag}", task.remote, task.body))
         if task.photo is not None:
-            writes.append(outlook.put_photo(f"pic:{tag}", task.remote_id, task.photo))  # type: ignore[arg-type]
+            writes.append(outlook.put_photo(f"pic:{tag}", task.remote, task.photo))
         return writes
 
     async def _send(self, writes: list[Write], tasks: dict[int, _Task], after: _After) -> list[Write]:
@@ -436,7 +444,7 @@ class ContactsSync:
             task.item, task.remote_id = result.body, result.body["id"]
             tag = id(task)
             if task.photo is not None:
-                follow_ups.append(outlook.put_photo(f"pic:{tag}", task.remote_id, task.photo))  # type: ignore[arg-type]
+                follow_ups.append(outlook.put_photo(f"pic:{tag}", task.remote_id, task.photo))
             if task.replaces:
                 follow_ups.append(outlook.delete(f"old:{tag}", task.replaces))
         elif write.method == "PATCH":

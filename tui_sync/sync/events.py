@@ -7,9 +7,10 @@ import enum
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 What = Literal["agenda", "contacts"]
+DeletionReason = Literal["deleted", "cancelled"]  # cancelled: by the meeting's organiser
 Phase = Literal["connecting", "reading", "planning", "confirming", "writing", "recording", "done"]
 
 
@@ -43,7 +44,7 @@ class DeletionRequest:
     start: datetime | None
     index: int  # 1-based position among this sync's requests
     total: int
-    reason: Literal["deleted", "cancelled"] = "deleted"
+    reason: DeletionReason = "deleted"
 
 
 class Decision(enum.Enum):
@@ -124,8 +125,8 @@ class Summary:
     def ok(self) -> bool:
         return not self.errors
 
-    def to_json(self) -> dict:
-        data = {"user": self.user}
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"user": self.user}
         if self.agenda is not None:
             agenda = asdict(self.agenda)
             data["agenda"] = agenda

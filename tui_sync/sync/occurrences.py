@@ -16,6 +16,7 @@ from tui_sync.sync.agenda_parts import (
     KEPT_CANCELLED,
     OCCURRENCE,
     SERIES,
+    AgendaRun,
     Event,
     Sides,
     link_state,
@@ -24,12 +25,12 @@ from tui_sync.sync.agenda_parts import (
     record_nothing,
     split_cancelled,
 )
-from tui_sync.sync.events import DeletionRequest
+from tui_sync.sync.events import DeletionReason, DeletionRequest
 from tui_sync.sync.plan import Item, LinkState, Op, plan
 from tui_sync.sync.series import THREE_WAY_FRESH
 
 
-class OccurrencesMixin:
+class OccurrencesMixin(AgendaRun):
     """Part of AgendaSync (it uses the run's store, remote calendar, period, summary and helpers)."""
 
     async def _sync_occurrences(self, modes: dict[str, str], sides: Sides, links: dict[str, Link]) -> None:
@@ -61,13 +62,13 @@ class OccurrencesMixin:
 
     def _crm_occurrences(self, series: Series) -> dict[str, Action]:
         return {
-            occurrence_key(series.id, o.original_start, series.all_day, self.tz): o
+            occurrence_key(series.stored_id, o.original, series.all_day, self.tz): o
             for o in expand(series, self.period)
         }
 
     def _instance_key(self, series: Series, event: Event) -> str:
         original = mapping.original_start(event, self.tz) or read_datetime(event["start"], self.tz)
-        return occurrence_key(series.id, original, series.all_day, self.tz)
+        return occurrence_key(series.stored_id, original, series.all_day, self.tz)
 
     async def _copy_occurrences_to_crm(self, series: Series, master: Event, instances: list[Event]) -> Series:
         """Make the CRM's exceptions and cancellations in the period those of Outlook."""
@@ -85,7 +86,7 @@ class OccurrencesMixin:
         for key, natural in template.items():
             event = by_key.get(key)
             if event is None:
-                cancelled.add(natural.original_start)
+                cancelled.add(natural.original)
                 continue
             incoming = self._to_action(event, series_id=series.id, original_start=natural.original_start)
             if self._fp(incoming) != self._fp(natural):
@@ -98,14 +99,14 @@ class OccurrencesMixin:
         new_starts = {e.original_start for e in new.exceptions}
         for exception in old.exceptions:
             if exception.original_start not in new_starts:
-                await self.store.remove_exception(old.id, exception.original_start)
+                await self.store.remove_exception(old.stored_id, exception.original)
         for exception in new.exceptions:
-            await self.store.set_exception(old.id, exception)
+            await self.store.set_exception(old.stored_id, exception)
         for start in old.cancelled - new.cancelled:
-            await self.store.restore_occurrence(old.id, start)
+            await self.store.restore_occurrence(old.stored_id, start)
         for start in new.cancelled - old.cancelled:
-            await self.store.cancel_occurrence(old.id, start)
-        return await self.store.get_series(old.id)
+            await self.store.cancel_occurrence(old.stored_id, start)
+        return await self.store.get_series(old.stored_id)
 
     async def _copy_occurrences_to_outlook(self, series: Series, instances: list[Event]) -> None:
         """Make Outlook's occurrences in the period those of the CRM (after creating or re-ruling it)."""
@@ -194,31 +195,31 @@ class OccurrencesMixin:
             elif op is Op.CREATE_CRM:  # the CRM has no such occurrence: it was cancelled in the CRM
                 op = Op.DELETE_REMOTE
             if op is Op.UPDATE_REMOTE and not tombstone:
-                action = crm[step.crm_key]
-                body = self._occurrence_update(action, remote_events[step.remote_id])
-                writes.append(Write.patch(f"occ:{step.crm_key}", step.remote_id, body))
+                action = crm[step.crm]
+                body = self._occurrence_update(action, remote_events[step.remote])
+                writes.append(Write.patch(f"occ:{step.crm}", step.remote, body))
             elif op is Op.UPDATE_CRM and not tombstone:
                 event = remote_events[step.remote_id]
-                original = crm[step.crm_key].original_start
+                original = crm[step.crm].original_start
                 saved = await self.store.set_exception(
-                    series.id, self._to_action(event, series_id=series.id, original_start=original)
+                    series.stored_id, self._to_action(event, series_id=series.id, original_start=original)
                 )
                 self.summary.crm.updated += 1
-                await self.store.save_links([self._occurrence_link(step.crm_key, saved, event)])
+                await self.store.save_links([self._occurrence_link(step.crm, saved, event)])
             elif op is Op.DELETE_REMOTE:
                 if step.remote_id and not tombstone:
                     writes.append(Write.delete(f"cancel:{step.crm_key or step.remote_id}", step.remote_id))
                 else:
-                    await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm_key])
+                    await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm])
             elif op is Op.DELETE_CRM:
-                action = crm[step.crm_key]
-                await self._cancel_in_crm(series, step.crm_key, action, step.crm_key in cancelled)
+                action = crm[step.crm]
+                await self._cancel_in_crm(series, step.crm, action, step.crm in cancelled)
             elif op is Op.LINK and step.remote_id in remote_events:
                 await self.store.save_links(
-                    [self._occurrence_link(step.crm_key, crm[step.crm_key], remote_events[step.remote_id])]
+                    [self._occurrence_link(step.crm, crm[step.crm], remote_events[step.remote])]
                 )
             elif op is Op.UNLINK:
-                await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm_key])
+                await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm])
 
         async def record(write: Write, result: WriteResult) -> None:
             crm_key = write.id.split(":", 1)[1]
@@ -252,10 +253,10 @@ class OccurrencesMixin:
         ]
 
     async def _cancel_in_crm(self, series: Series, key: str, action: Action, by_organiser: bool) -> None:
-        reason = "cancelled" if by_organiser else "deleted"
+        reason: DeletionReason = "cancelled" if by_organiser else "deleted"
         request = DeletionRequest("occurrence", action.title, action.start, 0, 0, reason=reason)
         if await self.deletions.confirm(request):
-            await self.store.cancel_occurrence(series.id, action.original_start)
+            await self.store.cancel_occurrence(series.stored_id, action.original)
             await self.store.delete_links(self.user.code, OCCURRENCE, [key])
             self.summary.crm.deleted += 1
             return

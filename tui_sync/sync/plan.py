@@ -16,9 +16,20 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeGuard, get_args
 
 Policy = Literal["newest", "crm", "office"]
+
+
+def as_policy(name: str) -> Policy:
+    """The conflict policy a settings value names (the settings accept only these names)."""
+    if not _is_policy(name):
+        raise ValueError(f"not a conflict policy: {name!r}")
+    return name
+
+
+def _is_policy(name: str) -> TypeGuard[Policy]:
+    return name in get_args(Policy)
 
 
 @dataclass(frozen=True)
@@ -59,10 +70,25 @@ class Op(enum.Enum):
 
 @dataclass(frozen=True)
 class Step:
+    """One operation. Only CREATE_CRM may lack a CRM key (an item new in Microsoft 365) and only
+    CREATE_REMOTE a Microsoft id: `crm` and `remote` read them where the op has them."""
+
     op: Op
     crm_key: str | None
     remote_id: str | None
     conflict: bool = False
+
+    @property
+    def crm(self) -> str:
+        if self.crm_key is None:
+            raise ValueError(f"a {self.op.value} step has no CRM key")
+        return self.crm_key
+
+    @property
+    def remote(self) -> str:
+        if self.remote_id is None:
+            raise ValueError(f"a {self.op.value} step has no Microsoft id")
+        return self.remote_id
 
 
 @dataclass

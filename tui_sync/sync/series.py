@@ -16,8 +16,8 @@ from tui_sync.domain.models import Series
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.calendar import Write, WriteResult
 from tui_sync.store.links import Link
-from tui_sync.sync.agenda_parts import OCCURRENCE, SERIES, Event, Sides, stamp_write, unstamped
-from tui_sync.sync.events import DeletionRequest
+from tui_sync.sync.agenda_parts import OCCURRENCE, SERIES, AgendaRun, Event, Sides, stamp_write, unstamped
+from tui_sync.sync.events import DeletionReason, DeletionRequest
 from tui_sync.sync.plan import Op, Plan, Step
 
 Outcome = Callable[[WriteResult], Awaitable[tuple[str, str | None]]]  # a write's result → (key, mode)
@@ -26,7 +26,7 @@ COPY = "copy"  # series link extra: whose occurrences are still to be copied, "c
 THREE_WAY, THREE_WAY_FRESH = "three_way", "three_way_fresh"  # fresh: the master was just patched
 
 
-class SeriesMastersMixin:
+class SeriesMastersMixin(AgendaRun):
     """Part of AgendaSync (it uses the run's store, remote calendar, summary and helpers)."""
 
     async def _apply_series(self, series_plan: Plan, sides: Sides, links: dict[str, Link]) -> dict[str, str]:
@@ -53,6 +53,7 @@ class SeriesMastersMixin:
             writes.append(stamp_write(master_id, SERIES, key, self.owner))
             pending[writes[-1].id] = self._restamped(key, sides, links[key].extra.get(COPY), modes)
         for step in series_plan.steps:
+            queued: tuple[Write, Outcome] | None
             if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
                 queued = self._series_to_outlook(step, sides)
             elif step.op in (Op.CREATE_CRM, Op.UPDATE_CRM):
@@ -69,7 +70,7 @@ class SeriesMastersMixin:
                 settle(key, copy or THREE_WAY)
                 continue
             else:  # UNLINK: gone on both sides
-                await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
+                await self.store.delete_links(self.user.code, SERIES, [step.crm])
                 await self._forget_occurrences(step.crm_key or "")
                 settle(step.crm_key or "", None)
                 continue
@@ -127,10 +128,10 @@ class SeriesMastersMixin:
         return Write.create(f"new:{series.id}", self.calendar_id, body)
 
     async def _series_to_crm(self, step: Step, sides: Sides, settle: Settle) -> tuple[Write, Outcome] | None:
-        master = sides.remote_masters[step.remote_id]
+        master = sides.remote_masters[step.remote]
         incoming = self._to_series(master)
         if step.op is Op.UPDATE_CRM:
-            old = sides.crm_series[step.crm_key]
+            old = sides.crm_series[step.crm]
             rule_changed = old.recurrence != incoming.recurrence
             series = await self.store.update_series(
                 incoming.with_changes(id=old.id, exceptions=old.exceptions, cancelled=old.cancelled)
@@ -159,7 +160,7 @@ class SeriesMastersMixin:
                 await self._save_series_link(key, series, result.body, "remote")
             return key, "remote"
 
-        return stamp_write(master["id"], SERIES, series.id, self.owner), stamped
+        return stamp_write(master["id"], SERIES, series.stored_id, self.owner), stamped
 
     def _delete_series_in_outlook(self, step: Step) -> tuple[Write, Outcome]:
         key = step.crm_key or ""
@@ -179,11 +180,11 @@ class SeriesMastersMixin:
         key = step.crm_key or ""
         series = sides.crm_series[key]
         await self._forget_occurrences(key)
-        reason = "cancelled" if step.remote_id in sides.cancelled else "deleted"
+        reason: DeletionReason = "cancelled" if step.remote_id in sides.cancelled else "deleted"
         if await self.deletions.confirm(
             DeletionRequest("series", series.title, series.start, 0, 0, reason=reason)
         ):
-            await self.store.delete_series(series.id)
+            await self.store.delete_series(series.stored_id)
             await self.store.delete_links(self.user.code, SERIES, [key])
             self.summary.crm.deleted += 1
             settle(key, None)

@@ -38,6 +38,7 @@ from tui_sync.sync.events import (
     What,
     ignore_progress,
 )
+from tui_sync.sync.plan import as_policy
 from tui_sync.sync.push import push_action
 
 # A running sync renews its lease every HEARTBEAT_SECONDS, so a run that died (on another machine: on
@@ -179,7 +180,7 @@ class SyncService:
             await asyncio.shield(self.store.release_lease(user_code, holder))
 
     async def _heartbeat(
-        self, user_code: str, holder: LeaseHolder, owner: asyncio.Task, lost: list[bool]
+        self, user_code: str, holder: LeaseHolder, owner: asyncio.Task[object], lost: list[bool]
     ) -> None:
         """Renew the lease every `heartbeat_seconds`; cancel `owner` if another run has taken it."""
         while True:
@@ -214,7 +215,7 @@ class SyncService:
             calendar=OutlookCalendar(graph),
             user=user,
             period=period or self.default_period(user),
-            policy=self.settings.sync.conflict,
+            policy=as_policy(self.settings.sync.conflict),
             deletions=DeletionGate(confirmer or AnswerAll(yes=False)),
             on_event=on_event,
             tz=self.settings.tz,
@@ -237,7 +238,7 @@ class SyncService:
             store=self.store,
             graph=graph,
             user=user,
-            policy=self.settings.sync.conflict,
+            policy=as_policy(self.settings.sync.conflict),
             on_event=on_event,
             now=self.clock(),
         )

@@ -481,7 +481,7 @@ class AgendaScreen(AppScreen):
         if result is None:
             return
         self.notify(messages.agenda_saved(result.title), markup=False)  # type: ignore[attr-defined]
-        await self._saved(result)  # type: ignore[arg-type]
+        await self._saved(result)
 
     async def _saved(self, result: Action | object) -> None:
         """After a save: the cursor on it, and with Automatic on, a single action sent at once."""

@@ -240,7 +240,7 @@ class ContactsScreen(AppScreen):
         option = self._focused_list().highlighted_option
         if option is None or option.id in (None, MORE_ID):
             return None
-        return self.by_id.get(int(option.id))  # type: ignore[arg-type]
+        return self.by_id.get(int(option.id))
 
     @on(OptionList.OptionHighlighted)
     def _highlight_moved(self) -> None:
