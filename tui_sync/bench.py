@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import math
 import os
 import platform
@@ -45,7 +46,7 @@ from tui_sync.fake_microsoft import FakeServer, start_fake
 from tui_sync.microsoft.graph import GraphClient, Request
 from tui_sync.microsoft.mapping import action_to_event, contact_to_graph, series_to_event
 from tui_sync.store import Store
-from tui_sync.sync.events import AnswerAll
+from tui_sync.sync.events import AnswerAll, What
 from tui_sync.sync.service import SyncService
 
 T = TypeVar("T")
@@ -406,7 +407,7 @@ class World:
         if failed:
             raise RuntimeError(f"seeding the mailbox failed: {failed[:3]}")
 
-    async def sync(self, *what: str) -> None:
+    async def sync(self, *what: What) -> None:
         summary = await self.service.run(CODE, CODE, what, confirmer=AnswerAll(yes=True))
         if summary.errors:
             raise RuntimeError(f"{self.name}: the sync failed: {summary.errors[:3]}")
@@ -512,7 +513,7 @@ class Bench:
             try:
                 await world.seed_crm(self.load(share))
                 points.append(
-                    (share, await world.meter.measure(lambda w=world: w.sync("agenda", "contacts")))
+                    (share, await world.meter.measure(functools.partial(world.sync, "agenda", "contacts")))
                 )
             finally:
                 await world.close()

@@ -261,7 +261,8 @@ def _read_file(path: Path) -> dict[str, Any]:
     for keys in PATH_KEYS:
         table = data
         for key in keys[:-1]:
-            table = table.get(key) if isinstance(table.get(key), dict) else {}
+            nested = table.get(key)
+            table = nested if isinstance(nested, dict) else {}
         value = table.get(keys[-1])
         if isinstance(value, str) and value.strip() and not _expand(value).is_absolute():
             table[keys[-1]] = str(path.parent / _expand(value))

@@ -57,7 +57,7 @@ def config_bad_timezone(name: object) -> str:
     return f"{name!r} is not an IANA time zone name (e.g. Europe/Paris)"
 
 
-def config_out_of_range(low: int, high: int, got: object) -> str:
+def config_out_of_range(low: float, high: float, got: object) -> str:
     return f"must be between {low} and {high} (got {got!r})"
 
 

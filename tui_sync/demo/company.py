@@ -403,11 +403,11 @@ async def outlook_changes(outlook: Outlook, today: date, zone: str) -> None:
         f"/me/contacts/{edited['id']}",
         {"personalNotes": "Note modifiée dans Outlook : rappeler jeudi, a reçu l'échantillon « Opale »."},
     )
-    start = datetime.combine(today + timedelta(days=1), time(0, 0)).isoformat()
-    end = datetime.combine(today + timedelta(days=14), time(0, 0)).isoformat()
+    since = datetime.combine(today + timedelta(days=1), time(0, 0)).isoformat()
+    until = datetime.combine(today + timedelta(days=14), time(0, 0)).isoformat()
     view = await outlook.call(
         "GET",
-        f"/me/calendars/{calendar_id}/calendarView?startDateTime={start}&endDateTime={end}&$top=200",
+        f"/me/calendars/{calendar_id}/calendarView?startDateTime={since}&endDateTime={until}&$top=200",
     )
     singles = [e for e in view["value"] if e.get("type") == "singleInstance" and "devis" in e["subject"]]
     await outlook.call("DELETE", f"/me/events/{singles[0]['id']}")

@@ -438,9 +438,13 @@ async def keys(request: web.Request) -> web.Response:
 async def devicecode(request: web.Request) -> web.Response:
     identity = request.app[IDENTITY_KEY]
     form = await request.post()
+    client_id = form.get("client_id")
     try:
         body = identity.start_device_flow(
-            form.get("client_id"), str(form.get("scope", "")), request.match_info["tenant"], _base(request)
+            client_id if isinstance(client_id, str) else None,
+            str(form.get("scope", "")),
+            request.match_info["tenant"],
+            _base(request),
         )
     except OAuthError as exc:
         return _oauth_json(exc.body(), exc.status)

@@ -8,6 +8,7 @@ refuses it (400 ``ErrorInvalidUrlQueryFilter``) rather than silently matching ev
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -255,7 +256,7 @@ def page_size(query: dict[str, str], prefs: dict[str, str], default: int = 10) -
     return default
 
 
-def paginate(items: list[dict[str, Any]], query: dict[str, str], size: int, base_url: str, path: str) -> Page:
+def paginate(items: list[Any], query: dict[str, str], size: int, base_url: str, path: str) -> Page:
     """Cut ``items`` at ``$skip``; the next link repeats the query with a larger ``$skip``."""
     try:
         skip = max(0, int(next((v for k, v in query.items() if k.lower() == "$skip"), "0")))
@@ -278,12 +279,10 @@ def order_by(items: list[dict[str, Any]], text: str | None) -> list[dict[str, An
         bits = clause.split()
         path = bits[0].split("/")
         descending = len(bits) > 1 and bits[1].lower() == "desc"
-        items = sorted(
-            items,
-            key=lambda item, path=path: (
-                (value := _get_path(item, path)) is not None,
-                str(value).lower() if value is not None else "",
-            ),
-            reverse=descending,
-        )
+        items = sorted(items, key=functools.partial(_order_key, path), reverse=descending)
     return items
+
+
+def _order_key(path: list[str], item: dict[str, Any]) -> tuple[bool, str]:
+    value = _get_path(item, path)
+    return value is not None, str(value).lower() if value is not None else ""

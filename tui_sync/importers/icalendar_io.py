@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -130,7 +130,7 @@ def read_calendar_file(
             raise BadInput(messages.not_calendar(source, str(error))) from None
     if not calendars or any(c.name != "VCALENDAR" for c in calendars):
         raise BadInput(messages.no_vcalendar(source))
-    events = [e for c in calendars for e in c.walk("VEVENT")]
+    events = [e for c in calendars for e in c.walk("VEVENT") if isinstance(e, icalendar.Event)]
     if len(events) != len(places):  # cannot happen with a well-formed file; keep errors readable anyway
         places = [_Where(1) for _ in events]
     known = {label.casefold(): label for label in (*action_types, FALLBACK_ACTION_TYPE)}
@@ -208,6 +208,16 @@ class _Edited:
 
 
 _Item = TypeVar("_Item", Action, Series)
+_Prop = TypeVar("_Prop")
+
+
+def _parsed(component: icalendar.cal.Component, name: str, kind: type[_Prop]) -> _Prop:
+    """The property `name` as the type icalendar reads it into; a value it could not read (kept as
+    `vBroken`) is refused with the reason icalendar gave."""
+    prop = component[name]
+    if not isinstance(prop, kind):
+        raise Refused(name, messages.ical_line_problem(str(getattr(prop, "parse_error", None) or prop)))
+    return prop
 
 
 class _Reader:
@@ -242,7 +252,7 @@ class _Reader:
         if "RECURRENCE-ID" in event:
             if "RRULE" in event:
                 raise Refused("RRULE", messages.EDITED_OCCURRENCE_WITH_RRULE)
-            rid = event["RECURRENCE-ID"]
+            rid = _parsed(event, "RECURRENCE-ID", icalendar.vDDDTypes)
             if str(rid.params.get("RANGE", "")).upper() == "THISANDFUTURE":
                 raise Refused("RECURRENCE-ID", messages.THISANDFUTURE_UNSUPPORTED)
             original = self._moment(rid, "RECURRENCE-ID").astimezone(self.tz)
@@ -271,7 +281,8 @@ class _Reader:
         """A recurring VEVENT as a series whose start is its first occurrence (RFC 5545 lets DTSTART
         fall outside the rule, the CRM and Outlook do not)."""
         try:
-            rule = in_zone(rrule_to_recurrence(event["RRULE"], source_start), source_start, self.tz)
+            recur = _parsed(event, "RRULE", icalendar.vRecur)
+            rule = in_zone(rrule_to_recurrence(recur, source_start), source_start, self.tz)
         except InvalidValue as error:
             raise Refused("RRULE", messages.invalid_value(error)) from None
         first = next(iter_all_starts(rule, fields["start"], 1), None)
@@ -326,7 +337,7 @@ class _Reader:
             titled(
                 s.with_changes(
                     exceptions=tuple(
-                        titled(e) for e in sorted(edited.get(uid, []), key=lambda a: a.original_start)
+                        titled(e) for e in sorted(edited.get(uid, []), key=lambda a: a.original)
                     ),
                     cancelled=s.cancelled | frozenset(dropped.get(uid, ())),
                 )
@@ -350,12 +361,12 @@ class _Reader:
         in the event's own zone (what its RRULE means)."""
         if "DTSTART" not in event:
             raise Refused(None, messages.NO_DTSTART)
-        start_prop = event["DTSTART"]
+        start_prop = _parsed(event, "DTSTART", icalendar.vDDDTypes)
         all_day = not isinstance(start_prop.dt, datetime)
         start = self._moment(start_prop, "DTSTART")
         end = self._end(event, start, all_day)
         reminder = self._reminder(event, start, end)
-        fields = {
+        fields: dict[str, Any] = {
             "title": one_line(str(event.get("SUMMARY", "") or "")),
             "start": start.astimezone(self.tz),
             "end": end.astimezone(self.tz),
@@ -400,14 +411,15 @@ class _Reader:
         if "DTEND" in event and "DURATION" in event:
             raise Refused("DURATION", messages.DTEND_AND_DURATION)
         if "DTEND" in event:
-            value = event["DTEND"].dt
-            if all_day != (not isinstance(value, datetime)):
-                raise Refused("DTEND", messages.DTEND_KIND_MISMATCH)
-            if all_day:
+            end_prop = _parsed(event, "DTEND", icalendar.vDDDTypes)
+            value = end_prop.dt
+            if not all_day and isinstance(value, datetime):
+                return self._zoned(value, end_prop, "DTEND").astimezone(start.tzinfo)
+            if all_day and isinstance(value, date) and not isinstance(value, datetime):
                 return datetime.combine(value, time(), self.tz)
-            return self._zoned(value, event["DTEND"], "DTEND").astimezone(start.tzinfo)
+            raise Refused("DTEND", messages.DTEND_KIND_MISMATCH)
         if "DURATION" in event:
-            duration = event["DURATION"].dt
+            duration = _parsed(event, "DURATION", icalendar.vDDDTypes).dt
             if not isinstance(duration, timedelta):
                 raise Refused("DURATION", messages.not_duration(duration))
             return start + duration
@@ -418,7 +430,7 @@ class _Reader:
         for alarm in event.walk("VALARM"):
             if "TRIGGER" not in alarm:
                 continue
-            trigger = alarm["TRIGGER"]
+            trigger = _parsed(alarm, "TRIGGER", icalendar.vDDDTypes)
             value = trigger.dt
             if isinstance(value, timedelta):
                 anchor = end if str(trigger.params.get("RELATED", "START")).upper() == "END" else start

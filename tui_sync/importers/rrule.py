@@ -19,12 +19,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
 
 from tui_sync import messages
-from tui_sync.domain.models import WEEKDAYS, Recurrence
+from tui_sync.domain.models import WEEKDAYS, Pattern, Recurrence
 
 _DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _CODE_DAY = dict(zip(_DAY_CODES, WEEKDAYS, strict=True))
@@ -62,7 +63,11 @@ def rrule_to_recurrence(rule: icalendar.prop.vRecur, start: datetime) -> Recurre
     monthdays = _numbers(rule, "BYMONTHDAY")
     months = _numbers(rule, "BYMONTH")
     setpos = _numbers(rule, "BYSETPOS")
-    base = {"start_date": start.date(), "interval": interval, "first_day_of_week": _CODE_DAY[wkst]}
+    base: dict[str, Any] = {
+        "start_date": start.date(),
+        "interval": interval,
+        "first_day_of_week": _CODE_DAY[wkst],
+    }
     base.update(_range(rule, start))
     text = rule.to_ical().decode()
     capped = _capped_day(monthdays, setpos, days, ordinals)
@@ -87,7 +92,8 @@ def rrule_to_recurrence(rule: icalendar.prop.vRecur, start: datetime) -> Recurre
         raise _cannot(text, messages.RRULE_BYMONTH_IN_MONTHLY)
     if yearly:
         base["month"] = months[0] if months else start.month
-    kind = "Yearly" if yearly else "Monthly"
+    relative: Pattern = "relativeYearly" if yearly else "relativeMonthly"
+    absolute: Pattern = "absoluteYearly" if yearly else "absoluteMonthly"
     if ordinals or (days and setpos):
         if ordinals and (len(ordinals) > 1 or days or setpos or monthdays):
             raise _cannot(text, messages.RRULE_ONE_NUMBERED_WEEKDAY)
@@ -98,9 +104,7 @@ def rrule_to_recurrence(rule: icalendar.prop.vRecur, start: datetime) -> Recurre
         position, chosen = (ordinals[0][0], [ordinals[0][1]]) if ordinals else (setpos[0], days)
         if position not in _INDEX_OF:
             raise _cannot(text, messages.rrule_position(position))
-        return Recurrence(
-            pattern=f"relative{kind}", index=_INDEX_OF[position], days_of_week=tuple(chosen), **base
-        )
+        return Recurrence(pattern=relative, index=_INDEX_OF[position], days_of_week=tuple(chosen), **base)
     if days:
         if monthdays or yearly or interval != 1:
             raise _cannot(text, messages.RRULE_EVERY_SUCH_WEEKDAY)
@@ -109,7 +113,7 @@ def rrule_to_recurrence(rule: icalendar.prop.vRecur, start: datetime) -> Recurre
         raise _cannot(text, messages.RRULE_BYSETPOS_WITHOUT_BYDAY)
     day = monthdays[0] if monthdays else start.day
     if day == -1:  # the last day of the month: the last of any weekday
-        return Recurrence(pattern=f"relative{kind}", index="last", days_of_week=WEEKDAYS, **base)
+        return Recurrence(pattern=relative, index="last", days_of_week=WEEKDAYS, **base)
     if not 1 <= day <= 31:
         raise _cannot(text, messages.rrule_monthday(day))
     month = base.get("month")
@@ -117,7 +121,7 @@ def rrule_to_recurrence(rule: icalendar.prop.vRecur, start: datetime) -> Recurre
         # RFC 5545 §3.3.10 skips the months (or years) without that day; Outlook puts the occurrence on
         # the month's last day instead: importing the rule as it is would add occurrences.
         raise _cannot(text, messages.rrule_day_skips_months(day))
-    return Recurrence(pattern=f"absolute{kind}", day_of_month=day, **base)
+    return Recurrence(pattern=absolute, day_of_month=day, **base)
 
 
 def _shortest(month: int | None) -> int:

@@ -410,8 +410,13 @@ class Authenticator:
 
     def _entries(self, home_account_id: str) -> list[tuple[str, dict[str, Any]]]:
         kinds = _credential_types()
-        every = (kinds.ACCESS_TOKEN, kinds.ACCESS_TOKEN_EXTENDED, kinds.REFRESH_TOKEN, kinds.ID_TOKEN)
-        every += (kinds.ACCOUNT,)
+        every = (
+            kinds.ACCESS_TOKEN,
+            kinds.ACCESS_TOKEN_EXTENDED,
+            kinds.REFRESH_TOKEN,
+            kinds.ID_TOKEN,
+            kinds.ACCOUNT,
+        )
         query = {"home_account_id": home_account_id}
         return [(kind, item) for kind in every for item in self._cache.search(kind, query=query)]
 

@@ -27,6 +27,8 @@ CONTACT_FIELDS = (
 PAGE_SIZE = 1000  # Graph's largest $top: two pages at the 2000-contact limit
 
 GraphContact = dict[str, Any]
+# Each write with its result; named here because inside OutlookContacts `list` is its method.
+WriteResults = list[tuple[Write, WriteResult]]
 
 __all__ = ["CONTACT_FIELDS", "GraphContact", "OutlookContacts", "Write", "WriteResult"]
 
@@ -100,7 +102,7 @@ class OutlookContacts:
 
     async def write(
         self, writes: Sequence[Write], on_results: Recorded | None = None
-    ) -> list[tuple[Write, WriteResult]]:
+    ) -> WriteResults:
         """Send the writes in `$batch` requests; each comes back with its result (errors included).
         `on_results` is awaited with each batch's results as soon as that batch is settled, while the
         other batches are still in flight."""

@@ -42,7 +42,7 @@ import math
 import random
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -75,7 +75,8 @@ _BATCH_ENVELOPE = len(json.dumps({"requests": []}))
 _SAFE_URL = "/:@!$&'()*+,;=-._~%?"
 _MISSING = object()
 
-Finished = Callable[[list[tuple[int, "Response"]]], Awaitable[None]]  # a batch's settled results
+# A batch's settled results; a coroutine function, as each call runs as a task of its own.
+Finished = Callable[[list[tuple[int, "Response"]]], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)

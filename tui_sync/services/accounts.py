@@ -19,10 +19,11 @@ from tui_sync.domain.models import User
 from tui_sync.microsoft.auth import Authenticator, OnDeviceCode, SignedIn
 from tui_sync.microsoft.checks import CheckResult, run_checks
 from tui_sync.store import Store
-from tui_sync.sync import agenda, contacts
+from tui_sync.sync import contacts
+from tui_sync.sync.agenda_parts import ACTION, OCCURRENCE, SERIES
 from tui_sync.sync.service import SyncService
 
-AGENDA_LINK_KINDS = (agenda.ACTION, agenda.SERIES, agenda.OCCURRENCE)
+AGENDA_LINK_KINDS = (ACTION, SERIES, OCCURRENCE)
 ALL_LINK_KINDS = (*AGENDA_LINK_KINDS, contacts.KIND)
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import PurePath
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from tui_sync.domain.models import Action, Contact, Series
@@ -37,7 +38,7 @@ from tui_sync.importers import (
     write_contacts_csv,
     write_vcards,
 )
-from tui_sync.importers.uids import is_own_uid, own_id
+from tui_sync.importers.uids import Kind, is_own_uid, own_id
 from tui_sync.store import Store
 
 # Every single action, whatever its date (the store compares UTC text, so stay within 4-digit years).
@@ -81,15 +82,19 @@ class _Counts:
     unchanged: int = 0
 
 
+_Item = TypeVar("_Item", Action, Series)
+
+
 def _same(a: object, b: object, names: Iterable[str]) -> bool:
     return all(getattr(a, n) == getattr(b, n) for n in names)
 
 
 def _identity(contact: Contact) -> tuple[str, str, str]:
     """Who a contact is when its record has no UID: name and company, case and spacing ignored."""
-    return tuple(
+    last, first, company = (
         " ".join(v.split()).casefold() for v in (contact.last_name, contact.first_name, contact.company)
-    )  # type: ignore[return-value]
+    )
+    return last, first, company
 
 
 def _merged(current: Contact, record: ContactRecord) -> Contact:
@@ -188,8 +193,8 @@ class TransferService:
             raise refuse_file(source, list(found.refused))
         counts = _Counts()
         async with store.transaction():
-            singles = {a.id: a for a in await store.single_actions(user.code, ALL_TIME)}
-            series = {s.id: s for s in await store.series_of(user.code)}
+            singles = {a.stored_id: a for a in await store.single_actions(user.code, ALL_TIME)}
+            series = {s.stored_id: s for s in await store.series_of(user.code)}
             kept_actions = await store.ids_of_uids("action", list(found.action_uids), user.code)
             kept_series = await store.ids_of_uids("series", list(found.series_uids), user.code)
             for action, uid in zip(found.actions, found.action_uids, strict=True):
@@ -233,20 +238,21 @@ class TransferService:
         )
 
     @staticmethod
-    def _known(kind: str, uid: str, kept: dict[str, int], items: dict) -> Action | Series | None:
+    def _known(kind: Kind, uid: str, kept: dict[str, int], items: dict[int, _Item]) -> _Item | None:
         """The item of this owner a UID names: one imported with it, or one our export named so."""
         if not uid:
             return None
         if uid in kept:
             return items.get(kept[uid])
-        item = items.get(own_id(kind, uid))  # type: ignore[arg-type]
-        if item is not None and is_own_uid(kind, uid, item.id, item.created_at):  # type: ignore[arg-type]
+        item_id = own_id(kind, uid)
+        item = items.get(item_id) if item_id is not None else None
+        if item is not None and is_own_uid(kind, uid, item.stored_id, item.created_at):
             return item
         return None
 
-    async def _keep_uid(self, kind: str, uid: str, item: Action | Series, kept: dict[str, int]) -> None:
-        if uid and item.id is not None and not is_own_uid(kind, uid, item.id, item.created_at):  # type: ignore[arg-type]
-            await self.store.remember_uid(kind, item.id, uid)  # type: ignore[arg-type]
+    async def _keep_uid(self, kind: Kind, uid: str, item: Action | Series, kept: dict[str, int]) -> None:
+        if uid and item.id is not None and not is_own_uid(kind, uid, item.id, item.created_at):
+            await self.store.remember_uid(kind, item.id, uid)
             kept[uid] = item.id
 
     async def _rewrite_series(self, current: Series, wanted: Series) -> Series:
@@ -257,7 +263,7 @@ class TransferService:
         edited = {e.original_start: e for e in wanted.exceptions}
         for old in current.exceptions:
             if old.original_start not in edited:
-                await store.remove_exception(current.id, old.original_start)  # type: ignore[arg-type]
+                await store.remove_exception(current.id, old.original)
         before = {e.original_start: e for e in current.exceptions}
         for original, exception in edited.items():
             if original not in before or not _same(before[original], exception, _TEMPLATE):

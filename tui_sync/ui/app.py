@@ -24,6 +24,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import HelpPanel
@@ -285,7 +286,7 @@ class TuiSyncApp(App[int]):
     @on(SyncRunOver)
     def _run_over(self, message: SyncRunOver) -> None:
         errors = sum(len(s.errors) for s in message.summaries)
-        severity = "warning" if message.cancelled or errors else "information"
+        severity: SeverityLevel = "warning" if message.cancelled or errors else "information"
         self.notify(
             messages.sync_run_over(len(message.summaries), errors, message.cancelled),
             severity=severity,

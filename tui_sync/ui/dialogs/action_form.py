@@ -23,7 +23,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from tui_sync import messages
 from tui_sync.domain.models import WEEKDAYS, ActionType
 from tui_sync.errors import UserError
-from tui_sync.services.agenda import ENDS, ActionDraft, DraftRefused
+from tui_sync.services.agenda import ENDS, ActionDraft, DraftRefused, Ends, Repeat
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
 from tui_sync.ui.widgets.ticks import TickBox
 
@@ -195,7 +195,10 @@ class ActionForm(ModalScreen[object | None]):
 
     def draft(self) -> ActionDraft:
         """The form as typed (nothing checked: the service does that)."""
-        repeat, interval, days, ends, until, count = "", "1", (), "never", "", ""
+        repeat: Repeat = ""
+        ends: Ends = "never"
+        days: tuple[str, ...] = ()
+        interval, until, count = "1", "", ""
         if self.repeat_mode != "none":
             repeat = self._value("#repeat")
             interval = self._value("#interval")

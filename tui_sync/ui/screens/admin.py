@@ -124,7 +124,11 @@ class UserForm(ModalScreen[User | None]):
     def compose(self) -> ComposeResult:
         adding = self.user is None
         with Vertical():
-            title = messages.UI_ADMIN_ADD_TITLE if adding else messages.admin_rename_title(self.user.code)
+            title = (
+                messages.UI_ADMIN_ADD_TITLE
+                if self.user is None
+                else messages.admin_rename_title(self.user.code)
+            )
             yield Static(title, classes="title", markup=False)
             if adding:
                 with Horizontal():

@@ -293,7 +293,8 @@ class PreferencesScreen(AppScreen):
             return
         if self.dirty():  # unsaved changes are never dropped by picking another user
             self._error(messages.PREFS_SAVE_FIRST)
-            event.select.value = self.target
+            picker: Select[str] = self.query_one("#user", Select)
+            picker.value = self.target
             return
         self._load(picked)
 

@@ -159,7 +159,7 @@ class WizardScreen(AppScreen):
             raise BadInput(messages.WIZARD_NOTHING_CHOSEN)
         first = parse_day(self.query_one("#from", Input).value.strip(), messages.UI_WIZARD_FROM)
         last = parse_day(self.query_one("#to", Input).value.strip(), messages.UI_WIZARD_TO)
-        period = Period.from_dates(first, last, self.services.settings.tz)
+        period: Period | None = Period.from_dates(first, last, self.services.settings.tz)
         if self._is_default(first, last):
             period = None  # each user's own period from their preferences
         return [SyncJob(code, what, period) for code in codes]
