@@ -888,6 +888,7 @@ def event_update(
     an HTML body, a personal or confidential sensitivity, attendees, `showAs`… Raises UnreadableItem
     like `event_to_action` when `current` cannot be read."""
     labels = list(known_type_labels)
+    held: Action | Series
     if isinstance(item, Series):
         full = series_to_event(item, tz)
         held = event_to_series(current, tz, labels, owner=item.owner)

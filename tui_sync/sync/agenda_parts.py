@@ -53,6 +53,7 @@ class AgendaRun:
     errors: list[str]
     calendar_id: str
     owner: DatabaseIdentity
+    labels: list[str]
     _fp: Callable[[Action], str]
     _series_fp: Callable[[Series], str]
     _to_action: Callable[..., Action]  # (event, **fields to set)
