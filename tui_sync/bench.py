@@ -439,10 +439,9 @@ class World:
         saved = await self.store.add_action(
             Action(CODE, "Appel ajouté", start, start + timedelta(minutes=15))
         )
-        assert saved.id is not None
 
         async def push() -> None:
-            await self.service.push_action(CODE, saved.id)  # type: ignore[arg-type]
+            await self.service.push_action(CODE, saved.stored_id)
 
         self.push_figures = await self.meter.measure(push)
 

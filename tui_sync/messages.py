@@ -197,8 +197,8 @@ def user_text(user: dict) -> str:
     def yes_no(flag: bool) -> str:
         return "yes" if flag else "no"
 
-    def when(value: object) -> str:
-        return value.strftime("%Y-%m-%d %H:%M") if value else NEVER  # type: ignore[attr-defined]
+    def when(value: datetime | None) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value else NEVER
 
     p = user["prefs"]
     rights = ", ".join(

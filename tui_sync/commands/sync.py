@@ -10,7 +10,7 @@ from tui_sync import messages
 from tui_sync.commands import Context, add_json_flag
 from tui_sync.domain.period import Period, parse_day
 from tui_sync.errors import BadInput
-from tui_sync.sync.events import AnswerAll, Progress, Summary
+from tui_sync.sync.events import AnswerAll, Progress, Summary, What
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,13 +52,14 @@ def _end_progress() -> None:
 
 
 async def run_sync(ctx: Context, args: argparse.Namespace) -> int:
-    what = [w for w in ("agenda", "contacts") if getattr(args, w)] or ["agenda", "contacts"]
+    kinds: tuple[What, ...] = ("agenda", "contacts")
+    what = [w for w in kinds if getattr(args, w)] or list(kinds)
     period = _period(ctx, args)
     confirmer = AnswerAll(yes=args.yes)
     summary = await ctx.services.sync.run(
         args.viewer or args.user,
         args.user,
-        what,  # type: ignore[arg-type]
+        what,
         period=period,
         confirmer=confirmer,
         on_event=_show_progress,

@@ -224,6 +224,13 @@ class Action:
         return _stored_id(self.id, "action")
 
     @property
+    def parent_series_id(self) -> int:
+        """The series of an occurrence (an action outside a series has none)."""
+        if self.series_id is None:
+            raise ValueError("an action outside a series has no series")
+        return self.series_id
+
+    @property
     def original(self) -> datetime:
         """The original start of an occurrence (`__post_init__` makes sure every occurrence has one)."""
         if self.original_start is None:

@@ -313,9 +313,9 @@ class _Reader:
                 else:
                     orphans += 1
                     actions.append(item.action.with_changes(original_start=None))
-                    uids.append(f"{item.uid}#{item.action.original_start.isoformat()}" if item.uid else "")  # type: ignore[union-attr]
+                    uids.append(f"{item.uid}#{item.action.original.isoformat()}" if item.uid else "")
             elif item.cancelled:
-                dropped.setdefault(item.uid, set()).add(item.action.original_start)  # type: ignore[arg-type]
+                dropped.setdefault(item.uid, set()).add(item.action.original)
             else:
                 inherited = {
                     **({"title": series.title} if "SUMMARY" in item.inherits else {}),

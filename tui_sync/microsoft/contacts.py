@@ -100,9 +100,7 @@ class OutlookContacts:
         responses = await self.graph.get_each([f"/me/contacts/{i}/photo/$value" for i in ids])
         return {i: (r.content or None) if r else None for i, r in zip(ids, responses, strict=True)}
 
-    async def write(
-        self, writes: Sequence[Write], on_results: Recorded | None = None
-    ) -> WriteResults:
+    async def write(self, writes: Sequence[Write], on_results: Recorded | None = None) -> WriteResults:
         """Send the writes in `$batch` requests; each comes back with its result (errors included).
         `on_results` is awaited with each batch's results as soon as that batch is settled, while the
         other batches are still in flight."""

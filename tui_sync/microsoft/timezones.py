@@ -118,9 +118,9 @@ def read_datetime(value: Mapping[str, object] | None, tz: tzinfo) -> datetime:
 
     The wall time is read in the value's own zone, except when the string carries an offset itself.
     """
-    if not isinstance(value, Mapping) or not isinstance(value.get("dateTime"), str):
+    if not isinstance(value, Mapping) or not isinstance(text := value.get("dateTime"), str):
         raise UserError(messages.bad_graph_datetime(value))
-    moment = parse_graph_datetime(value["dateTime"])  # type: ignore[arg-type]
+    moment = parse_graph_datetime(text)
     if moment.tzinfo is None:
         zone_name = value.get("timeZone")
         moment = moment.replace(tzinfo=graph_zone(zone_name if isinstance(zone_name, str) else None))
@@ -130,9 +130,9 @@ def read_datetime(value: Mapping[str, object] | None, tz: tzinfo) -> datetime:
 def read_date(value: Mapping[str, object] | None) -> date:
     """The calendar date of a `dateTimeTimeZone`, ignoring its zone: all-day events float, Graph writes
     them as midnight in whatever zone it answers in."""
-    if not isinstance(value, Mapping) or not isinstance(value.get("dateTime"), str):
+    if not isinstance(value, Mapping) or not isinstance(text := value.get("dateTime"), str):
         raise UserError(messages.bad_graph_datetime(value))
-    return parse_graph_datetime(value["dateTime"]).date()  # type: ignore[arg-type]
+    return parse_graph_datetime(text).date()
 
 
 def _is_ambiguous(local: datetime) -> bool:

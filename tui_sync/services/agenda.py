@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from tui_sync import messages
 from tui_sync.config import Settings
@@ -26,6 +26,8 @@ from tui_sync.domain.models import (
     Action,
     ActionType,
     InvalidValue,
+    Pattern,
+    RangeType,
     Recurrence,
     Series,
     User,
@@ -63,7 +65,7 @@ class Entry:
         """A stable key for a list row: the action id, or the series and the occurrence's original start."""
         if self.kind == "single":
             return f"a{self.action.id}"
-        return f"s{self.action.series_id}@{self.action.original_start.isoformat()}"  # type: ignore[union-attr]
+        return f"s{self.action.series_id}@{self.action.original.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -170,19 +172,19 @@ def recurrence_of(draft: ActionDraft, start: date, problems: _Problems) -> Recur
     if interval is None or problems.found:
         return None
     index, weekday = nth_weekday(start)
-    patterns = {
+    patterns: dict[str, dict[str, Any]] = {
         "daily": {"pattern": "daily"},
         "weekly": {"pattern": "weekly", "days_of_week": tuple(draft.days)},
         "monthly": {"pattern": "absoluteMonthly", "day_of_month": start.day},
         "monthly_nth": {"pattern": "relativeMonthly", "days_of_week": (weekday,), "index": index},
         "yearly": {"pattern": "absoluteYearly", "day_of_month": start.day, "month": start.month},
     }
-    range_type = {"never": "noEnd", "date": "endDate", "count": "numbered"}[draft.ends]
+    range_types: dict[Ends, RangeType] = {"never": "noEnd", "date": "endDate", "count": "numbered"}
     try:
         return Recurrence(
             start_date=start,
             interval=interval,
-            range_type=range_type,  # type: ignore[arg-type]
+            range_type=range_types[draft.ends],
             end_date=end_date,
             count=count,
             first_day_of_week="monday",
@@ -311,15 +313,16 @@ class AgendaService:
         if not isinstance(item, Series):
             return draft
         r = item.recurrence
-        repeat: Repeat = {
+        repeats: dict[Pattern, Repeat] = {
             "daily": "daily",
             "weekly": "weekly",
             "absoluteMonthly": "monthly",
             "relativeMonthly": "monthly_nth",
             "absoluteYearly": "yearly",
             "relativeYearly": "yearly",
-        }[r.pattern]  # type: ignore[assignment]
-        ends: Ends = {"noEnd": "never", "endDate": "date", "numbered": "count"}[r.range_type]  # type: ignore[assignment]
+        }
+        ends_of: dict[RangeType, Ends] = {"noEnd": "never", "endDate": "date", "numbered": "count"}
+        repeat, ends = repeats[r.pattern], ends_of[r.range_type]
         return ActionDraft(
             **{
                 **draft.__dict__,
@@ -428,7 +431,7 @@ class AgendaService:
         moved = action.with_changes(start=_shift(action.start, delta), end=_shift(action.end, delta))
         if entry.kind == "single":
             return await self.store.update_action(moved)
-        return await self.store.set_exception(action.series_id, moved)  # type: ignore[arg-type]
+        return await self.store.set_exception(action.parent_series_id, moved)
 
     async def delete_action(self, viewer: str, action_id: int) -> bool:
         """Delete a single action; False if it was already gone."""
@@ -470,16 +473,16 @@ class AgendaService:
     async def save_occurrence(self, viewer: str, occurrence: Action, draft: ActionDraft) -> Action:
         """One occurrence edited on its own ("this occurrence"): it becomes an exception of its series."""
         action, _ = self.parse(replace_repeat(draft, ""))
-        series = await self.get_series(viewer, occurrence.series_id)  # type: ignore[arg-type]
+        series = await self.get_series(viewer, occurrence.parent_series_id)
         return await self.store.set_exception(
-            series.id,  # type: ignore[arg-type]
+            series.stored_id,
             action.with_changes(owner=series.owner, original_start=occurrence.original_start),
         )
 
     async def cancel_occurrence(self, viewer: str, occurrence: Action) -> None:
         """Delete one occurrence of a series (the others stay)."""
-        series = await self.get_series(viewer, occurrence.series_id)  # type: ignore[arg-type]
-        await self.store.cancel_occurrence(series.id, occurrence.original_start)  # type: ignore[arg-type]
+        series = await self.get_series(viewer, occurrence.parent_series_id)
+        await self.store.cancel_occurrence(series.stored_id, occurrence.original)
 
     async def delete_series(self, viewer: str, series_id: int) -> bool:
         """Delete a whole series, its exceptions and cancellations with it."""

@@ -368,7 +368,7 @@ class AgendaScreen(AppScreen):
             heading = messages.UI_FORM_OCCURRENCE
             await self._form(heading, agenda.draft_of(action), save_one, repeat="none", focus=focus)
         elif scope == "series":
-            series = await agenda.get_series(self.viewer, action.series_id)  # type: ignore[arg-type]
+            series = await agenda.get_series(self.viewer, action.parent_series_id)
 
             async def save_all(d: ActionDraft) -> object:
                 return await agenda.save_series(self.viewer, d, series.id)
@@ -424,10 +424,10 @@ class AgendaScreen(AppScreen):
                 details = messages.agenda_delete_details(automatic, series=False)
                 if not await self.app.push_screen_wait(ConfirmDialog(question, details)):
                     return
-                await agenda.delete_action(self.viewer, action.id)  # type: ignore[arg-type]
+                await agenda.delete_action(self.viewer, action.stored_id)
                 self.notify(messages.agenda_deleted(action.title), markup=False)
                 if automatic:
-                    start_push(self.tui, action.owner, action.id, self._push_report)  # type: ignore[arg-type]
+                    start_push(self.tui, action.owner, action.stored_id, self._push_report)
                 self.reload()
                 return
             scope = await self.app.push_screen_wait(ScopeDialog(action.title))
@@ -442,7 +442,7 @@ class AgendaScreen(AppScreen):
                 question = messages.agenda_delete_question(action.title)
                 details = messages.agenda_delete_details(False, series=True)
                 if await self.app.push_screen_wait(ConfirmDialog(question, details)):
-                    await agenda.delete_series(self.viewer, action.series_id)  # type: ignore[arg-type]
+                    await agenda.delete_series(self.viewer, action.parent_series_id)
                     self.notify(messages.agenda_deleted(action.title), markup=False)
         except UserError as error:
             self.notify(error.message, severity="error", markup=False)
@@ -491,9 +491,9 @@ class AgendaScreen(AppScreen):
             if result.series_id is None:
                 self._wanted = f"{day.isoformat()}:a{result.id}"
                 if await self.services.agenda.automatic(result.owner):
-                    start_push(self.tui, result.owner, result.id, self._push_report)  # type: ignore[arg-type]
+                    start_push(self.tui, result.owner, result.stored_id, self._push_report)
             else:
-                original = result.original_start.isoformat()  # type: ignore[union-attr]
+                original = result.original.isoformat()
                 self._wanted = f"{day.isoformat()}:s{result.series_id}@{original}"
                 if await self.services.agenda.automatic(result.owner):
                     self.notify(messages.AGENDA_SERIES_NOT_PUSHED, markup=False)
