@@ -360,3 +360,12 @@ def test_a_series_is_aligned_on_its_first_occurrence_as_outlook_does() -> None:
         "weekly", wednesday.date(), days_of_week=("monday",), range_type="endDate", end_date=date(2024, 3, 8)
     )
     assert aligned(given.with_changes(recurrence=never)).start == wednesday
+
+
+def test_a_series_starting_at_a_time_the_clocks_skip_recurs_at_the_real_time() -> None:
+    """02:00 on the spring-forward day does not exist in Paris: the start is 03:00 there, and so is
+    every later occurrence (the CRM read 02:00 for them, Outlook 03:00: an exception at every sync)."""
+    skipped = datetime.combine(date(2023, 3, 26), time(2), TZ)
+    rule = Recurrence("absoluteMonthly", date(2023, 3, 26), day_of_month=26, range_type="numbered", count=3)
+    low, high = datetime(2023, 1, 1, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC)
+    assert [s.astimezone(TZ).hour for s in rule_starts(rule, skipped, low, high)] == [3, 3, 3]

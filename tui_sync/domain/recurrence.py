@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
 from dateutil import rrule
@@ -87,7 +87,10 @@ def rule_starts(
 ) -> list[datetime]:
     """Aware starts of the rule's occurrences with after <= start < before, in first_start's zone."""
     tz = _zone(first_start)
-    rule = build_rule(recurrence, first_start.astimezone(tz).time().replace(tzinfo=None))
+    # The wall time of the real instant: a start at a time the clocks skip (02:30 on the spring-forward
+    # day) is 03:30 there, and every later occurrence is at 03:30 too, as in Outlook.
+    wall_time = first_start.astimezone(UTC).astimezone(tz).time().replace(tzinfo=None)
+    rule = build_rule(recurrence, wall_time)
     lo = after.astimezone(tz).replace(tzinfo=None) - timedelta(days=1)
     hi = before.astimezone(tz).replace(tzinfo=None) + timedelta(days=1)
     starts = (d.replace(tzinfo=tz) for d in rule.between(lo, hi, inc=True))
