@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_textual_snapshot as pts
 
-from tests.threaded_fake import ThreadedFake
+from tests.threaded_fake import AutoApprover, ThreadedFake, prepare_cli
 from tui_sync import cli
 from tui_sync.store import Store
 
@@ -126,6 +126,15 @@ def fake(fake_session: ThreadedFake) -> ThreadedFake:
     """The session's fake, emptied (mailboxes, tokens, faults, request log) for this test."""
     fake_session.reset()
     return fake_session
+
+
+@pytest.fixture
+def connected_cli(run_cli: CliRunner, fake: ThreadedFake, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """`run_cli` pointed at the fake with CARINE added and connected (the device code approved)."""
+    prepare_cli(run_cli, fake, monkeypatch)
+    with AutoApprover(fake):
+        assert run_cli("connect", "--user", "CARINE").exit_code == 0
+    return run_cli
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

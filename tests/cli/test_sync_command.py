@@ -6,17 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.threaded_fake import AutoApprover, ThreadedFake, prepare_cli
+from tests.threaded_fake import ThreadedFake
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture
-def cli(run_cli, fake: ThreadedFake, monkeypatch: pytest.MonkeyPatch):
-    cli = prepare_cli(run_cli, fake, monkeypatch)
-    with AutoApprover(fake):
-        assert cli("connect", "--user", "CARINE").exit_code == 0
-    return cli
+def cli(connected_cli):
+    return connected_cli
 
 
 def test_sync_json_prints_the_summary_and_a_second_run_changes_nothing(cli, fake: ThreadedFake) -> None:

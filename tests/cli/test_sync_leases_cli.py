@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.threaded_fake import AutoApprover, ThreadedFake, prepare_cli
+from tests.threaded_fake import ThreadedFake
 from tui_sync import messages
 from tui_sync.domain.models import Action
 from tui_sync.store import Store
@@ -32,11 +32,8 @@ PERIOD = ("--from", "2024-01-01", "--to", "2024-12-31")
 
 
 @pytest.fixture
-def cli(run_cli, fake: ThreadedFake, monkeypatch: pytest.MonkeyPatch):
-    cli = prepare_cli(run_cli, fake, monkeypatch)
-    with AutoApprover(fake):
-        assert cli("connect", "--user", "CARINE").exit_code == 0
-    return cli
+def cli(connected_cli):
+    return connected_cli
 
 
 def dead_pid() -> int:

@@ -37,16 +37,13 @@ from tests.reliability.crash_rig import (
     seed,
     served,
 )
-from tests.threaded_fake import AutoApprover, ThreadedFake, prepare_cli
+from tests.threaded_fake import ThreadedFake
 from tui_sync import messages
 
 
 @pytest.fixture
-def cli(run_cli, fake: ThreadedFake, monkeypatch: pytest.MonkeyPatch):
-    cli = prepare_cli(run_cli, fake, monkeypatch)
-    with AutoApprover(fake):
-        assert cli("connect", "--user", "CARINE").exit_code == 0
-    return cli
+def cli(connected_cli):
+    return connected_cli
 
 
 def campaign(cli, fake: ThreadedFake, *, share: float, kills: int, latency_ms: int) -> dict[str, object]:

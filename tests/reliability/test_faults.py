@@ -34,18 +34,15 @@ from tests.reliability.crash_rig import (
     seed,
     seed_crm,
 )
-from tests.threaded_fake import CLIENT_ID, UPN, AutoApprover, ThreadedFake, prepare_cli
+from tests.threaded_fake import CLIENT_ID, UPN, ThreadedFake
 from tui_sync import messages
 
 SYNC = ("sync", "--user", "CARINE", "--agenda", *PERIOD)
 
 
 @pytest.fixture
-def cli(run_cli, fake: ThreadedFake, monkeypatch: pytest.MonkeyPatch):
-    cli = prepare_cli(run_cli, fake, monkeypatch)
-    with AutoApprover(fake):
-        assert cli("connect", "--user", "CARINE").exit_code == 0
-    return cli
+def cli(connected_cli):
+    return connected_cli
 
 
 def clear_outcome(result: Any) -> str:
