@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from tui_sync import messages
-from tui_sync.domain.models import WEEKDAYS, ActionType
+from tui_sync.domain.models import WEEKDAYS, Action, ActionType, Series
 from tui_sync.errors import UserError
 from tui_sync.services.agenda import ENDS, ActionDraft, DraftRefused, Ends, Repeat
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
@@ -30,7 +30,7 @@ from tui_sync.ui.widgets.ticks import TickBox
 RepeatMode = Literal["none", "choose", "series"]
 
 
-class ActionForm(ModalScreen[object | None]):
+class ActionForm(ModalScreen[Action | Series | None]):
     """Edits an ActionDraft. `repeat`: "none" hides the recurrence (a single action, one occurrence),
     "choose" offers it (a new action may become a series), "series" edits a series' rule.
     Dismissed with whatever `save` returned, or None when cancelled."""
@@ -70,7 +70,7 @@ class ActionForm(ModalScreen[object | None]):
         *,
         owners: Sequence[str],
         types: Sequence[ActionType],
-        save: Callable[[ActionDraft], Awaitable[object]],
+        save: Callable[[ActionDraft], Awaitable[Action | Series]],
         repeat: RepeatMode = "choose",
         focus: str = "title",
     ) -> None:

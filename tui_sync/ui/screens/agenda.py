@@ -26,7 +26,7 @@ from textual.widgets import DataTable, Footer, Header, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from tui_sync import messages
-from tui_sync.domain.models import Action
+from tui_sync.domain.models import Action, Series
 from tui_sync.domain.period import Period
 from tui_sync.errors import UserError
 from tui_sync.services.agenda import ActionDraft, AgendaDay, Entry
@@ -337,7 +337,7 @@ class AgendaScreen(AppScreen):
         agenda = self.services.agenda
         draft = await agenda.new_draft(owner, self.selected_day() if self.rows else None)
 
-        async def save(d: ActionDraft) -> object:
+        async def save(d: ActionDraft) -> Action | Series:
             if d.repeat:
                 return await agenda.save_series(self.viewer, d)
             return await agenda.save_action(self.viewer, d)
@@ -354,7 +354,7 @@ class AgendaScreen(AppScreen):
         heading = messages.UI_FORM_MOVE if focus == "start" else messages.UI_FORM_EDIT
         if entry.kind == "single":
 
-            async def save_single(d: ActionDraft) -> object:
+            async def save_single(d: ActionDraft) -> Action | Series:
                 return await agenda.save_action(self.viewer, d, action.id)
 
             await self._form(heading, agenda.draft_of(action), save_single, repeat="none", focus=focus)
@@ -362,7 +362,7 @@ class AgendaScreen(AppScreen):
         scope = await self.app.push_screen_wait(ScopeDialog(action.title))
         if scope == "occurrence":
 
-            async def save_one(d: ActionDraft) -> object:
+            async def save_one(d: ActionDraft) -> Action | Series:
                 return await agenda.save_occurrence(self.viewer, action, d)
 
             heading = messages.UI_FORM_OCCURRENCE
@@ -370,7 +370,7 @@ class AgendaScreen(AppScreen):
         elif scope == "series":
             series = await agenda.get_series(self.viewer, action.parent_series_id)
 
-            async def save_all(d: ActionDraft) -> object:
+            async def save_all(d: ActionDraft) -> Action | Series:
                 return await agenda.save_series(self.viewer, d, series.id)
 
             await self._form(
@@ -388,7 +388,7 @@ class AgendaScreen(AppScreen):
             return
         agenda = self.services.agenda
 
-        async def save(d: ActionDraft) -> object:
+        async def save(d: ActionDraft) -> Action | Series:
             return await agenda.save_action(self.viewer, d)
 
         draft = agenda.draft_of(entry.action)
@@ -461,7 +461,7 @@ class AgendaScreen(AppScreen):
         self,
         heading: str,
         draft: ActionDraft,
-        save: Callable[[ActionDraft], Awaitable[object]],
+        save: Callable[[ActionDraft], Awaitable[Action | Series]],
         *,
         repeat: RepeatMode,
         focus: str = "title",
@@ -480,10 +480,10 @@ class AgendaScreen(AppScreen):
         result = await self.app.push_screen_wait(form)
         if result is None:
             return
-        self.notify(messages.agenda_saved(result.title), markup=False)  # type: ignore[attr-defined]
+        self.notify(messages.agenda_saved(result.title), markup=False)
         await self._saved(result)
 
-    async def _saved(self, result: Action | object) -> None:
+    async def _saved(self, result: Action | Series) -> None:
         """After a save: the cursor on it, and with Automatic on, a single action sent at once."""
         tz = self.services.settings.tz
         if isinstance(result, Action):

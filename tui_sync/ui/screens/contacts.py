@@ -32,7 +32,7 @@ from textual.widgets.option_list import Option
 from tui_sync import messages
 from tui_sync.domain.models import Contact, InvalidValue, User
 from tui_sync.errors import UserError
-from tui_sync.services.contacts import IndexEntry, OutlookState, filter_contacts
+from tui_sync.services.contacts import ContactsService, IndexEntry, OutlookState, filter_contacts
 from tui_sync.ui.base import AppScreen
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
 
@@ -437,7 +437,7 @@ class ContactsScreen(AppScreen):
     @work(group=DIALOG_GROUP, exit_on_error=False)
     async def _open_form(self, contact_id: int | None) -> None:
         contact = None if contact_id is None else await self.services.contacts.get(contact_id)
-        saved = await self.app.push_screen_wait(ContactForm(contact))
+        saved = await self.app.push_screen_wait(ContactForm(contact, self.services.contacts))
         if saved is not None:
             self._say(messages.contact_saved(saved.display_name))
             self.reload()
@@ -573,9 +573,10 @@ class ContactForm(ModalScreen[Contact | None]):
     ContactForm .hint { color: $text-muted; }
     """
 
-    def __init__(self, contact: Contact | None) -> None:
+    def __init__(self, contact: Contact | None, contacts: ContactsService) -> None:
         super().__init__()
         self.contact = contact
+        self.contacts = contacts  # reads the photo file and saves, with the domain's checks
         self.drop_photo = False
 
     def _initial(self) -> dict[str, str]:
@@ -650,11 +651,10 @@ class ContactForm(ModalScreen[Contact | None]):
     @work(exclusive=True, group="contact-form", exit_on_error=False)
     async def action_save(self) -> None:
         values = self._values()
-        services = self.app.services  # type: ignore[attr-defined]
         photo = None if self.drop_photo or self.contact is None else self.contact.photo
         if values["photo"].strip():
             try:
-                photo = await services.contacts.read_photo(values["photo"])
+                photo = await self.contacts.read_photo(values["photo"])
             except UserError as error:
                 self._refuse("photo", error.message)
                 return
@@ -680,7 +680,7 @@ class ContactForm(ModalScreen[Contact | None]):
             self._refuse(error.field, error.problem)
             return
         try:
-            saved = await services.contacts.save(contact)
+            saved = await self.contacts.save(contact)
         except UserError as error:
             self._refuse("", error.message)
             return
