@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from tui_sync.fake_microsoft import FakeServer, start_fake
+from fake_microsoft365 import FakeServer, start_fake
 
 UPN = "carine@contoso.test"
 CLIENT_ID = "6731de76-14a6-49ae-97bc-6eba6914391e"

@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from fake_microsoft365 import FakeServer, start_fake
 from tui_sync.config import MicrosoftConfig, Settings
 from tui_sync.domain.models import Action, Contact, MicrosoftSettings, Recurrence, Series, SyncPrefs, User
 from tui_sync.domain.period import Period
-from tui_sync.fake_microsoft import FakeServer, start_fake
 from tui_sync.microsoft.graph import GraphClient, Request
 from tui_sync.microsoft.mapping import action_to_event, contact_to_graph, series_to_event
 from tui_sync.store import Store

@@ -48,4 +48,4 @@ def test_bench_help_loads_nothing_heavy(run_cli) -> None:
     loaded, out = probe(cli("bench", "--help"), str(run_cli.config))
     assert loaded["code"] == 0 and "usage: tui-sync bench" in out
     assert not loaded["aiohttp"] and not loaded["msal"] and not loaded["textual"]
-    assert not loaded["tui_sync.fake_microsoft"]
+    assert not loaded["fake_microsoft365"]

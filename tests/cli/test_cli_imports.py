@@ -16,7 +16,7 @@ import json, sys
 {body}
 loaded = lambda name: name in sys.modules or any(m.startswith(name + ".") for m in sys.modules)
 names = (
-    "textual", "tui_sync.ui", "tui_sync.services", "aiohttp", "msal", "requests", "tui_sync.fake_microsoft"
+    "textual", "tui_sync.ui", "tui_sync.services", "aiohttp", "msal", "requests", "fake_microsoft365"
 )
 print(json.dumps({{"code": code, **{{n: loaded(n) for n in names}}}}), file=sys.stderr)
 """
@@ -52,7 +52,7 @@ def test_user_list_loads_no_network_stack(run_cli) -> None:
     requests it brings), the Graph client's aiohttp or the fake: about a tenth of a second less."""
     loaded, _ = probe(cli("user", "list"), str(run_cli.config))
     assert loaded["code"] == 0
-    unwanted = ("aiohttp", "msal", "requests", "textual", "tui_sync.fake_microsoft")
+    unwanted = ("aiohttp", "msal", "requests", "textual", "fake_microsoft365")
     assert [name for name in unwanted if loaded[name]] == []
 
 
@@ -62,7 +62,7 @@ def test_help_loads_neither_textual_nor_the_network_stack(run_cli, args: list[st
     assert loaded["code"] == 0 and "usage: tui-sync" in out
     assert not loaded["textual"] and not loaded["tui_sync.ui"]
     # The handlers import what they need: a --help (or a typo) starts fast.
-    assert not loaded["aiohttp"] and not loaded["msal"] and not loaded["tui_sync.fake_microsoft"]
+    assert not loaded["aiohttp"] and not loaded["msal"] and not loaded["fake_microsoft365"]
 
 
 def test_the_services_never_import_textual(run_cli) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 
+from fake_microsoft365 import server
 from tui_sync.cli import build_parser
-from tui_sync.fake_microsoft import server
 
 
 def parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:

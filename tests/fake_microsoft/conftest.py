@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tui_sync.fake_microsoft import FakeServer, start_fake
+from fake_microsoft365 import FakeServer, start_fake
 
 UPN = "carine@contoso.test"
 CRM_PROP = "String {66f5a359-4659-4830-9070-00047ec6ac6e} Name crmId"

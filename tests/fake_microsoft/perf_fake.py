@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
     cli.add_argument("--connections", type=int, default=8)
     cli.add_argument("--batch", action="store_true", help="send $batch requests of 20 GET /me")
     args = cli.parse_args(argv)
-    command = [sys.executable, "-m", "tui_sync.fake_microsoft"]
+    command = [sys.executable, "-m", "fake_microsoft365"]
     if shutil.which("taskset"):
         command = ["taskset", "-c", "0", *command]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)

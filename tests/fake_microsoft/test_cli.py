@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from tui_sync.fake_microsoft import main
+from fake_microsoft365 import main
 
 
 def _start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tui_sync.fake_microsoft", *args],
+        [sys.executable, "-m", "fake_microsoft365", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

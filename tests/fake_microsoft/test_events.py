@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tui_sync.fake_microsoft import FakeServer
+from fake_microsoft365 import FakeServer
 
 from .conftest import CRM_PROP, Admin, Graph, event_body
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tui_sync.fake_microsoft import FakeServer, start_fake
+from fake_microsoft365 import FakeServer, start_fake
 
 from .conftest import UPN, Admin, Graph, client_ssl, event_body
 

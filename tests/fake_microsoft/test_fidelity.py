@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from tui_sync.fake_microsoft import FakeServer, start_fake
+from fake_microsoft365 import FakeServer, start_fake
 
 from .conftest import Admin, Graph, client_ssl, event_body
 from .test_identity import _device_flow, _poll

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_sync.fake_microsoft import FakeServer
+from fake_microsoft365 import FakeServer
 
 from .conftest import UPN, Admin, Graph
 

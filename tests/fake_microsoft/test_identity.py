@@ -14,7 +14,7 @@ import msal
 import pytest
 import requests
 
-from tui_sync.fake_microsoft import FakeServer
+from fake_microsoft365 import FakeServer
 
 from .conftest import UPN, Admin
 

@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
+from fake_microsoft365 import contacts as fake_contacts
 from tests.integration.conftest import UPN, ThreadedFake
 from tui_sync.domain.models import Contact, User
 from tui_sync.errors import UserError
-from tui_sync.fake_microsoft import contacts as fake_contacts
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.graph import GraphClient, RetryPolicy
 from tui_sync.store import Store

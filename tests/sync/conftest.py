@@ -14,10 +14,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from fake_microsoft365 import FakeServer, start_fake
 from tests.fake_microsoft.conftest import Graph
 from tui_sync.config import Settings, load_settings
 from tui_sync.domain.models import MicrosoftSettings, SyncPrefs, User
-from tui_sync.fake_microsoft import FakeServer, start_fake
 from tui_sync.microsoft.auth import Authenticator
 from tui_sync.store import Store
 from tui_sync.sync.events import Decision, DeletionRequest, Progress

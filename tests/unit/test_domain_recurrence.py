@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fake_microsoft365 import recurrence as fake_recurrence
 from tui_sync.domain.models import Action, Recurrence, Series
 from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import aligned, expand, iter_all_starts, occurrence, rule_starts
-from tui_sync.fake_microsoft import recurrence as fake_recurrence
 
 TZ = ZoneInfo("Europe/Paris")
 YEAR = Period.from_dates(date(2024, 1, 1), date(2024, 12, 31), TZ)

@@ -21,6 +21,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_fake_graph(ctx: Context, args: argparse.Namespace) -> int:
-    from tui_sync.fake_microsoft import server  # aiohttp's server and trustme: only when the fake runs
+    from fake_microsoft365 import server  # aiohttp's server and trustme: only when the fake runs
 
     return server.main(list(args.passthrough_args))

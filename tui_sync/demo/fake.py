@@ -14,7 +14,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tui_sync.fake_microsoft import FakeServer, start_fake
+from fake_microsoft365 import FakeServer, start_fake
 
 T = TypeVar("T")
 DEVICE_INTERVAL = 1  # seconds between sign-in polls (Microsoft asks for 5): Connect in the demo is quick
