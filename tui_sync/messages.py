@@ -1867,3 +1867,15 @@ def graph_unreadable_answer(status: int) -> str:
 
 # --- Types and contracts: the checks the type checker asked for ---
 REASON_NO_ROW_ID = "SQLite gave the new row no id"
+
+
+# --- Polish: small defects in imports, logging, the sync summary and the demo ---
+def no_contacts(source: str) -> str:
+    """A CSV with its header row and no row under it: refused as an empty .vcf is."""
+    return f"{source}: no contacts in the file (it has a header row and nothing under it)"
+
+
+def photo_damaged(path: str, mime: str) -> str:
+    """A photo file that starts like a JPEG or PNG but whose header does not decode."""
+    kind = "PNG" if mime == "image/png" else "JPEG"
+    return f"{path} starts like a {kind} image but cannot be read as one (damaged or cut short)"

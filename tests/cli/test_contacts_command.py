@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from tui_sync.demo.images import avatar_png
+
+PNG = avatar_png((0x4A, 0x90, 0xD9))
+# A JPEG's first segments as a decoder reads them (SOI, then a baseline frame header for 16x16 YCbCr).
+JPEG_HEAD = bytes.fromhex("ffd8ffc0001108001000100301220002110103110100")
 
 
 def test_add_list_edit_delete(run_cli, tmp_path: Path) -> None:
@@ -99,6 +103,14 @@ def test_a_contact_on_no_list_is_just_deleted(run_cli) -> None:
             ["add", "--last-name", "X", "--photo", "{text}"],
             "--photo: must be a JPEG or PNG image\n",
         ),
+        (
+            ["add", "--last-name", "X", "--photo", "{fake}"],
+            "fake.png starts like a PNG image but cannot be read as one (damaged or cut short)\n",
+        ),
+        (
+            ["edit", "{id}", "--photo", "{cut}"],
+            "cut.jpg starts like a JPEG image but cannot be read as one (damaged or cut short)\n",
+        ),
         (["edit", "{id}", "--email", "bad"], "tui-sync: --email 'bad' is not an e-mail address\n"),
         (["edit", "{id}", "--last-name", ""], "tui-sync: --last-name: a contact needs a name or a company\n"),
         (["edit", "{id}", "--photo", "{big}"], "tui-sync: --photo: is 4.0 MB"),
@@ -113,13 +125,23 @@ def test_bad_input_is_one_line_exit_2_nothing_changed(
     run_cli, db_dump, tmp_path: Path, args: list[str], expected: str
 ) -> None:
     big = tmp_path / "big.jpg"
-    big.write_bytes(b"\xff\xd8\xff" + b"\x00" * (4 * 1024 * 1024))
+    big.write_bytes(JPEG_HEAD + b"\x00" * (4 * 1024 * 1024))
     text = tmp_path / "photo.png"
     text.write_text("not an image")
     small = tmp_path / "small.png"
     small.write_bytes(PNG)
     cid = run_cli("contacts", "add", "--last-name", "Kept", "--photo", str(small)).stdout
-    values = {"{big}": str(big), "{text}": str(text), "{id}": cid.strip()}
+    fake = tmp_path / "fake.png"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)  # the signature and nothing a viewer can draw
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(JPEG_HEAD[:12])  # the frame header cut short
+    values = {
+        "{big}": str(big),
+        "{text}": str(text),
+        "{fake}": str(fake),
+        "{cut}": str(cut),
+        "{id}": cid.strip(),
+    }
     before = db_dump(run_cli.database)
     result = run_cli("contacts", *[values.get(a, a) for a in args])
     assert (result.exit_code, result.stdout) == (2, "")

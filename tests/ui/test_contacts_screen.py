@@ -12,6 +12,7 @@ from textual.widgets import Input, OptionList, Static
 
 from tests.ui.conftest import Outlook, UiWorld
 from tui_sync import messages
+from tui_sync.demo.images import avatar_png
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact
 from tui_sync.services import Services
 from tui_sync.services.contacts import build_index, filter_contacts
@@ -22,7 +23,9 @@ from tui_sync.ui.keys import SAFE_KEYS, keys_of
 from tui_sync.ui.screens.contacts import DIALOG_GROUP, ContactForm, ContactsScreen, OwnerPicker
 
 Dump = Callable[[Path], list[str]]
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = avatar_png((0x4A, 0x90, 0xD9))
+# A JPEG's first segments as a decoder reads them (SOI, then a baseline frame header for 16x16 YCbCr).
+JPEG_HEAD = bytes.fromhex("ffd8ffc0001108001000100301220002110103110100")
 
 PEOPLE = [
     Contact("Dupont", "Jean", civility="M.", company="Acme", email="jean.dupont@acme.test", city="Paris"),
@@ -375,7 +378,7 @@ async def test_create_edit_delete_through_the_form(
 
         # A photo over 4 MB: the domain's message
         big = tmp_path / "big.jpg"
-        big.write_bytes(b"\xff\xd8\xff" + b"\x00" * (5 * 1024 * 1024))
+        big.write_bytes(JPEG_HEAD + b"\x00" * (5 * 1024 * 1024))
         await fill(pilot, form, email="zoe@bernard.test", photo=str(big))
         await pilot.press("ctrl+s")
         await settle(app, pilot)

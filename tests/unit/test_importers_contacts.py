@@ -165,8 +165,10 @@ def test_csv_written_has_the_documented_header_and_crlf() -> None:
     assert text.endswith("\r\n") and text.count("\r\n") == 2
 
 
-def test_empty_csv_with_a_header_is_no_contacts() -> None:
-    assert read_contacts_csv(HEADER + "\n") == []
+def test_a_csv_with_only_a_header_is_refused_as_empty() -> None:
+    """As an empty .vcf: a file with nothing to import is a mistake worth saying (the wrong file)."""
+    with pytest.raises(BadInput, match=r"^people.csv: no contacts in the file"):
+        read_contacts_csv(HEADER + "\n", "people.csv")
 
 
 # --- detection ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ at once with a `BadInput`.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class ContactRecord:
     uid: str
     where: str
     given: frozenset[str] | None = None  # the Contact fields the file has columns for; None: all
+    skipped: tuple[Skip, ...] = ()  # what this record holds that the CRM has no place for
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,15 @@ def bad_record(source: str, where: str, reason: str) -> BadInput:
     return BadInput(messages.record_refused(source, where, reason))
 
 
+# The control characters no field may hold (C0 but tab and line feed, DEL, C1): a NUL or a form feed in a
+# name is damage from the program that wrote the file, never something its author meant to keep.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def clean(value: str) -> str:
-    """A field as we store it: no surrounding blanks, line breaks as `\\n` whatever the file used."""
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    """A field as we store it: no surrounding blanks, line breaks as `\\n` whatever the file used, and
+    no control characters (every reader, CSV, vCard and iCalendar, goes through here)."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def one_line(value: str) -> str:

@@ -153,13 +153,15 @@ def read_csv_file(data: bytes | str, source: str = "contacts.csv") -> ContactsRe
                 except _RowRefused as error:
                     refused.append(Refusal(where, error.reason))
                 else:
-                    records.append(ContactRecord(contact, "", where, header.given))
+                    records.append(ContactRecord(contact, "", where, header.given, tuple(skips)))
                     skipped.extend(skips)
             line = reader.line_num + 1
     except csv.Error as error:  # the rest of the file cannot be told apart into rows
         refused.append(Refusal(messages.at_line(line), messages.not_csv(error)))
     if header is None:
         raise BadInput(messages.no_header_row(source))
+    if not records and not refused:  # as an empty .vcf: a file with nothing to import is a mistake
+        raise BadInput(messages.no_contacts(source))
     return ContactsRead(tuple(records), tuple(refused), tuple(skipped))
 
 

@@ -96,7 +96,7 @@ def read_vcard_file(data: bytes | str, source: str = "contacts.vcf") -> Contacts
         except _CardRefused as error:
             refused.append(Refusal(error.where, error.reason))
             continue
-        records.append(ContactRecord(contact, uid, card.where))
+        records.append(ContactRecord(contact, uid, card.where, skipped=tuple(skips)))
         skipped.extend(skips)
     return ContactsRead(tuple(records), tuple(refused), tuple(skipped))
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Literal
 
 from tui_sync import messages
-from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, User, check_note
+from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, User, check_note, photo_type
+from tui_sync.domain.photos import photo_decodes
 from tui_sync.errors import BadInput
 from tui_sync.microsoft import mapping
 from tui_sync.store import Link, Store
@@ -152,12 +153,17 @@ class ContactsService:
 
     async def read_photo(self, path: str) -> bytes:
         """The bytes of a photo file (the Contact built with them refuses anything but a JPEG or PNG of
-        at most 4 MB); BadInput if the file cannot be read."""
+        at most 4 MB); BadInput if the file cannot be read, or starts like a JPEG or PNG but its header
+        does not decode (a truncated or damaged file would reach Outlook as a broken picture)."""
         file = Path(path.strip()).expanduser()
         try:
-            return await asyncio.to_thread(file.read_bytes)
+            data = await asyncio.to_thread(file.read_bytes)
         except OSError as error:
             raise BadInput(messages.photo_unreadable(str(file), error.strerror or str(error))) from None
+        kind = photo_type(data)
+        if kind is not None and not photo_decodes(data):
+            raise BadInput(messages.photo_damaged(str(file), kind))
+        return data
 
     # --- whose list --------------------------------------------------------------------------------
 

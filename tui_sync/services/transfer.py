@@ -12,7 +12,9 @@ The rules live here, once:
 - an import never removes what its file format cannot say: a CSV without a column leaves that field as
   it is, a card without a photo leaves the photo;
 - what a file holds that the CRM has no place for (a fax number, a task) is counted by kind, and events
-  without a title get a visible placeholder, counted (the action form refuses a blank title).
+  without a title get a visible placeholder, counted (the action form refuses a blank title). For
+  contacts, only what the records added or updated this time left out is counted: a re-import that
+  changes a contact in nothing loses nothing new, and the first import already said what it left out.
 """
 
 from __future__ import annotations
@@ -123,6 +125,7 @@ class TransferService:
             raise refuse_file(source, list(found.refused))
         store = self.store
         counts = _Counts()
+        skipped: list[Skip] = []
         async with store.transaction():
             existing = await store.list_contacts()
             by_id = {c.id: c for c in existing}
@@ -137,6 +140,7 @@ class TransferService:
                 if target is None:
                     result = await store.add_contact(record.contact)
                     counts.new += 1
+                    skipped.extend(record.skipped)
                 else:
                     result = _merged(target, record)
                     if _same(result, target, _CONTACT_FIELDS):
@@ -144,6 +148,7 @@ class TransferService:
                     else:
                         result = await store.update_contact(result)
                         counts.updated += 1
+                        skipped.extend(record.skipped)
                 assert result.id is not None
                 if record.uid and not is_own_uid("contact", record.uid, result.id, result.created_at):
                     await store.remember_uid("contact", result.id, record.uid)
@@ -155,7 +160,7 @@ class TransferService:
             counts.updated,
             counts.unchanged,
             found.refused,
-            found.skipped,
+            tuple(skipped),
             with_photo=sum(1 for r in found.records if r.contact.photo),
         )
 
