@@ -5,6 +5,9 @@ another account before, that account's tokens leave this machine (one account pe
 another CRM user shares it. Reset forgets the tokens and every sync link; Reset calendar only the agenda
 links. Neither loses data: items tui-sync created in Microsoft 365 carry the CRM id, so the next sync
 finds them again instead of duplicating them.
+
+The Test checks (and the Graph client they bring) are imported when a Test runs: the commands that only
+read the CRM build this service too, and start faster without them.
 """
 
 from __future__ import annotations
@@ -12,19 +15,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tui_sync import messages
 from tui_sync.config import Settings
 from tui_sync.domain.models import User
 from tui_sync.microsoft.auth import Authenticator, OnDeviceCode, SignedIn
-from tui_sync.microsoft.checks import CheckResult, run_checks
 from tui_sync.store import Store
-from tui_sync.sync import contacts
-from tui_sync.sync.agenda_parts import ACTION, OCCURRENCE, SERIES
+from tui_sync.sync.kinds import AGENDA_KINDS, ALL_KINDS
 from tui_sync.sync.service import SyncService
 
-AGENDA_LINK_KINDS = (ACTION, SERIES, OCCURRENCE)
-ALL_LINK_KINDS = (*AGENDA_LINK_KINDS, contacts.KIND)
+if TYPE_CHECKING:
+    from tui_sync.microsoft.checks import CheckResult
 
 
 @dataclass(frozen=True)
@@ -96,14 +98,14 @@ class AccountService:
         if user.home_account_id and not await self._shared(user, user.home_account_id):
             removed = auth.reset(user.home_account_id)
         async with self.store.transaction():
-            cleared = await self.store.clear_links(user.code, ALL_LINK_KINDS)
+            cleared = await self.store.clear_links(user.code, ALL_KINDS)
             await self.store.set_home_account(user.code, None)
         return ResetDone(user.code, removed, cleared)
 
     async def reset_calendar(self, code: str) -> int:
         """Reset calendar: forget the agenda links only (after choosing another calendar); how many."""
         user = await self.store.get_user(code)
-        return await self.store.clear_links(user.code, AGENDA_LINK_KINDS)
+        return await self.store.clear_links(user.code, AGENDA_KINDS)
 
     async def test(
         self,
@@ -113,6 +115,8 @@ class AccountService:
         on_result: Callable[[CheckResult], None] | None = None,
     ) -> list[CheckResult]:
         """The Test checks, each handed to `on_result` as soon as it is known."""
+        from tui_sync.microsoft.checks import run_checks
+
         return await run_checks(
             await self.store.get_user(code),
             await self.store.list_action_types(),

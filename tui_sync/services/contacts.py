@@ -12,6 +12,9 @@ The rules live here, once:
 
 The filter is a pure function over an index folded once (`build_index`, `filter_contacts`), so the screen
 can run it on every key and a benchmark can time it without a database.
+
+The CRM ⇄ Graph mapping is imported when an Outlook state is first computed: the commands that never
+show one (`user list`, …) build this service too, and start faster without it.
 """
 
 from __future__ import annotations
@@ -27,10 +30,9 @@ from tui_sync import messages
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, User, check_note, photo_type
 from tui_sync.domain.photos import photo_decodes
 from tui_sync.errors import BadInput
-from tui_sync.microsoft import mapping
 from tui_sync.store import Link, Store
 from tui_sync.store.db import fold
-from tui_sync.sync.contacts import KIND as LINK_KIND
+from tui_sync.sync.kinds import CONTACT as LINK_KIND
 
 OutlookStateName = Literal["synced", "pending", "never"]
 
@@ -109,6 +111,8 @@ def outlook_state(
     """Compare a contact with its sync link (None: never synced) the way the contacts engine will."""
     if link is None:
         return OutlookState("never", listed)
+    from tui_sync.microsoft import mapping
+
     note = str(link.extra.get("note", ""))
     same = (
         listed

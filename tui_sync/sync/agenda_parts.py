@@ -15,6 +15,9 @@ from tui_sync.domain.period import Period
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.calendar import OutlookCalendar, Write, WriteResult
 from tui_sync.store.links import Link
+from tui_sync.sync.kinds import ACTION as ACTION  # the agenda modules' link kinds, named here too
+from tui_sync.sync.kinds import OCCURRENCE as OCCURRENCE
+from tui_sync.sync.kinds import SERIES as SERIES
 from tui_sync.sync.plan import LinkState, Op, Plan, Policy
 
 if TYPE_CHECKING:
@@ -22,7 +25,6 @@ if TYPE_CHECKING:
     from tui_sync.sync.deletions import DeletionGate
     from tui_sync.sync.events import AgendaSummary
 
-ACTION, SERIES, OCCURRENCE = "action", "series", "occurrence"
 KEPT_CANCELLED = "kept-cancelled:"  # remote id of an occurrence cancelled in Outlook but kept in the CRM
 
 Event = dict[str, Any]

@@ -40,9 +40,9 @@ from tui_sync.microsoft.graph import GraphClient
 from tui_sync.store import Store
 from tui_sync.store.links import Link
 from tui_sync.sync.events import ContactsSummary, Phase, Progress, ProgressCallback
+from tui_sync.sync.kinds import CONTACT as KIND
 from tui_sync.sync.plan import Item, LinkState, Op, Plan, Policy, plan
 
-KIND = "contact"
 STAMP_PREFIX = f"{KIND}:"
 
 

@@ -4,6 +4,9 @@ It checks the rights, takes the user's lease (one writer per user), signs in sil
 session for the run, runs the agenda and/or contacts engines, and records the run and the last-sync
 times. Failures become lines of `Summary.errors` rather than exceptions, so a caller always gets a
 Summary to show; only bad requests (unknown user, no right) raise.
+
+The engines and the Graph client are imported where a run starts, not at the top: every command builds
+this service, and those that only read the CRM (`user list`, `agenda list`, …) start faster without them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from tui_sync import messages
 from tui_sync.config import Settings
@@ -21,14 +25,9 @@ from tui_sync.domain.models import User
 from tui_sync.domain.period import Period
 from tui_sync.errors import LeaseLost, NotFound, StoreError, UserError
 from tui_sync.microsoft.auth import Authenticator
-from tui_sync.microsoft.calendar import OutlookCalendar
 from tui_sync.microsoft.errors import NeverConnected
-from tui_sync.microsoft.graph import GraphClient
 from tui_sync.store import LeaseHolder, Store
 from tui_sync.store.db import user_code as canonical_code
-from tui_sync.sync.agenda import AgendaSync
-from tui_sync.sync.contacts import ContactsSync
-from tui_sync.sync.deletions import DeletionGate
 from tui_sync.sync.events import (
     AnswerAll,
     Confirmer,
@@ -38,8 +37,9 @@ from tui_sync.sync.events import (
     What,
     ignore_progress,
 )
-from tui_sync.sync.plan import as_policy
-from tui_sync.sync.push import push_action
+
+if TYPE_CHECKING:
+    from tui_sync.microsoft.graph import GraphClient
 
 # A running sync renews its lease every HEARTBEAT_SECONDS, so a run that died (on another machine: on
 # this one a dead process is taken over at once) frees its user within LEASE_SECONDS. Four beats per
@@ -110,6 +110,8 @@ class SyncService:
         """A Graph client for the user's mailbox; NeverConnected if they never signed in."""
         if not user.home_account_id:
             raise NeverConnected(user.code)
+        from tui_sync.microsoft.graph import GraphClient
+
         auth = await self.authenticator()
         provider = auth.token_provider(user.home_account_id, user.code)
         return GraphClient.from_settings(self.settings.microsoft, provider, user.code)
@@ -210,6 +212,11 @@ class SyncService:
     ) -> None:
         if not user.prefs.calendar_name.strip():
             raise UserError(messages.CALENDAR_NAME_NOT_SET)
+        from tui_sync.microsoft.calendar import OutlookCalendar
+        from tui_sync.sync.agenda import AgendaSync
+        from tui_sync.sync.deletions import DeletionGate
+        from tui_sync.sync.plan import as_policy
+
         engine = AgendaSync(
             store=self.store,
             calendar=OutlookCalendar(graph),
@@ -234,6 +241,9 @@ class SyncService:
     async def _contacts(
         self, user: User, graph: GraphClient, on_event: ProgressCallback, summary: Summary
     ) -> None:
+        from tui_sync.sync.contacts import ContactsSync
+        from tui_sync.sync.plan import as_policy
+
         engine = ContactsSync(
             store=self.store,
             graph=graph,
@@ -265,5 +275,8 @@ class SyncService:
         await self._check_own_action(user, action_id)
         if not (user.prefs.automatic and user.prefs.calendar_name and user.home_account_id):
             return
+        from tui_sync.microsoft.calendar import OutlookCalendar
+        from tui_sync.sync.push import push_action
+
         async with self.lease(user.code, user.code), await self.graph_for(user) as graph:
             await push_action(self.store, OutlookCalendar(graph), user, action_id, self.settings.tz)
