@@ -106,10 +106,11 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         self.calendar_id = ""
         self.owner = DatabaseIdentity("")  # this CRM database, read when the run starts (its stamps)
         self.to_write = self.written = 0  # for progress: planned writes (occurrences add to it) and sent
-        # Each event is mapped, and each action fingerprinted, once per run (by identity: the run holds
-        # them, so an id is not reused meanwhile); a run reads each of them several times.
+        # Each Outlook event read is mapped, and fingerprinted, once per run: the run looks at each
+        # several times. Kept by identity (the run holds the events it read, so an id is not reused
+        # meanwhile); the answers to its writes are mapped when needed and not kept.
         self._mapped: dict[int, tuple[Event, Action]] = {}
-        self._fingerprints: dict[int, tuple[Action, str]] = {}
+        self._remote_fps: dict[int, str] = {}
 
     # --- the run --------------------------------------------------------------------------------
 
@@ -288,7 +289,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
 
     def _remote_single_items(self, sides: Sides) -> dict[str, Item]:
         return {
-            event_id: self._remote_item(event, self._fp(self._to_action(event)), ACTION)
+            event_id: self._remote_item(event, self._remote_fp(event), ACTION)
             for event_id, event in sides.remote_singles.items()
         }
 
@@ -330,10 +331,15 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         )
 
     def _fp(self, action: Action) -> str:
-        known = self._fingerprints.get(id(action))
-        if known is None or known[0] is not action:
-            known = self._fingerprints[id(action)] = (action, mapping.action_fingerprint(action, self.tz))
-        return known[1]
+        return mapping.action_fingerprint(action, self.tz)
+
+    def _remote_fp(self, event: Event) -> str:
+        """The fingerprint of an Outlook event's content (see `_to_action`)."""
+        if self._mapped.get(id(event), (None,))[0] is not event:  # an answer to a write: not kept
+            return self._fp(mapping.event_to_action(event, self.tz, self.labels, self.user.code))
+        if id(event) not in self._remote_fps:
+            self._remote_fps[id(event)] = self._fp(self._to_action(event))
+        return self._remote_fps[id(event)]
 
     def _series_fp(self, series: Series) -> str:
         return mapping.series_fingerprint(series, self.tz)
@@ -342,6 +348,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         return abs((when - self.now).total_seconds())
 
     def _to_action(self, event: Event, **extra: Any) -> Action:
+        """The CRM action of an Outlook event read by this run, mapped once (see `__init__`)."""
         known = self._mapped.get(id(event))
         if known is None or known[0] is not event:
             action = mapping.event_to_action(event, self.tz, self.labels, self.user.code)
@@ -494,7 +501,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
 
     def _link(self, kind: str, crm_key: str, action: Action, event: Event) -> Link:
         """The link of an action and its Outlook event as they are now (after a confirmed write)."""
-        crm, remote = self._fp(action), self._fp(self._to_action(event))
+        crm, remote = self._fp(action), self._remote_fp(event)
         return Link(self.user.code, kind, crm_key, event["id"], crm, event.get("changeKey", ""), remote)
 
 

@@ -117,7 +117,7 @@ class OccurrencesMixin(AgendaRun):
             action = wanted.get(key)
             if action is None:
                 writes.append(Write.delete(f"cancel:{key}", event["id"]))
-            elif self._fp(action) != self._fp(self._to_action(event)):
+            elif self._fp(action) != self._remote_fp(event):
                 writes.append(Write.patch(f"occ:{key}", event["id"], self._occurrence_update(action, event)))
         results = {w.id: r for w, r in await self._write_in_groups(writes, record_nothing)}
         current = []
@@ -160,7 +160,7 @@ class OccurrencesMixin(AgendaRun):
         remote_items = {
             e["id"]: Item(
                 e["id"],
-                self._fp(self._to_action(e)),
+                self._remote_fp(e),
                 version=e.get("changeKey", ""),
                 modified=mapping.last_modified(e),
                 match_key=self._instance_key(series, e),
