@@ -57,6 +57,7 @@ class AgendaRun:
     owner: DatabaseIdentity
     labels: list[str]
     _fp: Callable[[Action], str]
+    _remote_fp: Callable[[Event], str]
     _series_fp: Callable[[Series], str]
     _to_action: Callable[..., Action]  # (event, **fields to set)
     _to_series: Callable[[Event], Series]
