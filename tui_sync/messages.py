@@ -1879,3 +1879,10 @@ def photo_damaged(path: str, mime: str) -> str:
     """A photo file that starts like a JPEG or PNG but whose header does not decode."""
     kind = "PNG" if mime == "image/png" else "JPEG"
     return f"{path} starts like a {kind} image but cannot be read as one (damaged or cut short)"
+
+
+# --- Benchmark: the pull case at the floor ---
+BENCH_NO_TIME = (
+    "at least one of --server-ms and --network-ms must be above 0: with neither, the floor every "
+    "case is held against is 0 s"
+)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.cli.test_cli_imports import cli, probe
+from tui_sync import messages
 
 SYNC_CASES = ("initial", "pull", "no_change", "incremental", "push")
 SYNC_KEYS = {"seconds", "cpu_seconds", "requests", "sub_requests", "floor_seconds", "ratio"}
@@ -49,3 +50,12 @@ def test_bench_help_loads_nothing_heavy(run_cli) -> None:
     assert loaded["code"] == 0 and "usage: tui-sync bench" in out
     assert not loaded["aiohttp"] and not loaded["msal"] and not loaded["textual"]
     assert not loaded["fake_microsoft365"]
+
+
+def test_bench_refuses_a_model_with_no_time(run_cli, tmp_path) -> None:
+    """With no server time and no network time the floor is 0 s: one line, not a division by zero."""
+    report = tmp_path / "BENCHMARKS.md"
+    done = run_cli("bench", "--server-ms", "0", "--network-ms", "0", "--output", str(report))
+    assert done.exit_code == 2
+    assert done.stderr.strip() == f"tui-sync: {messages.BENCH_NO_TIME}"
+    assert not report.exists()
