@@ -749,15 +749,23 @@ def not_allowed_contacts(viewer: str, target: str) -> str:
 
 def mass_deletion_warning(deletions: int, linked: int) -> str:
     return (
-        f"This sync would delete {deletions} items of the {linked} synced ones. "
-        "Make sure the right calendar and period are chosen before going on."
+        f"This sync would delete {deletions} items of the {linked} synced ones. Check first that the "
+        "calendar in the preferences and the Microsoft 365 account are the ones synced before, and that "
+        "the items are really gone from Outlook: going on asks about each one deleted in Microsoft 365."
     )
 
 
-def mass_deletion_refused(deletions: int, linked: int) -> str:
+def mass_deletion_refused(deletions: int, linked: int, headless: bool) -> str:
+    """A sync stopped by the mass-deletion check. Headless (no one to ask item by item), the way on is
+    `--yes`, which deletes every one of them: say so, and what to check before."""
+    stopped = f"Sync stopped before writing anything: it would delete {deletions} of {linked} synced items"
+    if not headless:
+        return stopped
     return (
-        f"Sync stopped before writing anything: it would delete {deletions} of {linked} synced items "
-        "(check the calendar name and the period; headless runs need --yes to go on)"
+        f"{stopped}. Check first that the calendar (`tui-sync user list`) and the Microsoft 365 account "
+        "(`tui-sync test --user CODE`) are the ones synced before and that the items are really gone "
+        "from Outlook, or sync in the terminal application to decide item by item; --yes deletes all "
+        f"{deletions}, asking about none"
     )
 
 

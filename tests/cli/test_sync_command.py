@@ -101,3 +101,27 @@ def test_sync_lists_each_meeting_cancelled_by_its_organiser_and_what_became_of_i
     )
     listed = cli("agenda", "list", "--user", "CARINE", "--from", "2026-12-01", "--to", "2026-12-31").stdout
     assert "Meeting 3" not in listed and "Meeting 1" in listed
+
+
+def test_a_headless_mass_deletion_says_what_to_check_and_that_yes_deletes_them_all(
+    cli, fake: ThreadedFake
+) -> None:
+    """--yes is the only way on for a headless run, and it deletes every item without a question: the
+    refusal says so, and what to check before."""
+    span = ("--from", "2026-12-01", "--to", "2026-12-31")
+    for n in range(1, 5):
+        added = cli(
+            "agenda", "add", "--user", "CARINE", "--title", f"Meeting {n}", "--start", f"2026-12-0{n} 09:00"
+        )
+        assert added.exit_code == 0, added.stderr
+    assert cli("sync", "--user", "CARINE", "--agenda", *span).exit_code == 0
+    events = fake.state()["mailboxes"][0]["events"]
+    for event in events[:3]:  # more than half of the synced items
+        fake.admin("POST", "/events/cancel", {"upn": "carine@contoso.test", "event_id": event["id"]})
+    refused = cli("sync", "--user", "CARINE", "--agenda", *span)
+    assert refused.exit_code == 1
+    assert refused.stderr.count("\n") == 1, refused.stderr
+    assert "it would delete 3 of 4 synced items. Check first that the calendar" in refused.stderr
+    assert refused.stderr.rstrip().endswith("--yes deletes all 3, asking about none")
+    listed = cli("agenda", "list", "--user", "CARINE", *span).stdout
+    assert all(f"Meeting {n}" in listed for n in range(1, 5))

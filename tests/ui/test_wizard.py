@@ -198,6 +198,7 @@ async def test_a_mass_deletion_is_warned_first_and_refusing_writes_nothing(
         await pilot.press("n")
         await wait_for_view(app, pilot, "summary")
         assert "Sync stopped before writing anything" in summary_text(app)
+        assert "--yes" not in summary_text(app)  # the headless advice has no place here
     await store.close()
     assert len(crm_titles(world)) == 10
     assert len(outlook.events()) == 3

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from tui_sync import messages
 from tui_sync.errors import UserError
-from tui_sync.sync.events import Confirmer, Decision, DeletionRequest
+from tui_sync.sync.events import AnswerAll, Confirmer, Decision, DeletionRequest
 from tui_sync.sync.plan import Op, Step
 
 MASS_DELETION_ABSOLUTE = 50
@@ -38,7 +38,9 @@ class DeletionGate:
         self.expected += sum(1 for s in deletions if s.op is Op.DELETE_CRM)
         mass = bool(deletions) and is_mass_deletion(len(deletions), linked)
         if mass and not await self.confirmer.allow_mass_deletion(len(deletions), linked):
-            raise MassDeletionRefused(messages.mass_deletion_refused(len(deletions), linked))
+            # Headless, the advice names --yes and what it does; a user who answered no needs neither.
+            headless = isinstance(self.confirmer, AnswerAll)
+            raise MassDeletionRefused(messages.mass_deletion_refused(len(deletions), linked, headless))
 
     async def confirm(self, request: DeletionRequest) -> bool:
         """True: delete the item from the CRM. False: keep it (the caller writes it back)."""
