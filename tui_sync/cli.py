@@ -131,12 +131,12 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
-def _terminal_application(settings: Settings, user: str | None) -> int:
+def _terminal_application(settings: Settings, user: str | None, err: TextIO) -> int:
     """`tui-sync [--user CODE]`: the Textual application, imported only here (the headless commands
     never load Textual)."""
     from tui_sync.ui import run_tui
 
-    with log_to_file(settings):
+    with log_to_file(settings, warn=lambda line: _say(err, line)):
         return run_tui(settings, user)
 
 
@@ -164,13 +164,14 @@ def _unexpected(error: Exception, err: TextIO, settings: Settings | None) -> int
     """Anything no handler turned into a UserError: one line, and the traceback in the log file
     (never in front of the user). A database failing mid-command (disk full, read-only, corrupt) is
     named as such."""
+    written = False
     if settings is not None:
-        with log_to_file(settings):
+        with log_to_file(settings) as written:  # a log that cannot be written was said when the run began
             logger.error("unexpected error", exc_info=error)
     if isinstance(error, sqlite3.Error) and settings is not None:
         _say(err, messages.database_unusable(settings.database, str(error)))
     else:
-        log = settings.log_path if settings is not None else None
+        log = settings.log_path if settings is not None and written else None
         _say(err, messages.unexpected_error(type(error).__name__, str(error), log))
     return 1
 
@@ -211,11 +212,11 @@ def _run(argv: Sequence[str] | None, now: Clock | None) -> int:
     try:
         settings = load_settings(args.config, os.environ)
         if handler is None:
-            return _terminal_application(settings, args.app_user)
+            return _terminal_application(settings, args.app_user, err)
         ctx = Context(settings=settings, out=out, now=now or utc_now)
         if getattr(args, "own_logging", False):  # the demo logs into its own folder, nowhere else
             return handler(ctx, args)  # type: ignore[return-value]
-        with log_to_file(settings):
+        with log_to_file(settings, warn=lambda line: _say(err, line)):
             if inspect.iscoroutinefunction(handler):
                 return asyncio.run(_run_async(handler, ctx, args, getattr(args, "needs_store", True)))
             return handler(ctx, args)  # type: ignore[return-value]

@@ -8,9 +8,10 @@ secrets out of it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from tui_sync import messages
 from tui_sync.config import Settings
 from tui_sync.private import private_file
 from tui_sync.redaction import redact
@@ -32,16 +33,21 @@ class RedactingFilter(logging.Filter):
 
 
 @contextmanager
-def log_to_file(settings: Settings) -> Iterator[None]:
+def log_to_file(settings: Settings, warn: Callable[[str], None] | None = None) -> Iterator[bool]:
     """Send tui_sync's log records (and at debug level the libraries') to `settings.log_path` while
-    the block runs."""
+    the block runs; the block gets whether the file is written. A log file that cannot be written does
+    not stop the work: `warn` is told so, in one line, and nothing may then point at that file."""
     try:
         private_file(settings.log_path)  # owner-only: it says who synced what, and what went wrong
         # Opened now, not at the first record: a log_file that cannot be written (a folder, no rights)
         # is found here, instead of failing inside whatever was being logged.
         handler: logging.Handler = logging.FileHandler(settings.log_path, encoding="utf-8")
-    except OSError:
+        written = True
+    except OSError as error:
         handler = logging.NullHandler()  # logging is a help, not a reason to refuse to work
+        written = False
+        if warn is not None:
+            warn(messages.log_not_written(settings.log_path, error.strerror or str(error)))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     debug = settings.log_level == "debug"
@@ -52,7 +58,7 @@ def log_to_file(settings: Settings) -> Iterator[None]:
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG if debug else logging.INFO)
     try:
-        yield
+        yield written
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.removeHandler(handler)

@@ -1894,3 +1894,8 @@ BENCH_NO_TIME = (
     "at least one of --server-ms and --network-ms must be above 0: with neither, the floor every "
     "case is held against is 0 s"
 )
+
+
+def log_not_written(path: object, reason: str) -> str:
+    """The log file cannot be opened: said once when a run begins; the run goes on without a log."""
+    return f"warning: cannot write the log file {path} ({reason}): this run keeps no log"
