@@ -941,11 +941,12 @@ def wizard_user_done(user: str, ok: bool) -> str:
 
 
 def wizard_summary(summaries: Iterable[Any], cancelled: bool) -> str:
-    """The summary that stays after a run: each user's lines and errors, and a cancellation."""
+    """The summary that stays after a run: each user's lines and errors (the items failing for one
+    reason on one line, as the command line says them), and a cancellation."""
     blocks = []
     for summary in summaries:
         lines = [f"— {summary.user} —", *summary_lines(summary)]
-        lines += [f"✗ {error}" for error in summary.errors]
+        lines += [f"✗ {error}" for error in error_lines(summary.errors)]  # grouped as the CLI prints them
         blocks.append("\n".join(lines))
     if cancelled:
         blocks.append(SYNC_CANCELLED)

@@ -310,3 +310,27 @@ async def test_at_startup_brings_outlook_changes_in_without_pushing_the_crm(
     await store.close()
     assert "Made in Outlook" in crm_titles(world)
     assert [e["subject"] for e in outlook.events()] == ["Made in Outlook"]  # CRM → Microsoft 365 not run
+
+
+async def test_the_summary_says_items_failing_for_one_reason_in_one_line(
+    world: UiWorld, outlook: Outlook
+) -> None:
+    """As the command line does: five actions refused alike are one line naming the first, not five."""
+    add_actions(world, 5)
+    world.fake.faults(batch_424=True)  # every write of a $batch refused alike
+    store = await world.open_store()
+    app = world.app(store=store)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("f5")
+            await settle(app, pilot)
+            await pilot.press("ctrl+s")
+            await wait_for_view(app, pilot, "summary")
+            failed = [line for line in summary_text(app).splitlines() if line.startswith("✗")]
+    finally:
+        world.fake.faults(batch_424=False)
+        await store.close()
+    assert len(failed) == 1, failed
+    assert "” and 4 other items could not be synced: " in failed[0]
+    assert outlook.events() == []
