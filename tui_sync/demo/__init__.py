@@ -117,6 +117,7 @@ def prepare(folder: Path, *, latency_ms: int = 0, now: Clock = utc_now) -> Demo:
             today = now().astimezone(settings.tz).date()
             with log_to_file(settings):
                 asyncio.run(seed_folder(settings, fake, today))
+            fake.save()  # the seeded mailboxes, before the folder is marked as seeded
             marker = {"seeded": today.isoformat()}
         marker["port"] = fake.server.port
         (folder / MARKER).write_text(json.dumps(marker), encoding="utf-8")

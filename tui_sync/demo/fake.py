@@ -3,12 +3,18 @@
 Why a thread: the terminal application runs its own asyncio loop (`app.run()`) and MSAL blocks in
 worker threads; a fake on a loop of its own answers all of them over real HTTPS on loopback, and nobody
 needs a second terminal. Its state (CA, mailboxes, tokens) lives in a folder of the demo, so a kept
-demo finds its mailboxes and sign-ins again.
+demo finds its mailboxes and sign-ins again. The fake itself saves only when it is closed; a demo that
+is killed (SIGKILL, a closed SSH session) never closes it, and would reopen on empty mailboxes, every
+synced item looking deleted in Outlook. So the state is also saved within SAVE_EVERY seconds of each
+change (compared as the JSON the fake writes; the file is replaced atomically, never left half-written).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
+import json
 import threading
 from collections.abc import Coroutine
 from pathlib import Path
@@ -18,6 +24,7 @@ from fake_microsoft365 import FakeServer, start_fake
 
 T = TypeVar("T")
 DEVICE_INTERVAL = 1  # seconds between sign-in polls (Microsoft asks for 5): Connect in the demo is quick
+SAVE_EVERY = 1.0  # seconds: at most this much of the fake mailboxes' changes is lost to a killed demo
 
 
 class ThreadedDemoFake:
@@ -32,6 +39,8 @@ class ThreadedDemoFake:
         except BaseException:
             self._stop_loop()
             raise
+        self._saved = self._snapshot()
+        self._saver = asyncio.run_coroutine_threadsafe(self._keep_saved(), self._loop)
 
     @staticmethod
     async def _start(state_dir: Path, port: int, latency_ms: int) -> FakeServer:
@@ -46,6 +55,32 @@ class ThreadedDemoFake:
             return await start_fake(
                 port=0, state_dir=state_dir, latency_ms=latency_ms, device_interval=DEVICE_INTERVAL
             )
+
+    def _snapshot(self) -> str:
+        """The state as `FakeServer.save` writes it (read on the fake's loop, or before it serves)."""
+        return json.dumps({"state": self.server.state.to_json(), "identity": self.server.identity.to_json()})
+
+    async def _keep_saved(self) -> None:
+        """Save the fake's state whenever it changed, every SAVE_EVERY seconds, on the fake's own loop
+        (so no request changes it halfway through a save)."""
+        while True:
+            await asyncio.sleep(SAVE_EVERY)
+            self.save_if_changed()
+
+    def save_if_changed(self) -> None:
+        """Write state.json when the state differs from what was last written (call on the fake's loop)."""
+        now = self._snapshot()
+        if now != self._saved:
+            self.server.save()
+            self._saved = now
+
+    def save(self) -> None:
+        """Save now, from any thread (after the seeding: the biggest batch of changes)."""
+
+        async def save_now() -> None:
+            self.save_if_changed()
+
+        self.call(save_now())
 
     def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run `coroutine` on the fake's loop and wait for its result."""
@@ -73,6 +108,9 @@ class ThreadedDemoFake:
         self.call(configure())
 
     def close(self) -> None:
+        self._saver.cancel()
+        with contextlib.suppress(concurrent.futures.CancelledError, concurrent.futures.TimeoutError):
+            self._saver.result(timeout=5)
         try:
             self.call(self.server.close())
         finally:
