@@ -21,7 +21,7 @@ from tui_sync.domain.models import Action, ActionType, InvalidValue, Recurrence,
 from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import aligned
 from tui_sync.errors import AlreadyExists, NotFound
-from tui_sync.store.db import user_code
+from tui_sync.store.db import from_row, user_code
 from tui_sync.store.users import UsersRepo
 
 _TEMPLATE = (
@@ -67,7 +67,7 @@ class AgendaRepo(UsersRepo):
 
     async def list_action_types(self) -> list[ActionType]:
         rows = await self._rows("SELECT id, label, colour FROM action_types ORDER BY id")
-        return [ActionType(label=r["label"], colour=r["colour"], id=r["id"]) for r in rows]
+        return [from_row(ActionType, r) for r in rows]
 
     async def add_action_type(self, action_type: ActionType) -> ActionType:
         async with self.transaction():
@@ -103,30 +103,21 @@ class AgendaRepo(UsersRepo):
 
     # --- actions ---------------------------------------------------------------------------------
 
-    def _common_fields(self, row: sqlite3.Row) -> dict[str, Any]:
-        """What an action row and a series row share: id, the template, the timestamps."""
+    def _decoded_template(self, row: sqlite3.Row) -> dict[str, Any]:
+        """The fields an action row and a series row both store in another form: times and booleans."""
         return {
-            "id": row["id"],
-            "owner": row["owner"],
-            "title": row["title"],
-            "location": row["location"],
             "start": self._time(row["start_at"]),
             "end": self._time(row["end_at"]),
             "all_day": bool(row["all_day"]),
             "private": bool(row["private"]),
             "reminder_on": bool(row["reminder_on"]),
-            "reminder_minutes": row["reminder_minutes"],
-            "action_type": row["action_type"],
-            "note": row["note"],
             "created_at": self._time(row["created_at"]),
             "updated_at": self._time(row["updated_at"]),
         }
 
     def _action(self, row: sqlite3.Row) -> Action:
-        return Action(
-            series_id=row["series_id"],
-            original_start=self._maybe_time(row["original_start"]),
-            **self._common_fields(row),
+        return from_row(
+            Action, row, original_start=self._maybe_time(row["original_start"]), **self._decoded_template(row)
         )
 
     def _template(self, item: Action | Series) -> tuple[object, ...]:
@@ -222,25 +213,23 @@ class AgendaRepo(UsersRepo):
     def _series(
         self, row: sqlite3.Row, exceptions: Iterable[Action], cancelled: Iterable[datetime]
     ) -> Series:
-        recurrence = Recurrence(
-            pattern=row["pattern"],
+        recurrence = from_row(
+            Recurrence,
+            row,
             start_date=date.fromisoformat(row["start_date"]),
-            interval=row["interval"],
             days_of_week=tuple(d for d in row["days_of_week"].split(",") if d),
-            day_of_month=row["day_of_month"],
-            month=row["month"],
             index=row["week_index"],
-            first_day_of_week=row["first_day_of_week"],
-            range_type=row["range_type"],
             end_date=self._day(row["end_date"]),
             count=row["range_count"],
         )
         return aligned(
-            Series(
+            from_row(
+                Series,
+                row,
                 recurrence=recurrence,
                 exceptions=tuple(exceptions),
                 cancelled=frozenset(cancelled),
-                **self._common_fields(row),
+                **self._decoded_template(row),
             )
         )
 

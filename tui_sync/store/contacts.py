@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from tui_sync import messages
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact
 from tui_sync.errors import LimitReached, NotFound
-from tui_sync.store.db import fold
+from tui_sync.store.db import fold, from_row
 from tui_sync.store.users import UsersRepo
 
 _FIELDS = (
@@ -54,22 +54,10 @@ class ContactsRepo(UsersRepo):
     """The CRM's contacts and the per-user lists of contacts to sync."""
 
     def _contact(self, row: sqlite3.Row) -> Contact:
-        return Contact(
-            id=row["id"],
-            civility=row["civility"],
-            last_name=row["last_name"],
-            first_name=row["first_name"],
-            company=row["company"],
-            job_title=row["job_title"],
-            email=row["email"],
-            phone=row["phone"],
-            mobile=row["mobile"],
+        return from_row(
+            Contact,
+            row,
             address_lines=(row["address1"], row["address2"], row["address3"]),
-            postal_code=row["postal_code"],
-            city=row["city"],
-            country=row["country"],
-            photo=row["photo"],
-            note=row["note"],
             created_at=self._time(row["created_at"]),
             updated_at=self._time(row["updated_at"]),
         )

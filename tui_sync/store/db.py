@@ -9,6 +9,8 @@ Migrations are `migrations/NNNN_name.sql`, applied in order from `PRAGMA user_ve
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import re
 import sqlite3
 import unicodedata
@@ -18,7 +20,7 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -29,6 +31,9 @@ from tui_sync.errors import StoreError
 from tui_sync.private import private_file
 from tui_sync.store.preflight import check_database_file
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 BUSY_SECONDS = 5.0  # how long to wait for another process's write transaction before giving up
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
@@ -36,11 +41,26 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 _ACTIVE_TRANSACTIONS: ContextVar[frozenset[object]] = ContextVar("tui_sync_transactions", default=frozenset())
 
 Clock = Callable[[], datetime]
+_Record = TypeVar("_Record", bound="DataclassInstance")
 
 
 def user_code(code: str) -> str:
     """User codes are upper-case in the database, whatever case a caller typed."""
     return code.strip().upper()
+
+
+def from_row(cls: type[_Record], row: sqlite3.Row, /, **decoded: Any) -> _Record:
+    """The one way a row becomes a dataclass: each column named like a field fills it as stored, and
+    `decoded` gives the fields whose stored form differs (times, booleans, JSON, renamed or split
+    columns). Columns that are no field of `cls` are left out, so one row can feed two dataclasses."""
+    names = _field_names(cls)
+    stored = zip(row.keys(), row, strict=True)  # a Row iterates over its values, not its keys
+    return cls(**{key: value for key, value in stored if key in names} | decoded)
+
+
+@functools.cache
+def _field_names(cls: type[DataclassInstance]) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 def utc_now() -> datetime:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tui_sync.store.db import Database, user_code
+from tui_sync.store.db import Database, from_row, user_code
 
 _COLUMNS = "user, kind, crm_key, remote_id, crm_hash, remote_change_key, remote_hash, extra"
 _SYNCED_CALENDAR = "synced_calendar:"  # + user code, in the settings table: the calendar the links point into
@@ -34,16 +34,7 @@ class Link:
 
 
 def _link(row: sqlite3.Row) -> Link:
-    return Link(
-        user=row["user"],
-        kind=row["kind"],
-        crm_key=row["crm_key"],
-        remote_id=row["remote_id"],
-        crm_hash=row["crm_hash"],
-        remote_change_key=row["remote_change_key"],
-        remote_hash=row["remote_hash"],
-        extra=json.loads(row["extra"]),
-    )
+    return from_row(Link, row, extra=json.loads(row["extra"]))
 
 
 class LinksRepo(Database):

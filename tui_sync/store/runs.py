@@ -18,7 +18,7 @@ from typing import Any
 
 from tui_sync import messages
 from tui_sync.errors import SyncBusy
-from tui_sync.store.db import Database, user_code
+from tui_sync.store.db import Database, from_row, user_code
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +63,9 @@ class RunsRepo(Database):
         return [self._run(row) for row in rows]
 
     def _run(self, row: sqlite3.Row) -> SyncRun:
-        return SyncRun(
-            id=row["id"],
-            user=row["user"],
-            what=row["what"],
+        return from_row(
+            SyncRun,
+            row,
             started=self._time(row["started"]),
             finished=self._maybe_time(row["finished"]),
             ok=None if row["ok"] is None else bool(row["ok"]),

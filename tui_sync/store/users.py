@@ -9,7 +9,7 @@ from typing import Literal
 from tui_sync import messages
 from tui_sync.domain.models import DatabaseIdentity, InvalidValue, MicrosoftSettings, Rights, SyncPrefs, User
 from tui_sync.errors import AlreadyExists, UnknownUser
-from tui_sync.store.db import Database, user_code
+from tui_sync.store.db import Database, from_row, user_code
 
 _USER_COLUMNS = (
     "code, full_name, is_admin, interface, login_email, calendar_name, months_before, months_after, "
@@ -50,22 +50,18 @@ class UsersRepo(Database):
     # --- users -----------------------------------------------------------------------------------
 
     def _user(self, row: sqlite3.Row) -> User:
-        prefs = SyncPrefs(
-            interface=row["interface"],
-            login_email=row["login_email"],
-            calendar_name=row["calendar_name"],
-            months_before=row["months_before"],
-            months_after=row["months_after"],
+        prefs = from_row(
+            SyncPrefs,
+            row,
             automatic=bool(row["automatic"]),
             at_startup=bool(row["at_startup"]),
             series=bool(row["series"]),
         )
-        return User(
-            code=row["code"],
-            full_name=row["full_name"],
+        return from_row(
+            User,
+            row,
             is_admin=bool(row["is_admin"]),
             prefs=prefs,
-            home_account_id=row["home_account_id"],
             last_agenda_sync=self._maybe_time(row["last_agenda_sync"]),
             last_contacts_sync=self._maybe_time(row["last_contacts_sync"]),
         )

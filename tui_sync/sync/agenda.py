@@ -51,7 +51,6 @@ from tui_sync.sync.agenda_parts import (
     Event,
     Record,
     Sides,
-    link_state,
     one_way,
     split_cancelled,
     stamp_write,
@@ -67,7 +66,7 @@ from tui_sync.sync.events import (
     ProgressCallback,
 )
 from tui_sync.sync.occurrences import OccurrencesMixin
-from tui_sync.sync.plan import Item, Op, Plan, Policy, Step, plan
+from tui_sync.sync.plan import Item, Op, Plan, Policy, Step, link_state, plan
 from tui_sync.sync.series import SeriesMastersMixin
 
 

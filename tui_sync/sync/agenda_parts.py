@@ -18,7 +18,7 @@ from tui_sync.store.links import Link
 from tui_sync.sync.kinds import ACTION as ACTION  # the agenda modules' link kinds, named here too
 from tui_sync.sync.kinds import OCCURRENCE as OCCURRENCE
 from tui_sync.sync.kinds import SERIES as SERIES
-from tui_sync.sync.plan import LinkState, Op, Plan, Policy
+from tui_sync.sync.plan import Op, Plan, Policy
 
 if TYPE_CHECKING:
     from tui_sync.store import Store
@@ -104,10 +104,6 @@ def action_link(
         event.get("changeKey", ""),
         mapping.action_fingerprint(remote, tz),
     )
-
-
-def link_state(link: Link) -> LinkState:
-    return LinkState(link.crm_key, link.remote_id, link.crm_hash, link.remote_change_key, link.remote_hash)
 
 
 def one_way(p: Plan) -> Plan:

@@ -41,7 +41,7 @@ from tui_sync.store import Store
 from tui_sync.store.links import Link
 from tui_sync.sync.events import ContactsSummary, Phase, Progress, ProgressCallback
 from tui_sync.sync.kinds import CONTACT as KIND
-from tui_sync.sync.plan import Item, LinkState, Op, Plan, Policy, plan
+from tui_sync.sync.plan import Item, LinkState, Op, Plan, Policy, link_state, plan
 
 STAMP_PREFIX = f"{KIND}:"
 
@@ -134,7 +134,7 @@ class ContactsSync:
         content = plan(
             self._crm_items(sides),
             self._remote_items(sides),
-            [_state(link) for link in sides.links.values()],
+            [link_state(link) for link in sides.links.values()],
             policy="crm",  # one-way fields: the CRM wins whatever changed
             now=self.now,
         )
@@ -521,10 +521,6 @@ class ContactsSync:
 
 _After = Callable[[_Task, Write, WriteResult, list[Write]], None]
 """What `_send` calls with each result: note it on its task, maybe ask for a follow-up write."""
-
-
-def _state(link: Link) -> LinkState:
-    return LinkState(link.crm_key, link.remote_id, link.crm_hash, link.remote_change_key, link.remote_hash)
 
 
 def _tag(write: Write) -> int:

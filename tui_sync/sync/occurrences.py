@@ -19,14 +19,13 @@ from tui_sync.sync.agenda_parts import (
     AgendaRun,
     Event,
     Sides,
-    link_state,
     occurrence_key,
     one_way,
     record_nothing,
     split_cancelled,
 )
 from tui_sync.sync.events import DeletionReason, DeletionRequest
-from tui_sync.sync.plan import Item, LinkState, Op, plan
+from tui_sync.sync.plan import Item, LinkState, Op, link_state, plan
 from tui_sync.sync.series import THREE_WAY_FRESH
 
 

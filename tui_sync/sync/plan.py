@@ -16,7 +16,10 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, TypeGuard, get_args
+from typing import TYPE_CHECKING, Literal, TypeGuard, get_args
+
+if TYPE_CHECKING:
+    from tui_sync.store.links import Link
 
 Policy = Literal["newest", "crm", "office"]
 
@@ -55,6 +58,11 @@ class LinkState:
     crm_hash: str
     remote_version: str
     remote_hash: str
+
+
+def link_state(link: Link) -> LinkState:
+    """A stored link as the comparison reads it: one rule for every engine (agenda and contacts)."""
+    return LinkState(link.crm_key, link.remote_id, link.crm_hash, link.remote_change_key, link.remote_hash)
 
 
 class Op(enum.Enum):
