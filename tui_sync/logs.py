@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from tui_sync import messages
 from tui_sync.config import Settings
@@ -32,6 +33,29 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _LogFile(logging.FileHandler):
+    """The log file, which stops at its first failed write (the disk filled up, the file system went
+    read-only) instead of printing logging's own "--- Logging error ---" traceback on the user's
+    terminal, or over the terminal application, at every record that follows."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, encoding="utf-8")
+        self.failed = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self.failed = True  # the log is a help: the work goes on without it
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:  # the last buffered records could not be written: lost, not worth a traceback
+            self.failed = True
+
+
 @contextmanager
 def log_to_file(settings: Settings, warn: Callable[[str], None] | None = None) -> Iterator[bool]:
     """Send tui_sync's log records (and at debug level the libraries') to `settings.log_path` while
@@ -41,7 +65,7 @@ def log_to_file(settings: Settings, warn: Callable[[str], None] | None = None) -
         private_file(settings.log_path)  # owner-only: it says who synced what, and what went wrong
         # Opened now, not at the first record: a log_file that cannot be written (a folder, no rights)
         # is found here, instead of failing inside whatever was being logged.
-        handler: logging.Handler = logging.FileHandler(settings.log_path, encoding="utf-8")
+        handler: logging.Handler = _LogFile(settings.log_path)
         written = True
     except OSError as error:
         handler = logging.NullHandler()  # logging is a help, not a reason to refuse to work

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 from pathlib import Path
 
 from tui_sync import cli
 from tui_sync.config import load_settings
+from tui_sync.logs import log_to_file
 
 
 def unwritable_log(run_cli) -> Path:
@@ -48,3 +50,13 @@ def test_an_unexpected_error_points_at_the_log_only_when_it_was_written(run_cli)
     cli._unexpected(RuntimeError("boom"), said, load_settings(run_cli.config, os.environ))
     assert str(path) not in said.getvalue() and "details are in" not in said.getvalue()
     assert said.getvalue().count("\n") == 1 and "boom" in said.getvalue()
+
+
+def test_a_log_that_fails_mid_run_stops_quietly(run_cli, capsys) -> None:
+    """/dev/full opens like any file and refuses every write, as a full disk does: no traceback."""
+    settings = load_settings(run_cli.config, {**os.environ, "TUI_SYNC_LOG_FILE": "/dev/full"})
+    with log_to_file(settings) as written:
+        assert written
+        for n in range(3):
+            logging.getLogger("tui_sync.test").warning("record %d", n)
+    assert capsys.readouterr().err == ""
