@@ -10,6 +10,7 @@ edits the same mailbox through plain Graph calls, as the phone or Outlook on the
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import sqlite3
 import time
@@ -314,6 +315,38 @@ async def test_progress_reports_phases_counts_and_requests(world: ContactsWorld)
     assert all(p.what == "contacts" for p in world.progress)
     assert world.progress[-1].requests >= 3
     assert [p.requests for p in world.progress] == sorted(p.requests for p in world.progress)
+
+
+class _Watched(list[Progress]):
+    """The progress list of a run, counting at the "recording" phase the CRM contacts still alive."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.alive_when_recording: list[int] = []
+
+    def append(self, event: Progress) -> None:
+        super().append(event)
+        if event.phase == "recording":
+            gc.collect()
+            self.alive_when_recording.append(
+                sum(1 for o in gc.get_objects() if isinstance(o, Contact) and o.photo is not None)
+            )
+
+
+async def test_the_crm_contacts_are_let_go_before_the_change_keys_are_read_back(world: ContactsWorld) -> None:
+    """After the photo uploads the whole folder is listed again for the changeKeys they moved. The CRM
+    contacts read for the plan (each with its photo: the whole sync list's photos) are no longer held
+    by then: holding both at once made the peak of a sync's memory."""
+    for n in range(5):
+        await world.add(f"Name{n}", photo=jpeg(n, size=2048))
+    watched = world.progress = _Watched()
+
+    summary = await world.sync()
+
+    assert summary.microsoft.created == 5
+    assert watched.alive_when_recording == [0]
+    assert len(world.stamped()) == 5
+    await world.assert_quiet()  # the changeKeys were recorded: the next run reads no photo back
 
 
 # --- CRM → Microsoft 365: one-way fields ---------------------------------------------------------------

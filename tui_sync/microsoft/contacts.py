@@ -12,7 +12,7 @@ photos, not Outlook contact"), so removing one is the engine's business (it re-c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from tui_sync.domain.models import photo_type
@@ -75,9 +75,14 @@ class OutlookContacts:
 
     async def list(self) -> list[GraphContact]:
         """Every contact of the default contacts folder, with the CRM-id stamp of those we created."""
+        return [item async for page in self.pages() for item in page]
+
+    async def pages(self) -> AsyncIterator[list[GraphContact]]:
+        """`list` a page at a time, for a caller that needs one contact at a time, not all at once."""
         params = {"$select": CONTACT_FIELDS, "$expand": STAMP_EXPAND, "$top": PAGE_SIZE}
         headers = {"Prefer": f"odata.maxpagesize={PAGE_SIZE}"}
-        return await self.graph.get_all("/me/contacts", params, headers)
+        async for page in self.graph.pages("/me/contacts", params, headers):
+            yield page
 
     async def get_contacts(
         self, contact_ids: Sequence[str], fields: str = CONTACT_FIELDS

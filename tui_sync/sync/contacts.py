@@ -128,8 +128,18 @@ class ContactsSync:
     async def run(self) -> ContactsSummary:
         self._progress("reading")
         self.owner = await self.store.database_identity()
-        sides = await self._read()
+        await self._plan_and_write(await self._read())
+        if self._uploaded:
+            self._progress("recording", self._done, self._total)
+            await self._record_change_keys()
+        self._progress("done", self._done, self._total)
+        return self.summary
 
+    async def _plan_and_write(self, sides: _Sides) -> None:
+        """Plan and send the writes. Its own frame so that, once it returns, the CRM contacts (with
+        their photos), the Outlook items and the tasks' answers are freed before the changeKeys are
+        read back: each is the size of the whole sync list, and holding them all at once then was the
+        peak of a sync's memory."""
         self._progress("planning")
         content = plan(
             self._crm_items(sides),
@@ -149,11 +159,6 @@ class ContactsSync:
         self._progress("writing", 0, self._total)
         follow_ups = await self._send(first, {id(t): t for t in tasks}, self._after_first)
         await self._send(follow_ups, {id(t): t for t in tasks}, self._after_second)
-        if self._uploaded:
-            self._progress("recording", self._done, self._total)
-            await self._record_change_keys()
-        self._progress("done", self._done, self._total)
-        return self.summary
 
     def _stamp_key(self, item: GraphContact) -> str | None:
         """The CRM contact id stamped on an Outlook contact by this CRM database, else None."""
@@ -493,16 +498,17 @@ class ContactsSync:
     async def _record_change_keys(self) -> None:
         """The changeKeys our photo uploads produced, read from one more listing of the folder. A contact
         whose fields or note moved meanwhile keeps its old changeKey, so the next run looks at it."""
-        listed = {item["id"]: item for item in await self.outlook.list()}
+        by_remote = {link.remote_id: link for link in self._uploaded.values()}
         fresh = []
-        for link in self._uploaded.values():
-            item = listed.get(link.remote_id)
-            if (
-                item is not None
-                and mapping.graph_contact_fingerprint(item, str(link.extra["photo"])) == link.remote_hash
-                and mapping.note_fingerprint(mapping.graph_note(item)) == link.extra["note"]
-            ):
-                fresh.append(replace(link, remote_change_key=item.get("changeKey", "")))
+        async for page in self.outlook.pages():  # a page at a time: the whole folder is not needed at once
+            for item in page:
+                link = by_remote.get(item["id"])
+                if (
+                    link is not None
+                    and mapping.graph_contact_fingerprint(item, str(link.extra["photo"])) == link.remote_hash
+                    and mapping.note_fingerprint(mapping.graph_note(item)) == link.extra["note"]
+                ):
+                    fresh.append(replace(link, remote_change_key=item.get("changeKey", "")))
         await self.store.save_links(fresh)
 
     def _link(self, key: str, contact: Contact, item: GraphContact, photo: str, note_fp: str) -> Link:
