@@ -320,8 +320,9 @@ async def test_progress_reports_phases_counts_and_requests(world: ContactsWorld)
 class _Watched(list[Progress]):
     """The progress list of a run, counting at the "recording" phase the CRM contacts still alive."""
 
-    def __init__(self) -> None:
+    def __init__(self, photos: set[bytes]) -> None:
         super().__init__()
+        self.photos = photos  # the photos of this test's contacts (other tests may leave theirs alive)
         self.alive_when_recording: list[int] = []
 
     def append(self, event: Progress) -> None:
@@ -329,7 +330,7 @@ class _Watched(list[Progress]):
         if event.phase == "recording":
             gc.collect()
             self.alive_when_recording.append(
-                sum(1 for o in gc.get_objects() if isinstance(o, Contact) and o.photo is not None)
+                sum(1 for o in gc.get_objects() if isinstance(o, Contact) and o.photo in self.photos)
             )
 
 
@@ -337,9 +338,10 @@ async def test_the_crm_contacts_are_let_go_before_the_change_keys_are_read_back(
     """After the photo uploads the whole folder is listed again for the changeKeys they moved. The CRM
     contacts read for the plan (each with its photo: the whole sync list's photos) are no longer held
     by then: holding both at once made the peak of a sync's memory."""
-    for n in range(5):
-        await world.add(f"Name{n}", photo=jpeg(n, size=2048))
-    watched = world.progress = _Watched()
+    photos = {jpeg(f"let go {n}", size=2048) for n in range(5)}
+    for n, photo in enumerate(photos):
+        await world.add(f"Name{n}", photo=photo)
+    watched = world.progress = _Watched(photos)
 
     summary = await world.sync()
 
