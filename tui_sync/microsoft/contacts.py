@@ -27,6 +27,7 @@ CONTACT_FIELDS = (
 PAGE_SIZE = 1000  # Graph's largest $top: two pages at the 2000-contact limit
 
 GraphContact = dict[str, Any]
+ContactsPage = list[GraphContact]  # one page of a listing
 # Each write with its result; named here because inside OutlookContacts `list` is its method.
 WriteResults = list[tuple[Write, WriteResult]]
 
@@ -77,7 +78,7 @@ class OutlookContacts:
         """Every contact of the default contacts folder, with the CRM-id stamp of those we created."""
         return [item async for page in self.pages() for item in page]
 
-    async def pages(self) -> AsyncIterator[list[GraphContact]]:
+    async def pages(self) -> AsyncIterator[ContactsPage]:
         """`list` a page at a time, for a caller that needs one contact at a time, not all at once."""
         params = {"$select": CONTACT_FIELDS, "$expand": STAMP_EXPAND, "$top": PAGE_SIZE}
         headers = {"Prefer": f"odata.maxpagesize={PAGE_SIZE}"}
