@@ -209,6 +209,7 @@ def _run(argv: Sequence[str] | None, now: Clock | None) -> int:
         return done.code if isinstance(done.code, int) else 0
     handler: Handler | None = getattr(args, "handler", None)
     settings: Settings | None = None
+    ctx: Context | None = None
     try:
         settings = load_settings(args.config, os.environ)
         if handler is None:
@@ -221,7 +222,7 @@ def _run(argv: Sequence[str] | None, now: Clock | None) -> int:
                 return asyncio.run(_run_async(handler, ctx, args, getattr(args, "needs_store", True)))
             return handler(ctx, args)  # type: ignore[return-value]
     except UserError as error:
-        _say(err, error.message)
+        _say(err, error.message if ctx is None else ctx.explain(error))
         return error.exit_code
     except InvalidValue as error:
         _say(err, str(error))

@@ -557,9 +557,11 @@ def reason_wrong_client_id(client_id: str) -> str:
     return f"the application (client) ID {client_id} is not known to Microsoft"
 
 
-def account_not_accessible(reason: str, fix: str = CONNECT_FIX_TUI) -> str:
-    """The Test line for every sign-in problem, with what went wrong and how to fix it."""
-    return f"{ACCOUNT_NOT_ACCESSIBLE} ({reason}): {fix}"
+def account_not_accessible(reason: str, fix: str = "") -> str:
+    """The Test line for every sign-in problem: what went wrong, and how to fix it when the front end
+    that shows it says so (see `with_fix`)."""
+    line = f"{ACCOUNT_NOT_ACCESSIBLE} ({reason})"
+    return with_fix(line, fix) if fix else line
 
 
 def reconnect_needed(user_code: str, reason: str) -> str:
@@ -946,7 +948,8 @@ def wizard_summary(summaries: Iterable[Any], cancelled: bool) -> str:
     blocks = []
     for summary in summaries:
         lines = [f"— {summary.user} —", *summary_lines(summary)]
-        lines += [f"✗ {error}" for error in error_lines(summary.errors)]  # grouped as the CLI prints them
+        errors = error_lines(advised_errors(summary, CONNECT_FIX_TUI))  # grouped as the CLI prints them
+        lines += [f"✗ {error}" for error in errors]
         blocks.append("\n".join(lines))
     if cancelled:
         blocks.append(SYNC_CANCELLED)
@@ -1900,3 +1903,17 @@ BENCH_NO_TIME = (
 def log_not_written(path: object, reason: str) -> str:
     """The log file cannot be opened: said once when a run begins; the run goes on without a log."""
     return f"warning: cannot write the log file {path} ({reason}): this run keeps no log"
+
+
+# --- Advice at the edge: the engine says what is wrong, each front end how to fix it ---------------
+
+
+def with_fix(line: str, fix: str) -> str:
+    """A problem's line followed by the front end's way to fix it (a button, or a command)."""
+    return f"{line}: {fix}"
+
+
+def advised_errors(summary: Any, fix: str) -> list[str]:
+    """A run's error lines, the one saying the Microsoft account cannot be used followed by `fix`."""
+    problem = summary.account_problem
+    return [with_fix(error, fix) if problem and error == problem else error for error in summary.errors]

@@ -158,3 +158,15 @@ def test_connect_without_a_client_id(run_cli, fake: ThreadedFake, monkeypatch: p
         + "\n"
     )
     assert home_account(cli.database) is None
+
+
+def test_sync_without_a_client_id_gives_the_command_lines_advice(connected_cli) -> None:
+    """The engine says only what is wrong; the command line adds its own way to fix it, in the printed
+    errors and in the JSON summary alike."""
+    with closing(sqlite3.connect(connected_cli.database)) as db, db:
+        db.execute("UPDATE settings SET value = '' WHERE key = 'microsoft.client_id'")  # the ADM cleared it
+    line = messages.account_not_accessible(messages.REASON_NO_CLIENT_ID, messages.CONNECT_FIX_CLI)
+    printed = connected_cli("sync", "--user", "CARINE", "--agenda")
+    assert printed.exit_code == 1 and printed.stderr.splitlines()[-1] == "tui-sync: " + line
+    as_json = connected_cli("sync", "--user", "CARINE", "--agenda", "--json")
+    assert as_json.exit_code == 1 and as_json.json()["errors"] == [line]

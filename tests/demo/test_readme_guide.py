@@ -32,7 +32,7 @@ FIXED = {
     "SIGN_IN_DECLINED": messages.SIGN_IN_DECLINED,
     "SIGN_IN_EXPIRED": messages.SIGN_IN_EXPIRED,
     # the table gives the fix once, in the first of these rows
-    "no client ID": messages.account_not_accessible(messages.REASON_NO_CLIENT_ID),
+    "no client ID": messages.account_not_accessible(messages.REASON_NO_CLIENT_ID, messages.CONNECT_FIX_TUI),
     "not connected": messages.account_not_accessible(messages.REASON_NOT_CONNECTED, "").rstrip(": "),
 }
 # Messages with parts filled in: every fixed part must be in the table.

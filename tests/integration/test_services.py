@@ -22,7 +22,7 @@ from tui_sync import messages
 from tui_sync.config import Settings, load_settings
 from tui_sync.domain.models import Action, InvalidValue, Rights, SyncPrefs, User
 from tui_sync.errors import BadInput, UnknownUser
-from tui_sync.microsoft.checks import CheckResult
+from tui_sync.microsoft.checks import ACCOUNT_NOT_ACCESSIBLE, CheckResult
 from tui_sync.services import Connection, Services
 from tui_sync.store import Link, Store
 from tui_sync.sync import agenda, contacts
@@ -180,13 +180,15 @@ async def test_test_hands_each_check_to_on_result_in_order(world: World) -> None
     ]
 
 
-async def test_test_reports_failures_in_order_with_the_front_ends_advice(world: World) -> None:
+async def test_test_reports_failures_in_order_marking_the_account_for_the_front_ends_advice(
+    world: World,
+) -> None:
     seen: list[CheckResult] = []
     results = await world.services.accounts.test("XAVIER", on_result=seen.append)
     assert seen == results
-    assert [(r.level, r.message) for r in results] == [
-        ("error", messages.CALENDAR_NAME_NOT_SET),
-        ("error", messages.account_not_accessible(messages.REASON_NOT_CONNECTED, messages.CONNECT_FIX_TUI)),
+    assert [(r.level, r.message, r.check) for r in results] == [
+        ("error", messages.CALENDAR_NAME_NOT_SET, ""),
+        ("error", messages.account_not_accessible(messages.REASON_NOT_CONNECTED), ACCOUNT_NOT_ACCESSIBLE),
     ]
 
 

@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo
 
 from tui_sync import messages
 from tui_sync.config import Settings
+from tui_sync.errors import UserError
+from tui_sync.microsoft.errors import AccountNotAccessible
 from tui_sync.store import Store
 from tui_sync.store.db import Clock, utc_now
 
@@ -41,6 +43,8 @@ class Context:
     now: Clock = utc_now
     store_: Store | None = None
     services_: Services | None = None
+    # How the command line says to fix an unusable Microsoft account (the connect commands name the user).
+    fix: str = messages.CONNECT_FIX_CLI
 
     @property
     def store(self) -> Store:
@@ -50,17 +54,21 @@ class Context:
 
     @property
     def services(self) -> Services:
-        """The services on the open store, built on first use; a failed sign-in advises the CLI's
-        way to fix it (`tui-sync admin client-id`, `tui-sync connect`)."""
+        """The services on the open store, built on first use."""
         if self.services_ is None or self.services_.store is not self.store:
-            self.services_ = self.build_services(messages.CONNECT_FIX_CLI)
+            from tui_sync.services import Services
+
+            self.services_ = Services.build(self.store, self.settings, clock=self.now)
         return self.services_
 
-    def build_services(self, fix: str) -> Services:
-        """Services whose sign-in errors end with `fix` (the connect commands name the user in it)."""
-        from tui_sync.services import Services
-
-        return Services.build(self.store, self.settings, clock=self.now, fix=fix)
+    def explain(self, error: UserError) -> str:
+        """The error's line as the command line prints it: an unusable Microsoft account is followed by
+        the CLI's way to fix it (`tui-sync admin client-id`, `tui-sync connect`)."""
+        return (
+            messages.with_fix(error.message, self.fix)
+            if isinstance(error, AccountNotAccessible)
+            else error.message
+        )
 
     @property
     def tz(self) -> ZoneInfo:

@@ -44,10 +44,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 async def _services_for(ctx: Context, code: str) -> tuple[Services, str]:
-    """The services whose sign-in advice names the user's own `tui-sync connect` line, and the user's
-    code as the CRM spells it (UnknownUser if there is no such user)."""
+    """The services, and the user's code as the CRM spells it (UnknownUser if there is no such user);
+    from then on the advice for an unusable account names the user's own `tui-sync connect` line."""
     user = await ctx.services.people.get_user(code)
-    return ctx.build_services(messages.connect_fix_cli(user.code)), user.code
+    ctx.fix = messages.connect_fix_cli(user.code)
+    return ctx.services, user.code
 
 
 async def connect_user(ctx: Context, args: argparse.Namespace) -> int:
@@ -72,7 +73,7 @@ async def connect_user(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def test_user(ctx: Context, args: argparse.Namespace) -> int:
-    from tui_sync.microsoft.checks import CATEGORIES_MISSING
+    from tui_sync.microsoft.checks import ACCOUNT_NOT_ACCESSIBLE, CATEGORIES_MISSING
 
     services, code = await _services_for(ctx, args.user)
 
@@ -80,6 +81,8 @@ async def test_user(ctx: Context, args: argparse.Namespace) -> int:
         text = result.message
         if result.check == CATEGORIES_MISSING:
             text += " " + messages.create_categories_cli(code)
+        elif result.check == ACCOUNT_NOT_ACCESSIBLE:
+            text = messages.with_fix(text, ctx.fix)
         ctx.print(messages.check_line(result.level, text))
         ctx.out.flush()
 

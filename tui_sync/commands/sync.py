@@ -66,7 +66,7 @@ async def run_sync(ctx: Context, args: argparse.Namespace) -> int:
     )
     _end_progress()
     if args.json:
-        ctx.print_json(summary.to_json())
+        ctx.print_json(summary.to_json() | {"errors": messages.advised_errors(summary, ctx.fix)})
     else:
         _print_summary(ctx, summary, confirmer)
     return 0 if summary.ok else 1
@@ -79,5 +79,5 @@ def _print_summary(ctx: Context, summary: Summary, confirmer: AnswerAll) -> None
         ctx.print(messages.deletion_listed(r.kind, r.title, r.start, ctx.tz, r.reason, confirmer.yes))
     for line in messages.summary_lines(summary):
         ctx.print(line)
-    for error in messages.error_lines(summary.errors):
+    for error in messages.error_lines(messages.advised_errors(summary, ctx.fix)):
         print(f"tui-sync: {error}", file=sys.stderr)

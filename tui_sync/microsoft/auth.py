@@ -154,10 +154,7 @@ def _first_line(text: object, limit: int = 240) -> str:
 
 class Authenticator:
     """Sign-in for one Microsoft application (client ID + tenant) on one machine's token cache.
-
-    `fix` is the advice appended to "User account information is not accessible" (the TUI's "press
-    Connect" by default; the CLI passes its command). Build one per run and share it.
-    """
+    Build one per run and share it."""
 
     def __init__(
         self,
@@ -167,13 +164,11 @@ class Authenticator:
         authority_host: str = "https://login.microsoftonline.com",
         token_cache: Path,
         ca_file: str | Path | None = None,
-        fix: str = messages.CONNECT_FIX_TUI,
     ) -> None:
         self.client_id = client_id
         self.tenant = tenant or "common"
         self.authority_host = authority_host.rstrip("/")
         self.ca_file = str(ca_file) if ca_file else None
-        self.fix = fix
         self._cache = open_token_cache(token_cache)
         self.cache_path = Path(token_cache).expanduser()
         self._app: msal.PublicClientApplication | None = None
@@ -184,7 +179,7 @@ class Authenticator:
         self._flow: dict[str, Any] | None = None
 
     @classmethod
-    def from_settings(cls, config: Any, app: Any, fix: str = messages.CONNECT_FIX_TUI) -> Authenticator:
+    def from_settings(cls, config: Any, app: Any) -> Authenticator:
         """From the machine config's `[microsoft]` section and the ADM's `MicrosoftSettings`."""
         return cls(
             client_id=app.client_id,
@@ -192,7 +187,6 @@ class Authenticator:
             authority_host=config.authority_host,
             token_cache=config.token_cache,
             ca_file=config.ca_file or None,
-            fix=fix,
         )
 
     @property
@@ -205,7 +199,7 @@ class Authenticator:
         """The MSAL app, built on first use in a thread: building it fetches the authority's
         openid-configuration, which is network I/O and can fail."""
         if not self.client_id:
-            raise NotConfigured(self.fix)
+            raise NotConfigured()
         async with self._app_lock:
             if self._app is None:
                 self._app = await asyncio.to_thread(self._build_application)
@@ -257,7 +251,7 @@ class Authenticator:
         error = str(result.get("error") or "")
         description = _first_line(result.get("error_description")) or error
         if error in _CLIENT_ERRORS:
-            return UnknownClient(self.client_id, self.fix)
+            return UnknownClient(self.client_id)
         if error in _RECONNECT_ERRORS:
             return NotConnected(user_code, description)
         if error == "authorization_declined":
@@ -367,7 +361,7 @@ class Authenticator:
         or when it is the `refused` one (Graph said 401: revoked or expired early). Concurrent callers
         share one refresh. NotConnected when the user must sign in again."""
         if not self.client_id:
-            raise NotConfigured(self.fix)
+            raise NotConfigured()
         if not home_account_id:
             raise NotConnected(user_code or messages.THIS_USER)
         lock = self._token_locks.setdefault(home_account_id, asyncio.Lock())

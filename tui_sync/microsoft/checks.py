@@ -18,11 +18,11 @@ from tui_sync.microsoft import mapping
 from tui_sync.microsoft.auth import Authenticator, TokenProvider
 from tui_sync.microsoft.calendar import find_calendar
 from tui_sync.microsoft.errors import (
+    AccountNotAccessible,
     ConnectionFailed,
     MicrosoftError,
     NotConfigured,
     ReconnectNeeded,
-    UnknownClient,
 )
 from tui_sync.microsoft.graph import GraphClient
 
@@ -34,6 +34,8 @@ GraphFactory = Callable[[TokenProvider], GraphClient]
 OnResult = Callable[["CheckResult"], None]
 # The `check` of the warning that action types have no Outlook category: the TUI offers to create them.
 CATEGORIES_MISSING = "categories-missing"
+# The `check` of the error that the account cannot be used: each front end adds its own way to fix it.
+ACCOUNT_NOT_ACCESSIBLE = "account-not-accessible"
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,14 @@ class CheckResult:
         return cls(True, "warning", message, check)
 
     @classmethod
-    def failed(cls, message: str) -> CheckResult:
-        return cls(False, "error", message)
+    def failed(cls, message: str, check: str = "") -> CheckResult:
+        return cls(False, "error", message, check)
+
+    @classmethod
+    def of(cls, error: MicrosoftError) -> CheckResult:
+        """The error line for a failure; an unusable account is marked for the front end's advice."""
+        check = ACCOUNT_NOT_ACCESSIBLE if isinstance(error, AccountNotAccessible) else ""
+        return cls.failed(error.message, check)
 
 
 class _Results(list[CheckResult]):
@@ -83,7 +91,7 @@ async def run_checks(
     create_categories: bool = False,
     on_result: OnResult | None = None,
 ) -> list[CheckResult]:
-    """Run every check for the CRM user `user`; the account's problems use `auth.fix` as advice.
+    """Run every check for the CRM user `user`.
 
     `action_types` are the CRM's (each needs its Outlook category); `graph_factory(token_provider)`
     builds the Graph client (default: from `settings.microsoft`); `on_result` gets each line as soon as
@@ -97,7 +105,7 @@ async def run_checks(
     try:
         await _signed_in_token(auth, user, provider)
     except MicrosoftError as error:
-        results.append(CheckResult.failed(str(error)))
+        results.append(CheckResult.of(error))
         return list(results)
     factory = graph_factory or (
         lambda tokens: GraphClient.from_settings(settings.microsoft, tokens, user.code)
@@ -106,28 +114,27 @@ async def run_checks(
         try:
             await _account_checks(graph, user, action_types, calendar_name, create_categories, results)
         except ReconnectNeeded:
-            reason = messages.REASON_TOKEN_REFUSED
-            results.append(CheckResult.failed(messages.account_not_accessible(reason, auth.fix)))
+            results.append(CheckResult.of(AccountNotAccessible(messages.REASON_TOKEN_REFUSED)))
         except MicrosoftError as error:
-            results.append(CheckResult.failed(str(error)))
+            results.append(CheckResult.of(error))
     return list(results)
 
 
 async def _signed_in_token(auth: Authenticator, user: User, provider: TokenProvider) -> None:
-    """Get a token, or raise "User account information is not accessible" with its reason.
+    """Get a token, or raise AccountNotAccessible with its reason.
 
     A failed silent sign-in can mean a wrong client ID (MSAL finds no tokens for an unknown app), so
     the client ID is then asked about before blaming the connection."""
     if not auth.client_id:
-        raise NotConfigured(auth.fix)
+        raise NotConfigured()
     try:
         await provider()
-    except (NotConfigured, UnknownClient, ConnectionFailed):
+    except (AccountNotAccessible, ConnectionFailed):
         raise
     except ReconnectNeeded as error:
         await auth.check_client(user.code)  # raises UnknownClient when the ID is the problem
         reason = messages.REASON_NOT_CONNECTED if not user.home_account_id else _reason(error)
-        raise ReconnectNeeded(messages.account_not_accessible(reason, auth.fix)) from None
+        raise AccountNotAccessible(reason) from None
 
 
 def _reason(error: ReconnectNeeded) -> str:

@@ -24,18 +24,27 @@ class ReconnectNeeded(MicrosoftError):
     refusing the token even after a refresh. Caught as one kind by the sync and the connection dot."""
 
 
-class NotConfigured(MicrosoftError):
+class AccountNotAccessible(MicrosoftError):
+    """The user's Microsoft account cannot be used, for `reason`. The line says what is wrong, not what
+    to do: each front end adds its own way to fix it (a button in the TUI, a command in the CLI)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(messages.account_not_accessible(reason))
+        self.reason = reason
+
+
+class NotConfigured(AccountNotAccessible):
     """The ADM has not set the application (client) ID: nothing can be signed in."""
 
-    def __init__(self, fix: str = messages.CONNECT_FIX_TUI) -> None:
-        super().__init__(messages.account_not_accessible(messages.REASON_NO_CLIENT_ID, fix))
+    def __init__(self) -> None:
+        super().__init__(messages.REASON_NO_CLIENT_ID)
 
 
-class UnknownClient(MicrosoftError):
+class UnknownClient(AccountNotAccessible):
     """Microsoft does not know the configured client ID (`invalid_client`, `unauthorized_client`)."""
 
-    def __init__(self, client_id: str, fix: str = messages.CONNECT_FIX_TUI) -> None:
-        super().__init__(messages.account_not_accessible(messages.reason_wrong_client_id(client_id), fix))
+    def __init__(self, client_id: str) -> None:
+        super().__init__(messages.reason_wrong_client_id(client_id))
         self.client_id = client_id
 
 

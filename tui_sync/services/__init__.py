@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from tui_sync import messages
 from tui_sync.config import Settings
 from tui_sync.services.accounts import AccountService, Connection, ResetDone
 from tui_sync.services.agenda import AgendaService
@@ -56,9 +55,8 @@ class Services:
         settings: Settings,
         *,
         clock: Callable[[], datetime] = utc_now,
-        fix: str = messages.CONNECT_FIX_TUI,
     ) -> Services:
-        sync = SyncService(store, settings, clock=clock, fix=fix)
+        sync = SyncService(store, settings, clock=clock)
         accounts = AccountService(store, settings, sync)
         people = PeopleService(store, settings, sync, accounts)
         contacts = ContactsService(store)

@@ -120,6 +120,9 @@ class Summary:
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     notices: list[str] = field(default_factory=list)  # e.g. "200 actions left out: shorten the period"
+    # The line of `errors` saying the Microsoft account cannot be used: each front end adds its own
+    # way to fix it (see `messages.advised_errors`).
+    account_problem: str = ""
 
     @property
     def ok(self) -> bool:

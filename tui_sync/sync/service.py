@@ -25,7 +25,7 @@ from tui_sync.domain.models import User
 from tui_sync.domain.period import Period
 from tui_sync.errors import LeaseLost, NotFound, StoreError, UserError
 from tui_sync.microsoft.auth import Authenticator
-from tui_sync.microsoft.errors import NeverConnected
+from tui_sync.microsoft.errors import AccountNotAccessible, NeverConnected
 from tui_sync.store import LeaseHolder, Store
 from tui_sync.store.db import user_code as canonical_code
 from tui_sync.sync.events import (
@@ -68,7 +68,6 @@ class SyncService:
         *,
         clock: Callable[[], datetime] = utc_now,
         authenticator: Authenticator | None = None,
-        fix: str = messages.CONNECT_FIX_TUI,
         lease_seconds: float = LEASE_SECONDS,
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
     ) -> None:
@@ -79,14 +78,13 @@ class SyncService:
         self.store = store
         self.settings = settings
         self.clock = clock
-        self.fix = fix
         self._authenticator = authenticator
 
     async def authenticator(self) -> Authenticator:
         """The MSAL client for the ADM's application settings (built once, shared by every run)."""
         if self._authenticator is None:
             app = await self.store.get_microsoft_settings()
-            self._authenticator = Authenticator.from_settings(self.settings.microsoft, app, self.fix)
+            self._authenticator = Authenticator.from_settings(self.settings.microsoft, app)
         return self._authenticator
 
     def forget_authenticator(self) -> None:
@@ -145,6 +143,8 @@ class SyncService:
                         await self._contacts(user, graph, on_event, summary)
             except UserError as error:
                 summary.errors.append(error.message)
+                if isinstance(error, AccountNotAccessible):
+                    summary.account_problem = error.message
             except BaseException as error:  # Ctrl-C, or a failure nobody foresaw: logged as failed too
                 interrupted = isinstance(error, asyncio.CancelledError | KeyboardInterrupt)
                 summary.errors.append(messages.INTERRUPTED if interrupted else repr(error))

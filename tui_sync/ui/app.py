@@ -37,6 +37,7 @@ from tui_sync.services import Services
 from tui_sync.store import Store
 from tui_sync.store.db import utc_now
 from tui_sync.sync.events import Progress, Summary
+from tui_sync.ui.advice import explain
 from tui_sync.ui.confirmer import DialogConfirmer
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
 from tui_sync.ui.messages import SyncFinished, SyncJob, SyncProgress, SyncRunOver, SyncStarted, UsersChanged
@@ -270,7 +271,7 @@ class TuiSyncApp(App[int]):
                 two_way=job.two_way,
             )
         except UserError as error:  # not allowed, unknown user: that job's only line
-            return Summary(job.target, errors=[error.message])
+            return Summary(job.target, errors=[explain(error)])
 
     @on(SyncStarted)
     @on(SyncProgress)
@@ -308,7 +309,7 @@ class TuiSyncApp(App[int]):
             if isinstance(error, NoMatches) and not _attached(event.worker.node):
                 return  # a screen's reload that outlived the screen (the app is closing): nothing to say
             text = (
-                error.message if isinstance(error, UserError) else f"{messages.UNEXPECTED_FAILURE}: {error}"
+                explain(error) if isinstance(error, UserError) else f"{messages.UNEXPECTED_FAILURE}: {error}"
             )
             self.notify(text, severity="error", markup=False, timeout=10)
             self.log.error(repr(error))

@@ -17,6 +17,7 @@ from textual.worker import Worker
 
 from tui_sync import messages
 from tui_sync.errors import UserError
+from tui_sync.ui.advice import explain
 
 if TYPE_CHECKING:
     from tui_sync.ui.app import TuiSyncApp
@@ -47,7 +48,7 @@ def start_push(
         except asyncio.CancelledError:
             raise
         except Exception as error:  # anything at all: one line, and the next sync settles it
-            problem = error.message if isinstance(error, UserError) else str(error) or type(error).__name__
+            problem = explain(error) if isinstance(error, UserError) else str(error) or type(error).__name__
             app.notify(messages.agenda_push_failed(owner, problem), severity="warning", markup=False)
             report("failed")
             return

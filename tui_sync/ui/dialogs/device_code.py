@@ -25,6 +25,7 @@ from textual.widgets import Button, Static
 from tui_sync import messages
 from tui_sync.errors import UserError
 from tui_sync.microsoft.auth import DeviceCode, SignedIn
+from tui_sync.ui.advice import explain
 
 if TYPE_CHECKING:
     from tui_sync.ui.app import TuiSyncApp
@@ -127,7 +128,7 @@ class DeviceCodeDialog(ModalScreen[Outcome]):
         except asyncio.CancelledError:
             raise
         except UserError as error:  # declined, expired, unknown client ID, unreachable, cancelled
-            self._finish(error.message)
+            self._finish(explain(error))
         except Exception as error:  # never a traceback: one line, and the dialog goes
             self._finish(f"{messages.UNEXPECTED_FAILURE}: {error}")
         else:

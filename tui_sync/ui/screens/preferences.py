@@ -25,6 +25,7 @@ from tui_sync.errors import UserError
 from tui_sync.microsoft.auth import SignedIn
 from tui_sync.microsoft.checks import CATEGORIES_MISSING, CheckResult
 from tui_sync.services.accounts import Connection
+from tui_sync.ui.advice import check_text, explain
 from tui_sync.ui.base import AppScreen
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
 from tui_sync.ui.dialogs.device_code import DeviceCodeDialog, Outcome
@@ -312,7 +313,7 @@ class PreferencesScreen(AppScreen):
         try:
             user = await self.services.people.save_prefs(self.target, prefs)
         except UserError as error:
-            self._error(error.message)
+            self._error(explain(error))
             return
         self._fill(user)
         self.notify(messages.prefs_saved(user.code), markup=False)
@@ -369,8 +370,8 @@ class PreferencesScreen(AppScreen):
             else:
                 text = (await self.services.accounts.reset(code)).message
         except UserError as error:
-            self._say(error.message, "error")
-            self.notify(error.message, severity="error", markup=False)
+            self._say(explain(error), "error")
+            self.notify(explain(error), severity="error", markup=False)
             return
         self._say(text)
         self.notify(text, markup=False)
@@ -404,7 +405,7 @@ class PreferencesScreen(AppScreen):
             text.append(preface + "\n", style="yellow")
         for result in self.check_lines:
             text.append(messages.TEST_MARKS[result.level], style=MARK_STYLES[result.level])
-            text.append(f" {result.message}\n")
+            text.append(f" {check_text(result)}\n")
         if running:
             text.append(messages.testing_user(self.target), style="italic")
         elif self.categories_missing:
@@ -428,7 +429,7 @@ class PreferencesScreen(AppScreen):
         try:
             await self.services.accounts.test(code, create_categories=create_categories, on_result=arrived)
         except UserError as error:
-            self.check_lines.append(CheckResult.failed(error.message))
+            self.check_lines.append(CheckResult.failed(explain(error)))
         self.categories_missing = any(r.check == CATEGORIES_MISSING for r in self.check_lines)
         self._show_results(False, preface)
         self.refresh_bindings()
