@@ -152,6 +152,15 @@ def _first_line(text: object, limit: int = 240) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def email_mismatch(username: str, expected: str) -> str | None:
+    """The warning when the signed-in account is not the login e-mail set for the user (e-mail
+    addresses compare case-blind), None when it is or either is unknown: one rule for Connect and Test."""
+    expected = expected.strip()
+    if expected and username and expected.casefold() != username.casefold():
+        return messages.email_mismatch(username, expected)
+    return None
+
+
 class Authenticator:
     """Sign-in for one Microsoft application (client ID + tenant) on one machine's token cache.
     Build one per run and share it."""
@@ -340,10 +349,7 @@ class Authenticator:
         username = username or str(account.get("username") or "")
         self._remember(home, result)
         log.info("signed in to Microsoft 365 as %s", username)
-        warning = None
-        if expected and username and expected.strip().casefold() != username.casefold():
-            warning = messages.email_mismatch(username, expected.strip())
-        return SignedIn(username=username, home_account_id=home, warning=warning)
+        return SignedIn(username=username, home_account_id=home, warning=email_mismatch(username, expected))
 
     # --- tokens -----------------------------------------------------------------------------------
 

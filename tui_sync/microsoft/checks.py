@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from tui_sync import messages
 from tui_sync.domain.models import ActionType, User
 from tui_sync.microsoft import mapping
-from tui_sync.microsoft.auth import Authenticator, TokenProvider
+from tui_sync.microsoft.auth import Authenticator, TokenProvider, email_mismatch
 from tui_sync.microsoft.calendar import find_calendar
 from tui_sync.microsoft.errors import (
     AccountNotAccessible,
@@ -157,9 +157,9 @@ async def _account_checks(
     me = await graph.get("/me", {"$select": "userPrincipalName,mail,displayName"}) or {}
     username = str(me.get("userPrincipalName") or me.get("mail") or "")
     results.append(CheckResult.passed(messages.signed_in_as(username)))
-    expected = user.prefs.login_email
-    if expected and username and expected.casefold() != username.casefold():
-        results.append(CheckResult.warning(messages.email_mismatch(username, expected)))
+    mismatch = email_mismatch(username, user.prefs.login_email)
+    if mismatch is not None:
+        results.append(CheckResult.warning(mismatch))
     if calendar_name:
         if await find_calendar(graph, calendar_name) is None:
             results.append(CheckResult.failed(messages.calendar_not_found(calendar_name)))
