@@ -164,7 +164,7 @@ class UsersRepo(Database):
             "SELECT viewer, target, visible, agenda FROM rights WHERE viewer = ? ORDER BY target",
             (user_code(viewer),),
         )
-        return [Rights(r["viewer"], r["target"], bool(r["visible"]), bool(r["agenda"])) for r in rows]
+        return [from_row(Rights, r, visible=bool(r["visible"]), agenda=bool(r["agenda"])) for r in rows]
 
     async def can_sync_agenda(self, viewer: str, target: str) -> bool:
         """Own agenda always; another user's only with the `agenda` right (being admin is not enough)."""
