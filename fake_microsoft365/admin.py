@@ -33,6 +33,7 @@ Admin errors are ``{"error": "<message>"}`` with 400 (bad body) or 404 (unknown 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -95,34 +96,26 @@ async def approve(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "upn": upn})
 
 
-async def decline(request: web.Request) -> web.Response:
-    _, identity, _, _ = _parts(request)
+async def _on_device_code(request: web.Request, act: Callable[[str], None]) -> web.Response:
+    """Apply `act` to the pending device code named by the body's `user_code` (404 if unknown)."""
     code = _text(await _body(request), "user_code")
     try:
-        identity.decline(code)
+        act(code)
     except KeyError:
         return _error(f"unknown user_code {code!r}", 404)
     return web.json_response({"ok": True})
+
+
+async def decline(request: web.Request) -> web.Response:
+    return await _on_device_code(request, _parts(request)[1].decline)
 
 
 async def expire(request: web.Request) -> web.Response:
-    _, identity, _, _ = _parts(request)
-    code = _text(await _body(request), "user_code")
-    try:
-        identity.expire(code)
-    except KeyError:
-        return _error(f"unknown user_code {code!r}", 404)
-    return web.json_response({"ok": True})
+    return await _on_device_code(request, _parts(request)[1].expire)
 
 
 async def forget(request: web.Request) -> web.Response:
-    _, identity, _, _ = _parts(request)
-    code = _text(await _body(request), "user_code")
-    try:
-        identity.forget(code)
-    except KeyError:
-        return _error(f"unknown user_code {code!r}", 404)
-    return web.json_response({"ok": True})
+    return await _on_device_code(request, _parts(request)[1].forget)
 
 
 async def pending(request: web.Request) -> web.Response:
