@@ -16,7 +16,7 @@ from tests.sync.conftest import UPN, ScriptedConfirmer, World
 from tui_sync.domain.models import Action, Recurrence, Series
 from tui_sync.domain.recurrence import expand
 from tui_sync.store.db import encode_time
-from tui_sync.sync.agenda_parts import OCCURRENCE
+from tui_sync.sync.kinds import OCCURRENCE
 
 PARIS = ZoneInfo("Europe/Paris")
 QUIET = {"created": 0, "updated": 0, "deleted": 0}

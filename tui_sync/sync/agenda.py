@@ -45,9 +45,6 @@ from tui_sync.microsoft.timezones import read_datetime
 from tui_sync.store import Store
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import (
-    ACTION,
-    OCCURRENCE,
-    SERIES,
     Event,
     Record,
     Sides,
@@ -65,6 +62,7 @@ from tui_sync.sync.events import (
     Progress,
     ProgressCallback,
 )
+from tui_sync.sync.kinds import ACTION, OCCURRENCE, SERIES
 from tui_sync.sync.occurrences import OccurrencesMixin
 from tui_sync.sync.plan import Item, Op, Plan, Policy, Step, link_state, plan
 from tui_sync.sync.series import SeriesMastersMixin

@@ -1,5 +1,5 @@
-"""What the agenda engine's parts share: the link kinds, occurrence keys, the sides as read, and the
-small conversions between links, plans and writes."""
+"""What the agenda engine's parts share: occurrence keys, the sides as read, and the small conversions
+between links, plans and writes (the link kinds live in tui_sync.sync.kinds)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,6 @@ from tui_sync.domain.period import Period
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.calendar import OutlookCalendar, Write, WriteResult
 from tui_sync.store.links import Link
-from tui_sync.sync.kinds import ACTION as ACTION  # the agenda modules' link kinds, named here too
-from tui_sync.sync.kinds import OCCURRENCE as OCCURRENCE
-from tui_sync.sync.kinds import SERIES as SERIES
 from tui_sync.sync.plan import Op, Plan, Policy
 
 if TYPE_CHECKING:

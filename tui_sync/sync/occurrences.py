@@ -14,8 +14,6 @@ from tui_sync.microsoft.timezones import read_datetime
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import (
     KEPT_CANCELLED,
-    OCCURRENCE,
-    SERIES,
     AgendaRun,
     Event,
     Sides,
@@ -25,6 +23,7 @@ from tui_sync.sync.agenda_parts import (
     split_cancelled,
 )
 from tui_sync.sync.events import DeletionReason, DeletionRequest
+from tui_sync.sync.kinds import OCCURRENCE, SERIES
 from tui_sync.sync.plan import Item, LinkState, Op, link_state, plan
 from tui_sync.sync.series import THREE_WAY_FRESH
 

@@ -11,7 +11,8 @@ from tui_sync.errors import NotFound
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.calendar import OutlookCalendar, Write
 from tui_sync.store import Store
-from tui_sync.sync.agenda_parts import ACTION, action_link
+from tui_sync.sync.agenda_parts import action_link
+from tui_sync.sync.kinds import ACTION
 
 
 async def push_action(

@@ -16,8 +16,9 @@ from tui_sync.domain.models import Series
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.calendar import Write, WriteResult
 from tui_sync.store.links import Link
-from tui_sync.sync.agenda_parts import OCCURRENCE, SERIES, AgendaRun, Event, Sides, stamp_write, unstamped
+from tui_sync.sync.agenda_parts import AgendaRun, Event, Sides, stamp_write, unstamped
 from tui_sync.sync.events import DeletionReason, DeletionRequest
+from tui_sync.sync.kinds import OCCURRENCE, SERIES
 from tui_sync.sync.plan import Op, Plan, Step
 
 Outcome = Callable[[WriteResult], Awaitable[tuple[str, str | None]]]  # a write's result → (key, mode)
