@@ -230,12 +230,16 @@ async def test_dropped_connection_retried_for_idempotent_requests(
     assert created["subject"] == "Idempotent"
 
 
-async def test_401_refreshes_once_then_asks_to_reconnect(fake: ThreadedFake) -> None:
+async def test_401_refreshes_the_refused_token_at_most_twice_then_asks_to_reconnect(
+    fake: ThreadedFake,
+) -> None:
     issued: list[str] = []
 
     async def provide(refused: str | None = None) -> str:
         if refused is not None or not issued:
             issued.append(await asyncio.to_thread(fake.token, UPN))
+            if len(issued) == 2:  # the fresh token expires too before the request goes (it queued)
+                fake.faults(expire_tokens=True)
         return issued[-1]
 
     async with GraphClient(
@@ -244,7 +248,7 @@ async def test_401_refreshes_once_then_asks_to_reconnect(fake: ThreadedFake) -> 
         await graph.get("/me")
         fake.faults(expire_tokens=True)
         assert (await graph.get("/me"))["userPrincipalName"] == UPN
-        assert len(issued) == 2
+        assert len(issued) == 3
 
     async with GraphClient(
         fake.graph_url, static_provider("not-a-token"), ca_file=fake.ca_file, user_code="CARINE"
@@ -253,10 +257,10 @@ async def test_401_refreshes_once_then_asks_to_reconnect(fake: ThreadedFake) -> 
             await graph.get("/me")
     assert isinstance(caught.value, ReconnectNeeded)
     assert "tui-sync connect --user CARINE" in str(caught.value) and "not-a-token" not in str(caught.value)
-    assert graph.requests == 2
+    assert graph.requests == 3
 
 
-async def test_a_401_inside_a_batch_refreshes_once_and_sends_those_sub_requests_again(
+async def test_a_401_inside_a_batch_refreshes_and_sends_those_sub_requests_again(
     fake: ThreadedFake,
 ) -> None:
     issued: list[str] = []
@@ -277,11 +281,11 @@ async def test_a_401_inside_a_batch_refreshes_once_and_sends_those_sub_requests_
         assert len(issued) == 2 and issued[0] in refused  # one refresh, of the token refused
         assert len(await graph.get_all("/me/contacts")) == 3
 
-        fake.faults(batch_401=2)  # refused again with the fresh token: reconnect
+        fake.faults(batch_401=3)  # refused again with each fresh token: reconnect
         with pytest.raises(AuthExpired) as caught:
             await graph.batch([Request("POST", "/me/contacts", contact(9))])
     assert "tui-sync connect --user CARINE" in str(caught.value)
-    assert len(issued) == 3
+    assert len(issued) == 4 and issued[2] in refused  # each refresh replaced the token just refused
 
 
 async def test_errors_are_matched_on_the_graph_code(graph: GraphClient) -> None:

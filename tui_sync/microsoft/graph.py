@@ -19,8 +19,11 @@ Why this shape (facts from Microsoft's Graph docs: throttling-limits, json-batch
 - Throttling is obeyed, not fought: 429/503/504 wait for `Retry-After` (a float) or, without one, an
   exponential backoff with jitter and a cap. Inside a batch each sub-request is throttled on its own, so
   only the throttled sub-requests are sent again. A whole batch failing with 424 is retried like that.
-- A 401 gets one forced token refresh (the access token may have been revoked early), then the user is
-  told to reconnect; sub-requests of a `$batch` answered 401 too (only they are sent again). A dropped
+- A 401 gets a forced refresh of the token it refused, at most `TOKEN_REFRESHES` times per request (a
+  token can be revoked or expire early, and again while a request waits its turn behind others), then
+  the user is told to reconnect; sub-requests of a `$batch` answered 401 too (only they are sent
+  again). The token is taken at the moment of sending, after any wait for a slot or upload room, so a
+  request never leaves with a token that expired while it queued. A dropped
   connection is retried only where repeating the request cannot do harm
   (GET, PUT, PATCH, DELETE, and a POST whose body carries a `transactionId`).
 - Every request asks for immutable ids and text bodies (`Prefer`), so ids survive folder moves and notes
@@ -68,6 +71,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PREFER = ('IdType="ImmutableId"', 'outlook.body-content-type="text"')
 RETRY_STATUSES = frozenset({429, 503, 504})
+TOKEN_REFRESHES = 2  # forced refreshes per request before a 401 asks the user to reconnect
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # Graph's limit per request (see above)
 BATCH_BODY_LIMIT = MAX_REQUEST_BYTES - 64 * 1024  # a `$batch` body, leaving room for the headers
@@ -151,6 +155,7 @@ class Response:
     content: bytes = b""
     _json: Any = field(default=_MISSING, repr=False)
     attempts: int = 1  # how many times it was sent (retries after throttling included)
+    token: str = field(default="", repr=False)  # the access token it was sent with (refreshed if refused)
 
     @property
     def ok(self) -> bool:
@@ -250,7 +255,6 @@ class GraphClient:
         self._session: aiohttp.ClientSession | None = None
         self._slots = MailboxSlots(max_in_flight)
         self.upload_budget = upload_budget or UploadBudget()
-        self._last_token: str | None = None  # the token the last request was sent with
         self.requests = 0  # HTTP requests sent, retries included
         self.sub_requests = 0  # batch sub-requests sent, retries included
         self.retries = 0  # requests or sub-requests sent again after throttling or a dropped connection
@@ -410,13 +414,13 @@ class GraphClient:
         import yarl
 
         session = self._open()
-        attempt, refused = 0, None
+        attempt, refused, refreshes = 0, None, 0
         while True:
             attempt += 1
-            token = self._last_token = await self._token_provider(refused)
             await self.upload_budget.spend(upload)
             try:
                 async with self._slots.hold(slots):
+                    token = await self._token_provider(refused)
                     self.requests += 1
                     async with session.request(
                         method,
@@ -438,8 +442,8 @@ class GraphClient:
                     await asyncio.sleep(self.retry.delay(attempt, None))
                     continue
                 raise self._connection_error(method, url, error, idempotent or never_sent) from None
-            if response.status == 401 and refused is None:
-                refused = token  # one refresh: the token may have been revoked or expired early
+            if response.status == 401 and refreshes < TOKEN_REFRESHES:
+                refused, refreshes = token, refreshes + 1  # revoked or expired early: refresh that one
                 continue
             if response.status in RETRY_STATUSES and attempt < self.retry.max_attempts:
                 delay = self.retry.delay(attempt, response.headers.get("retry-after"))
@@ -448,6 +452,7 @@ class GraphClient:
                 await asyncio.sleep(delay)
                 continue
             response.attempts = attempt
+            response.token = token
             return response
 
     def _connection_error(
@@ -549,9 +554,10 @@ class GraphClient:
         self, pending: list[int], requests: Sequence[Request], results: list[Response | None], serial: bool
     ) -> None:
         """One chunk: send, keep the final answers, send the throttled ones again after their wait and
-        those refused with 401 once more with a fresh token (a second 401 asks the user to reconnect)."""
+        those refused with 401 again with a fresh token (up to `TOKEN_REFRESHES` times, then the user is
+        asked to reconnect)."""
         attempts = dict.fromkeys(pending, 0)
-        refreshed = False
+        refreshes = 0
         while pending:
             payload = {"requests": self._sub_requests(pending, requests, serial)}
             idempotent = all(requests[i].idempotent for i in pending)
@@ -588,7 +594,7 @@ class GraphClient:
                 attempts[i] += 1
                 blocked = blocked or not answer.ok
                 if answer.status == 401:
-                    if refreshed:
+                    if refreshes >= TOKEN_REFRESHES:
                         answer.raise_for_error(self.user_code)  # refused even with a fresh token
                     again.append(i)
                     unauthorized = True
@@ -598,9 +604,9 @@ class GraphClient:
                 else:
                     answer.attempts = attempts[i]
                     results[i] = answer
-            if unauthorized:  # one refresh, as for a plain request: the token may have been revoked early
-                refreshed = True
-                await self._token_provider(self._last_token)
+            if unauthorized:  # as for a plain request: refresh the token the workload refused
+                refreshes += 1
+                await self._token_provider(outer.token)
             if again:
                 log.info("Graph $batch: %d sub-requests to send again in %.2f s", len(again), delay)
                 self.retries += len(again)
