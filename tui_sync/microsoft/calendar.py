@@ -1,7 +1,8 @@
 """The Outlook calendar operations the agenda sync needs, on top of the Graph client.
 
 Reads ask for exactly the properties the mapping uses (and the CRM-id stamp); writes go out in
-`$batch` requests, each result handed back beside its write so the engine records links per batch.
+`$batch` requests, each batch's results handed back, by the position of their write, as soon as that
+batch is answered: the engine (tui_sync.sync.apply) records them per batch.
 """
 
 from __future__ import annotations
@@ -42,24 +43,25 @@ async def find_calendar(graph: GraphClient, name: str) -> Event | None:
 
 @dataclass(frozen=True)
 class Write:
-    """One write of a sync: an id the engine chooses (to find its result), and the request."""
+    """One write of a sync: the request alone (what its answer means is the engine's business, see
+    tui_sync.sync.apply). `id` is the label the agenda engine still finds its results by."""
 
-    id: str
     method: str
     url: str
     body: Any = None
+    id: str = ""
 
     @classmethod
     def create(cls, write_id: str, calendar_id: str, body: Event) -> Write:
-        return cls(write_id, "POST", f"/me/calendars/{calendar_id}/events", body)
+        return cls("POST", f"/me/calendars/{calendar_id}/events", body, write_id)
 
     @classmethod
     def patch(cls, write_id: str, event_id: str, body: Event) -> Write:
-        return cls(write_id, "PATCH", f"/me/events/{event_id}", body)
+        return cls("PATCH", f"/me/events/{event_id}", body, write_id)
 
     @classmethod
     def delete(cls, write_id: str, event_id: str) -> Write:
-        return cls(write_id, "DELETE", f"/me/events/{event_id}")
+        return cls("DELETE", f"/me/events/{event_id}", id=write_id)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,8 @@ class WriteResult:
         return cls(response.status, response.json(), str(failure) if failure else "")
 
 
-Recorded = Callable[[list[tuple[Write, WriteResult]]], Awaitable[None]]  # one batch's results
+# One batch's results, each beside the position of its write in the sequence sent.
+Recorded = Callable[[list[tuple[int, WriteResult]]], Awaitable[None]]
 
 
 class OutlookCalendar:
@@ -151,8 +154,8 @@ class OutlookCalendar:
         self, writes: Sequence[Write], on_results: Recorded | None = None
     ) -> list[tuple[Write, WriteResult]]:
         """Send the writes in `$batch` requests; each comes back with its result (errors included).
-        `on_results` is awaited with each batch's results as soon as that batch is settled, while the
-        other batches are still in flight."""
+        `on_results` is awaited with each batch's results (by the position of their write in `writes`)
+        as soon as that batch is settled, while the other batches are still in flight."""
         if not writes:
             return []
         requests = [
@@ -164,7 +167,7 @@ class OutlookCalendar:
 
         async def settled(done: list[tuple[int, Response]]) -> None:
             if on_results is not None:
-                await on_results([(writes[i], WriteResult.of(r)) for i, r in done])
+                await on_results([(i, WriteResult.of(r)) for i, r in done])
 
         responses = await self.graph.batch(requests, settled if on_results is not None else None)
         return [(w, WriteResult.of(r)) for w, r in zip(writes, responses, strict=True)]

@@ -1,9 +1,9 @@
 """The Outlook contact operations the contacts sync needs, on top of the Graph client.
 
 Reads ask for exactly the properties the mapping compares (and the CRM-id stamp); writes — creations,
-updates, deletions and photo uploads alike — go out in `$batch` requests, each result handed back beside
-its write so the engine records links per batch. The `Write`/`WriteResult` pair is the calendar's
-(`tui_sync.microsoft.calendar`): a photo upload is a `Write` whose body is the image bytes, sent
+updates, deletions and photo uploads alike — go out in `$batch` requests, each result handed back by
+the position of its write so the engine records links per batch. The `Write`/`WriteResult` pair is the
+calendar's (`tui_sync.microsoft.calendar`): a photo upload is a `Write` whose body is the image bytes, sent
 base64-encoded in the batch with its own `Content-Type` (Microsoft Graph docs: json-batching).
 
 Graph cannot delete an Outlook contact's photo (`profilephoto-delete.md`: "supports only user or group
@@ -34,22 +34,22 @@ WriteResults = list[tuple[Write, WriteResult]]
 __all__ = ["CONTACT_FIELDS", "GraphContact", "OutlookContacts", "Write", "WriteResult"]
 
 
-def create(write_id: str, body: GraphContact) -> Write:
+def create(body: GraphContact) -> Write:
     """A new contact in the default contacts folder (the folder `list` reads)."""
-    return Write(write_id, "POST", "/me/contacts", body)
+    return Write("POST", "/me/contacts", body)
 
 
-def patch(write_id: str, contact_id: str, body: GraphContact) -> Write:
-    return Write(write_id, "PATCH", f"/me/contacts/{contact_id}", body)
+def patch(contact_id: str, body: GraphContact) -> Write:
+    return Write("PATCH", f"/me/contacts/{contact_id}", body)
 
 
-def delete(write_id: str, contact_id: str) -> Write:
-    return Write(write_id, "DELETE", f"/me/contacts/{contact_id}")
+def delete(contact_id: str) -> Write:
+    return Write("DELETE", f"/me/contacts/{contact_id}")
 
 
-def put_photo(write_id: str, contact_id: str, photo: bytes) -> Write:
+def put_photo(contact_id: str, photo: bytes) -> Write:
     """Upload a JPEG or PNG as the contact's photo (its type read from its magic bytes)."""
-    return Write(write_id, "PUT", f"/me/contacts/{contact_id}/photo/$value", photo)
+    return Write("PUT", f"/me/contacts/{contact_id}/photo/$value", photo)
 
 
 def _request(write: Write) -> Request:
@@ -108,14 +108,14 @@ class OutlookContacts:
 
     async def write(self, writes: Sequence[Write], on_results: Recorded | None = None) -> WriteResults:
         """Send the writes in `$batch` requests; each comes back with its result (errors included).
-        `on_results` is awaited with each batch's results as soon as that batch is settled, while the
-        other batches are still in flight."""
+        `on_results` is awaited with each batch's results (by the position of their write in `writes`)
+        as soon as that batch is settled, while the other batches are still in flight."""
         if not writes:
             return []
 
         async def settled(done: list[tuple[int, Response]]) -> None:
             if on_results is not None:
-                await on_results([(writes[i], WriteResult.of(r)) for i, r in done])
+                await on_results([(i, WriteResult.of(r)) for i, r in done])
 
         responses = await self.graph.batch([_request(w) for w in writes], settled if on_results else None)
         return [(w, WriteResult.of(r)) for w, r in zip(writes, responses, strict=True)]

@@ -440,9 +440,9 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         them create nothing twice. The links `record` returns are saved together, at the end of that
         transaction. Reports progress after each batch."""
 
-        async def recorded(results: list[tuple[Write, WriteResult]]) -> None:
+        async def recorded(results: list[tuple[int, WriteResult]]) -> None:
             async with self.store.transaction():
-                links = [await record(write, result) for write, result in results]
+                links = [await record(writes[index], result) for index, result in results]
                 await self.store.save_links([link for link in links if link is not None])
             self.written += len(results)
             self._progress("writing", self.written, max(self.to_write, self.written))

@@ -17,11 +17,12 @@ any other (or one found again by its stamp after a reset) gets its photo read ba
 upload moves the changeKey and answers none, so after uploads the folder is listed once more and the new
 changeKeys recorded (for contacts whose content is still what was sent): the next run sees no change.
 
-Writes go out in `$batch` requests, in two rounds (creations, updates, photos of existing contacts and
-deletions; then the photos of the contacts just created — their ids were unknown — and the deletion of
-contacts replaced to drop a photo, which Graph cannot delete). Links are saved as each batch is answered,
-while the others are still in flight, so a crash loses at most the batches in flight, and the CRM-id
-stamp lets the next run find its creations.
+Writes go out through the one applier (tui_sync.sync.apply), in two rounds (creations, updates, photos
+of existing contacts and deletions; then the photos of the contacts just created — their ids were
+unknown — and the deletion of contacts replaced to drop a photo, which Graph cannot delete): each write
+notes its answer on its contact's `_Task`, which asks for those follow-ups, and a task none of whose
+writes is pending is settled, its link recorded in the transaction of the batch that finished it. A
+crash loses at most the batches in flight, and the CRM-id stamp lets the next run find its creations.
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ from tui_sync.microsoft.contacts import GraphContact, OutlookContacts, Write, Wr
 from tui_sync.microsoft.graph import GraphClient
 from tui_sync.store import Store
 from tui_sync.store.links import Link
+from tui_sync.sync.apply import Applier, Batch, Change
 from tui_sync.sync.events import ContactsSummary, Phase, Progress, ProgressCallback
 from tui_sync.sync.kinds import CONTACT as KIND
-from tui_sync.sync.plan import Item, LinkState, Op, Plan, Policy, link_state, plan
+from tui_sync.sync.plan import Item, LinkState, Op, Plan, Policy, Step, link_state, plan
 
 STAMP_PREFIX = f"{KIND}:"
 
@@ -93,6 +95,55 @@ class _Task:
         if self.remote_id is None:
             raise ValueError(f"a {self.kind} task has no Outlook contact yet")
         return self.remote_id
+
+    # What each write's answer means for the task (and the follow-up writes it asks for):
+
+    def created(self, result: WriteResult) -> list[tuple[Write, _Noted]]:
+        """The POST: the new contact's photo and the deletion of the one it replaces follow."""
+        if not result.ok:
+            self.failures.append(result.error)
+            return []
+        self.item, self.remote_id = result.body, result.body["id"]
+        follow_ups: list[tuple[Write, _Noted]] = []
+        if self.photo is not None:
+            follow_ups.append((outlook.put_photo(self.remote_id, self.photo), self.photo_put))
+        if self.replaces:
+            follow_ups.append((outlook.delete(self.replaces), self.replaced))
+        return follow_ups
+
+    def patched(self, result: WriteResult) -> list[tuple[Write, _Noted]]:
+        if result.ok:
+            self.item = result.body
+        else:
+            self.failures.append(result.error)
+        return []
+
+    def photo_put(self, result: WriteResult) -> list[tuple[Write, _Noted]]:
+        """A photo upload, of an existing contact or of one just created. Failed, the link keeps the
+        photo Outlook held: it is sent again next run."""
+        if result.ok:
+            self.photo_out, self.photo_sent = mapping.photo_digest(self.photo), True
+        else:
+            self.failures.append(result.error)
+        return []
+
+    def deleted(self, result: WriteResult) -> list[tuple[Write, _Noted]]:
+        if not (result.ok or result.gone):
+            self.failures.append(result.error)
+        elif not result.ok:
+            self.counter = ""  # already gone: nothing was deleted by us
+        return []
+
+    def replaced(self, result: WriteResult) -> list[tuple[Write, _Noted]]:
+        """The deletion of the contact this creation replaced; failed, the stamped copy left behind
+        goes next run."""
+        if not (result.ok or result.gone):
+            self.failures.append(result.error)
+        return []
+
+
+_Noted = Callable[[WriteResult], "list[tuple[Write, _Noted]]"]
+"""A write's answer noted on its task; returns the follow-up writes it asks for, each with its own."""
 
 
 class ContactsSync:
@@ -152,13 +203,16 @@ class ContactsSync:
         await self.store.delete_links(self.user.code, KIND, forget)
         tasks += await self._reconcile(pairs, content, sides)
 
-        first = [w for t in tasks for w in self._first_writes(t)]
-        self._total = len(first) + sum(
+        changes = [change for task in tasks for change in self._changes(task)]
+        self._total = len(changes) + sum(
             (t.photo is not None) + bool(t.replaces) for t in tasks if t.kind == "create"
         )
         self._progress("writing", 0, self._total)
-        follow_ups = await self._send(first, {id(t): t for t in tasks}, self._after_first)
-        await self._send(follow_ups, {id(t): t for t in tasks}, self._after_second)
+        await Applier(self.store, self.user.code, self.outlook.write, self._written).apply(changes)
+
+    def _written(self, count: int) -> None:
+        self._done += count
+        self._progress("writing", self._done, self._total)
 
     def _stamp_key(self, item: GraphContact) -> str | None:
         """The CRM contact id stamped on an Outlook contact by this CRM database, else None."""
@@ -247,27 +301,37 @@ class ContactsSync:
 
     def _structure(self, content: Plan, sides: _Sides) -> tuple[list[_Task], dict[str, str], list[str]]:
         """The creations and deletions the content plan asks for, the pairs present on both sides
-        (CRM key → Outlook id), and the links to forget."""
+        (CRM key → Outlook id), and the links to forget: what each op means, in one table."""
         tasks: list[_Task] = []
         pairs: dict[str, str] = {}
         forget: list[str] = []
-        stepped: set[str] = set()
+
+        def create(step: Step) -> None:
+            # New in the list, or deleted in Outlook: (re-)created from the CRM, counted as created.
+            tasks.append(self._create(step.crm, sides.contacts[step.crm], "created"))
+
+        def delete(step: Step) -> None:
+            # Off the list (or gone from the CRM), or a stamped contact nothing in the list claims
+            # (a duplicate of an interrupted run, one removed from the list before a reset).
+            item = sides.remote[step.remote].item
+            tasks.append(_Task("delete", step.crm_key, step.remote_id, item=item, counter="deleted"))
+
+        def pair(step: Step) -> None:  # both sides hold it
+            pairs[step.crm] = step.remote
+
+        by_op: dict[Op, Callable[[Step], None]] = {
+            Op.CREATE_REMOTE: create,
+            Op.DELETE_CRM: create,
+            Op.DELETE_REMOTE: delete,
+            Op.CREATE_CRM: delete,
+            Op.UNLINK: lambda step: forget.append(step.crm),
+            Op.LINK: pair,
+            Op.UPDATE_REMOTE: pair,
+            Op.UPDATE_CRM: pair,
+        }
         for step in content.steps:
-            key, rid = step.crm_key, step.remote_id
-            if key:
-                stepped.add(key)
-            if step.op is Op.CREATE_REMOTE or step.op is Op.DELETE_CRM:
-                # New in the list, or deleted in Outlook: (re-)created from the CRM, counted as created.
-                tasks.append(self._create(step.crm, sides.contacts[step.crm], "created"))
-            elif step.op is Op.DELETE_REMOTE or step.op is Op.CREATE_CRM:
-                # Off the list (or gone from the CRM), or a stamped contact nothing in the list claims
-                # (a duplicate of an interrupted run, one removed from the list before a reset).
-                remote = sides.remote[step.remote]
-                tasks.append(_Task("delete", key, rid, item=remote.item, counter="deleted"))
-            elif step.op is Op.UNLINK:
-                forget.append(step.crm)
-            else:  # LINK, UPDATE_REMOTE, UPDATE_CRM: both sides hold it
-                pairs[step.crm] = step.remote
+            by_op[step.op](step)
+        stepped = {step.crm_key for step in content.steps if step.crm_key}
         for key, link in sides.links.items():
             if key not in stepped and key in sides.contacts and link.remote_id in sides.remote:
                 pairs[key] = link.remote_id
@@ -394,80 +458,36 @@ class ContactsSync:
 
     # --- writing --------------------------------------------------------------------------------
 
-    def _first_writes(self, task: _Task) -> list[Write]:
-        tag = id(task)
+    def _changes(self, task: _Task) -> list[Change]:
+        """The first writes of a task, each with what its answer means for the task."""
         if task.kind == "create":
-            return [outlook.create(f"new:{tag}", task.body or {})]
+            return [self._change(task, outlook.create(task.body or {}), task.created)]
         if task.kind == "delete":
-            return [outlook.delete(f"del:{tag}", task.remote)]
-        writes = []
+            return [self._change(task, outlook.delete(task.remote), task.deleted)]
+        changes = []
         if task.body is not None:
-            writes.append(outlook.patch(f"upd:{tag}", task.remote, task.body))
+            changes.append(self._change(task, outlook.patch(task.remote, task.body), task.patched))
         if task.photo is not None:
-            writes.append(outlook.put_photo(f"pic:{tag}", task.remote, task.photo))
-        return writes
+            changes.append(self._change(task, outlook.put_photo(task.remote, task.photo), task.photo_put))
+        return changes
 
-    async def _send(self, writes: list[Write], tasks: dict[int, _Task], after: _After) -> list[Write]:
-        """Send `writes`; as each `$batch` is answered, `after` settles each task it finished and their
-        links are saved together, while the other batches are still in flight (a crash loses at most
-        those). Returns the follow-up writes the answers asked for."""
-        follow_ups: list[Write] = []
-        for write in writes:
-            tasks[_tag(write)].pending += 1
+    def _change(self, task: _Task, write: Write, noted: _Noted) -> Change:
+        """`write` for `task`: its answer is noted on the task, which is settled (counted, its link
+        recorded in the batch's transaction) once none of its writes of this round is pending; the
+        follow-ups the answer asks for go in the next round."""
+        task.pending += 1
 
-        async def settled(results: list[tuple[Write, WriteResult]]) -> None:
-            links: list[Link] = []
-            forget: list[str] = []
-            finished: list[_Task] = []
-            for write, result in results:
-                task = tasks[_tag(write)]
-                task.pending -= 1
-                after(task, write, result, follow_ups)
-                if task.pending == 0:
-                    finished.append(task)
-            for task in finished:
-                self._settle(task, links, forget)
-            await self.store.save_links(links)
-            await self.store.delete_links(self.user.code, KIND, forget)
-            self._done += len(results)
-            self._progress("writing", self._done, self._total)
+        async def done(result: WriteResult, batch: Batch) -> None:
+            follow_ups = noted(result)
+            task.pending -= 1
+            if task.pending == 0:
+                self._settle(task, batch)
+            for follow_up, then in follow_ups:
+                batch.then(self._change(task, follow_up, then))
 
-        await self.outlook.write(writes, settled)
-        return follow_ups
+        return Change(write, done)
 
-    def _after_first(self, task: _Task, write: Write, result: WriteResult, follow_ups: list[Write]) -> None:
-        if task.kind == "delete":
-            if not (result.ok or result.gone):
-                task.failures.append(result.error)
-            elif not result.ok:
-                task.counter = ""  # already gone: nothing was deleted by us
-            return
-        if not result.ok:
-            task.failures.append(result.error)
-            return
-        if write.method == "POST":
-            task.item, task.remote_id = result.body, result.body["id"]
-            tag = id(task)
-            if task.photo is not None:
-                follow_ups.append(outlook.put_photo(f"pic:{tag}", task.remote_id, task.photo))
-            if task.replaces:
-                follow_ups.append(outlook.delete(f"old:{tag}", task.replaces))
-        elif write.method == "PATCH":
-            task.item = result.body
-        else:  # the photo of an existing contact
-            task.photo_out, task.photo_sent = mapping.photo_digest(task.photo), True
-
-    def _after_second(self, task: _Task, write: Write, result: WriteResult, follow_ups: list[Write]) -> None:
-        if write.method == "DELETE":
-            if not (result.ok or result.gone):
-                task.failures.append(result.error)  # the stamped copy left behind goes next run
-            return
-        if result.ok:
-            task.photo_out, task.photo_sent = mapping.photo_digest(task.photo), True
-        else:
-            task.failures.append(result.error)  # the link keeps "no photo": it is sent again next run
-
-    def _settle(self, task: _Task, links: list[Link], forget: list[str]) -> None:
+    def _settle(self, task: _Task, batch: Batch) -> None:
         """Count a finished task and record what Outlook now holds. A failed update leaves its link as
         it was (the next run compares again); a creation that happened is always linked, since that
         link is what keeps the next run from creating the contact twice."""
@@ -477,7 +497,7 @@ class ContactsSync:
         if task.kind == "delete":
             if not failed:
                 if task.key is not None:
-                    forget.append(task.key)
+                    batch.forget(KIND, task.key)
                 if task.counter:
                     self.summary.microsoft.deleted += 1
             return
@@ -485,7 +505,7 @@ class ContactsSync:
             return
         assert task.contact is not None
         link = self._link(task.key, task.contact, task.item, task.photo_out, task.note_fp)
-        links.append(link)
+        batch.save(link)
         if task.photo_sent:
             self._uploaded[task.key] = link
         if task.counter == "created":
@@ -523,11 +543,3 @@ class ContactsSync:
             mapping.graph_contact_fingerprint(item, photo),
             extra,
         )
-
-
-_After = Callable[[_Task, Write, WriteResult, list[Write]], None]
-"""What `_send` calls with each result: note it on its task, maybe ask for a follow-up write."""
-
-
-def _tag(write: Write) -> int:
-    return int(write.id.split(":", 1)[1])
