@@ -51,3 +51,8 @@ class LeaseLost(SyncBusy):
 
 class StoreError(UserError):
     """The database cannot be used as it is (written by a newer tui-sync, not a tui-sync database)."""
+
+
+class UnreadableItem(UserError):
+    """A remote item the CRM cannot represent (missing field, value outside the CRM's rules, unknown
+    time zone). The sync reports it and leaves that item alone."""

@@ -13,14 +13,14 @@ from tests.strategies import PATTERNS, TYPE_LABELS, graph_echo, series, zones
 from tui_sync.domain.models import Recurrence, Series
 from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import expand
+from tui_sync.errors import UnreadableItem
 from tui_sync.microsoft.mapping import (
-    UnreadableItem,
     event_to_series,
     read_recurrence,
     recurrence_json,
-    series_fingerprint,
     series_to_event,
 )
+from tui_sync.sync.fingerprints import series_fingerprint
 
 PARIS = ZoneInfo("Europe/Paris")
 LA = ZoneInfo("America/Los_Angeles")

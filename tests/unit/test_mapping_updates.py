@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from tests.strategies import TYPE_LABELS, actions, contacts, graph_echo, series, zones
 from tui_sync.domain.models import Action, Contact
 from tui_sync.microsoft.mapping import (
-    action_fingerprint,
     action_to_event,
     contact_fields,
     contact_to_graph,
@@ -24,10 +23,10 @@ from tui_sync.microsoft.mapping import (
     event_update,
     graph_contact_fields,
     recreated_contact,
-    series_fingerprint,
     series_to_event,
     with_type_category,
 )
+from tui_sync.sync.fingerprints import action_fingerprint, series_fingerprint
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -1,20 +1,29 @@
-"""The Outlook calendar operations the agenda sync needs, on top of the Graph client.
+"""The Outlook calendar operations the agenda sync needs, on top of the Graph client: Outlook's side of
+the engine's `Calendar` port (`tui_sync.sync.ports`).
 
-Reads ask for exactly the properties the mapping uses (and the CRM-id stamp); writes go out in
-`$batch` requests, each batch's results handed back, by the position of their write, as soon as that
-batch is answered: the engine (tui_sync.sync.apply) records them per batch.
+Reads ask for exactly the properties the mapping uses (and the CRM-id stamp) and hand the engine typed
+items (`RemoteEvent`), never Graph JSON; the event's JSON travels inside as its opaque `raw`, which only
+the writes built here read. Writes go out in `$batch` requests, each batch's results handed back, by the
+position of their write, as soon as that batch is answered (each answer read into a `RemoteEvent` too):
+the engine records them per batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Generic, TypeVar
 
+from tui_sync.domain.models import Action, Series
 from tui_sync.domain.period import Period
+from tui_sync.domain.remote import EventKind, Reading, RemoteEvent
+from tui_sync.errors import UserError
+from tui_sync.microsoft import mapping
 from tui_sync.microsoft.errors import CalendarNotFound
 from tui_sync.microsoft.graph import GraphClient, Request, Response
 from tui_sync.microsoft.mapping import STAMP_EXPAND
+from tui_sync.microsoft.timezones import read_datetime
 
 EVENT_FIELDS = (
     "id,type,seriesMasterId,originalStart,subject,location,start,end,isAllDay,sensitivity,isReminderOn,"
@@ -22,11 +31,49 @@ EVENT_FIELDS = (
 )
 PAGE_SIZE = 1000  # calendarView's largest $top: ≤ 2 pages at our 1600-item limit
 
-Event = dict[str, Any]
+Event = dict[str, Any]  # an event as Graph gives it
+
+_KINDS: Mapping[object, EventKind] = {
+    "singleInstance": "single",
+    "occurrence": "occurrence",
+    "exception": "exception",
+    "seriesMaster": "master",
+}
 
 
 def _iso(moment: Any) -> str:
     return moment.isoformat()
+
+
+def read_event(event: Event, reading: Reading) -> RemoteEvent:
+    """The engine's view of a Graph event: its identity, place in a series and stamp now, its CRM form
+    (`event_to_action` / `event_to_series`) when first asked for."""
+    tz = reading.tz
+    try:
+        start = read_datetime(event["start"], tz) if event.get("start") else None
+    except (KeyError, TypeError, ValueError, UserError):
+        start = None  # the CRM form says why, when asked for
+    return RemoteEvent(
+        id=str(event["id"]),
+        change_key=str(event.get("changeKey") or ""),
+        kind=_KINDS.get(event.get("type"), "other"),
+        series_master_id=str(event.get("seriesMasterId") or ""),
+        original_start=mapping.original_start(event, tz),
+        start=start,
+        cancelled=event.get("isCancelled") is True,
+        last_modified=mapping.last_modified(event),
+        stamp=mapping.read_stamp(event, reading.owner),
+        stamped_by_another=mapping.stamped_by_another(event, reading.owner),
+        raw=event,
+        read_action=partial(mapping.event_to_action, event, tz, reading.labels, reading.user),
+        read_series=partial(mapping.event_to_series, event, tz, reading.labels, reading.user),
+    )
+
+
+def _json(item: RemoteEvent) -> Event:
+    """The Graph JSON an item was read from (see `read_event`)."""
+    assert isinstance(item.raw, dict), "an event read by another calendar"
+    return item.raw
 
 
 async def find_calendar(graph: GraphClient, name: str) -> Event | None:
@@ -64,11 +111,18 @@ class Write:
         return cls("DELETE", f"/me/events/{event_id}", id=write_id)
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
-class WriteResult:
+class ResultOf(Generic[T]):
+    """A write's answer. `item` is the written item as the answer gives it, read for the engine (a
+    successful create or update); `body` is the answer as the provider got it, for the provider."""
+
     status: int
     body: Any
     error: str = ""
+    item: T | None = None
 
     @property
     def ok(self) -> bool:
@@ -79,14 +133,24 @@ class WriteResult:
         """404: for a DELETE, the item is already gone, which is what was wanted."""
         return self.status == 404
 
+    @property
+    def answer(self) -> T:
+        """The written item (only a successful create or update has one)."""
+        if self.item is None:
+            raise ValueError(f"a write answered {self.status} has no item")
+        return self.item
+
     @classmethod
-    def of(cls, response: Response) -> WriteResult:
+    def of(cls, response: Response) -> ResultOf[Any]:
         failure = response.error()
-        return cls(response.status, response.json(), str(failure) if failure else "")
+        return ResultOf(response.status, response.json(), str(failure) if failure else "")
 
 
+WriteResult = ResultOf[Any]  # the answer as Graph gave it
 # One batch's results, each beside the position of its write in the sequence sent.
 Recorded = Callable[[list[tuple[int, WriteResult]]], Awaitable[None]]
+EventResult = ResultOf[RemoteEvent]
+EventsRecorded = Callable[[list[tuple[int, EventResult]]], Awaitable[None]]  # the same, read
 
 
 class OutlookCalendar:
@@ -106,7 +170,7 @@ class OutlookCalendar:
             raise CalendarNotFound(name, during_sync)
         return str(found["id"])
 
-    async def view(self, calendar_id: str, period: Period) -> list[Event]:
+    async def view(self, calendar_id: str, period: Period, reading: Reading) -> list[RemoteEvent]:
         """Every single event, occurrence and exception of the calendar in the period (never masters)."""
         params = {
             "startDateTime": _iso(period.start),
@@ -116,18 +180,21 @@ class OutlookCalendar:
             "$top": PAGE_SIZE,
         }
         headers = {"Prefer": f"odata.maxpagesize={PAGE_SIZE}"}
-        return await self.graph.get_all(f"/me/calendars/{calendar_id}/calendarView", params, headers)
+        events = await self.graph.get_all(f"/me/calendars/{calendar_id}/calendarView", params, headers)
+        return [read_event(event, reading) for event in events]
 
-    async def get_events(self, event_ids: Sequence[str]) -> dict[str, Event | None]:
+    async def get_events(self, event_ids: Sequence[str], reading: Reading) -> dict[str, RemoteEvent | None]:
         """The events with these ids, None for those that are gone (404), in `$batch` requests."""
         ids = list(dict.fromkeys(event_ids))
         if not ids:
             return {}
         params = {"$select": EVENT_FIELDS, "$expand": STAMP_EXPAND}
         responses = await self.graph.get_each([f"/me/events/{i}" for i in ids], params)
-        return {i: r.json() if r else None for i, r in zip(ids, responses, strict=True)}
+        return {i: read_event(r.json(), reading) if r else None for i, r in zip(ids, responses, strict=True)}
 
-    async def instances(self, master_ids: Sequence[str], period: Period) -> dict[str, list[Event]]:
+    async def instances(
+        self, master_ids: Sequence[str], period: Period, reading: Reading
+    ) -> dict[str, list[RemoteEvent]]:
         """The occurrences and exceptions of each series in the period (cancelled ones are absent)."""
         if not master_ids:
             return {}
@@ -138,7 +205,7 @@ class OutlookCalendar:
             "$top": PAGE_SIZE,
         }
         requests = [Request("GET", f"/me/events/{m}/instances", params=params) for m in master_ids]
-        result: dict[str, list[Event]] = {}
+        result: dict[str, list[RemoteEvent]] = {}
         for master_id, response in zip(master_ids, await self.graph.batch(requests), strict=True):
             body = response.raise_for_error(self.graph.user_code).json() or {}
             events = list(body.get("value") or [])
@@ -147,12 +214,12 @@ class OutlookCalendar:
                 page = await self.graph.get(link)
                 events.extend(page.get("value") or [])
                 link = page.get("@odata.nextLink")
-            result[master_id] = events
+            result[master_id] = [read_event(event, reading) for event in events]
         return result
 
     async def write(
-        self, writes: Sequence[Write], on_results: Recorded | None = None
-    ) -> list[tuple[Write, WriteResult]]:
+        self, writes: Sequence[Write], reading: Reading, on_results: EventsRecorded | None = None
+    ) -> list[tuple[Write, EventResult]]:
         """Send the writes in `$batch` requests; each comes back with its result (errors included).
         `on_results` is awaited with each batch's results (by the position of their write in `writes`)
         as soon as that batch is settled, while the other batches are still in flight."""
@@ -167,10 +234,56 @@ class OutlookCalendar:
 
         async def settled(done: list[tuple[int, Response]]) -> None:
             if on_results is not None:
-                await on_results([(i, WriteResult.of(r)) for i, r in done])
+                await on_results([(i, _answered(r, reading)) for i, r in done])
 
         responses = await self.graph.batch(requests, settled if on_results is not None else None)
-        return [(w, WriteResult.of(r)) for w, r in zip(writes, responses, strict=True)]
+        return [(w, _answered(r, reading)) for w, r in zip(writes, responses, strict=True)]
 
-    async def write_one(self, write: Write) -> WriteResult:
-        return (await self.write([write]))[0][1]
+    async def write_one(self, write: Write, reading: Reading) -> EventResult:
+        return (await self.write([write], reading))[0][1]
+
+    # --- the writes, built from typed items -------------------------------------------------------
+
+    def update_event(
+        self, write_id: str, item: Action | Series, current: RemoteEvent, reading: Reading
+    ) -> Write:
+        """PATCH Outlook's `current` event (a single event, a master, or an occurrence to turn into an
+        exception) with what differs from `item`, no more: what only Outlook holds stays."""
+        body = mapping.event_update(item, _json(current), reading.tz, reading.labels)
+        return Write.patch(write_id, current.id, body)
+
+    def create_event(
+        self,
+        write_id: str,
+        calendar_id: str,
+        item: Action | Series,
+        stamp_key: str,
+        reading: Reading,
+        generation: int | str = 0,
+    ) -> Write:
+        """POST `item` (an action or a series master) stamped with `stamp_key`, with the transactionId
+        that makes a retried POST create nothing twice; `generation` tells a re-creation from a retry."""
+        if isinstance(item, Series):
+            body = mapping.series_to_event(item, reading.tz)
+        else:
+            body = mapping.action_to_event(item, reading.tz)
+        body["singleValueExtendedProperties"] = mapping.stamp(stamp_key, reading.owner)
+        body["transactionId"] = mapping.transaction_id(reading.user, stamp_key, reading.owner, generation)
+        return Write.create(write_id, calendar_id, body)
+
+    def stamp_event(self, write_id: str, event_id: str, stamp_key: str, reading: Reading) -> Write:
+        """Stamp an event with the CRM key it is linked to, so a Reset finds the pair again."""
+        body = {"singleValueExtendedProperties": mapping.stamp(stamp_key, reading.owner)}
+        return Write.patch(write_id, event_id, body)
+
+    def delete_event(self, write_id: str, event_id: str) -> Write:
+        return Write.delete(write_id, event_id)
+
+
+def _answered(response: Response, reading: Reading) -> EventResult:
+    """A write's result, the event it answered with read for the engine."""
+    result = ResultOf.of(response)
+    body = result.body
+    if result.ok and isinstance(body, dict) and body.get("id"):
+        return ResultOf(result.status, body, result.error, read_event(body, reading))
+    return ResultOf(result.status, body, result.error)

@@ -1,11 +1,10 @@
 """CRM items ⇄ Microsoft Graph JSON, as pure functions (no I/O), field by field.
 
 Events (single actions, series masters, occurrences), recurrence patterns and ranges, categories,
-contacts, the CRM-id stamp that lets us find our items again after a reset, and the content fingerprints
-the sync engine compares. The fingerprints are computed on the *CRM form* of an item: a Microsoft item is
-first read into an Action/Series/Contact with the functions below, then fingerprinted exactly like a CRM
-one, so "same content" means the same thing on both sides and the lossy corners of the mapping (seconds,
-line endings, trailing spaces, a disabled reminder's delay) never look like edits.
+contacts, and the CRM-id stamp that lets us find our items again after a reset. A Microsoft item is read
+into an Action/Series/Contact with the functions below; the sync engine fingerprints that CRM form
+(`tui_sync.sync.fingerprints`) exactly like a CRM item, and the updates here compare the same canonical
+form (`tui_sync.domain.content`), so "same content" means the same thing everywhere.
 
 Time zones live in `tui_sync.microsoft.timezones`; the sync engine owns exceptions and cancellations
 (it compares a master's expansion with the instances Graph returns) and uses `event_update` to
@@ -25,10 +24,21 @@ from typing import Any
 import html2text
 
 from tui_sync import messages
+from tui_sync.domain.content import (
+    WITH_DAY_OF_MONTH,
+    WITH_DAYS,
+    all_day_dates,
+    canonical_days,
+    contact_fields,
+    flat_fields,
+    item_form,
+    normalise_newlines,
+    note_form,
+    tidy_text,
+)
 from tui_sync.domain.models import (
     FALLBACK_ACTION_TYPE,
     MAX_REMINDER_MINUTES,
-    WEEKDAYS,
     Action,
     ActionType,
     Contact,
@@ -37,7 +47,7 @@ from tui_sync.domain.models import (
     Recurrence,
     Series,
 )
-from tui_sync.errors import UserError
+from tui_sync.errors import UnreadableItem, UserError
 from tui_sync.microsoft.timezones import (
     UnknownTimeZone,
     graph_date,
@@ -52,11 +62,6 @@ from tui_sync.microsoft.timezones import (
 )
 
 Json = dict[str, Any]
-
-
-class UnreadableItem(UserError):
-    """A Graph item we cannot turn into a CRM item (missing field, value outside the CRM's rules, unknown
-    time zone). The sync reports it and leaves that item alone."""
 
 
 # --- the CRM-id stamp and transactionId ------------------------------------------------------------------
@@ -258,12 +263,6 @@ def _action_type_of(categories: object, known_type_labels: Iterable[str]) -> str
 _MD_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
 _MD_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\\\]])*)\]\(((?:\\.|[^\\)])*)\)")
 _MD_HEADING = re.compile(r"^#{1,6} ", re.MULTILINE)
-_BLANK_RUNS = re.compile(r"\n{3,}")
-
-
-def normalise_newlines(text: str) -> str:
-    """CRLF and lone CR → LF (Outlook writes CRLF; the CRM keeps LF)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def html_to_text(html: str) -> str:
@@ -304,12 +303,6 @@ def _escape_again(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!])", r"\\\1", text)
 
 
-def tidy_text(text: str) -> str:
-    """LF line endings, no trailing spaces, at most one blank line in a row, no blank edges."""
-    lines = [line.rstrip() for line in normalise_newlines(text).split("\n")]
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip("\n")
-
-
 def body_text(body: object) -> str:
     """The plain text of a Graph `itemBody`: HTML converted, text kept (with LF line endings)."""
     if not isinstance(body, Mapping):
@@ -330,16 +323,8 @@ def _boundaries(start: datetime, end: datetime, all_day: bool, tz: tzinfo) -> tu
     day); otherwise wall times in `tz`."""
     if not all_day:
         return graph_datetime(start, tz), graph_datetime(end, tz)
-    first, last = _all_day_dates(start, end, tz)
+    first, last = all_day_dates(start, end, tz)
     return graph_date(first, tz), graph_date(last, tz)
-
-
-def _all_day_dates(start: datetime, end: datetime, tz: tzinfo) -> tuple[date, date]:
-    """The first day and the exclusive last day of an all-day span, as dates in `tz`. An end just past
-    midnight counts its day; an end exactly at midnight does not (so a DST jump at midnight is harmless)."""
-    first = start.astimezone(tz).date()
-    last = (end - timedelta(microseconds=1)).astimezone(tz).date() + timedelta(days=1)
-    return first, max(last, first + timedelta(days=1))
 
 
 def _template_json(item: Action | Series, category_labels: Collection[str]) -> Json:
@@ -446,24 +431,15 @@ def _why(exc: BaseException) -> str:
 
 # --- recurrence and series ---------------------------------------------------------------------------------
 
-_WITH_DAYS = ("weekly", "relativeMonthly", "relativeYearly")
-_WITH_DAY_OF_MONTH = ("absoluteMonthly", "absoluteYearly")
-
-
-def canonical_days(days: Iterable[str]) -> tuple[str, ...]:
-    """Days of the week, each once, Monday first (Graph does not keep the order it was given)."""
-    wanted = {str(d).casefold() for d in days}
-    return tuple(d for d in WEEKDAYS if d in wanted)
-
 
 def recurrence_json(recurrence: Recurrence, zone_name: str) -> Json:
     """Graph's `patternedRecurrence` for a rule: only the properties the pattern and range use (Graph
     refuses unsupported values in any property it is given), `recurrenceTimeZone` = `zone_name`."""
     r = recurrence
     pattern: Json = {"type": r.pattern, "interval": r.interval, "firstDayOfWeek": r.first_day_of_week}
-    if r.pattern in _WITH_DAYS:
+    if r.pattern in WITH_DAYS:
         pattern["daysOfWeek"] = list(canonical_days(r.days_of_week))
-    if r.pattern in _WITH_DAY_OF_MONTH:
+    if r.pattern in WITH_DAY_OF_MONTH:
         pattern["dayOfMonth"] = r.day_of_month
     if r.pattern.endswith("Yearly"):
         pattern["month"] = r.month
@@ -492,9 +468,9 @@ def read_recurrence(value: Mapping[str, Any]) -> tuple[Recurrence, str | None]:
         "interval": int(pattern.get("interval") or 1),
         "first_day_of_week": str(pattern.get("firstDayOfWeek") or "sunday").casefold(),
     }
-    if kind in _WITH_DAYS:
+    if kind in WITH_DAYS:
         fields["days_of_week"] = canonical_days(pattern.get("daysOfWeek") or ())
-    if kind in _WITH_DAY_OF_MONTH:
+    if kind in WITH_DAY_OF_MONTH:
         fields["day_of_month"] = int(pattern.get("dayOfMonth") or 0)
     if isinstance(kind, str) and kind.endswith("Yearly"):
         fields["month"] = int(pattern.get("month") or 0)
@@ -613,39 +589,12 @@ def _first(values: object, key: str | None = None) -> str:
     return _text(head)
 
 
-def _flat(values: Mapping[str, str]) -> dict[str, str]:
-    """Contact fields as compared: each line trimmed, no blank edges (Outlook trims what it stores)."""
-    return {k: "\n".join(line.strip() for line in v.split("\n")).strip() for k, v in values.items()}
-
-
-def contact_fields(contact: Contact) -> dict[str, str]:
-    """The one-way (CRM → Microsoft 365) fields of a contact as we send them, flattened and trimmed:
-    compare with `graph_contact_fields` to see whether Outlook still holds what we sent."""
-    return _flat(
-        {
-            "givenName": contact.first_name,
-            "surname": contact.last_name,
-            "displayName": contact.display_name,
-            "title": contact.civility,
-            "jobTitle": contact.job_title,
-            "companyName": contact.company,
-            "email": contact.email,
-            "businessPhone": contact.phone,
-            "mobilePhone": contact.mobile,
-            "street": "\n".join(contact.address_lines),
-            "postalCode": contact.postal_code,
-            "city": contact.city,
-            "countryOrRegion": contact.country,
-        }
-    )
-
-
 def graph_contact_fields(item: Mapping[str, Any]) -> dict[str, str]:
     """The one-way fields Outlook holds for a contact, in `contact_fields`' shape (missing = empty,
     CRLF = LF, outer spaces trimmed), so an edit made in Outlook shows as a difference."""
     address = item.get("businessAddress")
     address = address if isinstance(address, Mapping) else {}
-    return _flat(
+    return flat_fields(
         {
             "givenName": _text(item.get("givenName")),
             "surname": _text(item.get("surname")),
@@ -703,106 +652,6 @@ def _digest(payload: object) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def _note_form(note: str) -> str:
-    """A note as both sides keep it: LF endings, no trailing spaces, no blank lines at either end."""
-    return tidy_text(note) if note.strip() else ""
-
-
-def _span_form(start: datetime, end: datetime, all_day: bool, tz: tzinfo | None) -> dict[str, str]:
-    """Start and end as compared: all-day → the dates (in `tz` if given, else in the start's own zone);
-    timed → UTC to the second (Graph keeps no sub-seconds)."""
-    if all_day:
-        first, last = _all_day_dates(start, end, tz or start.tzinfo)  # type: ignore[arg-type]
-        return {"start": first.isoformat(), "end": last.isoformat()}
-
-    def utc(moment: datetime) -> str:
-        return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    return {"start": utc(start), "end": utc(end)}
-
-
-def _template_form(item: Action | Series) -> dict[str, object]:
-    """The template content as compared (see `action_fingerprint`)."""
-    return {
-        "title": item.title.strip(),
-        "location": item.location.strip(),
-        "all_day": item.all_day,
-        "private": item.private,
-        "reminder_on": item.reminder_on,
-        # A disabled reminder's delay does nothing, and Outlook may reset it: not content.
-        "reminder_minutes": item.reminder_minutes if item.reminder_on else None,
-        "action_type": item.action_type,
-        "note": _note_form(item.note),
-    }
-
-
-def action_fingerprint(action: Action, tz: tzinfo | None = None) -> str:
-    """Stable hash of what an action syncs, the same for a CRM action and for
-    `event_to_action` of its Microsoft copy. Not included: ids, owner, series link, timestamps.
-    Titles and locations are compared trimmed, notes as `tidy_text`, times as UTC seconds (all-day: the
-    dates in `tz`, default the start's zone), the reminder delay only while the reminder is on."""
-    return _digest(
-        {
-            "kind": "action",
-            **_template_form(action),
-            **_span_form(action.start, action.end, action.all_day, tz),
-        }
-    )
-
-
-def recurrence_form(r: Recurrence) -> dict[str, object]:
-    """The parts of a rule that change its occurrences, in one canonical form: the fields its pattern
-    and range use, days in Monday-first order, the first day of the week only where it matters
-    (weekly with an interval)."""
-    form: dict[str, object] = {
-        "pattern": r.pattern,
-        "interval": r.interval,
-        "start_date": r.start_date.isoformat(),
-        "range": r.range_type,
-    }
-    if r.pattern in _WITH_DAYS:
-        form["days"] = list(canonical_days(r.days_of_week))
-    if r.pattern in _WITH_DAY_OF_MONTH:
-        form["day_of_month"] = r.day_of_month
-    if r.pattern.endswith("Yearly"):
-        form["month"] = r.month
-    if r.pattern.startswith("relative"):
-        form["index"] = r.index
-    if r.pattern == "weekly" and r.interval > 1:
-        form["first_day_of_week"] = r.first_day_of_week
-    if r.range_type == "endDate" and r.end_date is not None:
-        form["end_date"] = r.end_date.isoformat()
-    if r.range_type == "numbered":
-        form["count"] = r.count
-    return form
-
-
-def series_fingerprint(series: Series, tz: tzinfo | None = None) -> str:
-    """Stable hash of a series master: its template, first start/end and rule (see `action_fingerprint`
-    for the normalisation). Exceptions and cancellations are not in it: the engine compares occurrences
-    one by one."""
-    return _digest(
-        {
-            "kind": "series",
-            **_template_form(series),
-            **_span_form(series.start, series.end, series.all_day, tz),
-            "recurrence": recurrence_form(series.recurrence),
-        }
-    )
-
-
-def event_fingerprint(event: Mapping[str, Any], tz: tzinfo, known_type_labels: Iterable[str]) -> str:
-    """`action_fingerprint` of a Graph event, read the way the CRM would hold it (same `tz` and labels as
-    the CRM side uses). Raises UnreadableItem like `event_to_action`."""
-    return action_fingerprint(event_to_action(event, tz, known_type_labels, owner=""), tz)
-
-
-def master_fingerprint(master_event: Mapping[str, Any], tz: tzinfo, known_type_labels: Iterable[str]) -> str:
-    """`series_fingerprint` of a Graph series master, read the way the CRM would hold it. Raises
-    UnreadableItem like `event_to_series`."""
-    return series_fingerprint(event_to_series(master_event, tz, known_type_labels, owner=""), tz)
-
-
 def photo_digest(photo: bytes | None) -> str:
     """SHA-256 of a photo's bytes; '' for no photo."""
     return hashlib.sha256(photo).hexdigest() if photo else ""
@@ -828,7 +677,7 @@ def graph_contact_fingerprint(item: Mapping[str, Any], photo_sha: str = "") -> s
 
 def note_fingerprint(note: str) -> str:
     """Stable hash of a contact note as both sides keep it (see `tidy_text`)."""
-    return _digest({"kind": "note", "note": _note_form(note)})
+    return _digest({"kind": "note", "note": note_form(note)})
 
 
 # --- updates that keep what only Outlook holds -------------------------------------------------------------
@@ -853,14 +702,6 @@ _EVENT_PARTS: Mapping[str, tuple[str, ...]] = {
     "end": ("start", "end", "isAllDay"),
 }
 _SERIES_TIMING = ("start", "end", "isAllDay", "recurrence")  # a series' times and rule go together
-
-
-def _compared(item: Action | Series, tz: tzinfo) -> dict[str, object]:
-    """An item's content as the fingerprints compare it, part by part."""
-    form: dict[str, object] = {**_template_form(item), **_span_form(item.start, item.end, item.all_day, tz)}
-    if isinstance(item, Series):
-        form["recurrence"] = recurrence_form(item.recurrence)
-    return form
 
 
 def with_type_category(categories: object, action_type: str, known_type_labels: Iterable[str]) -> list[str]:
@@ -895,7 +736,7 @@ def event_update(
     else:
         full = action_to_event(item, tz)
         held = event_to_action(current, tz, labels, owner=item.owner)
-    wanted, now = _compared(item, tz), _compared(held, tz)
+    wanted, now = item_form(item, tz), item_form(held, tz)
     changed = [part for part in wanted if wanted[part] != now.get(part)]
     names: list[str] = []
     for part in changed:

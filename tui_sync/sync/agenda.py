@@ -22,7 +22,6 @@ import asyncio
 from collections.abc import Awaitable
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from tui_sync import messages
@@ -36,16 +35,13 @@ from tui_sync.domain.models import (
 )
 from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import expand, rule_starts
-from tui_sync.errors import NotFound
-from tui_sync.microsoft import mapping
-from tui_sync.microsoft.calendar import OutlookCalendar, Write, WriteResult
+from tui_sync.domain.remote import Reading, RemoteEvent
+from tui_sync.errors import NotFound, UnreadableItem
+from tui_sync.microsoft.calendar import EventResult, Write
 from tui_sync.microsoft.graph import together
-from tui_sync.microsoft.mapping import UnreadableItem
-from tui_sync.microsoft.timezones import read_datetime
 from tui_sync.store import Store
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import (
-    Event,
     Record,
     Sides,
     one_way,
@@ -62,9 +58,11 @@ from tui_sync.sync.events import (
     Progress,
     ProgressCallback,
 )
+from tui_sync.sync.fingerprints import action_fingerprint, series_fingerprint
 from tui_sync.sync.kinds import ACTION, OCCURRENCE, SERIES
 from tui_sync.sync.occurrences import OccurrencesMixin
 from tui_sync.sync.plan import Item, Op, Plan, Policy, Step, link_state, plan
+from tui_sync.sync.ports import Calendar
 from tui_sync.sync.series import SeriesMastersMixin
 
 
@@ -75,7 +73,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         self,
         *,
         store: Store,
-        calendar: OutlookCalendar,
+        calendar: Calendar,
         user: User,
         period: Period,
         policy: Policy,
@@ -99,15 +97,14 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         self.summary = AgendaSummary()
         self.errors: list[str] = []  # items that failed on their own; the rest of the run went on
         self.notices: list[str] = []  # what the user should know although nothing failed
-        self.labels: list[str] = []
         self.calendar_id = ""
-        self.owner = DatabaseIdentity("")  # this CRM database, read when the run starts (its stamps)
+        # How Outlook's items are read (the CRM's action types and this CRM database's stamps are read
+        # when the run starts).
+        self.reading = Reading(tz, (), user.code, DatabaseIdentity(""))
         self.to_write = self.written = 0  # for progress: planned writes (occurrences add to it) and sent
-        # Each Outlook event read is mapped, and fingerprinted, once per run: the run looks at each
-        # several times. Kept by identity (the run holds the events it read, so an id is not reused
-        # meanwhile); the answers to its writes are mapped when needed and not kept.
-        self._mapped: dict[int, tuple[Event, Action]] = {}
-        self._remote_fps: dict[int, str] = {}
+        # Each Outlook item read is fingerprinted once per run (it keeps its own CRM form): the run
+        # looks at each several times. Kept by identity: the run holds the items it read.
+        self._remote_fps: dict[int, tuple[RemoteEvent, str]] = {}
 
     # --- the run --------------------------------------------------------------------------------
 
@@ -117,8 +114,8 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         kinds = (ACTION, SERIES, OCCURRENCE)
         if await self.store.switch_calendar(self.user.code, self.calendar_id, kinds):
             self.notices.append(messages.calendar_replaced(self.user.prefs.calendar_name))
-        self.labels = [t.label for t in await self.store.list_action_types()]
-        self.owner = await self.store.database_identity()
+        labels = tuple(t.label for t in await self.store.list_action_types())
+        self.reading = Reading(self.tz, labels, self.user.code, await self.store.database_identity())
         links = {kind: await self.store.links(self.user.code, kind) for kind in (ACTION, SERIES, OCCURRENCE)}
         sides = await self._read(links)
 
@@ -175,22 +172,21 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
     async def _read(self, links: dict[str, dict[str, Link]]) -> Sides:
         sides = Sides()
         view, crm_actions, crm_series = await asyncio.gather(
-            self.remote.view(self.calendar_id, self.period),
+            self.remote.view(self.calendar_id, self.period, self.reading),
             self.store.single_actions(self.user.code, self.period),
             self.store.series_of(self.user.code) if self.series_enabled else _nothing(),
         )
         view, cancelled = split_cancelled(view)
         for event in cancelled:
-            if event.get("seriesMasterId"):
-                sides.cancelled_instances[event["seriesMasterId"]].append(event)
+            if event.series_master_id:
+                sides.cancelled_instances[event.series_master_id].append(event)
             else:
-                sides.cancelled.add(event["id"])
+                sides.cancelled.add(event.id)
         for event in view:
-            kind = event.get("type")
-            if kind == "singleInstance":
-                sides.remote_singles[event["id"]] = event
-            elif kind in ("occurrence", "exception") and event.get("seriesMasterId"):
-                sides.instances[event["seriesMasterId"]].append(event)
+            if event.kind == "single":
+                sides.remote_singles[event.id] = event
+            elif event.kind in ("occurrence", "exception") and event.series_master_id:
+                sides.instances[event.series_master_id].append(event)
         sides.crm_actions = {str(a.id): a for a in crm_actions}
         for series in crm_series:
             if expand(series, self.period) or str(series.id) in links[SERIES]:
@@ -212,16 +208,16 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         if self.series_enabled:
             wanted += [link.remote_id for link in links[SERIES].values()]
             wanted += [m for m in sides.instances if m not in wanted]
-        fetched = await self.remote.get_events(wanted)
+        fetched = await self.remote.get_events(wanted, self.reading)
         for event_id, found in fetched.items():
             if found is None:
                 continue
-            if found.get("isCancelled") is True:  # as good as deleted (see split_cancelled)
+            if found.cancelled:  # as good as deleted (see split_cancelled)
                 sides.cancelled.add(event_id)
                 continue
-            if found.get("type") == "seriesMaster":
+            if found.kind == "master":
                 sides.remote_masters[event_id] = found
-            elif found.get("type") == "singleInstance":
+            elif found.kind == "single":
                 sides.remote_singles[event_id] = found
         self._drop_unreadable(sides, links)
         return sides
@@ -231,23 +227,23 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         so that one odd event neither stops the run nor gets duplicated or deleted."""
         for event_id, event in list(sides.remote_singles.items()):
             try:
-                self._to_action(event)
+                event.action  # noqa: B018 (read now: an unreadable one raises here)
             except UnreadableItem as error:
                 self._leave_out(error, event_id, sides.remote_singles, sides.crm_actions, links[ACTION])
         for master_id, master in list(sides.remote_masters.items()):
             try:
-                series = self._to_series(master)
+                series = master.series
                 for instance in sides.instances.get(master_id, []):
-                    self._to_action(instance)
+                    instance.action  # noqa: B018 (read now: an unreadable one raises here)
                 self._check_on_rule(series, master, sides.instances.get(master_id, []))
             except UnreadableItem as error:
                 self._leave_out(error, master_id, sides.remote_masters, sides.crm_series, links[SERIES])
 
-    def _check_on_rule(self, series: Series, master: Event, instances: list[Event]) -> None:
+    def _check_on_rule(self, series: Series, master: RemoteEvent, instances: list[RemoteEvent]) -> None:
         """Raise UnreadableItem when Outlook has an occurrence the CRM's reading of the rule does not
         give (a legacy custom zone, read in the CRM's zone, whose daylight saving differs): occurrences
         are matched by their original start, so syncing it would cancel Outlook's real ones."""
-        originals = [o for e in instances if (o := mapping.original_start(e, self.tz)) is not None]
+        originals = [e.original_start for e in instances if e.original_start is not None]
         if not originals:
             return
         wanted = {o: o for o in originals}
@@ -260,13 +256,13 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         for original, moment in sorted(wanted.items()):
             if moment not in natural:
                 problem = messages.occurrence_off_rule(original.astimezone(UTC))
-                raise UnreadableItem(messages.unreadable_item("series", master.get("id"), problem))
+                raise UnreadableItem(messages.unreadable_item("series", master.id, problem))
 
     def _leave_out(
         self,
         error: UnreadableItem,
         remote_id: str,
-        remote: dict[str, Event],
+        remote: dict[str, RemoteEvent],
         crm: dict[str, Action] | dict[str, Series],
         links: dict[str, Link],
     ) -> None:
@@ -309,51 +305,39 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         items = {}
         for master_id, master in sides.remote_masters.items():
             instances = sides.instances.get(master_id, [])
-            starts = [read_datetime(i["start"], self.tz) for i in instances]
-            item = self._remote_item(master, self._series_fp(self._to_series(master)), SERIES)
+            starts = [i.start for i in instances if i.start is not None]
+            item = self._remote_item(master, self._series_fp(master.series), SERIES)
             when = min(starts, key=self._distance, default=item.when)
             items[master_id] = replace(item, when=when, weight=len(instances))
         return items
 
-    def _remote_item(self, event: Event, fingerprint: str, kind: str) -> Item:
-        stamp = mapping.read_stamp(event, self.owner) or ""
+    def _remote_item(self, event: RemoteEvent, fingerprint: str, kind: str) -> Item:
+        stamp = event.stamp or ""
         prefix = f"{kind}:"
         return Item(
-            event["id"],
+            event.id,
             fingerprint,
-            version=event.get("changeKey", ""),
-            modified=mapping.last_modified(event),
-            when=read_datetime(event["start"], self.tz) if event.get("start") else None,
+            version=event.change_key,
+            modified=event.last_modified,
+            when=event.start,
             match_key=stamp[len(prefix) :] if stamp.startswith(prefix) else None,
         )
 
     def _fp(self, action: Action) -> str:
-        return mapping.action_fingerprint(action, self.tz)
+        return action_fingerprint(action, self.tz)
 
-    def _remote_fp(self, event: Event) -> str:
-        """The fingerprint of an Outlook event's content (see `_to_action`)."""
-        if self._mapped.get(id(event), (None,))[0] is not event:  # an answer to a write: not kept
-            return self._fp(mapping.event_to_action(event, self.tz, self.labels, self.user.code))
-        if id(event) not in self._remote_fps:
-            self._remote_fps[id(event)] = self._fp(self._to_action(event))
-        return self._remote_fps[id(event)]
+    def _remote_fp(self, event: RemoteEvent) -> str:
+        """The fingerprint of an Outlook item's content (its CRM form), computed once per item."""
+        known = self._remote_fps.get(id(event))
+        if known is None or known[0] is not event:
+            known = self._remote_fps[id(event)] = (event, self._fp(event.action))
+        return known[1]
 
     def _series_fp(self, series: Series) -> str:
-        return mapping.series_fingerprint(series, self.tz)
+        return series_fingerprint(series, self.tz)
 
     def _distance(self, when: datetime) -> float:
         return abs((when - self.now).total_seconds())
-
-    def _to_action(self, event: Event, **extra: Any) -> Action:
-        """The CRM action of an Outlook event read by this run, mapped once (see `__init__`)."""
-        known = self._mapped.get(id(event))
-        if known is None or known[0] is not event:
-            action = mapping.event_to_action(event, self.tz, self.labels, self.user.code)
-            known = self._mapped[id(event)] = (event, action)
-        return known[1].with_changes(**extra) if extra else known[1]
-
-    def _to_series(self, master: Event) -> Series:
-        return mapping.event_to_series(master, self.tz, self.labels, self.user.code)
 
     # --- single actions -------------------------------------------------------------------------
 
@@ -364,10 +348,8 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         with what records each result."""
         writes: list[Write] = []
         after: dict[str, tuple[Step, Action | None]] = {}  # write id → what to record when it succeeds
-        for key, remote_id in unstamped(
-            links, single_plan, sides.crm_actions, sides.remote_singles, ACTION, self.owner
-        ):
-            writes.append(stamp_write(remote_id, ACTION, key, self.owner))
+        for key, remote_id in unstamped(links, single_plan, sides.crm_actions, sides.remote_singles, ACTION):
+            writes.append(stamp_write(self.remote, remote_id, ACTION, key, self.reading))
             after[writes[-1].id] = (Step(Op.LINK, key, remote_id), sides.crm_actions[key])
         copies: list[Step] = []
         for step in single_plan.steps:
@@ -377,14 +359,14 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
                 writes.append(self._event_write(step, action, current))
                 after[writes[-1].id] = (step, action)
             elif step.op is Op.DELETE_REMOTE:
-                writes.append(Write.delete(f"del:{step.remote}", step.remote))
+                writes.append(self.remote.delete_event(f"del:{step.remote}", step.remote))
                 after[writes[-1].id] = (step, None)
             elif step.op is Op.CREATE_CRM:
                 copies.append(step)
             elif step.op is Op.UPDATE_CRM:
                 event = sides.remote_singles[step.remote]
                 async with self.store.transaction():  # the CRM copy and its link, or neither
-                    action = await self.store.update_action(self._to_action(event, id=int(step.crm)))
+                    action = await self.store.update_action(event.action.with_changes(id=int(step.crm)))
                     await self.store.save_links([self._link(ACTION, str(action.id), action, event)])
                 self.summary.crm.updated += 1
             elif step.op is Op.DELETE_CRM:
@@ -399,17 +381,17 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             elif step.op is Op.UNLINK:
                 await self.store.delete_links(self.user.code, ACTION, [step.crm])
         for step, action in await self._copy_to_crm(copies, sides):
-            if not mapping.stamped_by_another(sides.remote_singles[step.remote], self.owner):
+            if not sides.remote_singles[step.remote].stamped_by_another:
                 # Stamp the event with its new CRM id, so a reset finds the pair again.
-                writes.append(stamp_write(step.remote, ACTION, action.stored_id, self.owner))
+                writes.append(stamp_write(self.remote, step.remote, ACTION, action.stored_id, self.reading))
                 after[writes[-1].id] = (Step(Op.LINK, str(action.id), step.remote_id), action)
 
-        async def record(write: Write, result: WriteResult) -> Link | None:
+        async def record(write: Write, result: EventResult) -> Link | None:
             step, action = after[write.id]
             if not (result.ok or (result.gone and write.method == "DELETE")):
                 self.errors.append(messages.item_failed(action.title if action else "", result.error))
                 return None
-            return await self._record_single(step, write, result.body, action)
+            return await self._record_single(step, write, result, action)
 
         return writes, record
 
@@ -421,7 +403,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             return []
         events = [sides.remote_singles[step.remote] for step in steps]
         async with self.store.transaction():
-            saved = await self.store.add_actions([self._to_action(event) for event in events])
+            saved = await self.store.add_actions([event.action for event in events])
             restored = [step.crm_key for step in steps if step.crm_key]  # after a CRM deletion: new id
             await self.store.delete_links(self.user.code, ACTION, restored)
             await self.store.save_links(
@@ -433,49 +415,49 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         self.summary.crm.created += len(saved)
         return list(zip(steps, saved, strict=True))
 
-    async def _write_in_groups(self, writes: list[Write], record: Record) -> list[tuple[Write, WriteResult]]:
+    async def _write_in_groups(self, writes: list[Write], record: Record) -> list[tuple[Write, EventResult]]:
         """Send the writes and record each `$batch`'s results in one transaction as soon as that batch
         is settled, while the others are still in flight (the mailbox's slots stay busy meanwhile). A
         crash loses at most the batches in flight, and the stamps and transactionIds make re-sending
         them create nothing twice. The links `record` returns are saved together, at the end of that
         transaction. Reports progress after each batch."""
 
-        async def recorded(results: list[tuple[int, WriteResult]]) -> None:
+        async def recorded(results: list[tuple[int, EventResult]]) -> None:
             async with self.store.transaction():
                 links = [await record(writes[index], result) for index, result in results]
                 await self.store.save_links([link for link in links if link is not None])
             self.written += len(results)
             self._progress("writing", self.written, max(self.to_write, self.written))
 
-        return await self.remote.write(writes, recorded)
+        return await self.remote.write(writes, self.reading, recorded)
 
-    def _event_write(self, step: Step, action: Action, current: Event | None, replaces: str = "") -> Write:
+    def _event_write(
+        self, step: Step, action: Action, current: RemoteEvent | None, replaces: str = ""
+    ) -> Write:
         """PATCH Outlook's `current` event with what differs from it (what only Outlook holds stays), or
         create the event (stamped). `replaces` names the Outlook event a kept deletion re-creates, so
         its transactionId differs from the first creation's."""
         if current is not None:
-            body = mapping.event_update(action, current, self.tz, self.labels)
-            return Write.patch(f"upd:{action.id}", current["id"], body)
-        body = mapping.action_to_event(action, self.tz)
+            return self.remote.update_event(f"upd:{action.id}", action, current, self.reading)
         key = f"{ACTION}:{action.id}"
-        body["singleValueExtendedProperties"] = mapping.stamp(key, self.owner)
-        body["transactionId"] = mapping.transaction_id(self.user.code, key, self.owner, replaces or 0)
-        return Write.create(f"new:{action.id}", self.calendar_id, body)
+        return self.remote.create_event(
+            f"new:{action.id}", self.calendar_id, action, key, self.reading, replaces or 0
+        )
 
     async def _record_single(
-        self, step: Step, write: Write, body: Event | None, action: Action | None
+        self, step: Step, write: Write, result: EventResult, action: Action | None
     ) -> Link | None:
         """Count a confirmed write; the link to save, if any (the caller saves a batch's together)."""
         if step.op is Op.DELETE_REMOTE:
             self.summary.microsoft.deleted += 1
             await self.store.delete_links(self.user.code, ACTION, [step.crm])
             return None
-        assert action is not None and body is not None
+        assert action is not None
         if write.id.startswith("new:"):
             self.summary.microsoft.created += 1
         elif write.id.startswith("upd:"):
             self.summary.microsoft.updated += 1
-        return self._link(ACTION, str(action.id), action, body)
+        return self._link(ACTION, str(action.id), action, result.answer)
 
     async def _delete_crm_action(
         self, step: Step, sides: Sides, writes: list[Write], after: dict[str, tuple[Step, Action | None]]
@@ -493,13 +475,13 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         writes.append(self._event_write(step, action, None, replaces=step.remote_id or ""))
         after[writes[-1].id] = (Step(Op.CREATE_REMOTE, step.crm_key, None), action)
 
-    async def _save_link(self, kind: str, crm_key: str, action: Action, event: Event) -> None:
+    async def _save_link(self, kind: str, crm_key: str, action: Action, event: RemoteEvent) -> None:
         await self.store.save_links([self._link(kind, crm_key, action, event)])
 
-    def _link(self, kind: str, crm_key: str, action: Action, event: Event) -> Link:
+    def _link(self, kind: str, crm_key: str, action: Action, event: RemoteEvent) -> Link:
         """The link of an action and its Outlook event as they are now (after a confirmed write)."""
         crm, remote = self._fp(action), self._remote_fp(event)
-        return Link(self.user.code, kind, crm_key, event["id"], crm, event.get("changeKey", ""), remote)
+        return Link(self.user.code, kind, crm_key, event.id, crm, event.change_key, remote)
 
 
 async def _nothing() -> list[Series]:

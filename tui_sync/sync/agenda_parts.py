@@ -7,15 +7,17 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from tui_sync.domain.models import Action, DatabaseIdentity, Series, User
+from tui_sync.domain.models import Action, Series, User
 from tui_sync.domain.period import Period
-from tui_sync.microsoft import mapping
-from tui_sync.microsoft.calendar import OutlookCalendar, Write, WriteResult
+from tui_sync.domain.remote import Reading, RemoteEvent
+from tui_sync.microsoft.calendar import EventResult, Write
 from tui_sync.store.links import Link
+from tui_sync.sync.fingerprints import action_fingerprint
 from tui_sync.sync.plan import Op, Plan, Policy
+from tui_sync.sync.ports import Calendar
 
 if TYPE_CHECKING:
     from tui_sync.store import Store
@@ -24,8 +26,7 @@ if TYPE_CHECKING:
 
 KEPT_CANCELLED = "kept-cancelled:"  # remote id of an occurrence cancelled in Outlook but kept in the CRM
 
-Event = dict[str, Any]
-Record = Callable[[Write, WriteResult], Awaitable[Link | None]]  # a confirmed write → the link to save
+Record = Callable[[Write, EventResult], Awaitable[Link | None]]  # a confirmed write → the link to save
 
 
 def occurrence_key(series_id: int | str, original_start: datetime, all_day: bool, tz: ZoneInfo) -> str:
@@ -41,7 +42,8 @@ class AgendaRun:
     and defines them; declared here (annotations only) so those mixins are checked against them."""
 
     store: Store
-    remote: OutlookCalendar
+    remote: Calendar
+    reading: Reading
     user: User
     period: Period
     policy: Policy
@@ -51,55 +53,47 @@ class AgendaRun:
     summary: AgendaSummary
     errors: list[str]
     calendar_id: str
-    owner: DatabaseIdentity
-    labels: list[str]
     _fp: Callable[[Action], str]
-    _remote_fp: Callable[[Event], str]
+    _remote_fp: Callable[[RemoteEvent], str]
     _series_fp: Callable[[Series], str]
-    _to_action: Callable[..., Action]  # (event, **fields to set)
-    _to_series: Callable[[Event], Series]
-    _link: Callable[[str, str, Action, Event], Link]
-    _write_in_groups: Callable[[list[Write], Record], Awaitable[list[tuple[Write, WriteResult]]]]
+    _link: Callable[[str, str, Action, RemoteEvent], Link]
+    _write_in_groups: Callable[[list[Write], Record], Awaitable[list[tuple[Write, EventResult]]]]
     _occurrences_copied: Callable[[str], Awaitable[None]]
     _forget_occurrences: Callable[[str], Awaitable[None]]
 
 
 @dataclass
 class Sides:
-    """What was read, by kind: CRM objects by CRM key and Outlook events by id."""
+    """What was read, by kind: CRM objects by CRM key and Outlook items by id."""
 
     crm_actions: dict[str, Action] = field(default_factory=dict)
-    remote_singles: dict[str, Event] = field(default_factory=dict)
+    remote_singles: dict[str, RemoteEvent] = field(default_factory=dict)
     crm_series: dict[str, Series] = field(default_factory=dict)
-    remote_masters: dict[str, Event] = field(default_factory=dict)
-    instances: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))  # by master id
+    remote_masters: dict[str, RemoteEvent] = field(default_factory=dict)
+    instances: dict[str, list[RemoteEvent]] = field(default_factory=lambda: defaultdict(list))  # by master
     # Meetings their organiser cancelled (see `split_cancelled`): left out of the sides above, as if
     # deleted. Ids of single events and masters; the cancelled occurrences by master id.
     cancelled: set[str] = field(default_factory=set)
-    cancelled_instances: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))
+    cancelled_instances: dict[str, list[RemoteEvent]] = field(default_factory=lambda: defaultdict(list))
 
 
-def split_cancelled(events: list[Event]) -> tuple[list[Event], list[Event]]:
-    """(live, cancelled) events. A meeting cancelled by its organiser stays in an attendee's calendar with
-    `isCancelled: true` (api-reference/v1.0/resources/event.md); for the sync it is a deletion made in
-    Outlook, asked like one, never an action to keep copying."""
-    live = [e for e in events if e.get("isCancelled") is not True]
-    return live, [e for e in events if e.get("isCancelled") is True]
+def split_cancelled(events: list[RemoteEvent]) -> tuple[list[RemoteEvent], list[RemoteEvent]]:
+    """(live, cancelled) events. A meeting cancelled by its organiser stays in an attendee's calendar,
+    marked cancelled (Graph's `isCancelled`, api-reference/v1.0/resources/event.md); for the sync it is
+    a deletion made in Outlook, asked like one, never an action to keep copying."""
+    return [e for e in events if not e.cancelled], [e for e in events if e.cancelled]
 
 
-def action_link(
-    user: str, kind: str, crm_key: str, action: Action, event: Event, tz: ZoneInfo, labels: list[str]
-) -> Link:
+def action_link(user: str, kind: str, crm_key: str, action: Action, event: RemoteEvent, tz: ZoneInfo) -> Link:
     """The link of an action and its Outlook event as they are now (after a confirmed write)."""
-    remote = mapping.event_to_action(event, tz, labels, user)
     return Link(
         user,
         kind,
         crm_key,
-        event["id"],
-        mapping.action_fingerprint(action, tz),
-        event.get("changeKey", ""),
-        mapping.action_fingerprint(remote, tz),
+        event.id,
+        action_fingerprint(action, tz),
+        event.change_key,
+        action_fingerprint(event.action, tz),
     )
 
 
@@ -109,23 +103,21 @@ def one_way(p: Plan) -> Plan:
     return Plan([s for s in p.steps if s.op in keep], p.left_out)
 
 
-async def record_nothing(write: Write, result: WriteResult) -> None:
+async def record_nothing(write: Write, result: EventResult) -> None:
     """For writes whose results the caller reads afterwards."""
 
 
-def stamp_write(remote_id: str, kind: str, crm_id: int | str, owner: DatabaseIdentity) -> Write:
+def stamp_write(calendar: Calendar, remote_id: str, kind: str, crm_id: int | str, reading: Reading) -> Write:
     """Stamp an Outlook item with the CRM id it is linked to, so a Reset finds the pair again."""
-    body = {"singleValueExtendedProperties": mapping.stamp(f"{kind}:{crm_id}", owner)}
-    return Write.patch(f"stamp:{remote_id}", remote_id, body)
+    return calendar.stamp_event(f"stamp:{remote_id}", remote_id, f"{kind}:{crm_id}", reading)
 
 
 def unstamped(
     links: dict[str, Link],
     planned: Plan,
     crm: Mapping[str, object],
-    remote: Mapping[str, Event],
+    remote: Mapping[str, RemoteEvent],
     kind: str,
-    owner: DatabaseIdentity,
 ) -> list[tuple[str, str]]:
     """(CRM key, Outlook id) of the linked pairs left alone by the plan whose Outlook item lacks our
     stamp: a run killed between copying an Outlook item to the CRM and stamping it leaves one. An item
@@ -137,6 +129,6 @@ def unstamped(
         if key not in touched
         and key in crm
         and link.remote_id in remote
-        and mapping.read_stamp(remote[link.remote_id], owner) != f"{kind}:{key}"
-        and not mapping.stamped_by_another(remote[link.remote_id], owner)
+        and remote[link.remote_id].stamp != f"{kind}:{key}"
+        and not remote[link.remote_id].stamped_by_another
     ]

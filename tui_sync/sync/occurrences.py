@@ -8,14 +8,12 @@ from __future__ import annotations
 from tui_sync import messages
 from tui_sync.domain.models import Action, Series
 from tui_sync.domain.recurrence import expand
-from tui_sync.microsoft import mapping
-from tui_sync.microsoft.calendar import Write, WriteResult
-from tui_sync.microsoft.timezones import read_datetime
+from tui_sync.domain.remote import RemoteEvent
+from tui_sync.microsoft.calendar import EventResult, Write
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import (
     KEPT_CANCELLED,
     AgendaRun,
-    Event,
     Sides,
     occurrence_key,
     one_way,
@@ -36,7 +34,9 @@ class OccurrencesMixin(AgendaRun):
         master_of = {key: series_links[key].remote_id for key in modes}
         fresh = [master_of[k] for k, mode in modes.items() if mode in ("crm", THREE_WAY_FRESH)]
         if fresh:
-            for master_id, instances in (await self.remote.instances(fresh, self.period)).items():
+            for master_id, instances in (
+                await self.remote.instances(fresh, self.period, self.reading)
+            ).items():
                 sides.instances[master_id], sides.cancelled_instances[master_id] = split_cancelled(instances)
         for key, mode in modes.items():
             series = sides.crm_series[key]
@@ -64,11 +64,15 @@ class OccurrencesMixin(AgendaRun):
             for o in expand(series, self.period)
         }
 
-    def _instance_key(self, series: Series, event: Event) -> str:
-        original = mapping.original_start(event, self.tz) or read_datetime(event["start"], self.tz)
+    def _instance_key(self, series: Series, event: RemoteEvent) -> str:
+        original = event.original_start or event.start
+        if original is None:  # read as the CRM form reads it, which says why it cannot be
+            original = event.action.start
         return occurrence_key(series.stored_id, original, series.all_day, self.tz)
 
-    async def _copy_occurrences_to_crm(self, series: Series, master: Event, instances: list[Event]) -> Series:
+    async def _copy_occurrences_to_crm(
+        self, series: Series, master: RemoteEvent, instances: list[RemoteEvent]
+    ) -> Series:
         """Make the CRM's exceptions and cancellations in the period those of Outlook."""
         by_key = {self._instance_key(series, e): e for e in instances}
         template = {
@@ -86,7 +90,7 @@ class OccurrencesMixin(AgendaRun):
             if event is None:
                 cancelled.add(natural.original)
                 continue
-            incoming = self._to_action(event, series_id=series.id, original_start=natural.original_start)
+            incoming = event.action.with_changes(series_id=series.id, original_start=natural.original_start)
             if self._fp(incoming) != self._fp(natural):
                 exceptions[natural.original_start] = incoming
         updated = series.with_changes(exceptions=tuple(exceptions.values()), cancelled=frozenset(cancelled))
@@ -106,7 +110,7 @@ class OccurrencesMixin(AgendaRun):
             await self.store.cancel_occurrence(old.stored_id, start)
         return await self.store.get_series(old.stored_id)
 
-    async def _copy_occurrences_to_outlook(self, series: Series, instances: list[Event]) -> None:
+    async def _copy_occurrences_to_outlook(self, series: Series, instances: list[RemoteEvent]) -> None:
         """Make Outlook's occurrences in the period those of the CRM (after creating or re-ruling it)."""
         wanted = self._crm_occurrences(series)
         writes: list[Write] = []
@@ -114,9 +118,9 @@ class OccurrencesMixin(AgendaRun):
             key = self._instance_key(series, event)
             action = wanted.get(key)
             if action is None:
-                writes.append(Write.delete(f"cancel:{key}", event["id"]))
+                writes.append(self.remote.delete_event(f"cancel:{key}", event.id))
             elif self._fp(action) != self._remote_fp(event):
-                writes.append(Write.patch(f"occ:{key}", event["id"], self._occurrence_update(action, event)))
+                writes.append(self._occurrence_update(f"occ:{key}", action, event))
         results = {w.id: r for w, r in await self._write_in_groups(writes, record_nothing)}
         current = []
         for event in instances:
@@ -124,10 +128,10 @@ class OccurrencesMixin(AgendaRun):
             result = results.get(f"occ:{key}")
             if f"cancel:{key}" in results:
                 continue
-            current.append(result.body if result and result.ok else event)
+            current.append(result.answer if result and result.ok else event)
         await self._relink_occurrences(series, current)
 
-    async def _relink_occurrences(self, series: Series, instances: list[Event]) -> None:
+    async def _relink_occurrences(self, series: Series, instances: list[RemoteEvent]) -> None:
         """Forget the series' occurrence links and record one per occurrence present on both sides."""
         await self._forget_occurrences(str(series.id))
         crm = self._crm_occurrences(series)
@@ -138,29 +142,29 @@ class OccurrencesMixin(AgendaRun):
                 new_links.append(self._occurrence_link(key, crm[key], event))
         await self.store.save_links(new_links)
 
-    def _occurrence_update(self, action: Action, event: Event) -> Event:
+    def _occurrence_update(self, write_id: str, action: Action, event: RemoteEvent) -> Write:
         """The PATCH that turns Outlook's occurrence `event` into an exception holding `action`: only
         what differs from it (an occurrence holds its master's locations and categories; they stay)."""
-        return mapping.event_update(action, event, self.tz, self.labels)
+        return self.remote.update_event(write_id, action, event, self.reading)
 
-    def _occurrence_link(self, key: str, action: Action, event: Event) -> Link:
+    def _occurrence_link(self, key: str, action: Action, event: RemoteEvent) -> Link:
         return self._link(OCCURRENCE, key, action, event)
 
     async def _three_way_occurrences(
-        self, series: Series, instances: list[Event], links: dict[str, Link], cancelled: set[str]
+        self, series: Series, instances: list[RemoteEvent], links: dict[str, Link], cancelled: set[str]
     ) -> None:
         """Compare the series' occurrences three-way; `cancelled` holds the keys of those whose meeting
         the organiser cancelled (asked about as such)."""
         prefix = f"{series.id}@"
         crm = self._crm_occurrences(series)
         series_links = {k: v for k, v in links.items() if k.startswith(prefix)}
-        remote_events = {e["id"]: e for e in instances}
+        remote_events = {e.id: e for e in instances}
         remote_items = {
-            e["id"]: Item(
-                e["id"],
+            e.id: Item(
+                e.id,
                 self._remote_fp(e),
-                version=e.get("changeKey", ""),
-                modified=mapping.last_modified(e),
+                version=e.change_key,
+                modified=e.last_modified,
                 match_key=self._instance_key(series, e),
             )
             for e in instances
@@ -194,19 +198,19 @@ class OccurrencesMixin(AgendaRun):
                 op = Op.DELETE_REMOTE
             if op is Op.UPDATE_REMOTE and not tombstone:
                 action = crm[step.crm]
-                body = self._occurrence_update(action, remote_events[step.remote])
-                writes.append(Write.patch(f"occ:{step.crm}", step.remote, body))
+                writes.append(self._occurrence_update(f"occ:{step.crm}", action, remote_events[step.remote]))
             elif op is Op.UPDATE_CRM and not tombstone:
-                event = remote_events[step.remote_id]
+                event = remote_events[step.remote]
                 original = crm[step.crm].original_start
                 saved = await self.store.set_exception(
-                    series.stored_id, self._to_action(event, series_id=series.id, original_start=original)
+                    series.stored_id, event.action.with_changes(series_id=series.id, original_start=original)
                 )
                 self.summary.crm.updated += 1
                 await self.store.save_links([self._occurrence_link(step.crm, saved, event)])
             elif op is Op.DELETE_REMOTE:
                 if step.remote_id and not tombstone:
-                    writes.append(Write.delete(f"cancel:{step.crm_key or step.remote_id}", step.remote_id))
+                    write_id = f"cancel:{step.crm_key or step.remote_id}"
+                    writes.append(self.remote.delete_event(write_id, step.remote_id))
                 else:
                     await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm])
             elif op is Op.DELETE_CRM:
@@ -219,7 +223,7 @@ class OccurrencesMixin(AgendaRun):
             elif op is Op.UNLINK:
                 await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm])
 
-        async def record(write: Write, result: WriteResult) -> None:
+        async def record(write: Write, result: EventResult) -> None:
             crm_key = write.id.split(":", 1)[1]
             if not (result.ok or (result.gone and write.method == "DELETE")):
                 self.errors.append(messages.item_failed(series.title, result.error))
@@ -228,7 +232,7 @@ class OccurrencesMixin(AgendaRun):
                 await self.store.delete_links(self.user.code, OCCURRENCE, [crm_key])
             else:
                 self.summary.microsoft.updated += 1
-                await self.store.save_links([self._occurrence_link(crm_key, crm[crm_key], result.body)])
+                await self.store.save_links([self._occurrence_link(crm_key, crm[crm_key], result.answer)])
 
         await self._write_in_groups(writes, record)
 

@@ -13,15 +13,15 @@ from collections.abc import Awaitable, Callable
 
 from tui_sync import messages
 from tui_sync.domain.models import Series
-from tui_sync.microsoft import mapping
-from tui_sync.microsoft.calendar import Write, WriteResult
+from tui_sync.domain.remote import RemoteEvent
+from tui_sync.microsoft.calendar import EventResult, Write
 from tui_sync.store.links import Link
-from tui_sync.sync.agenda_parts import AgendaRun, Event, Sides, stamp_write, unstamped
+from tui_sync.sync.agenda_parts import AgendaRun, Sides, stamp_write, unstamped
 from tui_sync.sync.events import DeletionReason, DeletionRequest
 from tui_sync.sync.kinds import OCCURRENCE, SERIES
 from tui_sync.sync.plan import Op, Plan, Step
 
-Outcome = Callable[[WriteResult], Awaitable[tuple[str, str | None]]]  # a write's result → (key, mode)
+Outcome = Callable[[EventResult], Awaitable[tuple[str, str | None]]]  # a write's result → (key, mode)
 Settle = Callable[[str, str | None], None]  # record a series' occurrence mode (None: not synced)
 COPY = "copy"  # series link extra: whose occurrences are still to be copied, "crm" or "remote"
 THREE_WAY, THREE_WAY_FRESH = "three_way", "three_way_fresh"  # fresh: the master was just patched
@@ -48,10 +48,8 @@ class SeriesMastersMixin(AgendaRun):
                 modes[key] = mode
 
         writes: list[Write] = []
-        for key, master_id in unstamped(
-            links, series_plan, sides.crm_series, sides.remote_masters, SERIES, self.owner
-        ):
-            writes.append(stamp_write(master_id, SERIES, key, self.owner))
+        for key, master_id in unstamped(links, series_plan, sides.crm_series, sides.remote_masters, SERIES):
+            writes.append(stamp_write(self.remote, master_id, SERIES, key, self.reading))
             pending[writes[-1].id] = self._restamped(key, sides, links[key].extra.get(COPY), modes)
         for step in series_plan.steps:
             queued: tuple[Write, Outcome] | None
@@ -79,7 +77,7 @@ class SeriesMastersMixin(AgendaRun):
                 writes.append(queued[0])
                 pending[queued[0].id] = queued[1]
 
-        async def record(write: Write, result: WriteResult) -> None:
+        async def record(write: Write, result: EventResult) -> None:
             key, mode = await pending[write.id](result)
             settle(key, mode)
 
@@ -87,10 +85,10 @@ class SeriesMastersMixin(AgendaRun):
         return modes
 
     def _restamped(self, key: str, sides: Sides, copy: str | None, modes: dict[str, str]) -> Outcome:
-        async def stamped(result: WriteResult) -> tuple[str, str | None]:
+        async def stamped(result: EventResult) -> tuple[str, str | None]:
             if result.ok:  # the stamp moved the changeKey: record it
-                sides.remote_masters[result.body["id"]] = result.body
-                await self._save_series_link(key, sides.crm_series[key], result.body, copy)
+                sides.remote_masters[result.answer.id] = result.answer
+                await self._save_series_link(key, sides.crm_series[key], result.answer, copy)
             return key, modes.get(key)
 
         return stamped
@@ -99,14 +97,13 @@ class SeriesMastersMixin(AgendaRun):
         key = step.crm_key or ""
         series = sides.crm_series[key]
         master = sides.remote_masters.get(step.remote_id or "")
-        rule_changed = master is None or self._to_series(master).recurrence != series.recurrence
+        rule_changed = master is None or master.series.recurrence != series.recurrence
         if master is None:
             write = self._create_master(series, generation=0)
-        else:
-            body = mapping.event_update(series, master, self.tz, self.labels)  # what differs, no more
-            write = Write.patch(f"upd:{series.id}", master["id"], body)
+        else:  # what differs, no more
+            write = self.remote.update_event(f"upd:{series.id}", series, master, self.reading)
 
-        async def written(result: WriteResult) -> tuple[str, str | None]:
+        async def written(result: EventResult) -> tuple[str, str | None]:
             if not result.ok:
                 self.errors.append(messages.item_failed(series.title, result.error))
                 return key, None
@@ -114,23 +111,22 @@ class SeriesMastersMixin(AgendaRun):
                 self.summary.microsoft.created += 1
             else:
                 self.summary.microsoft.updated += 1
-            sides.remote_masters[result.body["id"]] = result.body
-            await self._save_series_link(key, series, result.body, "crm" if rule_changed else None)
+            sides.remote_masters[result.answer.id] = result.answer
+            await self._save_series_link(key, series, result.answer, "crm" if rule_changed else None)
             return key, "crm" if rule_changed else THREE_WAY_FRESH
 
         return write, written
 
     def _create_master(self, series: Series, generation: int | str) -> Write:
         """The POST of a series, stamped with its CRM id; `generation` tells a re-creation from a retry."""
-        body = mapping.series_to_event(series, self.tz)
         stamp_key = f"{SERIES}:{series.id}"
-        body["singleValueExtendedProperties"] = mapping.stamp(stamp_key, self.owner)
-        body["transactionId"] = mapping.transaction_id(self.user.code, stamp_key, self.owner, generation)
-        return Write.create(f"new:{series.id}", self.calendar_id, body)
+        return self.remote.create_event(
+            f"new:{series.id}", self.calendar_id, series, stamp_key, self.reading, generation
+        )
 
     async def _series_to_crm(self, step: Step, sides: Sides, settle: Settle) -> tuple[Write, Outcome] | None:
         master = sides.remote_masters[step.remote]
-        incoming = self._to_series(master)
+        incoming = master.series
         if step.op is Op.UPDATE_CRM:
             old = sides.crm_series[step.crm]
             rule_changed = old.recurrence != incoming.recurrence
@@ -152,28 +148,28 @@ class SeriesMastersMixin(AgendaRun):
         key = str(series.id)
         sides.crm_series[key] = series
         settle(key, "remote")
-        if mapping.stamped_by_another(master, self.owner):
+        if master.stamped_by_another:
             return None
 
-        async def stamped(result: WriteResult) -> tuple[str, str | None]:
+        async def stamped(result: EventResult) -> tuple[str, str | None]:
             if result.ok:  # the stamp moved the changeKey: record it, the copy still pending
-                sides.remote_masters[master["id"]] = result.body
-                await self._save_series_link(key, series, result.body, "remote")
+                sides.remote_masters[master.id] = result.answer
+                await self._save_series_link(key, series, result.answer, "remote")
             return key, "remote"
 
-        return stamp_write(master["id"], SERIES, series.stored_id, self.owner), stamped
+        return stamp_write(self.remote, master.id, SERIES, series.stored_id, self.reading), stamped
 
     def _delete_series_in_outlook(self, step: Step) -> tuple[Write, Outcome]:
         key = step.crm_key or ""
 
-        async def deleted(result: WriteResult) -> tuple[str, str | None]:
+        async def deleted(result: EventResult) -> tuple[str, str | None]:
             if result.ok or result.gone:
                 self.summary.microsoft.deleted += 1
                 await self.store.delete_links(self.user.code, SERIES, [key])
                 await self._forget_occurrences(key)
             return key, None
 
-        return Write.delete(f"del:{step.remote_id}", step.remote_id or ""), deleted
+        return self.remote.delete_event(f"del:{step.remote_id}", step.remote_id or ""), deleted
 
     async def _delete_series_in_crm(
         self, step: Step, sides: Sides, settle: Settle
@@ -194,27 +190,29 @@ class SeriesMastersMixin(AgendaRun):
         await self.store.delete_links(self.user.code, SERIES, [key])
         settle(key, None)
 
-        async def written_back(result: WriteResult) -> tuple[str, str | None]:
+        async def written_back(result: EventResult) -> tuple[str, str | None]:
             if not result.ok:
                 self.errors.append(messages.item_failed(series.title, result.error))
                 return key, None
-            sides.remote_masters[result.body["id"]] = result.body
-            await self._save_series_link(key, series, result.body, "crm")
+            sides.remote_masters[result.answer.id] = result.answer
+            await self._save_series_link(key, series, result.answer, "crm")
             return key, "crm"
 
         return self._create_master(series, generation=step.remote_id or 0), written_back
 
-    async def _save_series_link(self, key: str, series: Series, master: Event, copy: str | None) -> None:
+    async def _save_series_link(
+        self, key: str, series: Series, master: RemoteEvent, copy: str | None
+    ) -> None:
         await self.store.save_links(
             [
                 Link(
                     self.user.code,
                     SERIES,
                     key,
-                    master["id"],
+                    master.id,
                     self._series_fp(series),
-                    master.get("changeKey", ""),
-                    self._series_fp(self._to_series(master)),
+                    master.change_key,
+                    self._series_fp(master.series),
                     {COPY: copy} if copy else {},
                 )
             ]

@@ -1,0 +1,67 @@
+"""The items of the other side of a sync (a mailbox's calendar), as the sync engine sees them.
+
+A provider (`tui_sync.microsoft`) reads its own wire format into these; the engine compares and plans
+on them and never reads the wire format. What the engine needs of a remote item is its identity and
+version (id, change key), where it stands in a series, the CRM-id stamp it carries, and its content in
+the CRM's form (an Action, a Series). The provider's own form of the item travels along as `raw`, which
+only the provider reads: its updates send only what differs from it, so what only the mailbox holds
+survives.
+
+They live in the domain, below both the engine and the providers, so that each can name them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from tui_sync.domain.models import Action, DatabaseIdentity, Series
+
+EventKind = Literal["single", "occurrence", "exception", "master", "other"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one run reads remote items into the CRM's form: its zone, the CRM's action type labels (an
+    event's first category naming one is its type), the CRM user the items belong to, and this CRM
+    database (whose stamps are its own)."""
+
+    tz: ZoneInfo
+    labels: tuple[str, ...]
+    user: str
+    owner: DatabaseIdentity
+
+
+@dataclass(frozen=True, eq=False)
+class RemoteEvent:
+    """One calendar item as read: a single event, an occurrence or exception of a series, or a series
+    master. Compared by identity (a run holds the items it read). Its CRM form is read when first
+    asked for, then kept; an item the CRM cannot represent raises `UnreadableItem` when asked."""
+
+    id: str
+    change_key: str
+    kind: EventKind
+    series_master_id: str  # occurrences and exceptions: their master; '' otherwise
+    original_start: datetime | None  # occurrences and exceptions: where the rule put them (run's zone)
+    start: datetime | None  # in the run's zone; None when it cannot be read
+    cancelled: bool  # a meeting its organiser cancelled: for the sync, a deletion made remotely
+    last_modified: datetime | None
+    stamp: str | None  # the CRM key this CRM database stamped on it ("action:42"), else None
+    stamped_by_another: bool  # another CRM database stamped it: copied, never re-stamped
+    raw: object = field(repr=False)  # the provider's own form: only the provider reads it
+    read_action: Callable[[], Action] = field(repr=False)  # the provider's reading of `raw`
+    read_series: Callable[[], Series] = field(repr=False)
+
+    @cached_property
+    def action(self) -> Action:
+        """The CRM action this single event, occurrence or exception stands for (no series link)."""
+        return self.read_action()
+
+    @cached_property
+    def series(self) -> Series:
+        """The CRM series this master stands for (no exceptions, no cancellations)."""
+        return self.read_series()

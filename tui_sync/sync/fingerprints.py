@@ -1,0 +1,37 @@
+"""What counts as a change, for the planner: stable hashes of an item's synced content.
+
+A fingerprint is computed on the *CRM form* of an item (`tui_sync.domain.content`): a remote item is
+first read into an Action or a Series by its provider, then fingerprinted exactly like a CRM one, so the
+same content gives the same hash on both sides. Ids, owners, series links and timestamps are not content.
+The hashes are stored in the sync links: changing what goes into one makes every linked item look edited
+once, so they are pinned by a test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import tzinfo
+
+from tui_sync.domain.content import item_form
+from tui_sync.domain.models import Action, Series
+
+
+def digest(payload: object) -> str:
+    """SHA-256 of a JSON-able value, keys sorted: the same value always gives the same hash."""
+    data = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def action_fingerprint(action: Action, tz: tzinfo | None = None) -> str:
+    """Stable hash of what an action syncs, the same for a CRM action and for the CRM form of its
+    remote copy. Titles and locations are compared trimmed, notes tidied, times as UTC seconds (all-day:
+    the dates in `tz`, default the start's zone), the reminder delay only while the reminder is on."""
+    return digest({"kind": "action", **item_form(action, tz)})
+
+
+def series_fingerprint(series: Series, tz: tzinfo | None = None) -> str:
+    """Stable hash of a series master: its template, first start/end and rule (see `action_fingerprint`
+    for the normalisation). Exceptions and cancellations are not in it: the engine compares occurrences
+    one by one."""
+    return digest({"kind": "series", **item_form(series, tz)})
