@@ -91,24 +91,23 @@ async def find_calendar(graph: GraphClient, name: str) -> Event | None:
 @dataclass(frozen=True)
 class Write:
     """One write of a sync: the request alone (what its answer means is the engine's business, see
-    tui_sync.sync.apply). `id` is the label the agenda engine still finds its results by."""
+    tui_sync.sync.apply)."""
 
     method: str
     url: str
     body: Any = None
-    id: str = ""
 
     @classmethod
-    def create(cls, write_id: str, calendar_id: str, body: Event) -> Write:
-        return cls("POST", f"/me/calendars/{calendar_id}/events", body, write_id)
+    def create(cls, calendar_id: str, body: Event) -> Write:
+        return cls("POST", f"/me/calendars/{calendar_id}/events", body)
 
     @classmethod
-    def patch(cls, write_id: str, event_id: str, body: Event) -> Write:
-        return cls("PATCH", f"/me/events/{event_id}", body, write_id)
+    def patch(cls, event_id: str, body: Event) -> Write:
+        return cls("PATCH", f"/me/events/{event_id}", body)
 
     @classmethod
-    def delete(cls, write_id: str, event_id: str) -> Write:
-        return cls("DELETE", f"/me/events/{event_id}", id=write_id)
+    def delete(cls, event_id: str) -> Write:
+        return cls("DELETE", f"/me/events/{event_id}")
 
 
 T = TypeVar("T")
@@ -244,17 +243,14 @@ class OutlookCalendar:
 
     # --- the writes, built from typed items -------------------------------------------------------
 
-    def update_event(
-        self, write_id: str, item: Action | Series, current: RemoteEvent, reading: Reading
-    ) -> Write:
+    def update_event(self, item: Action | Series, current: RemoteEvent, reading: Reading) -> Write:
         """PATCH Outlook's `current` event (a single event, a master, or an occurrence to turn into an
         exception) with what differs from `item`, no more: what only Outlook holds stays."""
         body = mapping.event_update(item, _json(current), reading.tz, reading.labels)
-        return Write.patch(write_id, current.id, body)
+        return Write.patch(current.id, body)
 
     def create_event(
         self,
-        write_id: str,
         calendar_id: str,
         item: Action | Series,
         stamp_key: str,
@@ -269,15 +265,15 @@ class OutlookCalendar:
             body = mapping.action_to_event(item, reading.tz)
         body["singleValueExtendedProperties"] = mapping.stamp(stamp_key, reading.owner)
         body["transactionId"] = mapping.transaction_id(reading.user, stamp_key, reading.owner, generation)
-        return Write.create(write_id, calendar_id, body)
+        return Write.create(calendar_id, body)
 
-    def stamp_event(self, write_id: str, event_id: str, stamp_key: str, reading: Reading) -> Write:
+    def stamp_event(self, event_id: str, stamp_key: str, reading: Reading) -> Write:
         """Stamp an event with the CRM key it is linked to, so a Reset finds the pair again."""
         body = {"singleValueExtendedProperties": mapping.stamp(stamp_key, reading.owner)}
-        return Write.patch(write_id, event_id, body)
+        return Write.patch(event_id, body)
 
-    def delete_event(self, write_id: str, event_id: str) -> Write:
-        return Write.delete(write_id, event_id)
+    def delete_event(self, event_id: str) -> Write:
+        return Write.delete(event_id)
 
 
 def _answered(response: Response, reading: Reading) -> EventResult:

@@ -19,7 +19,7 @@ Microsoft deletions reach the CRM only through the Confirmer; a kept item is wri
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -42,13 +42,14 @@ from tui_sync.microsoft.graph import together
 from tui_sync.store import Store
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import (
-    Record,
+    EventChange,
     Sides,
     one_way,
     split_cancelled,
     stamp_write,
     unstamped,
 )
+from tui_sync.sync.apply import Applier, Batch, Recorded
 from tui_sync.sync.deletions import DeletionGate
 from tui_sync.sync.events import (
     AgendaSummary,
@@ -102,6 +103,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         # when the run starts).
         self.reading = Reading(tz, (), user.code, DatabaseIdentity(""))
         self.to_write = self.written = 0  # for progress: planned writes (occurrences add to it) and sent
+        self.applier: Applier[EventResult] = Applier(store, user.code, self._send, self._written)
         # Each Outlook item read is fingerprinted once per run (it keeps its own CRM form): the run
         # looks at each several times. Kept by identity: the run holds the items it read.
         self._remote_fps: dict[int, tuple[RemoteEvent, str]] = {}
@@ -150,10 +152,10 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         )
         self.to_write = len(single_plan.writes) + len(series_plan.writes)
         self._progress("writing", 0, self.to_write)
-        writes, record = await self._apply_singles(single_plan, sides, links[ACTION])
+        changes = await self._apply_singles(single_plan, sides, links[ACTION])
         # The single actions' Outlook writes go out while the series are worked on: the series' own
         # writes queue for the mailbox's slots behind them, and the CPU work overlaps the waits.
-        work: list[Awaitable[object]] = [self._write_in_groups(writes, record)]
+        work: list[Awaitable[object]] = [self.applier.apply(changes)]
         if self.series_enabled:
             work.append(self._sync_series(series_plan, sides, links))
         await together(*work)
@@ -343,57 +345,66 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
 
     async def _apply_singles(
         self, single_plan: Plan, sides: Sides, links: dict[str, Link]
-    ) -> tuple[list[Write], Record]:
+    ) -> list[EventChange]:
         """Apply the single actions' steps to the CRM; their Outlook writes are returned, to be sent,
-        with what records each result."""
-        writes: list[Write] = []
-        after: dict[str, tuple[Step, Action | None]] = {}  # write id → what to record when it succeeds
-        for key, remote_id in unstamped(links, single_plan, sides.crm_actions, sides.remote_singles, ACTION):
-            writes.append(stamp_write(self.remote, remote_id, ACTION, key, self.reading))
-            after[writes[-1].id] = (Step(Op.LINK, key, remote_id), sides.crm_actions[key])
-        copies: list[Step] = []
+        each with what records its answer. What each op means is one entry of `by_op`."""
+        changes = [
+            self._stamp_change(remote_id, sides.crm_actions[key], key)
+            for key, remote_id in unstamped(
+                links, single_plan, sides.crm_actions, sides.remote_singles, ACTION
+            )
+        ]
+        copies: list[Step] = []  # made together, in one transaction (see `_copy_to_crm`)
+
+        async def to_outlook(step: Step) -> None:
+            action = sides.crm_actions[step.crm]
+            if step.op is Op.UPDATE_REMOTE:
+                changes.append(self._update_change(action, sides.remote_singles[step.remote]))
+            else:
+                changes.append(self._create_change(action))
+
+        async def delete_in_outlook(step: Step) -> None:
+            changes.append(self._delete_change(step))
+
+        async def copy_to_crm(step: Step) -> None:
+            copies.append(step)
+
+        async def update_crm(step: Step) -> None:
+            event = sides.remote_singles[step.remote]
+            async with self.store.transaction():  # the CRM copy and its link, or neither
+                action = await self.store.update_action(event.action.with_changes(id=int(step.crm)))
+                await self.store.save_links([self._link(ACTION, str(action.id), action, event)])
+            self.summary.crm.updated += 1
+
+        async def delete_in_crm(step: Step) -> None:
+            kept = await self._delete_crm_action(step, sides)
+            if kept is not None:
+                changes.append(kept)
+
+        async def link(step: Step) -> None:
+            action, event = sides.crm_actions[step.crm], sides.remote_singles[step.remote]
+            await self.store.save_links([self._link(ACTION, step.crm, action, event)])
+
+        async def unlink(step: Step) -> None:
+            await self.store.delete_links(self.user.code, ACTION, [step.crm])
+
+        by_op: dict[Op, Callable[[Step], Awaitable[None]]] = {
+            Op.CREATE_REMOTE: to_outlook,
+            Op.UPDATE_REMOTE: to_outlook,
+            Op.DELETE_REMOTE: delete_in_outlook,
+            Op.CREATE_CRM: copy_to_crm,
+            Op.UPDATE_CRM: update_crm,
+            Op.DELETE_CRM: delete_in_crm,
+            Op.LINK: link,
+            Op.UNLINK: unlink,
+        }
         for step in single_plan.steps:
-            if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
-                action = sides.crm_actions[step.crm]
-                current = sides.remote_singles[step.remote] if step.op is Op.UPDATE_REMOTE else None
-                writes.append(self._event_write(step, action, current))
-                after[writes[-1].id] = (step, action)
-            elif step.op is Op.DELETE_REMOTE:
-                writes.append(self.remote.delete_event(f"del:{step.remote}", step.remote))
-                after[writes[-1].id] = (step, None)
-            elif step.op is Op.CREATE_CRM:
-                copies.append(step)
-            elif step.op is Op.UPDATE_CRM:
-                event = sides.remote_singles[step.remote]
-                async with self.store.transaction():  # the CRM copy and its link, or neither
-                    action = await self.store.update_action(event.action.with_changes(id=int(step.crm)))
-                    await self.store.save_links([self._link(ACTION, str(action.id), action, event)])
-                self.summary.crm.updated += 1
-            elif step.op is Op.DELETE_CRM:
-                await self._delete_crm_action(step, sides, writes, after)
-            elif step.op is Op.LINK:
-                await self._save_link(
-                    ACTION,
-                    step.crm,
-                    sides.crm_actions[step.crm],
-                    sides.remote_singles[step.remote],
-                )
-            elif step.op is Op.UNLINK:
-                await self.store.delete_links(self.user.code, ACTION, [step.crm])
+            await by_op[step.op](step)
         for step, action in await self._copy_to_crm(copies, sides):
             if not sides.remote_singles[step.remote].stamped_by_another:
                 # Stamp the event with its new CRM id, so a reset finds the pair again.
-                writes.append(stamp_write(self.remote, step.remote, ACTION, action.stored_id, self.reading))
-                after[writes[-1].id] = (Step(Op.LINK, str(action.id), step.remote_id), action)
-
-        async def record(write: Write, result: EventResult) -> Link | None:
-            step, action = after[write.id]
-            if not (result.ok or (result.gone and write.method == "DELETE")):
-                self.errors.append(messages.item_failed(action.title if action else "", result.error))
-                return None
-            return await self._record_single(step, write, result, action)
-
-        return writes, record
+                changes.append(self._stamp_change(step.remote, action, str(action.id)))
+        return changes
 
     async def _copy_to_crm(self, steps: list[Step], sides: Sides) -> list[tuple[Step, Action]]:
         """Create the CRM copies of these Outlook events and their links, all in one transaction (the
@@ -415,53 +426,59 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         self.summary.crm.created += len(saved)
         return list(zip(steps, saved, strict=True))
 
-    async def _write_in_groups(self, writes: list[Write], record: Record) -> list[tuple[Write, EventResult]]:
-        """Send the writes and record each `$batch`'s results in one transaction as soon as that batch
-        is settled, while the others are still in flight (the mailbox's slots stay busy meanwhile). A
-        crash loses at most the batches in flight, and the stamps and transactionIds make re-sending
-        them create nothing twice. The links `record` returns are saved together, at the end of that
-        transaction. Reports progress after each batch."""
-
-        async def recorded(results: list[tuple[int, EventResult]]) -> None:
-            async with self.store.transaction():
-                links = [await record(writes[index], result) for index, result in results]
-                await self.store.save_links([link for link in links if link is not None])
-            self.written += len(results)
-            self._progress("writing", self.written, max(self.to_write, self.written))
-
+    async def _send(self, writes: Sequence[Write], recorded: Recorded[EventResult]) -> object:
+        """The calendar's batch writer, as the applier calls it (with this run's reading)."""
         return await self.remote.write(writes, self.reading, recorded)
 
-    def _event_write(
-        self, step: Step, action: Action, current: RemoteEvent | None, replaces: str = ""
-    ) -> Write:
-        """PATCH Outlook's `current` event with what differs from it (what only Outlook holds stays), or
-        create the event (stamped). `replaces` names the Outlook event a kept deletion re-creates, so
-        its transactionId differs from the first creation's."""
-        if current is not None:
-            return self.remote.update_event(f"upd:{action.id}", action, current, self.reading)
+    def _written(self, count: int) -> None:
+        """Progress, after each recorded `$batch` (occurrences add writes as they are planned)."""
+        self.written += count
+        self._progress("writing", self.written, max(self.to_write, self.written))
+
+    def _create_change(self, action: Action, replaces: str = "") -> EventChange:
+        """Create `action`'s event (stamped); `replaces` names the Outlook event a kept deletion
+        re-creates, so its transactionId differs from the first creation's."""
         key = f"{ACTION}:{action.id}"
-        return self.remote.create_event(
-            f"new:{action.id}", self.calendar_id, action, key, self.reading, replaces or 0
-        )
+        write = self.remote.create_event(self.calendar_id, action, key, self.reading, replaces or 0)
+        return self._single_change(write, action, "created")
 
-    async def _record_single(
-        self, step: Step, write: Write, result: EventResult, action: Action | None
-    ) -> Link | None:
-        """Count a confirmed write; the link to save, if any (the caller saves a batch's together)."""
-        if step.op is Op.DELETE_REMOTE:
+    def _update_change(self, action: Action, current: RemoteEvent) -> EventChange:
+        """PATCH Outlook's `current` event with what differs from it (what only Outlook holds stays)."""
+        return self._single_change(self.remote.update_event(action, current, self.reading), action, "updated")
+
+    def _stamp_change(self, remote_id: str, action: Action, key: str) -> EventChange:
+        """Stamp a linked event with its action's CRM id; the stamp moves its changeKey: relinked."""
+        return self._single_change(stamp_write(self.remote, remote_id, ACTION, key, self.reading), action)
+
+    def _single_change(self, write: Write, action: Action, counter: str = "") -> EventChange:
+        """`write` of `action`'s event: confirmed, its link is recorded (and counted as `counter`)."""
+
+        async def done(result: EventResult, batch: Batch) -> None:
+            if not result.ok:
+                self.errors.append(messages.item_failed(action.title, result.error))
+                return
+            if counter == "created":
+                self.summary.microsoft.created += 1
+            elif counter == "updated":
+                self.summary.microsoft.updated += 1
+            batch.save(self._link(ACTION, str(action.id), action, result.answer))
+
+        return EventChange(write, done)
+
+    def _delete_change(self, step: Step) -> EventChange:
+        """Delete the Outlook event of an action deleted in the CRM; already gone is as good."""
+
+        async def done(result: EventResult, batch: Batch) -> None:
+            if not (result.ok or result.gone):
+                self.errors.append(messages.item_failed("", result.error))
+                return
             self.summary.microsoft.deleted += 1
-            await self.store.delete_links(self.user.code, ACTION, [step.crm])
-            return None
-        assert action is not None
-        if write.id.startswith("new:"):
-            self.summary.microsoft.created += 1
-        elif write.id.startswith("upd:"):
-            self.summary.microsoft.updated += 1
-        return self._link(ACTION, str(action.id), action, result.answer)
+            batch.forget(ACTION, step.crm)
 
-    async def _delete_crm_action(
-        self, step: Step, sides: Sides, writes: list[Write], after: dict[str, tuple[Step, Action | None]]
-    ) -> None:
+        return EventChange(self.remote.delete_event(step.remote), done)
+
+    async def _delete_crm_action(self, step: Step, sides: Sides) -> EventChange | None:
+        """Ask, then delete the action from the CRM; a kept one is written back (the change returned)."""
         action = sides.crm_actions[step.crm]
         reason: DeletionReason = "cancelled" if step.remote_id in sides.cancelled else "deleted"
         if await self.deletions.confirm(
@@ -470,13 +487,9 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             await self.store.delete_action(action.stored_id)
             await self.store.delete_links(self.user.code, ACTION, [step.crm])
             self.summary.crm.deleted += 1
-            return
+            return None
         self.summary.kept += 1  # written back to Microsoft 365 as a new event
-        writes.append(self._event_write(step, action, None, replaces=step.remote_id or ""))
-        after[writes[-1].id] = (Step(Op.CREATE_REMOTE, step.crm_key, None), action)
-
-    async def _save_link(self, kind: str, crm_key: str, action: Action, event: RemoteEvent) -> None:
-        await self.store.save_links([self._link(kind, crm_key, action, event)])
+        return self._create_change(action, replaces=step.remote_id or "")
 
     def _link(self, kind: str, crm_key: str, action: Action, event: RemoteEvent) -> Link:
         """The link of an action and its Outlook event as they are now (after a confirmed write)."""

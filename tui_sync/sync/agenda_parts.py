@@ -15,6 +15,7 @@ from tui_sync.domain.period import Period
 from tui_sync.domain.remote import Reading, RemoteEvent
 from tui_sync.microsoft.calendar import EventResult, Write
 from tui_sync.store.links import Link
+from tui_sync.sync.apply import Applier, Change
 from tui_sync.sync.fingerprints import action_fingerprint
 from tui_sync.sync.plan import Op, Plan, Policy
 from tui_sync.sync.ports import Calendar
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 KEPT_CANCELLED = "kept-cancelled:"  # remote id of an occurrence cancelled in Outlook but kept in the CRM
 
-Record = Callable[[Write, EventResult], Awaitable[Link | None]]  # a confirmed write → the link to save
+EventChange = Change[EventResult]  # a calendar write and its completion (see tui_sync.sync.apply)
 
 
 def occurrence_key(series_id: int | str, original_start: datetime, all_day: bool, tz: ZoneInfo) -> str:
@@ -57,7 +58,7 @@ class AgendaRun:
     _remote_fp: Callable[[RemoteEvent], str]
     _series_fp: Callable[[Series], str]
     _link: Callable[[str, str, Action, RemoteEvent], Link]
-    _write_in_groups: Callable[[list[Write], Record], Awaitable[list[tuple[Write, EventResult]]]]
+    applier: Applier[EventResult]
     _occurrences_copied: Callable[[str], Awaitable[None]]
     _forget_occurrences: Callable[[str], Awaitable[None]]
 
@@ -103,13 +104,9 @@ def one_way(p: Plan) -> Plan:
     return Plan([s for s in p.steps if s.op in keep], p.left_out)
 
 
-async def record_nothing(write: Write, result: EventResult) -> None:
-    """For writes whose results the caller reads afterwards."""
-
-
 def stamp_write(calendar: Calendar, remote_id: str, kind: str, crm_id: int | str, reading: Reading) -> Write:
     """Stamp an Outlook item with the CRM id it is linked to, so a Reset finds the pair again."""
-    return calendar.stamp_event(f"stamp:{remote_id}", remote_id, f"{kind}:{crm_id}", reading)
+    return calendar.stamp_event(remote_id, f"{kind}:{crm_id}", reading)
 
 
 def unstamped(

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from tui_sync.microsoft.calendar import Recorded, Write, WriteResult
+from tui_sync.microsoft.calendar import Write
 from tui_sync.store.links import Link
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class Batch:
 
     links: list[Link] = field(default_factory=list)
     forgotten: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # kind → CRM keys
-    follow_ups: list[Change] = field(default_factory=list)
+    follow_ups: list[Change[Any]] = field(default_factory=list)
 
     def save(self, link: Link) -> None:
         self.links.append(link)
@@ -42,49 +42,54 @@ class Batch:
     def forget(self, kind: str, crm_key: str) -> None:
         self.forgotten[kind].append(crm_key)
 
-    def then(self, change: Change) -> None:
+    def then(self, change: Change[Any]) -> None:
         """Send `change` in the next round, once every write of this round is answered."""
         self.follow_ups.append(change)
 
 
-Done = Callable[[WriteResult, Batch], Awaitable[None]]
+R = TypeVar("R")  # a write's answer, as the provider reads it (`WriteResult`, `EventResult`)
+
+Done = Callable[[R, Batch], Awaitable[None]]
 """A write's completion: awaited with its answer inside its batch's store transaction."""
 
-Send = Callable[[Sequence[Write], Recorded], Awaitable[object]]
+Recorded = Callable[[list[tuple[int, R]]], Awaitable[None]]
+"""Awaited with one batch's answers, each beside the position of its write in the writes sent."""
+
+Send = Callable[[Sequence[Write], Recorded[R]], Awaitable[object]]
 """The provider's batch writer: sends the writes, awaits `Recorded` with each batch's answers."""
 
 
 @dataclass(frozen=True, eq=False)
-class Change:
+class Change(Generic[R]):
     """One write and its completion."""
 
     write: Write
-    done: Done
+    done: Done[R]
 
 
-async def ignore(result: WriteResult, batch: Batch) -> None:
+async def ignore(result: object, batch: Batch) -> None:
     """The completion of a write whose answer changes nothing to record."""
 
 
-class Applier:
+class Applier(Generic[R]):
     """Applies one engine's changes for one user: `send` is the provider's batch writer, `on_batch` is
     told how many writes each recorded batch held (the engine's progress)."""
 
-    def __init__(self, store: Store, user: str, send: Send, on_batch: Callable[[int], None]) -> None:
+    def __init__(self, store: Store, user: str, send: Send[R], on_batch: Callable[[int], None]) -> None:
         self.store = store
         self.user = user
         self.send = send
         self.on_batch = on_batch
 
-    async def apply(self, changes: Sequence[Change]) -> None:
+    async def apply(self, changes: Sequence[Change[R]]) -> None:
         """Send `changes`, then, round after round, the follow-ups their answers asked for."""
         while changes:
             changes = await self._round(changes)
 
-    async def _round(self, changes: Sequence[Change]) -> list[Change]:
-        follow_ups: list[Change] = []
+    async def _round(self, changes: Sequence[Change[R]]) -> list[Change[R]]:
+        follow_ups: list[Change[R]] = []
 
-        async def settled(answers: list[tuple[int, WriteResult]]) -> None:
+        async def settled(answers: list[tuple[int, R]]) -> None:
             batch = Batch()
             async with self.store.transaction():  # the batch's effects, all or none
                 for index, result in answers:

@@ -458,7 +458,7 @@ class ContactsSync:
 
     # --- writing --------------------------------------------------------------------------------
 
-    def _changes(self, task: _Task) -> list[Change]:
+    def _changes(self, task: _Task) -> list[Change[WriteResult]]:
         """The first writes of a task, each with what its answer means for the task."""
         if task.kind == "create":
             return [self._change(task, outlook.create(task.body or {}), task.created)]
@@ -471,7 +471,7 @@ class ContactsSync:
             changes.append(self._change(task, outlook.put_photo(task.remote, task.photo), task.photo_put))
         return changes
 
-    def _change(self, task: _Task, write: Write, noted: _Noted) -> Change:
+    def _change(self, task: _Task, write: Write, noted: _Noted) -> Change[WriteResult]:
         """`write` for `task`: its answer is noted on the task, which is settled (counted, its link
         recorded in the batch's transaction) once none of its writes of this round is pending; the
         follow-ups the answer asks for go in the next round."""

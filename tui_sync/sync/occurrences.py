@@ -5,6 +5,8 @@ occurrence but not bring one back."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from tui_sync import messages
 from tui_sync.domain.models import Action, Series
 from tui_sync.domain.recurrence import expand
@@ -14,15 +16,16 @@ from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import (
     KEPT_CANCELLED,
     AgendaRun,
+    EventChange,
     Sides,
     occurrence_key,
     one_way,
-    record_nothing,
     split_cancelled,
 )
+from tui_sync.sync.apply import Batch, Done, ignore
 from tui_sync.sync.events import DeletionReason, DeletionRequest
 from tui_sync.sync.kinds import OCCURRENCE, SERIES
-from tui_sync.sync.plan import Item, LinkState, Op, link_state, plan
+from tui_sync.sync.plan import Item, LinkState, Op, Step, link_state, plan
 from tui_sync.sync.series import THREE_WAY_FRESH
 
 
@@ -113,23 +116,18 @@ class OccurrencesMixin(AgendaRun):
     async def _copy_occurrences_to_outlook(self, series: Series, instances: list[RemoteEvent]) -> None:
         """Make Outlook's occurrences in the period those of the CRM (after creating or re-ruling it)."""
         wanted = self._crm_occurrences(series)
-        writes: list[Write] = []
-        for event in instances:
-            key = self._instance_key(series, event)
-            action = wanted.get(key)
+        current: list[RemoteEvent | None] = list(instances)  # what Outlook holds of each; None: cancelled
+        changes: list[EventChange] = []
+        for position, event in enumerate(instances):
+            action = wanted.get(self._instance_key(series, event))
             if action is None:
-                writes.append(self.remote.delete_event(f"cancel:{key}", event.id))
+                current[position] = None  # not relinked, whatever the answer (the next run sees)
+                changes.append(EventChange(self.remote.delete_event(event.id), ignore))
             elif self._fp(action) != self._remote_fp(event):
-                writes.append(self._occurrence_update(f"occ:{key}", action, event))
-        results = {w.id: r for w, r in await self._write_in_groups(writes, record_nothing)}
-        current = []
-        for event in instances:
-            key = self._instance_key(series, event)
-            result = results.get(f"occ:{key}")
-            if f"cancel:{key}" in results:
-                continue
-            current.append(result.answer if result and result.ok else event)
-        await self._relink_occurrences(series, current)
+                write = self._occurrence_update(action, event)
+                changes.append(EventChange(write, _answer_into(current, position)))
+        await self.applier.apply(changes)
+        await self._relink_occurrences(series, [event for event in current if event is not None])
 
     async def _relink_occurrences(self, series: Series, instances: list[RemoteEvent]) -> None:
         """Forget the series' occurrence links and record one per occurrence present on both sides."""
@@ -142,10 +140,10 @@ class OccurrencesMixin(AgendaRun):
                 new_links.append(self._occurrence_link(key, crm[key], event))
         await self.store.save_links(new_links)
 
-    def _occurrence_update(self, write_id: str, action: Action, event: RemoteEvent) -> Write:
+    def _occurrence_update(self, action: Action, event: RemoteEvent) -> Write:
         """The PATCH that turns Outlook's occurrence `event` into an exception holding `action`: only
         what differs from it (an occurrence holds its master's locations and categories; they stay)."""
-        return self.remote.update_event(write_id, action, event, self.reading)
+        return self.remote.update_event(action, event, self.reading)
 
     def _occurrence_link(self, key: str, action: Action, event: RemoteEvent) -> Link:
         return self._link(OCCURRENCE, key, action, event)
@@ -188,53 +186,73 @@ class OccurrencesMixin(AgendaRun):
         self.summary.conflicts += occurrence_plan.conflicts
         if not self.two_way:
             occurrence_plan = one_way(occurrence_plan)
-        writes: list[Write] = []
-        for step in occurrence_plan.steps:
-            tombstone = (step.remote_id or "").startswith(KEPT_CANCELLED)
-            op = step.op
-            if op is Op.CREATE_REMOTE:  # Outlook has no such occurrence: it was cancelled there
-                op = Op.DELETE_CRM
-            elif op is Op.CREATE_CRM:  # the CRM has no such occurrence: it was cancelled in the CRM
-                op = Op.DELETE_REMOTE
-            if op is Op.UPDATE_REMOTE and not tombstone:
-                action = crm[step.crm]
-                writes.append(self._occurrence_update(f"occ:{step.crm}", action, remote_events[step.remote]))
-            elif op is Op.UPDATE_CRM and not tombstone:
-                event = remote_events[step.remote]
-                original = crm[step.crm].original_start
-                saved = await self.store.set_exception(
-                    series.stored_id, event.action.with_changes(series_id=series.id, original_start=original)
-                )
-                self.summary.crm.updated += 1
-                await self.store.save_links([self._occurrence_link(step.crm, saved, event)])
-            elif op is Op.DELETE_REMOTE:
-                if step.remote_id and not tombstone:
-                    write_id = f"cancel:{step.crm_key or step.remote_id}"
-                    writes.append(self.remote.delete_event(write_id, step.remote_id))
-                else:
-                    await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm])
-            elif op is Op.DELETE_CRM:
-                action = crm[step.crm]
-                await self._cancel_in_crm(series, step.crm, action, step.crm in cancelled)
-            elif op is Op.LINK and step.remote_id in remote_events:
+        changes: list[EventChange] = []
+
+        async def to_outlook(step: Step) -> None:
+            write = self._occurrence_update(crm[step.crm], remote_events[step.remote])
+            changes.append(self._occurrence_change(series, write, step.crm, crm))
+
+        async def to_crm(step: Step) -> None:
+            event = remote_events[step.remote]
+            original = crm[step.crm].original_start
+            saved = await self.store.set_exception(
+                series.stored_id, event.action.with_changes(series_id=series.id, original_start=original)
+            )
+            self.summary.crm.updated += 1
+            await self.store.save_links([self._occurrence_link(step.crm, saved, event)])
+
+        async def cancel_in_outlook(step: Step) -> None:
+            if step.remote_id and not _kept_cancelled(step):
+                write = self.remote.delete_event(step.remote_id)
+                changes.append(self._occurrence_change(series, write, step.crm_key or step.remote_id, crm))
+            else:
+                await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm])
+
+        async def cancel_in_crm(step: Step) -> None:
+            await self._cancel_in_crm(series, step.crm, crm[step.crm], step.crm in cancelled)
+
+        async def relink(step: Step) -> None:
+            if step.remote_id in remote_events:
                 await self.store.save_links(
                     [self._occurrence_link(step.crm, crm[step.crm], remote_events[step.remote])]
                 )
-            elif op is Op.UNLINK:
-                await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm])
 
-        async def record(write: Write, result: EventResult) -> None:
-            crm_key = write.id.split(":", 1)[1]
+        async def unlink(step: Step) -> None:
+            await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm])
+
+        # An occurrence on one side only is a cancellation on the other, never a creation; a kept
+        # cancellation (see `_cancel_in_crm`) is neither updated nor re-linked.
+        by_op: dict[Op, Callable[[Step], Awaitable[None]]] = {
+            Op.UPDATE_REMOTE: _unless_kept_cancelled(to_outlook),
+            Op.UPDATE_CRM: _unless_kept_cancelled(to_crm),
+            Op.DELETE_REMOTE: cancel_in_outlook,
+            Op.CREATE_CRM: cancel_in_outlook,  # the CRM has no such occurrence: cancelled there
+            Op.DELETE_CRM: cancel_in_crm,
+            Op.CREATE_REMOTE: cancel_in_crm,  # Outlook has no such occurrence: cancelled there
+            Op.LINK: relink,
+            Op.UNLINK: unlink,
+        }
+        for step in occurrence_plan.steps:
+            await by_op[step.op](step)
+        await self.applier.apply(changes)
+
+    def _occurrence_change(
+        self, series: Series, write: Write, key: str, crm: dict[str, Action]
+    ) -> EventChange:
+        """A PATCH (into an exception) or a DELETE (a cancellation) of the occurrence `key`; confirmed,
+        its link is recorded or forgotten (already gone is as good as deleted)."""
+
+        async def done(result: EventResult, batch: Batch) -> None:
             if not (result.ok or (result.gone and write.method == "DELETE")):
                 self.errors.append(messages.item_failed(series.title, result.error))
             elif write.method == "DELETE":
                 self.summary.microsoft.deleted += 1
-                await self.store.delete_links(self.user.code, OCCURRENCE, [crm_key])
+                batch.forget(OCCURRENCE, key)
             else:
                 self.summary.microsoft.updated += 1
-                await self.store.save_links([self._occurrence_link(crm_key, crm[crm_key], result.answer)])
+                batch.save(self._occurrence_link(key, crm[key], result.answer))
 
-        await self._write_in_groups(writes, record)
+        return EventChange(write, done)
 
     def _unlinked_bases(
         self, series: Series, crm: dict[str, Action], remote_items: dict[str, Item], links: dict[str, Link]
@@ -279,3 +297,25 @@ class OccurrencesMixin(AgendaRun):
                 )
             ]
         )
+
+
+def _kept_cancelled(step: Step) -> bool:
+    return (step.remote_id or "").startswith(KEPT_CANCELLED)
+
+
+def _unless_kept_cancelled(apply: Callable[[Step], Awaitable[None]]) -> Callable[[Step], Awaitable[None]]:
+    async def applied(step: Step) -> None:
+        if not _kept_cancelled(step):
+            await apply(step)
+
+    return applied
+
+
+def _answer_into(current: list[RemoteEvent | None], position: int) -> Done[EventResult]:
+    """Keep a confirmed PATCH's answer as what Outlook now holds of `current[position]`."""
+
+    async def done(result: EventResult, batch: Batch) -> None:
+        if result.ok:
+            current[position] = result.answer
+
+    return done

@@ -7,7 +7,8 @@ provider plugs in by implementing the same methods over its own API (reading its
 `RemoteEvent`s, with its own form of each as `raw`); the tests run the engines on an in-process one.
 
 A write is built by the calendar (`create_event`, `update_event`, …) and sent with `write`; the engine
-chooses its id, to find its result, and never looks at its body.
+never looks at its body, and knows what each answer means by the completion it gave the write
+(`tui_sync.sync.apply`).
 """
 
 from __future__ import annotations
@@ -58,7 +59,6 @@ class Calendar(Protocol):
 
     def create_event(
         self,
-        write_id: str,
         calendar_id: str,
         item: Action | Series,
         stamp_key: str,
@@ -68,12 +68,10 @@ class Calendar(Protocol):
         """Create `item` stamped with `stamp_key`; the same `generation` makes a retry create nothing."""
         ...
 
-    def update_event(
-        self, write_id: str, item: Action | Series, current: RemoteEvent, reading: Reading
-    ) -> Write:
+    def update_event(self, item: Action | Series, current: RemoteEvent, reading: Reading) -> Write:
         """Make `current` hold `item`, sending only what differs (what only the mailbox holds stays)."""
         ...
 
-    def stamp_event(self, write_id: str, event_id: str, stamp_key: str, reading: Reading) -> Write: ...
+    def stamp_event(self, event_id: str, stamp_key: str, reading: Reading) -> Write: ...
 
-    def delete_event(self, write_id: str, event_id: str) -> Write: ...
+    def delete_event(self, event_id: str) -> Write: ...

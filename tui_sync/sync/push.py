@@ -27,7 +27,7 @@ async def push_action(store: Store, calendar: Calendar, user: User, action_id: i
         if link is None:
             return "nothing"
         reading = Reading(tz, (), user.code, DatabaseIdentity(""))  # a deletion reads nothing
-        result = await calendar.write_one(calendar.delete_event(f"del:{key}", link.remote_id), reading)
+        result = await calendar.write_one(calendar.delete_event(link.remote_id), reading)
         if result.ok or result.gone:
             await store.delete_links(user.code, ACTION, [key])
             return "deleted"
@@ -41,13 +41,11 @@ async def push_action(store: Store, calendar: Calendar, user: User, action_id: i
         current = (await calendar.get_events([link.remote_id], reading))[link.remote_id]
         if current is None or current.cancelled:
             return "nothing"  # deleted (or cancelled by its organiser) meanwhile: the next sync asks
-        result = await calendar.write_one(
-            calendar.update_event(f"upd:{key}", action, current, reading), reading
-        )
+        result = await calendar.write_one(calendar.update_event(action, current, reading), reading)
         done = "updated"
     else:
         calendar_id = await calendar.find_calendar(user.prefs.calendar_name)
-        write = calendar.create_event(f"new:{key}", calendar_id, action, f"{ACTION}:{key}", reading)
+        write = calendar.create_event(calendar_id, action, f"{ACTION}:{key}", reading)
         result = await calendar.write_one(write, reading)
         done = "created"
     if not result.ok:

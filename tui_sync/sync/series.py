@@ -16,12 +16,12 @@ from tui_sync.domain.models import Series
 from tui_sync.domain.remote import RemoteEvent
 from tui_sync.microsoft.calendar import EventResult, Write
 from tui_sync.store.links import Link
-from tui_sync.sync.agenda_parts import AgendaRun, Sides, stamp_write, unstamped
+from tui_sync.sync.agenda_parts import AgendaRun, EventChange, Sides, stamp_write, unstamped
+from tui_sync.sync.apply import Batch
 from tui_sync.sync.events import DeletionReason, DeletionRequest
 from tui_sync.sync.kinds import OCCURRENCE, SERIES
 from tui_sync.sync.plan import Op, Plan, Step
 
-Outcome = Callable[[EventResult], Awaitable[tuple[str, str | None]]]  # a write's result → (key, mode)
 Settle = Callable[[str, str | None], None]  # record a series' occurrence mode (None: not synced)
 COPY = "copy"  # series link extra: whose occurrences are still to be copied, "crm" or "remote"
 THREE_WAY, THREE_WAY_FRESH = "three_way", "three_way_fresh"  # fresh: the master was just patched
@@ -31,7 +31,8 @@ class SeriesMastersMixin(AgendaRun):
     """Part of AgendaSync (it uses the run's store, remote calendar, summary and helpers)."""
 
     async def _apply_series(self, series_plan: Plan, sides: Sides, links: dict[str, Link]) -> dict[str, str]:
-        """Apply the master-level steps; Outlook writes go out together in `$batch` requests. Returns,
+        """Apply the master-level steps (what each op means is one entry of `by_op`); Outlook writes go
+        out together through the applier, each settling its series' mode as it is answered. Returns,
         per CRM series key, how its occurrences are synced: `crm` (copy the CRM's to Outlook), `remote`
         (copy Outlook's to the CRM) or three-way."""
         modes = {
@@ -39,7 +40,6 @@ class SeriesMastersMixin(AgendaRun):
             for key, link in links.items()
             if key in sides.crm_series and link.remote_id in sides.remote_masters
         }
-        pending: dict[str, Outcome] = {}  # write id → what its result decides
 
         def settle(key: str, mode: str | None) -> None:
             if mode is None:
@@ -47,53 +47,64 @@ class SeriesMastersMixin(AgendaRun):
             else:
                 modes[key] = mode
 
-        writes: list[Write] = []
-        for key, master_id in unstamped(links, series_plan, sides.crm_series, sides.remote_masters, SERIES):
-            writes.append(stamp_write(self.remote, master_id, SERIES, key, self.reading))
-            pending[writes[-1].id] = self._restamped(key, sides, links[key].extra.get(COPY), modes)
+        changes = [
+            self._restamp(key, master_id, sides, links[key].extra.get(COPY))
+            for key, master_id in unstamped(
+                links, series_plan, sides.crm_series, sides.remote_masters, SERIES
+            )
+        ]
+
+        async def to_outlook(step: Step) -> EventChange:
+            return self._series_to_outlook(step, sides, settle)
+
+        async def to_crm(step: Step) -> EventChange | None:
+            return await self._series_to_crm(step, sides, settle)
+
+        async def delete_in_outlook(step: Step) -> EventChange:
+            return self._delete_series_in_outlook(step)
+
+        async def delete_in_crm(step: Step) -> EventChange | None:
+            return await self._delete_series_in_crm(step, sides, settle)
+
+        async def link(step: Step) -> None:
+            key = step.crm
+            copy = links[key].extra.get(COPY) if key in links else None
+            await self._save_series_link(key, sides.crm_series[key], sides.remote_masters[step.remote], copy)
+            settle(key, copy or THREE_WAY)
+
+        async def unlink(step: Step) -> None:  # gone on both sides
+            await self.store.delete_links(self.user.code, SERIES, [step.crm])
+            await self._forget_occurrences(step.crm)
+            settle(step.crm, None)
+
+        by_op: dict[Op, Callable[[Step], Awaitable[EventChange | None]]] = {
+            Op.CREATE_REMOTE: to_outlook,
+            Op.UPDATE_REMOTE: to_outlook,
+            Op.CREATE_CRM: to_crm,
+            Op.UPDATE_CRM: to_crm,
+            Op.DELETE_REMOTE: delete_in_outlook,
+            Op.DELETE_CRM: delete_in_crm,
+            Op.LINK: link,
+            Op.UNLINK: unlink,
+        }
         for step in series_plan.steps:
-            queued: tuple[Write, Outcome] | None
-            if step.op in (Op.CREATE_REMOTE, Op.UPDATE_REMOTE):
-                queued = self._series_to_outlook(step, sides)
-            elif step.op in (Op.CREATE_CRM, Op.UPDATE_CRM):
-                queued = await self._series_to_crm(step, sides, settle)
-            elif step.op is Op.DELETE_REMOTE:
-                queued = self._delete_series_in_outlook(step)
-            elif step.op is Op.DELETE_CRM:
-                queued = await self._delete_series_in_crm(step, sides, settle)
-            elif step.op is Op.LINK:
-                key = step.crm_key or ""
-                copy = links[key].extra.get(COPY) if key in links else None
-                master = sides.remote_masters[step.remote_id or ""]
-                await self._save_series_link(key, sides.crm_series[key], master, copy)
-                settle(key, copy or THREE_WAY)
-                continue
-            else:  # UNLINK: gone on both sides
-                await self.store.delete_links(self.user.code, SERIES, [step.crm])
-                await self._forget_occurrences(step.crm_key or "")
-                settle(step.crm_key or "", None)
-                continue
-            if queued is not None:
-                writes.append(queued[0])
-                pending[queued[0].id] = queued[1]
-
-        async def record(write: Write, result: EventResult) -> None:
-            key, mode = await pending[write.id](result)
-            settle(key, mode)
-
-        await self._write_in_groups(writes, record)
+            change = await by_op[step.op](step)
+            if change is not None:
+                changes.append(change)
+        await self.applier.apply(changes)
         return modes
 
-    def _restamped(self, key: str, sides: Sides, copy: str | None, modes: dict[str, str]) -> Outcome:
-        async def stamped(result: EventResult) -> tuple[str, str | None]:
+    def _restamp(self, key: str, master_id: str, sides: Sides, copy: str | None) -> EventChange:
+        """Stamp a linked master that lacks our stamp; its occurrences' mode stays as it was."""
+
+        async def stamped(result: EventResult, batch: Batch) -> None:
             if result.ok:  # the stamp moved the changeKey: record it
                 sides.remote_masters[result.answer.id] = result.answer
                 await self._save_series_link(key, sides.crm_series[key], result.answer, copy)
-            return key, modes.get(key)
 
-        return stamped
+        return EventChange(stamp_write(self.remote, master_id, SERIES, key, self.reading), stamped)
 
-    def _series_to_outlook(self, step: Step, sides: Sides) -> tuple[Write, Outcome]:
+    def _series_to_outlook(self, step: Step, sides: Sides, settle: Settle) -> EventChange:
         key = step.crm_key or ""
         series = sides.crm_series[key]
         master = sides.remote_masters.get(step.remote_id or "")
@@ -101,30 +112,29 @@ class SeriesMastersMixin(AgendaRun):
         if master is None:
             write = self._create_master(series, generation=0)
         else:  # what differs, no more
-            write = self.remote.update_event(f"upd:{series.id}", series, master, self.reading)
+            write = self.remote.update_event(series, master, self.reading)
 
-        async def written(result: EventResult) -> tuple[str, str | None]:
+        async def written(result: EventResult, batch: Batch) -> None:
             if not result.ok:
                 self.errors.append(messages.item_failed(series.title, result.error))
-                return key, None
+                settle(key, None)
+                return
             if master is None:
                 self.summary.microsoft.created += 1
             else:
                 self.summary.microsoft.updated += 1
             sides.remote_masters[result.answer.id] = result.answer
             await self._save_series_link(key, series, result.answer, "crm" if rule_changed else None)
-            return key, "crm" if rule_changed else THREE_WAY_FRESH
+            settle(key, "crm" if rule_changed else THREE_WAY_FRESH)
 
-        return write, written
+        return EventChange(write, written)
 
     def _create_master(self, series: Series, generation: int | str) -> Write:
         """The POST of a series, stamped with its CRM id; `generation` tells a re-creation from a retry."""
         stamp_key = f"{SERIES}:{series.id}"
-        return self.remote.create_event(
-            f"new:{series.id}", self.calendar_id, series, stamp_key, self.reading, generation
-        )
+        return self.remote.create_event(self.calendar_id, series, stamp_key, self.reading, generation)
 
-    async def _series_to_crm(self, step: Step, sides: Sides, settle: Settle) -> tuple[Write, Outcome] | None:
+    async def _series_to_crm(self, step: Step, sides: Sides, settle: Settle) -> EventChange | None:
         master = sides.remote_masters[step.remote]
         incoming = master.series
         if step.op is Op.UPDATE_CRM:
@@ -151,29 +161,29 @@ class SeriesMastersMixin(AgendaRun):
         if master.stamped_by_another:
             return None
 
-        async def stamped(result: EventResult) -> tuple[str, str | None]:
+        async def stamped(result: EventResult, batch: Batch) -> None:
             if result.ok:  # the stamp moved the changeKey: record it, the copy still pending
                 sides.remote_masters[master.id] = result.answer
                 await self._save_series_link(key, series, result.answer, "remote")
-            return key, "remote"
+            settle(key, "remote")
 
-        return stamp_write(self.remote, master.id, SERIES, series.stored_id, self.reading), stamped
+        return EventChange(
+            stamp_write(self.remote, master.id, SERIES, series.stored_id, self.reading), stamped
+        )
 
-    def _delete_series_in_outlook(self, step: Step) -> tuple[Write, Outcome]:
+    def _delete_series_in_outlook(self, step: Step) -> EventChange:
+        """Its occurrences go with it (they have no mode: a series gone from the CRM has none)."""
         key = step.crm_key or ""
 
-        async def deleted(result: EventResult) -> tuple[str, str | None]:
+        async def deleted(result: EventResult, batch: Batch) -> None:
             if result.ok or result.gone:
                 self.summary.microsoft.deleted += 1
                 await self.store.delete_links(self.user.code, SERIES, [key])
                 await self._forget_occurrences(key)
-            return key, None
 
-        return self.remote.delete_event(f"del:{step.remote_id}", step.remote_id or ""), deleted
+        return EventChange(self.remote.delete_event(step.remote_id or ""), deleted)
 
-    async def _delete_series_in_crm(
-        self, step: Step, sides: Sides, settle: Settle
-    ) -> tuple[Write, Outcome] | None:
+    async def _delete_series_in_crm(self, step: Step, sides: Sides, settle: Settle) -> EventChange | None:
         key = step.crm_key or ""
         series = sides.crm_series[key]
         await self._forget_occurrences(key)
@@ -190,15 +200,16 @@ class SeriesMastersMixin(AgendaRun):
         await self.store.delete_links(self.user.code, SERIES, [key])
         settle(key, None)
 
-        async def written_back(result: EventResult) -> tuple[str, str | None]:
+        async def written_back(result: EventResult, batch: Batch) -> None:
             if not result.ok:
                 self.errors.append(messages.item_failed(series.title, result.error))
-                return key, None
+                settle(key, None)
+                return
             sides.remote_masters[result.answer.id] = result.answer
             await self._save_series_link(key, series, result.answer, "crm")
-            return key, "crm"
+            settle(key, "crm")
 
-        return self._create_master(series, generation=step.remote_id or 0), written_back
+        return EventChange(self._create_master(series, generation=step.remote_id or 0), written_back)
 
     async def _save_series_link(
         self, key: str, series: Series, master: RemoteEvent, copy: str | None
