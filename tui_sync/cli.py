@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn, TextIO
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.commands import (
     Context,
     Handler,
@@ -83,13 +83,13 @@ class _VersionAction(argparse.Action):
         try:
             number = version(PROG)
         except PackageNotFoundError:  # run from a source tree that was never installed
-            number = messages.VERSION_UNKNOWN
+            number = texts.cli.VERSION_UNKNOWN
         sys.stdout.write(f"{PROG} {number}\n")
         parser.exit()
 
 
 def _usage_error(prog: str, problem: str) -> UsageError:
-    return UsageError(messages.usage_error(prog.removeprefix(PROG).strip(), problem, f"{prog} --help"))
+    return UsageError(texts.cli.usage_error(prog.removeprefix(PROG).strip(), problem, f"{prog} --help"))
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -169,10 +169,10 @@ def _unexpected(error: Exception, err: TextIO, settings: Settings | None) -> int
         with log_to_file(settings) as written:  # a log that cannot be written was said when the run began
             logger.error("unexpected error", exc_info=error)
     if isinstance(error, sqlite3.Error) and settings is not None:
-        _say(err, messages.database_unusable(settings.database, str(error)))
+        _say(err, texts.errors.database_unusable(settings.database, str(error)))
     else:
         log = settings.log_path if settings is not None and written else None
-        _say(err, messages.unexpected_error(type(error).__name__, str(error), log))
+        _say(err, texts.errors.unexpected_error(type(error).__name__, str(error), log))
     return 1
 
 
@@ -200,7 +200,7 @@ def _run(argv: Sequence[str] | None, now: Clock | None) -> int:
     try:
         args, extra = parser.parse_known_args(sys.argv[1:] if argv is None else list(argv))
         if extra and not getattr(args, "passthrough", False):
-            raise _usage_error(args.command_prog, messages.unrecognized_arguments(extra))
+            raise _usage_error(args.command_prog, texts.cli.unrecognized_arguments(extra))
         args.passthrough_args = extra
     except UserError as error:
         _say(err, error.message)
@@ -228,7 +228,7 @@ def _run(argv: Sequence[str] | None, now: Clock | None) -> int:
         _say(err, str(error))
         return BadInput.exit_code
     except KeyboardInterrupt:
-        _say(err, messages.INTERRUPTED)
+        _say(err, texts.sync.INTERRUPTED)
         return 130
     except SystemExit as done:  # a command that parses its own arguments (fake-graph --help)
         return done.code if isinstance(done.code, int) else 0

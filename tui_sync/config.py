@@ -27,7 +27,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.errors import ConfigError
 
 APP_NAME = "tui-sync"
@@ -60,14 +60,14 @@ def machine_timezone() -> str:
 
 def _check_range(value: int, low: int, high: int) -> int:
     if not low <= value <= high:
-        raise ValueError(messages.config_out_of_range(low, high, value))
+        raise ValueError(texts.config.config_out_of_range(low, high, value))
     return value
 
 
 def _check_url(value: str) -> str:
     value = value.strip()
     if not value.startswith(("https://", "http://")):
-        raise ValueError(messages.config_wrong_type(messages.CONFIG_URL, value))
+        raise ValueError(texts.config.config_wrong_type(texts.config.CONFIG_URL, value))
     return value.rstrip("/")
 
 
@@ -79,7 +79,7 @@ def _not_a_folder(path: Path) -> Path:
     """A setting naming a file we write (the token cache, the log) that names a folder is refused
     when the config is read, instead of failing deep inside the first write."""
     if path.is_dir():
-        raise ValueError(messages.config_is_a_folder(path))
+        raise ValueError(texts.config.config_is_a_folder(path))
     return path
 
 
@@ -134,7 +134,7 @@ class SyncConfig(BaseModel):
     @classmethod
     def _policy(cls, value: str) -> str:
         if value not in CONFLICT_POLICIES:
-            raise ValueError(messages.config_not_one_of(CONFLICT_POLICIES, value))
+            raise ValueError(texts.config.config_not_one_of(CONFLICT_POLICIES, value))
         return value
 
 
@@ -173,7 +173,7 @@ class Settings(BaseSettings):
     @classmethod
     def _database(cls, value: object) -> object:
         if isinstance(value, str | Path) and not str(value).strip():
-            raise ValueError(messages.config_wrong_type(messages.CONFIG_FILE_PATH, str(value)))
+            raise ValueError(texts.config.config_wrong_type(texts.config.CONFIG_FILE_PATH, str(value)))
         return _expand(value) if isinstance(value, str | Path) else value
 
     @field_validator("timezone")
@@ -182,7 +182,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value.strip())
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(messages.config_bad_timezone(value)) from None
+            raise ValueError(texts.config.config_bad_timezone(value)) from None
         return value.strip()
 
     @field_validator("user")
@@ -194,7 +194,7 @@ class Settings(BaseSettings):
     @classmethod
     def _log_level(cls, value: str) -> str:
         if value.strip().lower() not in LOG_LEVELS:
-            raise ValueError(messages.config_not_one_of(LOG_LEVELS, value))
+            raise ValueError(texts.config.config_not_one_of(LOG_LEVELS, value))
         return value.strip().lower()
 
     @field_validator("log_file")
@@ -242,7 +242,7 @@ def find_config_file(config_path: Path | None, env: Mapping[str, str]) -> Path |
         if given is not None:
             path = _expand(given)
             if not path.is_file():
-                raise ConfigError(messages.config_file_missing(path, given_by))
+                raise ConfigError(texts.config.config_file_missing(path, given_by))
             return path
     for candidate in (Path.cwd() / CONFIG_NAME, platformdirs.user_config_path(APP_NAME) / CONFIG_NAME):
         if candidate.is_file():
@@ -255,9 +255,9 @@ def _read_file(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(messages.config_syntax(path, str(error))) from None
+        raise ConfigError(texts.config.config_syntax(path, str(error))) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(messages.config_unreadable(path, str(error).splitlines()[0])) from None
+        raise ConfigError(texts.config.config_unreadable(path, str(error).splitlines()[0])) from None
     for keys in PATH_KEYS:
         table = data
         for key in keys[:-1]:
@@ -280,24 +280,24 @@ def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _TYPE_NAMES = {  # pydantic's error type (its start) → the words for what the setting must be
-    "int": messages.CONFIG_WHOLE_NUMBER,
-    "string": messages.CONFIG_TEXT,
-    "path": messages.CONFIG_FILE_PATH,
-    "model": messages.CONFIG_TABLE,
-    "dict": messages.CONFIG_TABLE,
-    "bool": messages.CONFIG_TRUE_OR_FALSE,
+    "int": texts.config.CONFIG_WHOLE_NUMBER,
+    "string": texts.config.CONFIG_TEXT,
+    "path": texts.config.CONFIG_FILE_PATH,
+    "model": texts.config.CONFIG_TABLE,
+    "dict": texts.config.CONFIG_TABLE,
+    "bool": texts.config.CONFIG_TRUE_OR_FALSE,
 }
 
 
 def _problem(error: Any) -> str:
     kind: str = error["type"]
     if kind == "extra_forbidden":
-        return messages.CONFIG_UNKNOWN_KEY
+        return texts.config.CONFIG_UNKNOWN_KEY
     if kind == "value_error":
         return str(error["ctx"]["error"])
     for prefix, name in _TYPE_NAMES.items():
         if kind.startswith(prefix):
-            return messages.config_wrong_type(name, error.get("input"))
+            return texts.config.config_wrong_type(name, error.get("input"))
     return str(error["msg"])
 
 
@@ -309,12 +309,12 @@ def _describe(error: ValidationError, path: Path | None, env: Mapping[str, str])
         loc = [str(part) for part in item["loc"]]
         variable = ENV_PREFIX + ENV_NESTING.join(loc).upper()
         if variable in upper_env:
-            where = messages.config_in_env(variable)
+            where = texts.config.config_in_env(variable)
         elif path is not None:
-            where = messages.config_in_file(path)
+            where = texts.config.config_in_file(path)
         else:
-            where = messages.config_in_env(ENV_PREFIX + "*")
-        problems.setdefault(where, []).append(messages.config_problem("", ".".join(loc), _problem(item)))
+            where = texts.config.config_in_env(ENV_PREFIX + "*")
+        problems.setdefault(where, []).append(texts.config.config_problem("", ".".join(loc), _problem(item)))
     return "; ".join(f"{where}: {', '.join(items)}" for where, items in problems.items())
 
 
@@ -329,7 +329,9 @@ def load_settings(config_path: Path | None = None, env: Mapping[str, str] = os.e
         match = re.search(r'field "(\w+)"', str(error))
         variable = ENV_PREFIX + (match.group(1).upper() if match else "*")
         raise ConfigError(
-            messages.config_problem(messages.config_in_env(variable), "", messages.CONFIG_NOT_JSON)
+            texts.config.config_problem(
+                texts.config.config_in_env(variable), "", texts.config.CONFIG_NOT_JSON
+            )
         ) from None
     try:
         settings = Settings(**_merge(file_data, env_data))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.config import Settings
 from tui_sync.private import private_file
 from tui_sync.redaction import redact
@@ -71,7 +71,7 @@ def log_to_file(settings: Settings, warn: Callable[[str], None] | None = None) -
         handler = logging.NullHandler()  # logging is a help, not a reason to refuse to work
         written = False
         if warn is not None:
-            warn(messages.log_not_written(settings.log_path, error.strerror or str(error)))
+            warn(texts.config.log_not_written(settings.log_path, error.strerror or str(error)))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     debug = settings.log_level == "debug"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.cli.test_cli_imports import cli, probe
-from tui_sync import messages
+from tui_sync import texts
 
 SYNC_CASES = ("initial", "pull", "no_change", "incremental", "push")
 SYNC_KEYS = {"seconds", "cpu_seconds", "requests", "sub_requests", "floor_seconds", "ratio"}
@@ -57,5 +57,5 @@ def test_bench_refuses_a_model_with_no_time(run_cli, tmp_path) -> None:
     report = tmp_path / "BENCHMARKS.md"
     done = run_cli("bench", "--server-ms", "0", "--network-ms", "0", "--output", str(report))
     assert done.exit_code == 2
-    assert done.stderr.strip() == f"tui-sync: {messages.BENCH_NO_TIME}"
+    assert done.stderr.strip() == f"tui-sync: {texts.cli.BENCH_NO_TIME}"
     assert not report.exists()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.threaded_fake import AutoApprover, ThreadedFake, prepare_cli
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.store import Store, SyncRun
 
 
@@ -27,7 +27,7 @@ def last_run(database: Path) -> SyncRun:
 
 @pytest.mark.parametrize(
     ("content", "problem"),
-    [(None, messages.CA_FILE_MISSING), ("not a certificate\n", messages.CA_FILE_NOT_PEM)],
+    [(None, texts.config.CA_FILE_MISSING), ("not a certificate\n", texts.config.CA_FILE_NOT_PEM)],
 )
 def test_an_unusable_ca_file_is_one_line_and_a_failed_run(
     run_cli, fake: ThreadedFake, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, content, problem
@@ -39,7 +39,7 @@ def test_an_unusable_ca_file_is_one_line_and_a_failed_run(
     if content is not None:
         bad.write_text(content)
     monkeypatch.setenv("TUI_SYNC_MICROSOFT__CA_FILE", str(bad))
-    expected = messages.ca_file_unusable(bad, problem)
+    expected = texts.config.ca_file_unusable(bad, problem)
 
     synced = cli("sync", "--user", "CARINE")
     assert synced.exit_code == 1

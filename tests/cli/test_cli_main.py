@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_sync import cli, messages
+from tui_sync import cli, texts
 
 
 def test_an_unknown_user_for_the_application_is_one_line_exit_2(run_cli, db_dump) -> None:
@@ -19,7 +19,7 @@ def test_an_unknown_user_for_the_application_is_one_line_exit_2(run_cli, db_dump
     before = db_dump(run_cli.database)
     result = run_cli("--user", "NOBODY")
     assert result.exit_code == 2
-    assert result.stderr == "tui-sync: " + messages.unknown_user("NOBODY") + "\n"
+    assert result.stderr == "tui-sync: " + texts.errors.unknown_user("NOBODY") + "\n"
     assert result.stdout == ""
     assert db_dump(run_cli.database) == before
 
@@ -28,7 +28,7 @@ def test_a_bad_key_in_the_keymap_is_one_line_exit_2(run_cli) -> None:
     run_cli.config.write_text(run_cli.config.read_text() + '[keys]\n"sync.start" = "ctrl+nope"\n')
     result = run_cli("--user", "ADM")
     assert result.exit_code == 2
-    assert result.stderr == "tui-sync: " + messages.keymap_bad_key("sync.start", "ctrl+nope") + "\n"
+    assert result.stderr == "tui-sync: " + texts.config.keymap_bad_key("sync.start", "ctrl+nope") + "\n"
     unknown = run_cli.config.read_text().replace('"sync.start"', '"no.such.binding"')
     run_cli.config.write_text(unknown)
     result = run_cli("--user", "ADM")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.threaded_fake import UPN, AutoApprover, ThreadedFake, prepare_cli
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.store import Link, Store
 
 
@@ -47,9 +47,11 @@ def test_connect_prints_the_code_and_stores_the_account(cli, fake: ThreadedFake,
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     code = approver.approved[0]
-    assert lines[0] == messages.device_code_instructions(f"{fake.authority_host}/devicelogin", code, 15)
-    assert lines[1] == messages.waiting_for_sign_in()
-    assert lines[2] == messages.signed_in_as(UPN)
+    assert lines[0] == texts.microsoft.device_code_instructions(
+        f"{fake.authority_host}/devicelogin", code, 15
+    )
+    assert lines[1] == texts.microsoft.waiting_for_sign_in()
+    assert lines[2] == texts.microsoft.signed_in_as(UPN)
     assert len(lines) == 3  # no e-mail warning: it is CARINE's login e-mail
     assert home_account(cli.database)
     cache = tmp_path / "token-cache.json"
@@ -64,7 +66,7 @@ def test_connect_as_another_address_warns(cli, fake: ThreadedFake) -> None:
     with AutoApprover(fake, "boss@contoso.test"):
         result = cli("connect", "--user", "CARINE")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[-1] == messages.email_mismatch("boss@contoso.test", UPN)
+    assert result.stdout.splitlines()[-1] == texts.microsoft.email_mismatch("boss@contoso.test", UPN)
 
 
 def test_reconnecting_with_another_account_drops_the_old_tokens(
@@ -86,15 +88,17 @@ def test_connect_with_an_unknown_client_id(cli) -> None:
     cli("admin", "client-id", "00000000-0000-0000-0000-000000000000")
     result = cli("connect", "--user", "CARINE")
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr.strip() == "tui-sync: " + messages.account_not_accessible(
-        messages.reason_wrong_client_id("00000000-0000-0000-0000-000000000000"),
-        messages.connect_fix_cli("CARINE"),
+    assert result.stderr.strip() == "tui-sync: " + texts.microsoft.account_not_accessible(
+        texts.microsoft.reason_wrong_client_id("00000000-0000-0000-0000-000000000000"),
+        texts.microsoft.connect_fix_cli("CARINE"),
     )
 
 
 def test_connect_an_unknown_user(cli) -> None:
     result = cli("connect", "--user", "NOBODY")
-    assert result.exit_code == 2 and result.stderr.strip() == "tui-sync: " + messages.unknown_user("NOBODY")
+    assert result.exit_code == 2 and result.stderr.strip() == "tui-sync: " + texts.errors.unknown_user(
+        "NOBODY"
+    )
 
 
 def test_ctrl_c_cancels_cleanly(cli, fake: ThreadedFake) -> None:
@@ -118,7 +122,7 @@ def test_ctrl_c_cancels_cleanly(cli, fake: ThreadedFake) -> None:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 130
-    assert err == f"tui-sync: {messages.SIGN_IN_CANCELLED}\n"
+    assert err == f"tui-sync: {texts.microsoft.SIGN_IN_CANCELLED}\n"
     assert home_account(cli.database) is None
 
 
@@ -133,8 +137,8 @@ def test_disconnect_removes_tokens_and_links(cli, fake: ThreadedFake, tmp_path: 
 
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
-        messages.disconnected("CARINE", True, 1),
-        messages.RESET_WHAT_FOLLOWS,
+        texts.microsoft.disconnected("CARINE", True, 1),
+        texts.microsoft.RESET_WHAT_FOLLOWS,
     ]
     assert home_account(cli.database) is None
     with closing(sqlite3.connect(cli.database)) as db:
@@ -144,7 +148,7 @@ def test_disconnect_removes_tokens_and_links(cli, fake: ThreadedFake, tmp_path: 
     assert stat.S_IMODE(cache_file.stat().st_mode) == 0o600
 
     again = cli("disconnect", "--user", "CARINE")
-    assert again.stdout.splitlines()[0] == messages.disconnected("CARINE", False, 0)
+    assert again.stdout.splitlines()[0] == texts.microsoft.disconnected("CARINE", False, 0)
 
 
 def test_connect_without_a_client_id(run_cli, fake: ThreadedFake, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,7 +158,9 @@ def test_connect_without_a_client_id(run_cli, fake: ThreadedFake, monkeypatch: p
     assert (
         result.stderr
         == "tui-sync: "
-        + messages.account_not_accessible(messages.REASON_NO_CLIENT_ID, messages.connect_fix_cli("CARINE"))
+        + texts.microsoft.account_not_accessible(
+            texts.microsoft.REASON_NO_CLIENT_ID, texts.microsoft.connect_fix_cli("CARINE")
+        )
         + "\n"
     )
     assert home_account(cli.database) is None
@@ -165,7 +171,9 @@ def test_sync_without_a_client_id_gives_the_command_lines_advice(connected_cli) 
     errors and in the JSON summary alike."""
     with closing(sqlite3.connect(connected_cli.database)) as db, db:
         db.execute("UPDATE settings SET value = '' WHERE key = 'microsoft.client_id'")  # the ADM cleared it
-    line = messages.account_not_accessible(messages.REASON_NO_CLIENT_ID, messages.CONNECT_FIX_CLI)
+    line = texts.microsoft.account_not_accessible(
+        texts.microsoft.REASON_NO_CLIENT_ID, texts.microsoft.CONNECT_FIX_CLI
+    )
     printed = connected_cli("sync", "--user", "CARINE", "--agenda")
     assert printed.exit_code == 1 and printed.stderr.splitlines()[-1] == "tui-sync: " + line
     as_json = connected_cli("sync", "--user", "CARINE", "--agenda", "--json")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_sync import messages
+from tui_sync import texts
 
 
 def tui_sync(tmp_path: Path, database: Path | None, *args: str) -> subprocess.CompletedProcess[str]:
@@ -62,14 +62,14 @@ def test_a_folder_is_refused_in_one_line(tmp_path: Path) -> None:
     folder = tmp_path / "crm.sqlite3"
     folder.mkdir()
     done = tui_sync(tmp_path, folder, "user", "list")
-    assert one_line(done) == f"tui-sync: {messages.database_is_folder(folder)}\n"
+    assert one_line(done) == f"tui-sync: {texts.errors.database_is_folder(folder)}\n"
     assert list(folder.iterdir()) == []
 
 
 def test_a_missing_folder_is_an_error_not_a_new_crm(tmp_path: Path) -> None:
     database = tmp_path / "nope" / "dir" / "crm.sqlite3"
     done = tui_sync(tmp_path, database, "user", "list")
-    assert one_line(done) == f"tui-sync: {messages.database_folder_missing(database)}\n"
+    assert one_line(done) == f"tui-sync: {texts.errors.database_folder_missing(database)}\n"
     assert not (tmp_path / "nope").exists()
 
 
@@ -88,7 +88,7 @@ def test_another_programs_sqlite_file_is_refused_untouched(tmp_path: Path) -> No
         db.execute("PRAGMA user_version = 3")
     before, files = digest(other), sorted(tmp_path.iterdir())
     done = tui_sync(tmp_path, other, "user", "add", "PAUL", "Paul")
-    assert one_line(done) == f"tui-sync: {messages.database_not_ours(other, ['moz_places'])}\n"
+    assert one_line(done) == f"tui-sync: {texts.errors.database_not_ours(other, ['moz_places'])}\n"
     assert digest(other) == before
     assert sorted(p for p in tmp_path.iterdir() if p.name not in ("config.toml", "log.txt")) == files
     with contextlib.closing(sqlite3.connect(other)) as db:
@@ -134,7 +134,7 @@ def test_a_read_only_database_is_refused_before_anything_changes(tmp_path: Path,
     before = dump(crm)
     with read_only(crm):
         done = tui_sync(tmp_path, crm, "user", "add", "ANNE", "Anne")
-        assert one_line(done) == f"tui-sync: {messages.database_read_only(crm, crm)}\n"
+        assert one_line(done) == f"tui-sync: {texts.errors.database_read_only(crm, crm)}\n"
     assert dump(crm) == before
 
 
@@ -149,7 +149,7 @@ def test_a_database_locked_by_another_process_is_one_line_after_a_short_wait(
         done = tui_sync(tmp_path, crm, "user", "add", "ANNE", "Anne")
         waited = time.monotonic() - started
         other.execute("ROLLBACK")
-    assert one_line(done) == f"tui-sync: {messages.database_busy(crm)}\n"
+    assert one_line(done) == f"tui-sync: {texts.errors.database_busy(crm)}\n"
     assert waited < 15  # the busy wait (5 s) and no more: never a hang
     assert dump(crm) == before
     assert tui_sync(tmp_path, crm, "user", "add", "ANNE", "Anne").returncode == 0  # lock gone: it works

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.threaded_fake import AutoApprover, ThreadedFake, prepare_cli
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.store import Store
 
 
@@ -70,7 +70,7 @@ def test_ctrl_c_during_a_sync(run_cli, fake: ThreadedFake, monkeypatch: pytest.M
     )
 
     assert code == 130, output
-    assert f"tui-sync: {messages.INTERRUPTED}" in screen(output), output
+    assert f"tui-sync: {texts.sync.INTERRUPTED}" in screen(output), output
     assert "Traceback" not in output
 
     async def last_run() -> tuple[bool | None, list[str]]:
@@ -81,4 +81,4 @@ def test_ctrl_c_during_a_sync(run_cli, fake: ThreadedFake, monkeypatch: pytest.M
         finally:
             await store.close()
 
-    assert asyncio.run(last_run()) == (False, [messages.INTERRUPTED])
+    assert asyncio.run(last_run()) == (False, [texts.sync.INTERRUPTED])

@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from tests.threaded_fake import ThreadedFake
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Action
 from tui_sync.store import Store
 from tui_sync.store.db import encode_time
@@ -84,7 +84,7 @@ def test_a_lease_of_a_dead_process_here_is_taken_over_at_once(cli) -> None:
     assert lease(cli.database) is None
     log = (cli.database.parent / "tui-sync.log").read_text(encoding="utf-8")
     assert (
-        messages.lease_taken_over("CARINE", socket.gethostname(), pid) in log
+        texts.sync.lease_taken_over("CARINE", socket.gethostname(), pid) in log
     )  # said where it is looked for
 
 
@@ -107,7 +107,7 @@ def test_a_live_holder_refuses_in_one_line_with_who_where_and_since_when(cli, db
     result, _ = timed_sync(cli)
     assert result.exit_code == 1
     since = (datetime.fromisoformat(lease(cli.database)[2]).astimezone(PARIS)).strftime("%H:%M:%S")  # type: ignore[index]
-    expected = messages.sync_busy("CARINE", messages.lease_holder("ADM", host, pid), since)
+    expected = texts.sync.sync_busy("CARINE", texts.sync.lease_holder("ADM", host, pid), since)
     assert result.stderr == f"tui-sync: {expected}\n"
     assert f"by ADM on {host}, pid {pid}" in expected and f"since {since}" in expected
     assert db_dump(cli.database) == before  # nothing written, not even a run

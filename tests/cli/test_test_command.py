@@ -7,24 +7,24 @@ import pytest
 import requests
 
 from tests.threaded_fake import UNKNOWN_CLIENT_ID, UPN, AutoApprover, ThreadedFake, prepare_cli
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import DEFAULT_ACTION_TYPES
 from tui_sync.microsoft import mapping
 
-FIX = messages.connect_fix_cli("CARINE")
+FIX = texts.microsoft.connect_fix_cli("CARINE")
 LABELS = [t.label for t in DEFAULT_ACTION_TYPES]
 
 
 def ok(message: str) -> str:
-    return f"{messages.TEST_MARKS['ok']} {message}"
+    return f"{texts.microsoft.TEST_MARKS['ok']} {message}"
 
 
 def warn(message: str) -> str:
-    return f"{messages.TEST_MARKS['warning']} {message}"
+    return f"{texts.microsoft.TEST_MARKS['warning']} {message}"
 
 
 def fail(message: str) -> str:
-    return f"{messages.TEST_MARKS['error']} {message}"
+    return f"{texts.microsoft.TEST_MARKS['error']} {message}"
 
 
 def connect(cli, fake: ThreadedFake) -> None:
@@ -52,9 +52,9 @@ def test_everything_right(run_cli, fake: ThreadedFake, monkeypatch: pytest.Monke
 
     assert result.exit_code == 0, result.stdout
     assert result.stdout.splitlines() == [
-        ok(messages.signed_in_as(UPN)),
-        ok(messages.calendar_found("Calendar")),
-        ok(messages.CATEGORIES_OK),
+        ok(texts.microsoft.signed_in_as(UPN)),
+        ok(texts.microsoft.calendar_found("Calendar")),
+        ok(texts.microsoft.CATEGORIES_OK),
     ]
 
 
@@ -64,13 +64,13 @@ def test_missing_categories_warn_then_are_created(run_cli, fake: ThreadedFake, m
 
     result = cli("test", "--user", "CARINE")
     assert result.exit_code == 0  # a warning is not a failure
-    hint = messages.create_categories_cli("CARINE")
-    assert result.stdout.splitlines()[-1] == warn(f"{messages.missing_categories(LABELS)} {hint}")
+    hint = texts.microsoft.create_categories_cli("CARINE")
+    assert result.stdout.splitlines()[-1] == warn(f"{texts.microsoft.missing_categories(LABELS)} {hint}")
     assert not set(LABELS) & set(categories(fake))
 
     created = cli("test", "--user", "CARINE", "--create-categories")
     assert created.exit_code == 0
-    assert created.stdout.splitlines()[-1] == ok(messages.categories_created(LABELS))
+    assert created.stdout.splitlines()[-1] == ok(texts.microsoft.categories_created(LABELS))
     made = categories(fake)
     for action_type in DEFAULT_ACTION_TYPES:
         assert made[action_type.label] == mapping.category_for(action_type)["color"]
@@ -81,7 +81,7 @@ def test_no_client_id(run_cli, fake: ThreadedFake, monkeypatch) -> None:
     result = cli("test", "--user", "CARINE")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        fail(messages.account_not_accessible(messages.REASON_NO_CLIENT_ID, FIX))
+        fail(texts.microsoft.account_not_accessible(texts.microsoft.REASON_NO_CLIENT_ID, FIX))
     ]
 
 
@@ -92,8 +92,8 @@ def test_unknown_client_id(run_cli, fake: ThreadedFake, monkeypatch) -> None:
     cli("admin", "client-id", UNKNOWN_CLIENT_ID)
     result = cli("test", "--user", "CARINE")
     assert result.exit_code == 1
-    reason = messages.reason_wrong_client_id(UNKNOWN_CLIENT_ID)
-    assert result.stdout.splitlines() == [fail(messages.account_not_accessible(reason, FIX))]
+    reason = texts.microsoft.reason_wrong_client_id(UNKNOWN_CLIENT_ID)
+    assert result.stdout.splitlines() == [fail(texts.microsoft.account_not_accessible(reason, FIX))]
 
 
 def test_not_connected(run_cli, fake: ThreadedFake, monkeypatch) -> None:
@@ -101,7 +101,7 @@ def test_not_connected(run_cli, fake: ThreadedFake, monkeypatch) -> None:
     result = cli("test", "--user", "CARINE")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        fail(messages.account_not_accessible(messages.REASON_NOT_CONNECTED, FIX))
+        fail(texts.microsoft.account_not_accessible(texts.microsoft.REASON_NOT_CONNECTED, FIX))
     ]
 
 
@@ -114,7 +114,9 @@ def test_token_refused(run_cli, fake: ThreadedFake, monkeypatch) -> None:
     result = cli("test", "--user", "CARINE")
     assert result.exit_code == 1
     [line] = result.stdout.splitlines()
-    assert line.startswith(fail(f"{messages.ACCOUNT_NOT_ACCESSIBLE} ({messages.REASON_TOKEN_REFUSED}"))
+    assert line.startswith(
+        fail(f"{texts.microsoft.ACCOUNT_NOT_ACCESSIBLE} ({texts.microsoft.REASON_TOKEN_REFUSED}")
+    )
     assert line.endswith(f"): {FIX}")
 
 
@@ -124,9 +126,9 @@ def test_calendar_name_not_set(run_cli, fake: ThreadedFake, monkeypatch) -> None
     result = cli("test", "--user", "CARINE")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == fail(messages.CALENDAR_NAME_NOT_SET)
-    assert lines[1] == ok(messages.signed_in_as(UPN))  # the other checks still ran
-    assert messages.CALENDAR_NAME_NOT_SET_FR == "Nom du calendrier non renseigné"
+    assert lines[0] == fail(texts.microsoft.CALENDAR_NAME_NOT_SET)
+    assert lines[1] == ok(texts.microsoft.signed_in_as(UPN))  # the other checks still ran
+    assert texts.microsoft.CALENDAR_NAME_NOT_SET_FR == "Nom du calendrier non renseigné"
 
 
 def test_calendar_not_found(run_cli, fake: ThreadedFake, monkeypatch) -> None:
@@ -143,18 +145,20 @@ def test_calendar_found_whatever_its_case(run_cli, fake: ThreadedFake, monkeypat
     cli = prepare_cli(run_cli, fake, monkeypatch, calendar="calendar")
     connect(cli, fake)
     result = cli("test", "--user", "CARINE")
-    assert ok(messages.calendar_found("calendar")) in result.stdout.splitlines()
+    assert ok(texts.microsoft.calendar_found("calendar")) in result.stdout.splitlines()
 
 
 def test_signed_in_as_another_address(run_cli, fake: ThreadedFake, monkeypatch) -> None:
     cli = prepare_cli(run_cli, fake, monkeypatch, email="carine.dupont@contoso.test")
     connect(cli, fake)
     result = cli("test", "--user", "CARINE")
-    assert warn(messages.email_mismatch(UPN, "carine.dupont@contoso.test")) in result.stdout.splitlines()
+    assert (
+        warn(texts.microsoft.email_mismatch(UPN, "carine.dupont@contoso.test")) in result.stdout.splitlines()
+    )
 
 
 def test_unknown_user(run_cli, fake: ThreadedFake, monkeypatch) -> None:
     cli = prepare_cli(run_cli, fake, monkeypatch)
     result = cli("test", "--user", "NOBODY")
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr == f"tui-sync: {messages.unknown_user('NOBODY')}\n"
+    assert result.stderr == f"tui-sync: {texts.errors.unknown_user('NOBODY')}\n"

@@ -9,7 +9,7 @@ from importlib.metadata import version
 import pytest
 
 from tests.threaded_fake import AutoApprover, ThreadedFake, prepare_cli
-from tui_sync import messages
+from tui_sync import texts
 
 
 def test_version(run_cli) -> None:
@@ -33,7 +33,7 @@ def test_a_user_who_never_connected_is_told_to_connect_not_to_reconnect(run_cli)
     assert run_cli("user", "add", "CARINE", "Carine", "--calendar", "Calendar").exit_code == 0
     result = run_cli("sync", "--user", "CARINE")
     assert result.exit_code == 1
-    assert result.stderr == f"tui-sync: {messages.never_connected('CARINE')}\n"
+    assert result.stderr == f"tui-sync: {texts.microsoft.never_connected('CARINE')}\n"
     assert "no longer works" not in result.stderr
 
 
@@ -44,10 +44,10 @@ def test_the_missing_categories_hint_is_a_command_that_runs_as_printed(
     with AutoApprover(fake):
         assert cli("connect", "--user", "CARINE").exit_code == 0
     warning = cli("test", "--user", "CARINE").stdout.splitlines()[-1]
-    hint = messages.create_categories_cli("CARINE")
+    hint = texts.microsoft.create_categories_cli("CARINE")
     assert warning.endswith(hint)
     command = shlex.split(hint.removeprefix("(create them with: ").removesuffix(")"))
     assert command[0] == "tui-sync"
     created = cli(*command[1:])
     assert created.exit_code == 0 and "Outlook categories created" in created.stdout
-    assert cli("test", "--user", "CARINE").stdout.splitlines()[-1].endswith(messages.CATEGORIES_OK)
+    assert cli("test", "--user", "CARINE").stdout.splitlines()[-1].endswith(texts.microsoft.CATEGORIES_OK)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.demo.test_demo_tmux import PROGRAM, readme_demo_command
-from tui_sync import messages
+from tui_sync import texts
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -25,35 +25,43 @@ def troubleshooting() -> str:
 
 
 FIXED = {
-    "CALENDAR_NAME_NOT_SET": messages.CALENDAR_NAME_NOT_SET,
-    "CALENDAR_NAME_NOT_SET_FR": messages.CALENDAR_NAME_NOT_SET_FR,
-    "ACCOUNT_NOT_ACCESSIBLE": messages.ACCOUNT_NOT_ACCESSIBLE,
-    "SIGN_IN_CANCELLED": messages.SIGN_IN_CANCELLED,
-    "SIGN_IN_DECLINED": messages.SIGN_IN_DECLINED,
-    "SIGN_IN_EXPIRED": messages.SIGN_IN_EXPIRED,
+    "CALENDAR_NAME_NOT_SET": texts.microsoft.CALENDAR_NAME_NOT_SET,
+    "CALENDAR_NAME_NOT_SET_FR": texts.microsoft.CALENDAR_NAME_NOT_SET_FR,
+    "ACCOUNT_NOT_ACCESSIBLE": texts.microsoft.ACCOUNT_NOT_ACCESSIBLE,
+    "SIGN_IN_CANCELLED": texts.microsoft.SIGN_IN_CANCELLED,
+    "SIGN_IN_DECLINED": texts.microsoft.SIGN_IN_DECLINED,
+    "SIGN_IN_EXPIRED": texts.microsoft.SIGN_IN_EXPIRED,
     # the table gives the fix once, in the first of these rows
-    "no client ID": messages.account_not_accessible(messages.REASON_NO_CLIENT_ID, messages.CONNECT_FIX_TUI),
-    "not connected": messages.account_not_accessible(messages.REASON_NOT_CONNECTED, "").rstrip(": "),
+    "no client ID": texts.microsoft.account_not_accessible(
+        texts.microsoft.REASON_NO_CLIENT_ID, texts.microsoft.CONNECT_FIX_TUI
+    ),
+    "not connected": texts.microsoft.account_not_accessible(texts.microsoft.REASON_NOT_CONNECTED, "").rstrip(
+        ": "
+    ),
 }
 # Messages with parts filled in: every fixed part must be in the table.
 FILLED: dict[str, Callable[[], str]] = {
-    "wrong client ID": lambda: messages.account_not_accessible(messages.reason_wrong_client_id(HOLE), ""),
-    "token refused": lambda: messages.account_not_accessible(messages.reason_token_refused(HOLE), ""),
-    "reconnect": lambda: messages.reconnect_needed(HOLE, HOLE),
-    "never connected": lambda: messages.never_connected(HOLE),
-    "calendar (Test)": lambda: messages.calendar_not_found(HOLE),
-    "calendar (sync)": lambda: messages.calendar_not_found(HOLE, during_sync=True),
-    "categories": lambda: messages.missing_categories([HOLE]),
-    "e-mail mismatch": lambda: messages.email_mismatch(HOLE, HOLE),
-    "sign-in failed": lambda: messages.sign_in_failed(HOLE),
-    "unreachable": lambda: messages.cannot_reach(HOLE, HOLE),
-    "access denied": lambda: messages.graph_access_denied(HOLE),
-    "throttled": lambda: messages.graph_throttled(7).replace("7", HOLE),
-    "sync busy": lambda: messages.sync_busy(HOLE, HOLE, HOLE),
-    "calendar replaced": lambda: messages.calendar_replaced(HOLE),
-    "answer cut short": lambda: messages.graph_unreadable_answer(7).replace("7", HOLE),
-    "disk full": lambda: messages.disk_full(HOLE),
-    "items failing alike": lambda: messages.error_lines([f"“{HOLE}” could not be synced: {HOLE}"] * 3)[
+    "wrong client ID": lambda: texts.microsoft.account_not_accessible(
+        texts.microsoft.reason_wrong_client_id(HOLE), ""
+    ),
+    "token refused": lambda: texts.microsoft.account_not_accessible(
+        texts.microsoft.reason_token_refused(HOLE), ""
+    ),
+    "reconnect": lambda: texts.microsoft.reconnect_needed(HOLE, HOLE),
+    "never connected": lambda: texts.microsoft.never_connected(HOLE),
+    "calendar (Test)": lambda: texts.microsoft.calendar_not_found(HOLE),
+    "calendar (sync)": lambda: texts.microsoft.calendar_not_found(HOLE, during_sync=True),
+    "categories": lambda: texts.microsoft.missing_categories([HOLE]),
+    "e-mail mismatch": lambda: texts.microsoft.email_mismatch(HOLE, HOLE),
+    "sign-in failed": lambda: texts.microsoft.sign_in_failed(HOLE),
+    "unreachable": lambda: texts.microsoft.cannot_reach(HOLE, HOLE),
+    "access denied": lambda: texts.microsoft.graph_access_denied(HOLE),
+    "throttled": lambda: texts.microsoft.graph_throttled(7).replace("7", HOLE),
+    "sync busy": lambda: texts.sync.sync_busy(HOLE, HOLE, HOLE),
+    "calendar replaced": lambda: texts.sync.calendar_replaced(HOLE),
+    "answer cut short": lambda: texts.microsoft.graph_unreadable_answer(7).replace("7", HOLE),
+    "disk full": lambda: texts.errors.disk_full(HOLE),
+    "items failing alike": lambda: texts.sync.error_lines([f"“{HOLE}” could not be synced: {HOLE}"] * 3)[
         0
     ].replace("2", HOLE),
 }

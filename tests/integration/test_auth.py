@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import CLIENT_ID, UNKNOWN_CLIENT_ID, UPN, ThreadedFake
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.microsoft.auth import Authenticator, DeviceCode
 from tui_sync.microsoft.errors import (
     ConnectionFailed,
@@ -121,7 +121,7 @@ async def test_other_address_than_the_login_email_warns(fake: ThreadedFake, tmp_
         approver(fake, [], upn="someone.else@contoso.test"), expected_email=UPN
     )
     assert signed.username == "someone.else@contoso.test"
-    assert signed.warning == messages.email_mismatch("someone.else@contoso.test", UPN)
+    assert signed.warning == texts.microsoft.email_mismatch("someone.else@contoso.test", UPN)
 
 
 async def test_two_users_share_the_cache_with_their_own_accounts(fake: ThreadedFake, tmp_path: Path) -> None:
@@ -139,8 +139,8 @@ async def test_unknown_client_id_is_not_accessible(fake: ThreadedFake, tmp_path:
     with pytest.raises(UnknownClient) as caught:
         await auth.sign_in(approver(fake, []))
     # what is wrong, and no front end's advice: the TUI and the CLI each add their own
-    assert caught.value.reason == messages.reason_wrong_client_id(UNKNOWN_CLIENT_ID)
-    assert str(caught.value) == messages.account_not_accessible(caught.value.reason)
+    assert caught.value.reason == texts.microsoft.reason_wrong_client_id(UNKNOWN_CLIENT_ID)
+    assert str(caught.value) == texts.microsoft.account_not_accessible(caught.value.reason)
     with pytest.raises(UnknownClient):
         await auth.check_client()
 
@@ -149,7 +149,7 @@ async def test_no_client_id_is_not_accessible(fake: ThreadedFake, tmp_path: Path
     auth = make_auth(fake, tmp_path, "")
     with pytest.raises(NotConfigured) as caught:
         await auth.sign_in(approver(fake, []))
-    assert str(caught.value).startswith(messages.ACCOUNT_NOT_ACCESSIBLE)
+    assert str(caught.value).startswith(texts.microsoft.ACCOUNT_NOT_ACCESSIBLE)
     with pytest.raises(NotConfigured):
         await auth.get_token("some.account")
 
@@ -160,7 +160,7 @@ async def test_declined_sign_in(fake: ThreadedFake, tmp_path: Path) -> None:
 
     with pytest.raises(SignInFailed) as caught:
         await make_auth(fake, tmp_path).sign_in(decline)
-    assert str(caught.value) == messages.SIGN_IN_DECLINED
+    assert str(caught.value) == texts.microsoft.SIGN_IN_DECLINED
 
 
 async def test_an_unknown_device_code_is_not_called_expired(fake: ThreadedFake, tmp_path: Path) -> None:
@@ -169,7 +169,7 @@ async def test_an_unknown_device_code_is_not_called_expired(fake: ThreadedFake, 
 
     with pytest.raises(SignInFailed) as caught:
         await make_auth(fake, tmp_path).sign_in(lost)
-    assert str(caught.value) == messages.SIGN_IN_CODE_UNKNOWN != messages.SIGN_IN_EXPIRED
+    assert str(caught.value) == texts.microsoft.SIGN_IN_CODE_UNKNOWN != texts.microsoft.SIGN_IN_EXPIRED
 
 
 async def test_cancel_stops_the_wait_at_once(fake: ThreadedFake, tmp_path: Path) -> None:
@@ -182,7 +182,7 @@ async def test_cancel_stops_the_wait_at_once(fake: ThreadedFake, tmp_path: Path)
     with pytest.raises(SignInCancelled) as caught:
         await auth.sign_in(on_code)
     assert time.monotonic() - started < 0.9  # the fake's poll interval is 1 s: cancel does not wait for it
-    assert str(caught.value) == messages.SIGN_IN_CANCELLED
+    assert str(caught.value) == texts.microsoft.SIGN_IN_CANCELLED
     assert not json.loads(auth.cache_path.read_text() or "{}").get("RefreshToken")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import UPN, ThreadedFake
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.microsoft.errors import (
     AuthExpired,
     ConnectionLost,
@@ -329,7 +329,7 @@ async def test_prefer_headers_give_text_bodies(graph: GraphClient) -> None:
 async def test_a_next_link_to_another_host_is_refused(graph: GraphClient) -> None:
     with pytest.raises(MicrosoftError) as caught:
         await graph.get("https://attacker.example/v1.0/me")
-    assert str(caught.value) == messages.graph_foreign_link("https://attacker.example/v1.0/me")
+    assert str(caught.value) == texts.microsoft.graph_foreign_link("https://attacker.example/v1.0/me")
     assert graph.requests == 0
 
 
@@ -360,5 +360,5 @@ async def test_sub_requests_throttled_to_the_end_come_back_as_errors(
     assert [r.status for r in results] == [429, 429]
     error = results[0].error("CARINE")
     assert isinstance(error, Throttled) and error.attempts == FAST.max_attempts
-    assert str(error) == messages.graph_throttled(FAST.max_attempts)
+    assert str(error) == texts.microsoft.graph_throttled(FAST.max_attempts)
     assert await graph.get_all("/me/contacts") == []

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from tests.threaded_fake import CLIENT_ID, UPN, AutoApprover, ThreadedFake, write_config
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.config import Settings, load_settings
 from tui_sync.domain.models import Action, InvalidValue, Rights, SyncPrefs, User
 from tui_sync.errors import BadInput, UnknownUser
@@ -143,7 +143,7 @@ async def test_reset_clears_the_tokens_and_every_link(world: World) -> None:
     done = await world.services.accounts.reset("carine")
 
     assert (done.user, done.tokens_removed, done.links_cleared) == ("CARINE", True, 4)
-    assert done.message == messages.disconnected("CARINE", True, 4)
+    assert done.message == texts.microsoft.disconnected("CARINE", True, 4)
     assert account not in world.refresh_token_owners()
     assert (await world.services.people.get_user("CARINE")).home_account_id is None
     assert await count_links(world.store, "CARINE", (*AGENDA_KINDS, contacts.KIND)) == 0
@@ -174,9 +174,9 @@ async def test_test_hands_each_check_to_on_result_in_order(world: World) -> None
 
     assert seen == results
     assert [(r.level, r.message) for r in results] == [
-        ("ok", messages.signed_in_as(UPN)),
-        ("ok", messages.calendar_found("Calendar")),
-        ("ok", messages.categories_created(labels)),
+        ("ok", texts.microsoft.signed_in_as(UPN)),
+        ("ok", texts.microsoft.calendar_found("Calendar")),
+        ("ok", texts.microsoft.categories_created(labels)),
     ]
 
 
@@ -187,8 +187,12 @@ async def test_test_reports_failures_in_order_marking_the_account_for_the_front_
     results = await world.services.accounts.test("XAVIER", on_result=seen.append)
     assert seen == results
     assert [(r.level, r.message, r.check) for r in results] == [
-        ("error", messages.CALENDAR_NAME_NOT_SET, ""),
-        ("error", messages.account_not_accessible(messages.REASON_NOT_CONNECTED), ACCOUNT_NOT_ACCESSIBLE),
+        ("error", texts.microsoft.CALENDAR_NAME_NOT_SET, ""),
+        (
+            "error",
+            texts.microsoft.account_not_accessible(texts.microsoft.REASON_NOT_CONNECTED),
+            ACCOUNT_NOT_ACCESSIBLE,
+        ),
     ]
 
 
@@ -254,7 +258,7 @@ async def test_update_user_refuses_to_remove_the_last_admin_and_changes_nothing(
     before = dump(world.settings.database)
     with pytest.raises(BadInput) as refused:
         await world.services.people.update_user("adm", full_name="The Boss", is_admin=False, automatic=True)
-    assert refused.value.message == messages.last_admin("ADM")
+    assert refused.value.message == texts.errors.last_admin("ADM")
     assert dump(world.settings.database) == before
 
     await world.services.people.update_user("CARINE", is_admin=True)
@@ -326,7 +330,7 @@ async def test_test_and_the_sync_find_a_calendar_whose_name_differs_only_by_case
 
     results, errors = await calendar_verdicts(world, "CRM")
 
-    assert CheckResult.passed(messages.calendar_found("CRM")) in results
+    assert CheckResult.passed(texts.microsoft.calendar_found("CRM")) in results
     assert errors == []
     assert subjects(world, crm) == ["Visite client"]
 
@@ -341,10 +345,10 @@ async def test_test_and_the_sync_do_not_guess_between_calendars_differing_only_b
 
     results, errors = await calendar_verdicts(world, "CRM")
 
-    assert CheckResult.failed(messages.calendar_not_found("CRM")) in results
-    assert errors == [messages.calendar_not_found("CRM", during_sync=True)]
+    assert CheckResult.failed(texts.microsoft.calendar_not_found("CRM")) in results
+    assert errors == [texts.microsoft.calendar_not_found("CRM", during_sync=True)]
     assert subjects(world, crm) == [] and subjects(world, other) == []
 
     exact, errors = await calendar_verdicts(world, "Crm")  # an exact name is never ambiguous
-    assert CheckResult.passed(messages.calendar_found("Crm")) in exact and errors == []
+    assert CheckResult.passed(texts.microsoft.calendar_found("Crm")) in exact and errors == []
     assert len(subjects(world, other)) == 2 and subjects(world, crm) == []

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import User
 from tui_sync.errors import SyncBusy, UserError
 from tui_sync.store import LeaseHolder, Link, Store
@@ -178,8 +178,8 @@ async def test_a_live_holder_refuses_saying_who_where_and_since_when(timed: Stor
     await timed.acquire_lease("CARINE", here, 60)  # extending keeps "since"
     with pytest.raises(SyncBusy) as caught:
         await timed.acquire_lease("CARINE", LeaseHolder.this_process("CARINE"), 60)
-    holder = messages.lease_holder("ADM", socket.gethostname(), os.getpid())
-    assert str(caught.value) == messages.sync_busy("CARINE", holder, "13:00:00")  # 12:00 UTC in Paris
+    holder = texts.sync.lease_holder("ADM", socket.gethostname(), os.getpid())
+    assert str(caught.value) == texts.sync.sync_busy("CARINE", holder, "13:00:00")  # 12:00 UTC in Paris
     assert "by ADM on " in str(caught.value) and "since 13:00:00" in str(caught.value)
 
 
@@ -210,4 +210,4 @@ async def test_a_lease_written_before_the_holder_columns_still_refuses(timed: St
         )
     with pytest.raises(SyncBusy) as caught:
         await timed.acquire_lease("CARINE", "new", 60)
-    assert str(caught.value) == messages.sync_busy("CARINE", "old tui-sync", messages.LEASE_SINCE_UNKNOWN)
+    assert str(caught.value) == texts.sync.sync_busy("CARINE", "old tui-sync", texts.sync.LEASE_SINCE_UNKNOWN)

@@ -38,7 +38,7 @@ from tests.reliability.crash_rig import (
     served,
 )
 from tests.threaded_fake import ThreadedFake
-from tui_sync import messages
+from tui_sync import texts
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_the_terminal_application_killed_mid_sync_then_reopened_converges(cli, f
     try:
         reopened.wait_for("Last agenda sync")
         reopened.keys("F9")
-        reopened.wait_for(messages.sync_run_over(1, 0, cancelled=False))
+        reopened.wait_for(texts.sync.sync_run_over(1, 0, cancelled=False))
     finally:
         reopened.close()
     assert agreement_problems(cli.database, fake) == []

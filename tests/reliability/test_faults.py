@@ -35,7 +35,7 @@ from tests.reliability.crash_rig import (
     seed_crm,
 )
 from tests.threaded_fake import CLIENT_ID, UPN, ThreadedFake
-from tui_sync import messages
+from tui_sync import texts
 
 SYNC = ("sync", "--user", "CARINE", "--agenda", *PERIOD)
 
@@ -209,7 +209,7 @@ def test_a_calendar_deleted_and_made_again_loses_nothing_from_the_crm(cli, fake,
         assert http.post(f"{fake.graph_url}/me/calendars", json={"name": "CRM"}).status_code == 201
     result = cli(*SYNC, *(["--yes"] if yes else []))
     assert result.exit_code == 0, result.stderr
-    assert messages.calendar_replaced("CRM") in result.stdout
+    assert texts.sync.calendar_replaced("CRM") in result.stdout
     assert crm_counts(cli.database) == expected
     converges(cli, fake, expected)
 

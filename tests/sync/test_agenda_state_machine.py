@@ -76,7 +76,7 @@ from tui_sync.errors import UserError
 from tui_sync.sync.agenda_parts import KEPT_CANCELLED, occurrence_key
 from tui_sync.sync.events import AnswerAll, Summary
 
-MASS_REFUSED = "Sync stopped before writing anything"  # messages.mass_deletion_refused
+MASS_REFUSED = "Sync stopped before writing anything"  # texts.sync.mass_deletion_refused
 OWN_CATEGORY = "Client VIP"  # a category of the Outlook user's own, no CRM action type
 T = TypeVar("T")
 STATS: Counter[str] = Counter()  # what the runs exercised, printed by the long run

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.sync.conftest import World
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Action
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -51,7 +51,7 @@ async def test_a_full_disk_while_recording_ends_clearly_and_the_next_sync_conver
 
     summary = await world.sync()
     assert summary.errors, "the sync should have failed"
-    assert summary.errors == [messages.disk_full(world.settings.database)], summary.errors
+    assert summary.errors == [texts.errors.disk_full(world.settings.database)], summary.errors
     await make_room(world, limit)
 
     again = await world.sync()

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.sync.conftest import UPN, World
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Action, InvalidValue, Recurrence, Series
 from tui_sync.domain.period import Period
 from tui_sync.sync.events import AnswerAll
@@ -63,7 +63,9 @@ async def test_answers_cut_short_end_the_run_clearly_and_corrupt_nothing(world: 
     for served_whole in (0, 1, 2, 3, 4):
         await world.faults(garble=1, garble_after=served_whole)
         summary = await world.sync()
-        assert summary.errors == [messages.graph_unreadable_answer(200)] or summary.errors == [], summary
+        assert summary.errors == [texts.microsoft.graph_unreadable_answer(200)] or summary.errors == [], (
+            summary
+        )
         await world.faults(garble=0)
         for problem in ("No calendar", "deleted"):
             assert not any(problem in e for e in summary.errors)

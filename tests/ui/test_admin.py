@@ -15,7 +15,7 @@ from textual.widgets import ContentSwitcher, Input, Static, TabbedContent
 
 from tests.threaded_fake import CLIENT_ID
 from tests.ui.conftest import UiWorld
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.store import Store
 from tui_sync.ui.app import TuiSyncApp
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
@@ -84,7 +84,7 @@ async def test_a_non_administrator_is_told_why_and_can_change_nothing(
         screen = app.screen
         assert isinstance(screen, AdminScreen)
         assert screen.query_one(ContentSwitcher).current == "denied"
-        assert text_of(screen, "#denied-text") == messages.admin_only("CARINE")
+        assert text_of(screen, "#denied-text") == texts.errors.admin_only("CARINE")
         await pilot.press("f7", "ctrl+s", "n", "space", "v", "a", "enter")
         await settle(app, pilot)
         assert app.screen is screen and screen.query_one(ContentSwitcher).current == "denied"
@@ -103,11 +103,13 @@ async def test_the_client_id_is_saved_with_ctrl_s(world: UiWorld, crm: Store) ->
         field = screen.query_one("#client-id", Input)
         assert field.value == CLIENT_ID
         await type_into(pilot, field, NEW_CLIENT_ID.upper())
-        assert text_of(screen, "#auth-status") == messages.UI_ADMIN_UNSAVED
+        assert text_of(screen, "#auth-status") == texts.tui.UI_ADMIN_UNSAVED
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert text_of(screen, "#auth-error") == ""
-        assert text_of(screen, "#auth-status") == messages.microsoft_settings_saved(NEW_CLIENT_ID, "common")
+        assert text_of(screen, "#auth-status") == texts.changes.microsoft_settings_saved(
+            NEW_CLIENT_ID, "common"
+        )
         assert field.value == NEW_CLIENT_ID  # shown as saved: the canonical lower-case form
     saved = await crm.get_microsoft_settings()
     assert (saved.client_id, saved.tenant) == (NEW_CLIENT_ID, "common")
@@ -126,7 +128,7 @@ async def test_a_bad_client_id_is_refused_in_place_and_nothing_changes(
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         error = text_of(screen, "#auth-error")
-        assert error.startswith(f"{messages.UI_ADMIN_CLIENT_ID}: ") and "not a GUID" in error
+        assert error.startswith(f"{texts.tui.UI_ADMIN_CLIENT_ID}: ") and "not a GUID" in error
         assert field.value == "not-a-guid"  # nothing typed is lost
         await type_into(pilot, field, "")
         await pilot.press("ctrl+s")
@@ -153,7 +155,7 @@ async def test_the_tenant_is_saved_and_a_bad_one_saves_nothing_at_all(
         await type_into(pilot, tenant, "not a tenant!")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert text_of(screen, "#auth-error").startswith(f"{messages.UI_ADMIN_TENANT}: ")
+        assert text_of(screen, "#auth-error").startswith(f"{texts.tui.UI_ADMIN_TENANT}: ")
         assert db_dump(world.database) == before  # the good client ID was not half-saved
 
         await type_into(pilot, tenant, "")  # empty: the default tenant
@@ -180,7 +182,7 @@ async def test_an_administrator_adds_a_user_and_a_taken_code_is_refused(
         await pilot.press(*"marie", "tab", *"Marie Curie", "tab", "space", "ctrl+s")
         await settle(app, pilot)
         assert app.screen is screen
-        assert text_of(screen, "#users-status") == messages.user_added("MARIE", "Marie Curie", True)
+        assert text_of(screen, "#users-status") == texts.changes.user_added("MARIE", "Marie Curie", True)
         table = screen.query_one(UsersTable)
         assert "MARIE" in [str(key.value) for key in table.rows]
         assert "MARIE" in [str(key.value) for key in screen.query_one(RightsGrid).columns]
@@ -190,7 +192,7 @@ async def test_an_administrator_adds_a_user_and_a_taken_code_is_refused(
         await settle(app, pilot)
         form = app.screen
         assert isinstance(form, UserForm)  # still open, with the reason and what was typed
-        assert str(form.query_one("#form-error", Static).content) == messages.user_exists("CARINE")
+        assert str(form.query_one("#form-error", Static).content) == texts.errors.user_exists("CARINE")
         assert form.query_one("#full-name", Input).value == "Another Carine"
         await pilot.press("escape")
         await settle(app, pilot)
@@ -211,7 +213,7 @@ async def test_a_bad_code_is_refused_in_the_form(world: UiWorld, crm: Store, db_
         form = app.screen
         assert isinstance(form, UserForm)
         error = str(form.query_one("#form-error", Static).content)
-        assert error.startswith(f"{messages.UI_ADMIN_CODE}: ")
+        assert error.startswith(f"{texts.tui.UI_ADMIN_CODE}: ")
         await pilot.press("escape")
     assert db_dump(world.database) == before
 
@@ -230,11 +232,11 @@ async def test_an_administrator_renames_a_user(world: UiWorld, crm: Store) -> No
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is form  # an empty name is refused in place
-        assert str(form.query_one("#form-error", Static).content).startswith(messages.UI_ADMIN_FULL_NAME)
+        assert str(form.query_one("#form-error", Static).content).startswith(texts.tui.UI_ADMIN_FULL_NAME)
         await pilot.press(*"Carine Durand", "ctrl+s")
         await settle(app, pilot)
         assert app.screen is screen
-        assert text_of(screen, "#users-status") == messages.user_updated("CARINE")
+        assert text_of(screen, "#users-status") == texts.changes.user_updated("CARINE")
     assert (await crm.get_user("CARINE")).full_name == "Carine Durand"
 
 
@@ -247,7 +249,7 @@ async def test_the_admin_flag_is_toggled_and_the_last_administrator_keeps_it(
         await pilot.press("down", "space")  # CARINE becomes an administrator
         await settle(app, pilot)
         assert (await crm.get_user("CARINE")).is_admin
-        assert text_of(screen, "#users-status") == messages.admin_flag_changed("CARINE", True)
+        assert text_of(screen, "#users-status") == texts.tui.admin_flag_changed("CARINE", True)
         await pilot.press("space")  # and no longer is
         await settle(app, pilot)
         assert not (await crm.get_user("CARINE")).is_admin
@@ -259,7 +261,7 @@ async def test_the_admin_flag_is_toggled_and_the_last_administrator_keeps_it(
         await pilot.press("y")
         await settle(app, pilot)
         assert app.screen is screen
-        assert text_of(screen, "#users-status") == messages.last_admin("ADM")
+        assert text_of(screen, "#users-status") == texts.errors.last_admin("ADM")
         assert screen.query_one("#users-status", Static).has_class("error")
         assert db_dump(world.database) == before
 
@@ -278,7 +280,7 @@ async def test_an_administrator_who_drops_their_own_flag_leaves_administration(
         await settle(app, pilot)
         assert not (await crm.get_user("ADM")).is_admin
         assert screen.query_one(ContentSwitcher).current == "denied"
-        assert text_of(screen, "#denied-text") == messages.admin_only("ADM")
+        assert text_of(screen, "#denied-text") == texts.errors.admin_only("ADM")
 
 
 # --- Rights --------------------------------------------------------------------------------------------
@@ -292,13 +294,17 @@ async def test_rights_are_toggled_in_the_grid_and_saved_at_once(
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
         screen = await open_admin(app, pilot, "rights")
         assert screen.cell_text("CARINE", "FLORENT") == "V A"
-        assert screen.cell_text("CARINE", "CARINE") == messages.UI_ADMIN_SELF
+        assert screen.cell_text("CARINE", "CARINE") == texts.tui.UI_ADMIN_SELF
         await pilot.press("down", "right", "right", "right")  # CARINE sees XAVIER?
-        assert text_of(screen, "#rights-status") == messages.rights_saved("CARINE", "XAVIER", False, False)
+        assert text_of(screen, "#rights-status") == texts.changes.rights_saved(
+            "CARINE", "XAVIER", False, False
+        )
         await pilot.press("v")
         await settle(app, pilot)
         assert screen.cell_text("CARINE", "XAVIER") == "V ·"
-        assert text_of(screen, "#rights-status") == messages.rights_saved("CARINE", "XAVIER", True, False)
+        assert text_of(screen, "#rights-status") == texts.changes.rights_saved(
+            "CARINE", "XAVIER", True, False
+        )
         await pilot.press("a")
         await settle(app, pilot)
         assert screen.cell_text("CARINE", "XAVIER") == "V A"
@@ -309,7 +315,7 @@ async def test_rights_are_toggled_in_the_grid_and_saved_at_once(
         before = db_dump(world.database)
         await pilot.press("left", "v", "a")  # CARINE's own cell: not editable
         await settle(app, pilot)
-        assert text_of(screen, "#rights-status") == messages.own_rights("CARINE")
+        assert text_of(screen, "#rights-status") == texts.errors.own_rights("CARINE")
         assert db_dump(world.database) == before
     rights = {r.target: (r.visible, r.agenda) for r in await crm.rights_of("CARINE")}
     assert rights == {"FLORENT": (True, False), "XAVIER": (True, True)}

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from textual.widgets import DataTable, Input, Static
 
 from tests.ui.conftest import NOW, Outlook, UiWorld, crm_titles, sync_now
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Action, Recurrence, Series
 from tui_sync.domain.period import Period
 from tui_sync.services import Services
@@ -125,7 +125,7 @@ async def test_new_edit_duplicate_move_delete_reach_the_mailbox_at_once(
         await settle(app, pilot)
         assert isinstance(app.screen, AgendaScreen)
         assert subjects(outlook) == ["Client call"]
-        assert str(agenda.query_one("#agenda-push", Static).content) == messages.AGENDA_PUSH_DONE
+        assert str(agenda.query_one("#agenda-push", Static).content) == texts.tui_agenda.AGENDA_PUSH_DONE
 
         # edit: the cursor is on the new action
         assert agenda.selected_entry().action.title == "Client call"
@@ -188,7 +188,7 @@ async def test_a_refused_form_says_why_in_place_and_saves_nothing(world: UiWorld
         await pilot.press("ctrl+s")  # no title
         await settle(app, pilot)
         errors = str(form.query_one("#errors", Static).content)
-        assert errors == f"{messages.UI_FORM_TITLE}: {messages.AGENDA_TITLE_REQUIRED}"
+        assert errors == f"{texts.tui_agenda.UI_FORM_TITLE}: {texts.domain.AGENDA_TITLE_REQUIRED}"
         await type_text(pilot, "Lunch")
         form.query_one("#end-time", Input).value = "10:30"  # before the 11:00 start
         form.query_one("#start-day", Input).value = "2026-13-01"
@@ -499,5 +499,8 @@ def test_the_service_refuses_an_agenda_without_the_right(world: UiWorld) -> None
         owners = [u.code for u in await agenda.owners("CARINE")]
         return [*refused, *owners]
 
-    assert world.run(check) == [messages.not_allowed_agenda("CARINE", "XAVIER")] * 2 + ["CARINE", "FLORENT"]
+    assert world.run(check) == [texts.errors.not_allowed_agenda("CARINE", "XAVIER")] * 2 + [
+        "CARINE",
+        "FLORENT",
+    ]
     assert crm_titles(world, "XAVIER") == []

@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input, OptionList, Static
 
 from tests.ui.conftest import Outlook, UiWorld
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.demo.images import avatar_png
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact
 from tui_sync.services import Services
@@ -163,7 +163,7 @@ async def test_filter_and_marks_build_the_sync_list(world: UiWorld, crm: Store) 
         await settle(app, pilot)
         assert sorted(sync_list(world)) == ["Dupont", "Durand", "Petit"]
         assert screen.marked == set()
-        assert messages.contacts_added(3, "CARINE") in status(screen)
+        assert texts.tui_contacts.contacts_added(3, "CARINE") in status(screen)
 
         await type_filter(app, pilot, "0123")  # a phone, typed without its spaces
         assert shown(screen) == ["Durand"]
@@ -176,12 +176,12 @@ async def test_filter_and_marks_build_the_sync_list(world: UiWorld, crm: Store) 
         await pilot.press("ctrl+l")  # the twin of +: the highlighted (first) match
         await settle(app, pilot)
         assert sync_list(world) == ["Dupont", "Petit"]  # Dupont was listed already: nothing added
-        assert status(screen) == messages.CONTACTS_NOTHING_TO_ADD
+        assert status(screen) == texts.tui_contacts.CONTACTS_NOTHING_TO_ADD
         await pilot.press("down", "down", "plus")
         await settle(app, pilot)
         assert sync_list(world) == ["Dupont", "Petit", "Martin"]
         title = str(screen.query_one("#list-title", Static).content)
-        assert title == messages.contacts_list_title(3, MAX_CONTACTS_TO_SYNC)
+        assert title == texts.tui_contacts.contacts_list_title(3, MAX_CONTACTS_TO_SYNC)
 
 
 async def test_a_letter_in_the_list_goes_to_the_filter_and_escape_goes_back(
@@ -223,7 +223,9 @@ async def test_add_all_filtered_asks_first_when_many(world: UiWorld, crm: Store)
         await pilot.press("y")
         await settle(app, pilot)
         assert len(sync_list(world)) == 30
-        assert screen.query_one("#list-title", Static).content == messages.contacts_list_title(30, 2000)
+        assert screen.query_one("#list-title", Static).content == texts.tui_contacts.contacts_list_title(
+            30, 2000
+        )
 
 
 async def test_past_2000_nothing_is_added(world: UiWorld, crm: Store, db_dump: Dump) -> None:
@@ -244,7 +246,7 @@ async def test_past_2000_nothing_is_added(world: UiWorld, crm: Store, db_dump: D
         await type_filter(app, pilot, "madrid")
         await pilot.press("down", "space", "space", "plus")
         await settle(app, pilot)
-        refusal = messages.sync_list_limit("CARINE", 2000, 2, 2000)
+        refusal = texts.errors.sync_list_limit("CARINE", 2000, 2, 2000)
         assert status(screen) == refusal
         assert len(screen.marked) == 2  # the marks stay: the user decides what to take off
         assert db_dump(world.database) == before
@@ -270,7 +272,7 @@ async def test_removed_contact_leaves_the_mailbox_at_the_next_sync(
         await pilot.press("down", "minus")  # Durand
         await settle(app, pilot)
         assert sync_list(world) == ["Dupont", "Martin"]
-        assert status(screen) == messages.contacts_removed(1, "CARINE")
+        assert status(screen) == texts.tui_contacts.contacts_removed(1, "CARINE")
         durand = next(c for c in screen.by_id.values() if c.last_name == "Durand")
         assert screen.states[durand.id].state == "pending"  # off the list, its copy still there
 
@@ -326,7 +328,7 @@ async def test_a_user_cannot_open_another_users_list(world: UiWorld, crm: Store)
         await pilot.press("f8")
         await settle(app, pilot)
         assert not isinstance(app.screen, OwnerPicker)
-        assert status(screen) == messages.CONTACTS_OWNER_ADMIN_ONLY
+        assert status(screen) == texts.tui_contacts.CONTACTS_OWNER_ADMIN_ONLY
 
     async def refused(services: Services) -> str:
         try:
@@ -335,7 +337,7 @@ async def test_a_user_cannot_open_another_users_list(world: UiWorld, crm: Store)
             return str(error)
         return ""
 
-    assert world.run(refused) == messages.sync_list_not_yours("CARINE", "FLORENT")
+    assert world.run(refused) == texts.errors.sync_list_not_yours("CARINE", "FLORENT")
 
 
 # --- the contact form ----------------------------------------------------------------------------
@@ -395,7 +397,7 @@ async def test_create_edit_delete_through_the_form(
         assert app.screen is screen
         zoe = next(c for c in crm_contacts(world) if c.last_name == "Bernard")
         assert (zoe.first_name, zoe.email, zoe.city, zoe.photo) == ("Zoé", "zoe@bernard.test", "Brest", PNG)
-        assert status(screen) == messages.contact_saved("BERNARD Zoé")
+        assert status(screen) == texts.changes.contact_saved("BERNARD Zoé")
 
         # Edit: enter on the contact, change the city, escape asks, n goes back, ctrl+s saves
         await type_filter(app, pilot, "bernard")
@@ -430,7 +432,7 @@ async def test_create_edit_delete_through_the_form(
         await pilot.press("y")
         await settle(app, pilot)
         assert [c.last_name for c in crm_contacts(world)] == ["Dupont"]
-        assert status(screen) == messages.contact_deleted("BERNARD Zoé")
+        assert status(screen) == texts.changes.contact_deleted("BERNARD Zoé")
 
 
 # --- snapshots (80x24, fixed clock) ----------------------------------------------------------------

@@ -18,7 +18,7 @@ from textual.widgets import Button, Select, Static
 
 from tests.threaded_fake import UNKNOWN_CLIENT_ID, UPN
 from tests.ui.conftest import WALL, UiWorld
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import DEFAULT_ACTION_TYPES, InvalidValue, SyncPrefs, validate_email
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.auth import DeviceCode
@@ -30,7 +30,7 @@ from tui_sync.ui.dialogs.confirm import ConfirmDialog
 from tui_sync.ui.dialogs.device_code import DeviceCodeDialog, spaced
 from tui_sync.ui.screens.preferences import PreferencesScreen
 
-FIX = messages.CONNECT_FIX_TUI
+FIX = texts.microsoft.CONNECT_FIX_TUI
 LABELS = [t.label for t in DEFAULT_ACTION_TYPES]
 
 
@@ -121,9 +121,9 @@ async def test_the_form_shows_and_saves_the_users_own_preferences(world: UiWorld
     app = world.app(store=store)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_prefs(app, pilot)
-        assert text(screen, "#who") == messages.prefs_title("CARINE", "Carine Dupont")
+        assert text(screen, "#who") == texts.tui.prefs_title("CARINE", "Carine Dupont")
         assert not screen.query("#user")  # not an administrator: only themselves, no list
-        assert text(screen, "#dot") == messages.prefs_connection(True, UPN)
+        assert text(screen, "#dot") == texts.tui.prefs_connection(True, UPN)
         await type_into(pilot, screen, "#calendar", "Travail")
         await type_into(pilot, screen, "#before", "6")
         await type_into(pilot, screen, "#after", "12")
@@ -143,9 +143,9 @@ async def test_the_form_shows_and_saves_the_users_own_preferences(world: UiWorld
 @pytest.mark.parametrize(
     ("selector", "typed", "field", "label"),
     [
-        ("#email", "carine@contoso", "login_email", messages.UI_PREFS_EMAIL),
+        ("#email", "carine@contoso", "login_email", texts.tui.UI_PREFS_EMAIL),
         ("#after", "40", "months_after", "Months after"),
-        ("#before", "", "months_before", messages.UI_PREFS_BEFORE),
+        ("#before", "", "months_before", texts.tui.UI_PREFS_BEFORE),
     ],
 )
 async def test_a_refused_value_is_named_in_place_and_nothing_is_saved(
@@ -166,8 +166,8 @@ async def test_a_refused_value_is_named_in_place_and_nothing_is_saved(
             elif typed:
                 SyncPrefs(months_after=int(typed))
             else:
-                raise InvalidValue(field, messages.months_not_a_number(36))
-        assert text(screen, "#error") == messages.invalid_value(refused.value, label)
+                raise InvalidValue(field, texts.tui.months_not_a_number(36))
+        assert text(screen, "#error") == texts.domain.invalid_value(refused.value, label)
         assert screen.focused is screen.query_one(selector)  # the field to fix has the focus
         assert screen.dirty()  # what was typed is still there
     await store.close()
@@ -202,13 +202,13 @@ async def test_an_administrator_picks_florent_and_edits_florent(world: UiWorld) 
         await pilot.press("enter", "down", "down", "enter")  # ADM, CARINE, FLORENT, XAVIER
         await settle(app, pilot)
         assert screen.target == "FLORENT" and picker.value == "FLORENT"
-        assert text(screen, "#dot") == messages.prefs_connection(False, None)
+        assert text(screen, "#dot") == texts.tui.prefs_connection(False, None)
         await type_into(pilot, screen, "#email", "florent@contoso.test")
         await type_into(pilot, screen, "#after", "6")
         picker.value = "CARINE"  # unsaved changes: picking someone else is refused, nothing lost
         await settle(app, pilot)
         assert screen.target == "FLORENT" and picker.value == "FLORENT"
-        assert text(screen, "#error") == messages.PREFS_SAVE_FIRST
+        assert text(screen, "#error") == texts.tui.PREFS_SAVE_FIRST
         await pilot.press("ctrl+s")
         await settle(app, pilot)
     florent, adm = await store.get_user("FLORENT"), await store.get_user("ADM")
@@ -238,8 +238,8 @@ async def test_connect_shows_the_code_and_stores_the_account(world: UiWorld) -> 
         await asyncio.to_thread(world.fake.approve, code, "florent@contoso.test")
         await until(pilot, lambda: app.screen is screen, "the dialog closed")
         await settle(app, pilot)
-        assert text(screen, "#message") == messages.signed_in_as("florent@contoso.test")
-        assert text(screen, "#dot") == messages.prefs_connection(True, "florent@contoso.test")
+        assert text(screen, "#message") == texts.microsoft.signed_in_as("florent@contoso.test")
+        assert text(screen, "#dot") == texts.tui.prefs_connection(True, "florent@contoso.test")
     await store.close()
     home = db_user(world, "FLORENT")["home_account_id"]
     assert home and home in refresh_tokens(world)
@@ -258,7 +258,10 @@ async def test_signing_in_as_another_address_warns(world: UiWorld) -> None:
         await until(pilot, lambda: app.screen is screen, "the dialog closed")
         await settle(app, pilot)
         assert text(screen, "#message") == "\n".join(
-            [messages.signed_in_as("boss@contoso.test"), messages.email_mismatch("boss@contoso.test", UPN)]
+            [
+                texts.microsoft.signed_in_as("boss@contoso.test"),
+                texts.microsoft.email_mismatch("boss@contoso.test", UPN),
+            ]
         )
     await store.close()
 
@@ -276,7 +279,7 @@ async def test_escape_cancels_the_sign_in_and_nothing_is_stored(world: UiWorld) 
         await asyncio.to_thread(world.fake.approve, code, "florent@contoso.test")  # too late
         await pilot.pause(0.5)
         await settle(app, pilot)
-        assert text(screen, "#message") == messages.SIGN_IN_CANCELLED
+        assert text(screen, "#message") == texts.microsoft.SIGN_IN_CANCELLED
         assert text(screen, "#dot").startswith("○")
     await store.close()
     assert db_user(world, "FLORENT")["home_account_id"] is None
@@ -293,7 +296,7 @@ async def test_a_declined_sign_in_is_one_line_and_changes_nothing(world: UiWorld
         await asyncio.to_thread(world.fake.decline, code)
         await until(pilot, lambda: app.screen is screen, "the dialog closed")
         await settle(app, pilot)
-        assert text(screen, "#message") == messages.SIGN_IN_DECLINED
+        assert text(screen, "#message") == texts.microsoft.SIGN_IN_DECLINED
     await store.close()
     assert dump(world) == before
 
@@ -309,8 +312,8 @@ async def test_connect_with_an_unknown_client_id(world: UiWorld) -> None:
         screen = await open_prefs(app, pilot)
         await pilot.press("ctrl+o")
         await until(pilot, lambda: app.screen is screen and bool(text(screen, "#message")), "an answer")
-        reason = messages.reason_wrong_client_id(UNKNOWN_CLIENT_ID)
-        assert text(screen, "#message") == messages.account_not_accessible(reason, FIX)
+        reason = texts.microsoft.reason_wrong_client_id(UNKNOWN_CLIENT_ID)
+        assert text(screen, "#message") == texts.microsoft.account_not_accessible(reason, FIX)
     await store.close()
     assert db_user(world, "FLORENT")["home_account_id"] is None
 
@@ -340,17 +343,17 @@ async def _nothing(services: Services) -> None:
 
 
 def line(level: str, message: str) -> str:
-    return messages.check_line(level, message)
+    return texts.microsoft.check_line(level, message)
 
 
 @pytest.mark.parametrize(
     ("viewer", "change", "expected"),
     [
-        ("CARINE", _no_calendar, [line("error", messages.CALENDAR_NAME_NOT_SET)]),
+        ("CARINE", _no_calendar, [line("error", texts.microsoft.CALENDAR_NAME_NOT_SET)]),
         (
             "CARINE",
             _no_client_id,
-            [line("error", messages.account_not_accessible(messages.REASON_NO_CLIENT_ID, FIX))],
+            [line("error", texts.microsoft.account_not_accessible(texts.microsoft.REASON_NO_CLIENT_ID, FIX))],
         ),
         (
             "CARINE",
@@ -358,16 +361,22 @@ def line(level: str, message: str) -> str:
             [
                 line(
                     "error",
-                    messages.account_not_accessible(messages.reason_wrong_client_id(UNKNOWN_CLIENT_ID), FIX),
+                    texts.microsoft.account_not_accessible(
+                        texts.microsoft.reason_wrong_client_id(UNKNOWN_CLIENT_ID), FIX
+                    ),
                 )
             ],
         ),
         (
             "FLORENT",
             _nothing,
-            [line("error", messages.account_not_accessible(messages.REASON_NOT_CONNECTED, FIX))],
+            [
+                line(
+                    "error", texts.microsoft.account_not_accessible(texts.microsoft.REASON_NOT_CONNECTED, FIX)
+                )
+            ],
         ),
-        ("CARINE", _calendar_elsewhere, [line("error", messages.calendar_not_found("Nowhere"))]),
+        ("CARINE", _calendar_elsewhere, [line("error", texts.microsoft.calendar_not_found("Nowhere"))]),
     ],
     ids=["calendar-name-empty", "no-client-id", "unknown-client-id", "not-connected", "calendar-not-found"],
 )
@@ -403,22 +412,24 @@ async def test_missing_categories_are_offered_then_created_in_the_mailbox(world:
         await pilot.press("ctrl+g")  # nothing to create yet: the key does nothing
         await app.action_test()  # the palette's Test
         await settle(app, pilot)
-        assert seen[0] == messages.testing_user("CARINE")  # each check appears as it runs
+        assert seen[0] == texts.tui.testing_user("CARINE")  # each check appears as it runs
         assert seen[1].splitlines() == [
-            line("ok", messages.signed_in_as(UPN)),
-            messages.testing_user("CARINE"),
+            line("ok", texts.microsoft.signed_in_as(UPN)),
+            texts.tui.testing_user("CARINE"),
         ]
         assert text(screen, "#results").splitlines() == [
-            line("ok", messages.signed_in_as(UPN)),
-            line("ok", messages.calendar_found("Calendar")),
-            line("warning", messages.missing_categories(LABELS)),
-            messages.PREFS_CREATE_CATEGORIES_OFFER,
+            line("ok", texts.microsoft.signed_in_as(UPN)),
+            line("ok", texts.microsoft.calendar_found("Calendar")),
+            line("warning", texts.microsoft.missing_categories(LABELS)),
+            texts.tui.PREFS_CREATE_CATEGORIES_OFFER,
         ]
         assert screen.categories_missing
         assert not set(LABELS) & set(categories(world))
         await pilot.press("ctrl+g")
         await settle(app, pilot)
-        assert text(screen, "#results").splitlines()[-1] == line("ok", messages.categories_created(LABELS))
+        assert text(screen, "#results").splitlines()[-1] == line(
+            "ok", texts.microsoft.categories_created(LABELS)
+        )
         assert not screen.categories_missing
     await store.close()
     made = categories(world)
@@ -452,7 +463,7 @@ async def test_reset_asks_then_removes_the_tokens_and_every_link(world: UiWorld)
         screen = await open_prefs(app, pilot)
         await pilot.press("ctrl+r")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
-        assert str(app.screen.query(Static).first().content) == messages.reset_question("CARINE")
+        assert str(app.screen.query(Static).first().content) == texts.tui.reset_question("CARINE")
         await pilot.press("n")  # No: nothing happens
         await settle(app, pilot)
         assert await _links(store) == ["1", "2", "3"]
@@ -461,7 +472,7 @@ async def test_reset_asks_then_removes_the_tokens_and_every_link(world: UiWorld)
         await pilot.press("y")
         await settle(app, pilot)
         assert text(screen, "#message") == ResetDone("CARINE", True, 3).message
-        assert text(screen, "#dot") == messages.prefs_connection(False, None)
+        assert text(screen, "#dot") == texts.tui.prefs_connection(False, None)
     assert await _links(store) == []
     await store.close()
     assert db_user(world, "CARINE")["home_account_id"] is None
@@ -477,11 +488,11 @@ async def test_reset_calendar_forgets_the_agenda_links_only(world: UiWorld) -> N
         screen.query_one("#reset-calendar", Button).press()
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the question")
         details = [str(s.content) for s in app.screen.query(Static)]
-        assert messages.RESET_CALENDAR_DETAILS in details
+        assert texts.tui.RESET_CALENDAR_DETAILS in details
         await pilot.press("y")
         await settle(app, pilot)
-        assert text(screen, "#message") == messages.calendar_links_cleared("CARINE", 2)
-        assert text(screen, "#dot") == messages.prefs_connection(True, UPN)
+        assert text(screen, "#message") == texts.tui.calendar_links_cleared("CARINE", 2)
+        assert text(screen, "#dot") == texts.tui.prefs_connection(True, UPN)
     assert await _links(store) == ["3"]
     await store.close()
     assert db_user(world, "CARINE")["home_account_id"]

@@ -10,7 +10,7 @@ from datetime import timedelta
 from textual.widgets import Static
 
 from tests.ui.conftest import NOW, Outlook, UiWorld
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Action
 from tui_sync.services import Services
 from tui_sync.ui.messages import SyncJob
@@ -35,8 +35,8 @@ async def test_a_sync_of_a_user_the_viewer_may_not_sync_is_refused_by_the_engine
         summary = str(app.wizard.query_one("#summary-text", Static).content)
     runs = await store.last_runs("CARINE", 10)
     await store.close()
-    assert notes == [messages.sync_run_over(1, 1, cancelled=False)]
-    assert messages.not_allowed_agenda("XAVIER", "CARINE") in summary, summary
+    assert notes == [texts.sync.sync_run_over(1, 1, cancelled=False)]
+    assert texts.errors.not_allowed_agenda("XAVIER", "CARINE") in summary, summary
     assert outlook.events() == [] and runs == []
 
 

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import ContentSwitcher, Input, SelectionList, Static
 
 from tests.ui.conftest import NOW, Outlook, UiWorld, add_actions, crm_titles, sync_now
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.ui.app import TuiSyncApp
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
 from tui_sync.ui.dialogs.confirm_delete import ConfirmDeletion, ConfirmMassDeletion
@@ -109,7 +109,9 @@ async def test_users_not_connected_are_shown_dimmed_with_the_reason(world: UiWor
             who.get_option_at_index(i).value: who.get_option_at_index(i) for i in range(who.option_count)
         }
         assert set(options) == {"CARINE", "FLORENT"}  # XAVIER is not visible to CARINE
-        assert options["FLORENT"].disabled and messages.WIZARD_NOT_CONNECTED in str(options["FLORENT"].prompt)
+        assert options["FLORENT"].disabled and texts.tui.WIZARD_NOT_CONNECTED in str(
+            options["FLORENT"].prompt
+        )
         assert not options["CARINE"].disabled
     await store.close()
 
@@ -145,7 +147,7 @@ async def test_deletions_made_in_outlook_are_asked_one_at_a_time(
             asked.append(f"{dialog.request.index}/{dialog.request.total} {dialog.request.title}")
             await pilot.pause()
             phase = str(app.wizard.query_one("#phase", Static).content)
-            assert phase.startswith(f"Agenda: {messages.PHASES['confirming']} {dialog.request.index - 1}/4")
+            assert phase.startswith(f"Agenda: {texts.sync.PHASES['confirming']} {dialog.request.index - 1}/4")
             await pilot.press(key)
             await pilot.pause()
         await wait_for_view(app, pilot, "summary")
@@ -225,7 +227,7 @@ async def test_escape_during_a_run_asks_then_cancels_cleanly_and_a_rerun_finishe
             await wait_for_screen(app, pilot, ConfirmDialog)
             await pilot.press("y")
             await wait_for_view(app, pilot, "summary")
-            assert messages.SYNC_CANCELLED in summary_text(app)
+            assert texts.sync.SYNC_CANCELLED in summary_text(app)
             assert not app.sync_running()
     finally:
         world.fake.faults(latency_ms=0)
@@ -283,7 +285,7 @@ async def test_a_second_start_is_refused_while_a_sync_runs(world: UiWorld) -> No
     finally:
         world.fake.faults(latency_ms=0)
     await store.close()
-    assert messages.SYNC_ALREADY_RUNNING in notes
+    assert texts.tui.SYNC_ALREADY_RUNNING in notes
 
 
 async def test_at_startup_brings_outlook_changes_in_without_pushing_the_crm(

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.config import load_settings
 from tui_sync.services.agenda import ActionDraft, AgendaService, DraftRefused
 
@@ -53,7 +53,7 @@ def test_other_patterns_repeat_up_to_every_99(repeat: str) -> None:
 def test_the_form_says_where_a_day_a_month_lacks_falls() -> None:
     """Outlook's dialog: "Some months have fewer than 31 days. For these months, the occurrence will fall
     on the last day of the month." The form's choices say so in short."""
-    assert messages.repeat_labels(date(2026, 12, 31))["monthly"] == "Monthly on day 31 (or last day)"
-    assert messages.repeat_labels(date(2026, 12, 28))["monthly"] == "Monthly on day 28"
-    assert messages.repeat_labels(date(2028, 2, 29))["yearly"] == "Yearly on 29 Feb (or 28 Feb)"
-    assert messages.repeat_labels(date(2028, 3, 31))["yearly"] == "Yearly on 31 Mar"
+    assert texts.tui_agenda.repeat_labels(date(2026, 12, 31))["monthly"] == "Monthly on day 31 (or last day)"
+    assert texts.tui_agenda.repeat_labels(date(2026, 12, 28))["monthly"] == "Monthly on day 28"
+    assert texts.tui_agenda.repeat_labels(date(2028, 2, 29))["yearly"] == "Yearly on 29 Feb (or 28 Feb)"
+    assert texts.tui_agenda.repeat_labels(date(2028, 3, 31))["yearly"] == "Yearly on 31 Mar"

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from icalendar.prop import vRecur
 
 from tests.strategies import TYPE_LABELS, actions, series, zones
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Action, Recurrence, Series
 from tui_sync.domain.recurrence import iter_all_starts
 from tui_sync.errors import BadInput
@@ -368,7 +368,7 @@ def test_cancelled_exception_orphan_and_cancelled_single() -> None:
     assert daily.cancelled == frozenset({paris(2024, 1, 3, 9)})
     assert [a.title for a in found.actions] == ["orphan"] and found.actions[0].original_start is None
     assert found.orphan_exceptions == 1
-    assert [s.kind for s in found.skipped] == [messages.SKIP_CANCELLED_EVENT]
+    assert [s.kind for s in found.skipped] == [texts.imports.SKIP_CANCELLED_EVENT]
 
 
 def test_all_day_series_with_date_exdate_round_trips() -> None:
@@ -444,7 +444,7 @@ def canonical(item: Action | Series, tz: ZoneInfo) -> Action | Series:
     """An item as an import gives it back: in the CRM's zone, text stripped, no reminder delay kept
     when the reminder is off (an .ics has no alarm then), exceptions in order."""
     changes: dict = {
-        "title": item.title.strip() or messages.UNTITLED_ACTION,
+        "title": item.title.strip() or texts.imports.UNTITLED_ACTION,
         "location": item.location.strip(),
         "note": item.note.strip(),
         "start": item.start.astimezone(tz),
@@ -601,7 +601,11 @@ def test_an_event_without_title_gets_a_visible_placeholder_counted() -> None:
             "SUMMARY:Ok\r\nDTSTART:20240103T090000",
         )
     )
-    assert [a.title for a in found.actions] == [messages.UNTITLED_ACTION, messages.UNTITLED_ACTION, "Ok"]
+    assert [a.title for a in found.actions] == [
+        texts.imports.UNTITLED_ACTION,
+        texts.imports.UNTITLED_ACTION,
+        "Ok",
+    ]
     assert found.untitled == 2
 
 

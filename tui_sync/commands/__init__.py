@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.config import Settings
 from tui_sync.errors import UserError
 from tui_sync.microsoft.errors import AccountNotAccessible
@@ -44,7 +44,7 @@ class Context:
     store_: Store | None = None
     services_: Services | None = None
     # How the command line says to fix an unusable Microsoft account (the connect commands name the user).
-    fix: str = messages.CONNECT_FIX_CLI
+    fix: str = texts.microsoft.CONNECT_FIX_CLI
 
     @property
     def store(self) -> Store:
@@ -65,7 +65,7 @@ class Context:
         """The error's line as the command line prints it: an unusable Microsoft account is followed by
         the CLI's way to fix it (`tui-sync admin client-id`, `tui-sync connect`)."""
         return (
-            messages.with_fix(error.message, self.fix)
+            texts.microsoft.with_fix(error.message, self.fix)
             if isinstance(error, AccountNotAccessible)
             else error.message
         )
@@ -108,9 +108,9 @@ def number_in(kind: Callable[[str], float], low: float, high: float) -> Callable
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(messages.not_a_number(text, whole=kind is int)) from None
+            raise argparse.ArgumentTypeError(texts.config.not_a_number(text, whole=kind is int)) from None
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(messages.config_out_of_range(low, high, value))
+            raise argparse.ArgumentTypeError(texts.config.config_out_of_range(low, high, value))
         return value
 
     return parse

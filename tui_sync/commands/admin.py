@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.commands import Context, add_json_flag
 
 
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 async def set_client_id(ctx: Context, args: argparse.Namespace) -> int:
     wanted = await ctx.services.people.save_microsoft_settings(args.client_id, args.tenant)
-    ctx.print(messages.microsoft_settings_saved(wanted.client_id, wanted.tenant))
+    ctx.print(texts.changes.microsoft_settings_saved(wanted.client_id, wanted.tenant))
     return 0
 
 
@@ -45,6 +45,6 @@ async def show_settings(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         ctx.print_json({"client_id": current.client_id, "tenant": current.tenant, **files})
     else:
-        ctx.print(messages.microsoft_settings_text(current.client_id, current.tenant))
-        ctx.print(messages.machine_files_text(**files))
+        ctx.print(texts.cli.microsoft_settings_text(current.client_id, current.tenant))
+        ctx.print(texts.cli.machine_files_text(**files))
     return 0

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.commands import Context, add_json_flag, switch
 from tui_sync.commands.json_input import Setter, add_from_json, apply_json, flag, text
 from tui_sync.domain.models import Action, InvalidValue, Series
@@ -65,7 +65,7 @@ def item_id(typed: str) -> ItemId:
     series = raw[:1] in ("S", "s")
     digits = raw[1:] if series else raw
     if not digits.isdigit():
-        raise argparse.ArgumentTypeError(messages.agenda_cli_bad_id(typed))
+        raise argparse.ArgumentTypeError(texts.cli.agenda_cli_bad_id(typed))
     return ItemId(int(digits), series)
 
 
@@ -136,7 +136,7 @@ def _add_fields(parser: argparse.ArgumentParser) -> None:
 
 def _marks(kind: str, private: bool) -> str:
     """R for an occurrence of a series, E for one edited on its own, P for private."""
-    marks = messages.UI_AGENDA_MARKS
+    marks = texts.tui_agenda.UI_AGENDA_MARKS
     found = [marks[kind]] if kind in marks else []
     return "".join(found + ([marks["private"]] if private else []))
 
@@ -175,7 +175,7 @@ def _moment_setter(dest: str) -> Setter:
 
     def setter(value: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(value, str):
-            raise TypeError(messages.JSON_TEXT)
+            raise TypeError(texts.cli.JSON_TEXT)
         try:
             when = datetime.fromisoformat(value.strip())
         except ValueError:
@@ -192,7 +192,7 @@ def _reminder(value: Any, _: Mapping[str, Any]) -> dict[str, Any]:
     if value is None:
         return {"no_reminder": True}
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(messages.JSON_WHOLE_NUMBER_OR_NULL)
+        raise TypeError(texts.cli.JSON_WHOLE_NUMBER_OR_NULL)
     return {"reminder": value}
 
 
@@ -218,11 +218,11 @@ async def list_actions(ctx: Context, args: argparse.Namespace) -> int:
         period = await agenda.period(owner)
         first, last = period.first_day, period.last_day
     elif args.first is None or args.last is None:
-        raise BadInput(messages.FROM_AND_TO_TOGETHER)
+        raise BadInput(texts.cli.FROM_AND_TO_TOGETHER)
     else:
         first, last = parse_day(args.first, "--from"), parse_day(args.last, "--to")
         if last < first:
-            raise BadInput(messages.bad_option("--to", messages.AGENDA_CLI_TO_BEFORE_FROM))
+            raise BadInput(texts.cli.bad_option("--to", texts.cli.AGENDA_CLI_TO_BEFORE_FROM))
     entries: dict[str, Entry] = {}  # an action over several days is listed once, on its first day
     for day in await agenda.days(viewer, [owner], first, last):
         for entry in day.entries:
@@ -231,18 +231,18 @@ async def list_actions(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print_json({"user": owner, "actions": [_entry_json(ctx, e) for e in entries.values()]})
         return 0
     if not entries:
-        ctx.print(messages.agenda_cli_empty(owner, first, last))
+        ctx.print(texts.cli.agenda_cli_empty(owner, first, last))
     for entry in entries.values():
         action = entry.action
         start, end = action.start.astimezone(ctx.tz), action.end.astimezone(ctx.tz)
         when = (
-            messages.UI_AGENDA_ALL_DAY
+            texts.tui_agenda.UI_AGENDA_ALL_DAY
             if action.all_day
             else f"{start.strftime('%H:%M')}-{end.strftime('%H:%M')}"
         )
         ident = str(action.id) if entry.kind == "single" else f"S{action.series_id}"
         ctx.print(
-            messages.agenda_cli_line(
+            texts.cli.agenda_cli_line(
                 ident,
                 start.date(),
                 when,
@@ -276,18 +276,18 @@ def _later(day: str, clock: str, minutes: int) -> tuple[str, str] | None:
 
 
 def _option_error(field_name: str, problem: str) -> BadInput:
-    return BadInput(messages.bad_option(_OPTIONS.get(field_name, field_name), problem))
+    return BadInput(texts.cli.bad_option(_OPTIONS.get(field_name, field_name), problem))
 
 
 def _apply(draft: ActionDraft, args: argparse.Namespace, duration: int, types: list[str]) -> ActionDraft:
     """The form `draft` with the options given written over it. With a new --start and no --end the
     action keeps `duration` minutes (--minutes sets it); an all-day action without --end lasts the day."""
     if args.minutes is not None and args.minutes < 1:
-        raise _option_error("--minutes", messages.agenda_not_a_number(1, 60 * 24 * 366))
+        raise _option_error("--minutes", texts.domain.agenda_not_a_number(1, 60 * 24 * 366))
     if args.minutes is not None and args.end is not None:
-        raise _option_error("--minutes", messages.AGENDA_CLI_END_OR_MINUTES)
+        raise _option_error("--minutes", texts.cli.AGENDA_CLI_END_OR_MINUTES)
     if args.reminder is not None and args.no_reminder:
-        raise _option_error("--reminder", messages.AGENDA_CLI_REMINDER_OR_NOT)
+        raise _option_error("--reminder", texts.cli.AGENDA_CLI_REMINDER_OR_NOT)
     changes: dict[str, Any] = {}
     if args.title is not None:
         changes["title"] = args.title
@@ -312,7 +312,7 @@ def _apply(draft: ActionDraft, args: argparse.Namespace, duration: int, types: l
     if args.action_type is not None:
         label = next((t for t in types if t.casefold() == args.action_type.strip().casefold()), None)
         if label is None:
-            raise _option_error("action_type", messages.agenda_cli_unknown_type(args.action_type, types))
+            raise _option_error("action_type", texts.cli.agenda_cli_unknown_type(args.action_type, types))
         changes["action_type"] = label
     for name in ("location", "note", "private"):
         if getattr(args, name) is not None:
@@ -351,7 +351,7 @@ async def _refusing(saving: Awaitable[T], end_given: bool) -> T:
             found.setdefault(_OPTIONS.get(name, name), problem)
         if "--start" in found and not end_given:
             found.pop("--end", None)
-        raise BadInput("\n".join(messages.bad_option(o, p) for o, p in found.items())) from None
+        raise BadInput("\n".join(texts.cli.bad_option(o, p) for o, p in found.items())) from None
     except InvalidValue as error:
         raise _option_error(error.field, error.problem) from None
 
@@ -360,7 +360,7 @@ async def add_action(ctx: Context, args: argparse.Namespace) -> int:
     apply_json(args, {**_SETTERS, "user": text("user")}, _DESCRIPTIVE_KEYS)
     for option, value in (("--user", args.user), ("--start", args.start)):
         if value is None:
-            raise BadInput(messages.bad_option(option, messages.AGENDA_CLI_REQUIRED))
+            raise BadInput(texts.cli.bad_option(option, texts.cli.AGENDA_CLI_REQUIRED))
     agenda = ctx.services.agenda
     owner = (await ctx.services.people.get_user(args.user)).code
     viewer = (await ctx.services.people.get_user(args.viewer)).code if args.viewer else owner
@@ -388,7 +388,7 @@ async def _single(ctx: Context, viewer: str, item: ItemId) -> Action:
     """The single action `item` names; an occurrence of a series is refused, saying what to do."""
     current = await ctx.services.agenda.get_action(viewer, item.number)
     if current.series_id is not None:
-        raise BadInput(messages.agenda_cli_occurrence(item.number, current.series_id))
+        raise BadInput(texts.cli.agenda_cli_occurrence(item.number, current.series_id))
     return current
 
 
@@ -398,7 +398,7 @@ async def edit_action(ctx: Context, args: argparse.Namespace) -> int:
     given = [args.title, args.start, args.end, args.minutes, args.all_day, args.action_type, args.location]
     given += [args.note, args.private, args.reminder, args.no_reminder or None]
     if all(value is None for value in given):
-        raise BadInput(messages.nothing_to_change(messages.AGENDA_CLI_EDIT_OPTIONS))
+        raise BadInput(texts.cli.nothing_to_change(texts.cli.AGENDA_CLI_EDIT_OPTIONS))
     viewer = await _acting(ctx, args)
     types = [t.label for t in await agenda.action_types()]
     current: Action | Series
@@ -417,7 +417,7 @@ async def edit_action(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         ctx.print_json(_item_json(ctx, saved, "series" if isinstance(saved, Series) else "single"))
     else:
-        ctx.print(messages.agenda_cli_saved(str(args.item), saved.title))
+        ctx.print(texts.cli.agenda_cli_saved(str(args.item), saved.title))
     return 0
 
 
@@ -429,14 +429,14 @@ async def delete_action(ctx: Context, args: argparse.Namespace) -> int:
         if args.item.series
         else await _single(ctx, viewer, args.item)
     )
-    what = messages.agenda_cli_what(
+    what = texts.cli.agenda_cli_what(
         str(args.item), current.owner, current.start.astimezone(ctx.tz), current.title
     )
     if not args.yes:
-        raise BadInput(messages.cli_delete_needs_yes(what))
+        raise BadInput(texts.cli.cli_delete_needs_yes(what))
     if args.item.series:
         await agenda.delete_series(viewer, args.item.number)
     else:
         await agenda.delete_action(viewer, args.item.number)
-    ctx.print(messages.agenda_cli_deleted(what))
+    ctx.print(texts.cli.agenda_cli_deleted(what))
     return 0

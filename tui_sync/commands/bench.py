@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.commands import Context, add_json_flag, number_in
 from tui_sync.errors import BadInput
 
@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     if not args.server_ms and not args.network_ms:
-        raise BadInput(messages.BENCH_NO_TIME)
+        raise BadInput(texts.cli.BENCH_NO_TIME)
     from tui_sync import bench
 
     options = bench.Options(server_ms=args.server_ms, network_ms=args.network_ms, scale=args.scale)

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 from typing import TYPE_CHECKING
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.commands import Context
 
 if TYPE_CHECKING:  # the services and MSAL load when a handler runs, not for every `tui-sync` start
@@ -47,7 +47,7 @@ async def _services_for(ctx: Context, code: str) -> tuple[Services, str]:
     """The services, and the user's code as the CRM spells it (UnknownUser if there is no such user);
     from then on the advice for an unusable account names the user's own `tui-sync connect` line."""
     user = await ctx.services.people.get_user(code)
-    ctx.fix = messages.connect_fix_cli(user.code)
+    ctx.fix = texts.microsoft.connect_fix_cli(user.code)
     return ctx.services, user.code
 
 
@@ -58,15 +58,15 @@ async def connect_user(ctx: Context, args: argparse.Namespace) -> int:
 
     def show(shown: DeviceCode) -> None:
         minutes = max(1, round(shown.seconds_left() / 60))
-        ctx.print(messages.device_code_instructions(shown.verification_uri, shown.user_code, minutes))
-        ctx.print(messages.waiting_for_sign_in())
+        ctx.print(texts.microsoft.device_code_instructions(shown.verification_uri, shown.user_code, minutes))
+        ctx.print(texts.microsoft.waiting_for_sign_in())
         ctx.out.flush()
 
     try:
         signed = await services.accounts.connect(code, show)
     except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels us; say so in one line
         raise SignInCancelled() from None
-    ctx.print(messages.signed_in_as(signed.username))
+    ctx.print(texts.microsoft.signed_in_as(signed.username))
     if signed.warning:
         ctx.print(signed.warning)
     return 0
@@ -80,10 +80,10 @@ async def test_user(ctx: Context, args: argparse.Namespace) -> int:
     def show(result: CheckResult) -> None:
         text = result.message
         if result.check == CATEGORIES_MISSING:
-            text += " " + messages.create_categories_cli(code)
+            text += " " + texts.microsoft.create_categories_cli(code)
         elif result.check == ACCOUNT_NOT_ACCESSIBLE:
-            text = messages.with_fix(text, ctx.fix)
-        ctx.print(messages.check_line(result.level, text))
+            text = texts.microsoft.with_fix(text, ctx.fix)
+        ctx.print(texts.microsoft.check_line(result.level, text))
         ctx.out.flush()
 
     results = await services.accounts.test(code, create_categories=args.create_categories, on_result=show)
@@ -94,5 +94,5 @@ async def disconnect_user(ctx: Context, args: argparse.Namespace) -> int:
     services, code = await _services_for(ctx, args.user)
     done = await services.accounts.reset(code)
     ctx.print(done.message)
-    ctx.print(messages.RESET_WHAT_FOLLOWS)
+    ctx.print(texts.microsoft.RESET_WHAT_FOLLOWS)
     return 0

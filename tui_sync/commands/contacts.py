@@ -14,7 +14,7 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.commands import Context, add_json_flag
 from tui_sync.commands.json_input import Setter, add_from_json, apply_json, text
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, InvalidValue
@@ -42,7 +42,7 @@ _DESCRIPTIVE_KEYS = frozenset({"id", "has_photo", "created_at", "updated_at"})
 
 def _lines(value: Any, _: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(value, list) or not all(isinstance(line, str) for line in value):
-        raise TypeError(messages.JSON_LIST_OF_TEXT)
+        raise TypeError(texts.cli.JSON_LIST_OF_TEXT)
     return {"address_lines": value}
 
 
@@ -110,7 +110,7 @@ def _add_field_options(parser: argparse.ArgumentParser) -> None:
 def _refused(error: InvalidValue) -> BadInput:
     """A value the Contact refused, as one line naming the option typed."""
     option = _OPTIONS.get(error.field) or _OTHER_OPTIONS.get(error.field) or error.field
-    return BadInput(messages.invalid_value(error, option))
+    return BadInput(texts.domain.invalid_value(error, option))
 
 
 def _fields_given(args: argparse.Namespace) -> dict[str, Any]:
@@ -127,7 +127,7 @@ async def _read_photo(ctx: Context, path: str) -> bytes:
     try:
         return await ctx.services.contacts.read_photo(path)
     except UserError as error:
-        raise BadInput(messages.bad_option("--photo", error.message)) from None
+        raise BadInput(texts.cli.bad_option("--photo", error.message)) from None
 
 
 def contact_json(contact: Contact) -> dict[str, Any]:
@@ -163,7 +163,7 @@ async def list_contacts(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     for contact in shown:
         ctx.print(
-            messages.contact_list_line(
+            texts.cli.contact_list_line(
                 contact.id or 0, contact.display_name, contact.company, contact.email, contact.city
             )
         )
@@ -195,7 +195,7 @@ async def edit_contact(ctx: Context, args: argparse.Namespace) -> int:
         changes["photo"] = None
     if not changes:
         options = [*_OPTIONS.values(), "--address", "--photo", "--no-photo"]
-        raise BadInput(messages.nothing_to_change(", ".join(options)))
+        raise BadInput(texts.cli.nothing_to_change(", ".join(options)))
     contact = await ctx.services.contacts.get(args.contact_id)
     try:
         changed = contact.with_changes(**changes)
@@ -205,23 +205,23 @@ async def edit_contact(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         ctx.print_json(contact_json(saved))
     else:
-        ctx.print(messages.contact_saved(saved.display_name))
+        ctx.print(texts.changes.contact_saved(saved.display_name))
     return 0
 
 
 async def delete_contact(ctx: Context, args: argparse.Namespace) -> int:
     contact = await ctx.services.contacts.get(args.contact_id)
     if not args.yes:  # the same rule as `agenda delete`: a script says so to destroy
-        raise BadInput(messages.cli_delete_needs_yes(f"contact {contact.display_name}"))
+        raise BadInput(texts.cli.cli_delete_needs_yes(f"contact {contact.display_name}"))
     listed_by = [
         user.code
         for user in await ctx.services.people.list_users()
         if args.contact_id in {c.id for c in await ctx.services.contacts.sync_list(user.code)}
     ]
     await ctx.services.contacts.delete(args.contact_id)
-    ctx.print(messages.contact_deleted(contact.display_name))
+    ctx.print(texts.changes.contact_deleted(contact.display_name))
     if listed_by:
-        ctx.print(messages.contact_deleted_from_lists(listed_by))
+        ctx.print(texts.cli.contact_deleted_from_lists(listed_by))
     return 0
 
 
@@ -238,7 +238,7 @@ async def edit_sync_list(ctx: Context, args: argparse.Namespace) -> int:
             }
         )
         return 0
-    ctx.print(messages.sync_list_count(user.code, len(listed), MAX_CONTACTS_TO_SYNC))
+    ctx.print(texts.cli.sync_list_count(user.code, len(listed), MAX_CONTACTS_TO_SYNC))
     for contact in listed:
-        ctx.print(messages.sync_list_entry(contact.id or 0, contact.display_name))
+        ctx.print(texts.cli.sync_list_entry(contact.id or 0, contact.display_name))
     return 0

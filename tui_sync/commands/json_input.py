@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.errors import BadInput
 
 # A JSON key's value (and the whole object, for keys read together) → what it sets, {argparse dest:
@@ -37,7 +37,7 @@ def add_from_json(parser: argparse.ArgumentParser, what: str) -> None:
 def text(dest: str) -> Setter:
     def setter(value: Any, _: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(value, str):
-            raise TypeError(messages.JSON_TEXT)
+            raise TypeError(texts.cli.JSON_TEXT)
         return {dest: value}
 
     return setter
@@ -46,7 +46,7 @@ def text(dest: str) -> Setter:
 def flag(dest: str) -> Setter:
     def setter(value: Any, _: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(value, bool):
-            raise TypeError(messages.JSON_TRUE_OR_FALSE)
+            raise TypeError(texts.cli.JSON_TRUE_OR_FALSE)
         return {dest: value}
 
     return setter
@@ -57,18 +57,18 @@ def read_object(source: str) -> dict[str, Any]:
     try:
         raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as error:
-        raise BadInput(messages.json_input_problem(source, error.strerror or str(error))) from None
+        raise BadInput(texts.cli.json_input_problem(source, error.strerror or str(error))) from None
     except UnicodeDecodeError:
-        raise BadInput(messages.json_input_problem(source, messages.JSON_NOT_UTF8)) from None
+        raise BadInput(texts.cli.json_input_problem(source, texts.cli.JSON_NOT_UTF8)) from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as error:
-        problem = messages.json_syntax(error.lineno, error.colno, error.msg)
-        raise BadInput(messages.json_input_problem(source, problem)) from None
+        problem = texts.cli.json_syntax(error.lineno, error.colno, error.msg)
+        raise BadInput(texts.cli.json_input_problem(source, problem)) from None
     except RecursionError:  # arrays or objects nested thousands deep: not one item's fields
-        raise BadInput(messages.json_input_problem(source, messages.JSON_TOO_DEEP)) from None
+        raise BadInput(texts.cli.json_input_problem(source, texts.cli.JSON_TOO_DEEP)) from None
     if not isinstance(data, dict):
-        raise BadInput(messages.json_input_problem(source, messages.JSON_NOT_AN_OBJECT))
+        raise BadInput(texts.cli.json_input_problem(source, texts.cli.JSON_NOT_AN_OBJECT))
     return data
 
 
@@ -83,7 +83,7 @@ def apply_json(
     unknown = sorted(set(data) - set(setters) - ignored)
     if unknown:
         raise BadInput(
-            messages.json_input_problem(source, messages.json_unknown_keys(unknown, list(setters)))
+            texts.cli.json_input_problem(source, texts.cli.json_unknown_keys(unknown, list(setters)))
         )
     for key, setter in setters.items():
         if key not in data:
@@ -91,7 +91,7 @@ def apply_json(
         try:
             values = setter(data[key], data)
         except TypeError as error:
-            raise BadInput(messages.json_input_problem(source, f"{key}: {error}")) from None
+            raise BadInput(texts.cli.json_input_problem(source, f"{key}: {error}")) from None
         for dest, value in values.items():
             typed = getattr(args, dest, None)
             if typed is None or typed is False:  # not given on the command line

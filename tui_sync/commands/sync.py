@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.commands import Context, add_json_flag
 from tui_sync.domain.period import Period, parse_day
 from tui_sync.errors import BadInput
@@ -34,14 +34,14 @@ def _period(ctx: Context, args: argparse.Namespace) -> Period | None:
     if args.start is None and args.end is None:
         return None
     if args.start is None or args.end is None:
-        raise BadInput(messages.FROM_AND_TO_TOGETHER)
+        raise BadInput(texts.cli.FROM_AND_TO_TOGETHER)
     return Period.from_dates(parse_day(args.start, "--from"), parse_day(args.end, "--to"), ctx.tz)
 
 
 def _show_progress(event: Progress) -> None:
     """Live progress on one terminal line (only on a terminal: cron logs get the summary alone)."""
     if sys.stderr.isatty():
-        sys.stderr.write("\r\033[K" + messages.progress_line(event))
+        sys.stderr.write("\r\033[K" + texts.sync.progress_line(event))
         sys.stderr.flush()
 
 
@@ -66,7 +66,7 @@ async def run_sync(ctx: Context, args: argparse.Namespace) -> int:
     )
     _end_progress()
     if args.json:
-        ctx.print_json(summary.to_json() | {"errors": messages.advised_errors(summary, ctx.fix)})
+        ctx.print_json(summary.to_json() | {"errors": texts.sync.advised_errors(summary, ctx.fix)})
     else:
         _print_summary(ctx, summary, confirmer)
     return 0 if summary.ok else 1
@@ -76,8 +76,8 @@ def _print_summary(ctx: Context, summary: Summary, confirmer: AnswerAll) -> None
     """Each item deleted (or cancelled by its organiser) in Microsoft 365 and what became of it, then
     the counts."""
     for r in confirmer.answered:
-        ctx.print(messages.deletion_listed(r.kind, r.title, r.start, ctx.tz, r.reason, confirmer.yes))
-    for line in messages.summary_lines(summary):
+        ctx.print(texts.sync.deletion_listed(r.kind, r.title, r.start, ctx.tz, r.reason, confirmer.yes))
+    for line in texts.sync.summary_lines(summary):
         ctx.print(line)
-    for error in messages.error_lines(messages.advised_errors(summary, ctx.fix)):
+    for error in texts.sync.error_lines(texts.sync.advised_errors(summary, ctx.fix)):
         print(f"tui-sync: {error}", file=sys.stderr)

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.commands import Context, add_json_flag
 from tui_sync.domain.models import FALLBACK_ACTION_TYPE
 from tui_sync.errors import BadInput, UserError
@@ -67,14 +67,14 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise BadInput(messages.cannot_read(path, error.strerror or str(error))) from None
+        raise BadInput(texts.imports.cannot_read(path, error.strerror or str(error))) from None
 
 
 def _write(path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
     except OSError as error:
-        raise UserError(messages.cannot_write(path, error.strerror or str(error))) from None
+        raise UserError(texts.imports.cannot_write(path, error.strerror or str(error))) from None
 
 
 def _warn(text: str) -> None:
@@ -106,9 +106,11 @@ def _report(
         return
     ctx.print(summary)
     if outcome.skipped:
-        ctx.print(messages.import_skipped(skipped_by_kind(outcome.skipped)))
+        ctx.print(texts.imports.import_skipped(skipped_by_kind(outcome.skipped)))
     for refusal in outcome.refused:
-        _warn(messages.record_left_out(messages.record_refused(source, refusal.where, refusal.reason)))
+        _warn(
+            texts.imports.record_left_out(texts.imports.record_refused(source, refusal.where, refusal.reason))
+        )
 
 
 async def import_contacts(ctx: Context, args: argparse.Namespace) -> int:
@@ -117,7 +119,9 @@ async def import_contacts(ctx: Context, args: argparse.Namespace) -> int:
     outcome = await TransferService(ctx.store).import_contacts(
         _read(args.file), str(args.file), args.skip_invalid
     )
-    summary = messages.imported_contacts(outcome.new, outcome.updated, outcome.unchanged, outcome.with_photo)
+    summary = texts.imports.imported_contacts(
+        outcome.new, outcome.updated, outcome.unchanged, outcome.with_photo
+    )
     _report(ctx, args, args.file.name or str(args.file), outcome, summary)
     return 0
 
@@ -131,7 +135,7 @@ async def import_agenda(ctx: Context, args: argparse.Namespace) -> int:
     )
     found = outcome.agenda
     assert found is not None
-    summary = messages.imported_agenda(
+    summary = texts.imports.imported_agenda(
         outcome.owner,
         outcome.new,
         outcome.updated,
@@ -146,17 +150,17 @@ async def import_agenda(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     if found.unknown_category_events:
         unknown = list(found.unknown_categories)
-        _warn(messages.unknown_categories(found.unknown_category_events, unknown, FALLBACK_ACTION_TYPE))
+        _warn(texts.imports.unknown_categories(found.unknown_category_events, unknown, FALLBACK_ACTION_TYPE))
     if found.orphan_exceptions:
-        _warn(messages.orphan_exceptions(found.orphan_exceptions))
+        _warn(texts.imports.orphan_exceptions(found.orphan_exceptions))
     if found.untitled:
-        _warn(messages.untitled_events(found.untitled, messages.UNTITLED_ACTION))
+        _warn(texts.imports.untitled_events(found.untitled, texts.imports.UNTITLED_ACTION))
     return 0
 
 
 def _one_target(args: argparse.Namespace) -> None:
     if args.json and args.file is not None:
-        raise BadInput(messages.file_or_json(args.file))
+        raise BadInput(texts.imports.file_or_json(args.file))
 
 
 async def export_contacts(ctx: Context, args: argparse.Namespace) -> int:
@@ -166,7 +170,7 @@ async def export_contacts(ctx: Context, args: argparse.Namespace) -> int:
     _one_target(args)
     suffix = args.file.suffix.lower() if args.file is not None else ""
     if args.file is not None and suffix not in (".vcf", ".vcard", ".csv"):
-        raise BadInput(messages.unknown_export_format(str(args.file)))
+        raise BadInput(texts.imports.unknown_export_format(str(args.file)))
     if args.json:
         ctx.print(contacts_json(await ctx.store.list_contacts()))
         return 0
@@ -175,7 +179,7 @@ async def export_contacts(ctx: Context, args: argparse.Namespace) -> int:
         ctx.out.write(text)
         return 0
     _write(args.file, text.encode("utf-8"))
-    ctx.print(messages.exported_contacts(count, str(args.file)))
+    ctx.print(texts.imports.exported_contacts(count, str(args.file)))
     return 0
 
 
@@ -185,7 +189,7 @@ async def export_agenda(ctx: Context, args: argparse.Namespace) -> int:
 
     _one_target(args)
     if args.file is not None and args.file.suffix.lower() != ".ics":
-        raise BadInput(messages.not_ics(str(args.file)))
+        raise BadInput(texts.imports.not_ics(str(args.file)))
     store = ctx.store
     user = await store.get_user(args.user)
     if args.json:
@@ -199,5 +203,5 @@ async def export_agenda(ctx: Context, args: argparse.Namespace) -> int:
         ctx.out.write(data.decode("utf-8"))
         return 0
     _write(args.file, data)
-    ctx.print(messages.exported_agenda(user.code, actions_count, series_count, str(args.file)))
+    ctx.print(texts.imports.exported_agenda(user.code, actions_count, series_count, str(args.file)))
     return 0

@@ -10,7 +10,7 @@ import argparse
 from dataclasses import asdict
 from typing import Any
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.commands import Context, add_json_flag, switch
 from tui_sync.domain.models import InvalidValue, Rights, User
 from tui_sync.errors import BadInput
@@ -80,7 +80,7 @@ def _add_pref_options(parser: argparse.ArgumentParser) -> None:
 
 def _option_error(error: InvalidValue, names: dict[str, str]) -> BadInput:
     option = _PREF_OPTIONS.get(error.field) or names.get(error.field) or error.field
-    return BadInput(messages.bad_option(option, error.problem))
+    return BadInput(texts.cli.bad_option(option, error.problem))
 
 
 def _prefs_given(args: argparse.Namespace) -> dict[str, Any]:
@@ -95,21 +95,21 @@ async def add_user(ctx: Context, args: argparse.Namespace) -> int:
         )
     except InvalidValue as error:
         raise _option_error(error, _ADD_NAMES) from None
-    ctx.print(messages.user_added(added.code, added.full_name, added.is_admin))
+    ctx.print(texts.changes.user_added(added.code, added.full_name, added.is_admin))
     return 0
 
 
 async def set_user(ctx: Context, args: argparse.Namespace) -> int:
     prefs = _prefs_given(args)
     if not prefs and args.full_name is None and args.admin is None:
-        raise BadInput(messages.nothing_to_change(", ".join(["--name", "--admin", *_PREF_OPTIONS.values()])))
+        raise BadInput(texts.cli.nothing_to_change(", ".join(["--name", "--admin", *_PREF_OPTIONS.values()])))
     try:
         updated = await ctx.services.people.update_user(
             args.code, full_name=args.full_name, is_admin=args.admin, **prefs
         )
     except InvalidValue as error:
         raise _option_error(error, _SET_NAMES) from None
-    ctx.print(messages.user_updated(updated.code))
+    ctx.print(texts.changes.user_updated(updated.code))
     return 0
 
 
@@ -117,7 +117,7 @@ async def grant_rights(ctx: Context, args: argparse.Namespace) -> int:
     wanted = await ctx.services.people.set_rights(
         args.viewer, args.target, visible=args.visible, agenda=args.agenda
     )
-    ctx.print(messages.rights_saved(wanted.viewer, wanted.target, wanted.visible, wanted.agenda))
+    ctx.print(texts.changes.rights_saved(wanted.viewer, wanted.target, wanted.visible, wanted.agenda))
     return 0
 
 
@@ -142,5 +142,5 @@ async def list_users(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print_json({"users": [user_json(u, rights) for u, rights in listed]})
         return 0
     for user, rights in listed:
-        ctx.print(messages.user_text(user_json(user, rights)))
+        ctx.print(texts.cli.user_text(user_json(user, rights)))
     return 0

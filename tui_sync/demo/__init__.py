@@ -22,7 +22,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.config import MicrosoftConfig, Settings
 from tui_sync.demo.fake import ThreadedDemoFake
 from tui_sync.errors import BadInput
@@ -65,9 +65,9 @@ def _marker(folder: Path) -> dict[str, object] | None:
 def _check_folder(folder: Path) -> None:
     """A kept folder must be a demo's or empty: the demo never writes into someone's files."""
     if folder.exists() and not folder.is_dir():
-        raise BadInput(messages.demo_not_a_folder(folder))
+        raise BadInput(texts.cli.demo_not_a_folder(folder))
     if folder.is_dir() and any(folder.iterdir()) and _marker(folder) is None:
-        raise BadInput(messages.demo_folder_not_empty(folder))
+        raise BadInput(texts.cli.demo_folder_not_empty(folder))
 
 
 async def seed_folder(settings: Settings, fake: ThreadedDemoFake, today: date) -> None:
@@ -138,7 +138,7 @@ def run_demo(keep: Path | None, latency_ms: int = 0) -> int:
     folder = keep or Path(tempfile.mkdtemp(prefix="tui-sync-demo-"))
     fresh = _marker(folder) is None
     try:
-        print(messages.demo_preparing(folder, fresh), flush=True)
+        print(texts.cli.demo_preparing(folder, fresh), flush=True)
         demo = prepare(folder, latency_ms=latency_ms)
         try:
             from tui_sync.ui import make_app  # Textual: only when the demo runs
@@ -150,7 +150,7 @@ def run_demo(keep: Path | None, latency_ms: int = 0) -> int:
         finally:
             demo.close()
         if keep is not None:
-            print(messages.demo_kept(folder), flush=True)
+            print(texts.cli.demo_kept(folder), flush=True)
         return result if isinstance(result, int) else (app.return_code or 0)
     except BaseException:
         if fresh and _marker(folder) is None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Contact
 from tui_sync.errors import BadInput
 from tui_sync.importers.common import (
@@ -67,7 +67,7 @@ def read_contacts_file(data: bytes | str, name: str) -> ContactsRead:
         return read_vcard_file(text, source)
     if looks_like_csv(text):
         return read_csv_file(text, source)
-    raise BadInput(messages.unknown_contacts_format(source))
+    raise BadInput(texts.imports.unknown_contacts_format(source))
 
 
 __all__ = [

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Contact
 from tui_sync.errors import BadInput
 
@@ -68,10 +68,10 @@ def skipped_by_kind(skips: Iterable[Skip]) -> dict[str, int]:
 def refuse_file(source: str, refused: list[Refusal]) -> BadInput:
     """The refusal of a whole file: its one bad record as one line, or every bad record, one per line
     after a first line that says nothing was imported and how to import the rest."""
-    lines = [messages.record_refused(source, r.where, r.reason) for r in refused]
+    lines = [texts.imports.record_refused(source, r.where, r.reason) for r in refused]
     if len(lines) == 1:
         return BadInput(lines[0])
-    return BadInput("\n".join([messages.records_refused(source, len(lines)), *lines]))
+    return BadInput("\n".join([texts.imports.records_refused(source, len(lines)), *lines]))
 
 
 def decode_text(data: bytes | str, source: str) -> str:
@@ -81,7 +81,7 @@ def decode_text(data: bytes | str, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise BadInput(messages.not_utf8(source, data[: error.start].count(b"\n") + 1)) from None
+        raise BadInput(texts.imports.not_utf8(source, data[: error.start].count(b"\n") + 1)) from None
 
 
 def unfold(text: str) -> list[tuple[int, str]]:
@@ -112,7 +112,7 @@ def split_value(line: str) -> tuple[str, str, str]:
 
 def bad_record(source: str, where: str, reason: str) -> BadInput:
     """The one-line refusal of a file because of one record."""
-    return BadInput(messages.record_refused(source, where, reason))
+    return BadInput(texts.imports.record_refused(source, where, reason))
 
 
 # The control characters no field may hold (C0 but tab and line feed, DEL, C1): a NUL or a form feed in a

@@ -28,7 +28,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Contact, InvalidValue, check_note
 from tui_sync.errors import BadInput
 from tui_sync.importers.common import (
@@ -131,7 +131,7 @@ def read_csv_file(data: bytes | str, source: str = "contacts.csv") -> ContactsRe
     text = decode_text(data, source)
     first = next((line for line in text.splitlines() if line.strip()), None)
     if first is None:
-        raise BadInput(messages.no_header_row(source))
+        raise BadInput(texts.imports.no_header_row(source))
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_FIELD))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first), strict=True)
     header: _Header | None = None
@@ -147,7 +147,7 @@ def read_csv_file(data: bytes | str, source: str = "contacts.csv") -> ContactsRe
             if header is None:
                 header = _read_header(row, source, line)
             else:
-                where = messages.at_line(line)
+                where = texts.imports.at_line(line)
                 try:
                     contact, skips = _read_row(header, row, where)
                 except _RowRefused as error:
@@ -157,11 +157,11 @@ def read_csv_file(data: bytes | str, source: str = "contacts.csv") -> ContactsRe
                     skipped.extend(skips)
             line = reader.line_num + 1
     except csv.Error as error:  # the rest of the file cannot be told apart into rows
-        refused.append(Refusal(messages.at_line(line), messages.not_csv(error)))
+        refused.append(Refusal(texts.imports.at_line(line), texts.imports.not_csv(error)))
     if header is None:
-        raise BadInput(messages.no_header_row(source))
+        raise BadInput(texts.imports.no_header_row(source))
     if not records and not refused:  # as an empty .vcf: a file with nothing to import is a mistake
-        raise BadInput(messages.no_contacts(source))
+        raise BadInput(texts.imports.no_contacts(source))
     return ContactsRead(tuple(records), tuple(refused), tuple(skipped))
 
 
@@ -200,18 +200,18 @@ def _read_header(row: list[str], source: str, line: int) -> _Header:
     folded = [name.lower() for name in names]
     duplicates = sorted({n for n in folded if folded.count(n) > 1})
     if duplicates:
-        raise bad_record(source, messages.at_line(line), messages.duplicate_column(duplicates[0]))
+        raise bad_record(source, texts.imports.at_line(line), texts.imports.duplicate_column(duplicates[0]))
     if all(n in COLUMNS for n in folded):
         return _Header(tuple(folded), tuple(folded), foreign=False)
     if any(n in FOREIGN_COLUMNS for n in folded):
         return _Header(tuple(names), tuple(FOREIGN_COLUMNS.get(n) for n in folded), foreign=True)
     unknown = next(n for n in folded if n not in COLUMNS)
-    raise bad_record(source, messages.at_line(line), messages.unknown_column(unknown, COLUMNS))
+    raise bad_record(source, texts.imports.at_line(line), texts.imports.unknown_column(unknown, COLUMNS))
 
 
 def _read_row(header: _Header, row: list[str], where: str) -> tuple[Contact, list[Skip]]:
     if len(row) != len(header.names):
-        raise _RowRefused(messages.wrong_field_count(len(header.names), len(row)))
+        raise _RowRefused(texts.imports.wrong_field_count(len(header.names), len(row)))
     values: dict[str, str] = {}
     skips: list[Skip] = []
     phones: dict[str, dict[str, str]] = {}  # Google's numbered phones: number → label and value
@@ -220,12 +220,12 @@ def _read_row(header: _Header, row: list[str], where: str) -> tuple[Contact, lis
         if not value:
             continue
         if field_name is None:
-            skips.append(Skip(messages.skip_column(name), where))
+            skips.append(Skip(texts.imports.skip_column(name), where))
         elif field_name.startswith(("phone-label:", "phone-value:")):
             part, number = field_name.split(":", 1)
             phones.setdefault(number, {})[part] = value
         elif field_name in values:  # an Outlook/Google file with two columns for one field
-            skips.append(Skip(messages.skip_column(name), where))
+            skips.append(Skip(texts.imports.skip_column(name), where))
         else:
             values[field_name] = value
     skips.extend(_google_phones(phones, values, where))
@@ -250,7 +250,7 @@ def _read_row(header: _Header, row: list[str], where: str) -> tuple[Contact, lis
         )
     except InvalidValue as error:
         column = _FIELD_COLUMN.get(error.field) if not header.foreign else None
-        raise _RowRefused(messages.invalid_value(error, column)) from None
+        raise _RowRefused(texts.domain.invalid_value(error, column)) from None
     return contact, skips
 
 
@@ -264,15 +264,15 @@ def _google_phones(phones: dict[str, dict[str, str]], values: dict[str, str], wh
         if not number:
             continue
         if "fax" in label:
-            skips.append(Skip(messages.SKIP_FAX, where))
+            skips.append(Skip(texts.imports.SKIP_FAX, where))
         elif "pager" in label:
-            skips.append(Skip(messages.SKIP_PAGER, where))
+            skips.append(Skip(texts.imports.SKIP_PAGER, where))
         elif "mobile" in label and "mobile" not in values:
             values["mobile"] = number
         elif "mobile" not in label and "phone" not in values:
             values["phone"] = number
         else:
-            skips.append(Skip(messages.SKIP_OTHER_PHONE, where))
+            skips.append(Skip(texts.imports.SKIP_OTHER_PHONE, where))
     return skips
 
 
@@ -282,7 +282,7 @@ def _decode_photo(text: str) -> bytes | None:
     try:
         return base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise _RowRefused(messages.PHOTO_NOT_BASE64) from None
+        raise _RowRefused(texts.imports.PHOTO_NOT_BASE64) from None
 
 
 def write_contacts_csv(contacts: Iterable[Contact]) -> str:

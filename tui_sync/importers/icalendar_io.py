@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from icalendar.parser import Contentline
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import (
     FALLBACK_ACTION_TYPE,
     Action,
@@ -127,9 +127,9 @@ def read_calendar_file(
         try:
             calendars = icalendar.Calendar.from_ical(text, multiple=True)
         except Exception as error:  # icalendar raises assorted types for assorted garbage
-            raise BadInput(messages.not_calendar(source, str(error))) from None
+            raise BadInput(texts.imports.not_calendar(source, str(error))) from None
     if not calendars or any(c.name != "VCALENDAR" for c in calendars):
-        raise BadInput(messages.no_vcalendar(source))
+        raise BadInput(texts.imports.no_vcalendar(source))
     events = [e for c in calendars for e in c.walk("VEVENT") if isinstance(e, icalendar.Event)]
     if len(events) != len(places):  # cannot happen with a well-formed file; keep errors readable anyway
         places = [_Where(1) for _ in events]
@@ -144,22 +144,26 @@ def read_calendar_file(
                 warnings.simplefilter("ignore")
                 reader.add(event, where)
         except Refused as problem:
-            refused.append(Refusal(messages.at_event(where.line_of(problem.prop), name), problem.reason))
+            refused.append(Refusal(texts.imports.at_event(where.line_of(problem.prop), name), problem.reason))
         except InvalidValue as error:
-            refused.append(Refusal(messages.at_event(where.begin, name), messages.invalid_value(error)))
+            refused.append(
+                Refusal(texts.imports.at_event(where.begin, name), texts.domain.invalid_value(error))
+            )
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as error:
             # icalendar reads some broken values lazily, when asked for them
             refused.append(
-                Refusal(messages.at_event(where.begin, name), messages.ical_line_problem(str(error)))
+                Refusal(
+                    texts.imports.at_event(where.begin, name), texts.imports.ical_line_problem(str(error))
+                )
             )
     found = reader.result()
     return replace(found, refused=tuple(refused), skipped=(*others, *found.skipped))
 
 
 _NOT_EVENTS = {
-    "VTODO": messages.SKIP_VTODO,
-    "VJOURNAL": messages.SKIP_VJOURNAL,
-    "VFREEBUSY": messages.SKIP_VFREEBUSY,
+    "VTODO": texts.imports.SKIP_VTODO,
+    "VJOURNAL": texts.imports.SKIP_VJOURNAL,
+    "VFREEBUSY": texts.imports.SKIP_VFREEBUSY,
 }
 
 
@@ -179,11 +183,13 @@ def _scan(text: str, source: str) -> tuple[list[_Where], list[Skip]]:
             name, _params, _ = Contentline(head + ":").parts()
         except ValueError:
             shown = line if len(line) <= 40 else line[:37] + "..."
-            raise bad_record(source, messages.at_line(number), messages.not_ical_line(shown)) from None
+            raise bad_record(
+                source, texts.imports.at_line(number), texts.imports.not_ical_line(shown)
+            ) from None
         value = value.strip()
         name = name.upper()
         if name == "BEGIN" and value.upper() in _NOT_EVENTS and not depth_in_event:
-            others.append(Skip(_NOT_EVENTS[value.upper()], messages.at_line(number)))
+            others.append(Skip(_NOT_EVENTS[value.upper()], texts.imports.at_line(number)))
         if name == "BEGIN" and value.upper() == "VEVENT":
             places.append(_Where(number))
             depth_in_event = 1
@@ -216,7 +222,7 @@ def _parsed(component: icalendar.cal.Component, name: str, kind: type[_Prop]) ->
     `vBroken`) is refused with the reason icalendar gave."""
     prop = component[name]
     if not isinstance(prop, kind):
-        raise Refused(name, messages.ical_line_problem(str(getattr(prop, "parse_error", None) or prop)))
+        raise Refused(name, texts.imports.ical_line_problem(str(getattr(prop, "parse_error", None) or prop)))
     return prop
 
 
@@ -242,19 +248,19 @@ class _Reader:
             raise Refused(prop, _broken(event, prop, problem))
         for prop in ("DTSTART", "DTEND", "DURATION", "RRULE", "RECURRENCE-ID", "UID", "SUMMARY"):
             if isinstance(event.get(prop), list):
-                raise Refused(prop, messages.repeated_property(prop))
+                raise Refused(prop, texts.imports.repeated_property(prop))
         for prop in ("RDATE", "EXRULE"):
             if prop in event:
-                raise Refused(prop, messages.extra_rule_unsupported(prop))
+                raise Refused(prop, texts.imports.extra_rule_unsupported(prop))
         uid = one_line(str(event.get("UID", "") or ""))
         cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
         fields, source_start = self._fields(event)
         if "RECURRENCE-ID" in event:
             if "RRULE" in event:
-                raise Refused("RRULE", messages.EDITED_OCCURRENCE_WITH_RRULE)
+                raise Refused("RRULE", texts.imports.EDITED_OCCURRENCE_WITH_RRULE)
             rid = _parsed(event, "RECURRENCE-ID", icalendar.vDDDTypes)
             if str(rid.params.get("RANGE", "")).upper() == "THISANDFUTURE":
-                raise Refused("RECURRENCE-ID", messages.THISANDFUTURE_UNSUPPORTED)
+                raise Refused("RECURRENCE-ID", texts.imports.THISANDFUTURE_UNSUPPORTED)
             original = self._moment(rid, "RECURRENCE-ID").astimezone(self.tz)
             self.exceptions.append(
                 _Edited(
@@ -262,17 +268,17 @@ class _Reader:
                     Action(owner=self.owner, original_start=original, **fields),
                     cancelled,
                     inherits={p for p in ("SUMMARY", "CATEGORIES") if p not in event},
-                    where=messages.at_line(where.begin),
+                    where=texts.imports.at_line(where.begin),
                 )
             )
             return
         if "RRULE" in event:
             if uid in self.series:
-                raise Refused("UID", messages.shared_uid(uid))
+                raise Refused("UID", texts.imports.shared_uid(uid))
             self.series[uid] = self._series(event, fields, source_start)
             return
         if cancelled:
-            self.skipped.append(Skip(messages.SKIP_CANCELLED_EVENT, messages.at_line(where.begin)))
+            self.skipped.append(Skip(texts.imports.SKIP_CANCELLED_EVENT, texts.imports.at_line(where.begin)))
             return
         self.actions.append(Action(owner=self.owner, **fields))
         self.action_uids.append(uid)
@@ -284,10 +290,10 @@ class _Reader:
             recur = _parsed(event, "RRULE", icalendar.vRecur)
             rule = in_zone(rrule_to_recurrence(recur, source_start), source_start, self.tz)
         except InvalidValue as error:
-            raise Refused("RRULE", messages.invalid_value(error)) from None
+            raise Refused("RRULE", texts.domain.invalid_value(error)) from None
         first = next(iter_all_starts(rule, fields["start"], 1), None)
         if first is None:
-            raise Refused("RRULE", messages.RULE_WITHOUT_OCCURRENCE)
+            raise Refused("RRULE", texts.imports.RULE_WITHOUT_OCCURRENCE)
         if first != fields["start"]:
             duration = fields["end"] - fields["start"]
             fields = {**fields, "start": first, "end": first + duration}
@@ -309,7 +315,7 @@ class _Reader:
             series = self.series.get(item.uid)
             if series is None:
                 if item.cancelled:
-                    skipped.append(Skip(messages.SKIP_CANCELLED_EVENT, item.where))
+                    skipped.append(Skip(texts.imports.SKIP_CANCELLED_EVENT, item.where))
                 else:
                     orphans += 1
                     actions.append(item.action.with_changes(original_start=None))
@@ -330,7 +336,7 @@ class _Reader:
                 entered_title(thing.title)
             except InvalidValue:
                 untitled += 1
-                return thing.with_changes(title=messages.UNTITLED_ACTION)
+                return thing.with_changes(title=texts.imports.UNTITLED_ACTION)
             return thing
 
         series_list = tuple(
@@ -360,7 +366,7 @@ class _Reader:
         """The Action/Series fields every kind of VEVENT shares (times in the CRM's zone), and the start
         in the event's own zone (what its RRULE means)."""
         if "DTSTART" not in event:
-            raise Refused(None, messages.NO_DTSTART)
+            raise Refused(None, texts.imports.NO_DTSTART)
         start_prop = _parsed(event, "DTSTART", icalendar.vDDDTypes)
         all_day = not isinstance(start_prop.dt, datetime)
         start = self._moment(start_prop, "DTSTART")
@@ -389,7 +395,7 @@ class _Reader:
             return self._zoned(value, prop, name)
         if isinstance(value, date):
             return datetime.combine(value, time(), self.tz)
-        raise Refused(name, messages.not_date_or_datetime(value, name))
+        raise Refused(name, texts.imports.not_date_or_datetime(value, name))
 
     def _zoned(self, value: datetime, prop: object, name: str) -> datetime:
         """A time in its zone. icalendar resolved a TZID through the file's VTIMEZONE, an IANA name or a
@@ -404,12 +410,12 @@ class _Reader:
             return value.replace(tzinfo=self.tz)
         zone = zone_of_tzid(tzid)
         if zone is None:
-            raise Refused(name, messages.unknown_tzid(tzid))
+            raise Refused(name, texts.imports.unknown_tzid(tzid))
         return value.replace(tzinfo=zone)
 
     def _end(self, event: icalendar.Event, start: datetime, all_day: bool) -> datetime:
         if "DTEND" in event and "DURATION" in event:
-            raise Refused("DURATION", messages.DTEND_AND_DURATION)
+            raise Refused("DURATION", texts.imports.DTEND_AND_DURATION)
         if "DTEND" in event:
             end_prop = _parsed(event, "DTEND", icalendar.vDDDTypes)
             value = end_prop.dt
@@ -417,11 +423,11 @@ class _Reader:
                 return self._zoned(value, end_prop, "DTEND").astimezone(start.tzinfo)
             if all_day and isinstance(value, date) and not isinstance(value, datetime):
                 return datetime.combine(value, time(), self.tz)
-            raise Refused("DTEND", messages.DTEND_KIND_MISMATCH)
+            raise Refused("DTEND", texts.imports.DTEND_KIND_MISMATCH)
         if "DURATION" in event:
             duration = _parsed(event, "DURATION", icalendar.vDDDTypes).dt
             if not isinstance(duration, timedelta):
-                raise Refused("DURATION", messages.not_duration(duration))
+                raise Refused("DURATION", texts.imports.not_duration(duration))
             return start + duration
         return start + timedelta(days=1) if all_day else start
 
@@ -438,7 +444,7 @@ class _Reader:
             elif isinstance(value, datetime):
                 before = start - self._zoned(value, trigger, "TRIGGER")
             else:
-                raise Refused("TRIGGER", messages.bad_trigger(value))
+                raise Refused("TRIGGER", texts.imports.bad_trigger(value))
             return max(0, int(before.total_seconds() // 60))
         return None
 
@@ -466,7 +472,7 @@ class _Reader:
                 elif isinstance(value, date):  # a DATE: the occurrence of that day
                     moment = datetime.combine(value, start.time(), start.tzinfo)
                 else:
-                    raise Refused("EXDATE", messages.not_date_or_datetime(value))
+                    raise Refused("EXDATE", texts.imports.not_date_or_datetime(value))
                 starts.append(moment.astimezone(self.tz))
         return starts
 
@@ -474,11 +480,11 @@ class _Reader:
 def _broken(event: icalendar.Event, prop: str | None, problem: str) -> str:
     """icalendar's complaint about a property, as a user-facing reason."""
     if prop is None:
-        return messages.ical_line_problem(problem)
+        return texts.imports.ical_line_problem(problem)
     shown = str(event.get(prop))  # the property's text as the file has it
     if prop in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "DUE"):
-        return messages.invalid_date_property(prop, shown)
-    return messages.invalid_property(prop, shown, problem)
+        return texts.imports.invalid_date_property(prop, shown)
+    return texts.imports.invalid_property(prop, shown, problem)
 
 
 # --- writing --------------------------------------------------------------------------------------

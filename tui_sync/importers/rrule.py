@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import WEEKDAYS, Pattern, Recurrence
 
 _DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -51,14 +51,14 @@ def rrule_to_recurrence(rule: icalendar.prop.vRecur, start: datetime) -> Recurre
     `Refused` says what Outlook cannot express."""
     unknown = sorted(set(rule) - _RULE_PARTS)
     if unknown:
-        raise Refused("RRULE", messages.rrule_unsupported_part(unknown[0]))
+        raise Refused("RRULE", texts.imports.rrule_unsupported_part(unknown[0]))
     if "FREQ" not in rule:
-        raise Refused("RRULE", messages.RRULE_NO_FREQ)
+        raise Refused("RRULE", texts.imports.RRULE_NO_FREQ)
     freq = str(_parts(rule, "FREQ")[0]).upper()
     interval = _int(rule, "INTERVAL", 1)
     wkst = str((_parts(rule, "WKST") or ["MO"])[0]).upper()
     if wkst not in _CODE_DAY:
-        raise Refused("RRULE", messages.rrule_bad_wkst(wkst))
+        raise Refused("RRULE", texts.imports.rrule_bad_wkst(wkst))
     days, ordinals = _byday(rule)
     monthdays = _numbers(rule, "BYMONTHDAY")
     months = _numbers(rule, "BYMONTH")
@@ -74,53 +74,53 @@ def rrule_to_recurrence(rule: icalendar.prop.vRecur, start: datetime) -> Recurre
     if capped is not None:  # "day 31, or the month's last day": Outlook's own monthly day
         monthdays, setpos = [capped], []
     if len(months) > 1 or len(monthdays) > 1 or len(setpos) > 1:
-        raise _cannot(text, messages.RRULE_ONE_OF_EACH)
+        raise _cannot(text, texts.imports.RRULE_ONE_OF_EACH)
     if freq in ("DAILY", "WEEKLY") and (monthdays or months or setpos or ordinals):
-        raise _cannot(text, messages.RRULE_PLAIN_DAYS_ONLY)
+        raise _cannot(text, texts.imports.RRULE_PLAIN_DAYS_ONLY)
     if freq == "DAILY":
         if days and interval != 1:
-            raise _cannot(text, messages.RRULE_DAYS_WITH_DAY_INTERVAL)
+            raise _cannot(text, texts.imports.RRULE_DAYS_WITH_DAY_INTERVAL)
         if days:
             return Recurrence(pattern="weekly", days_of_week=tuple(days), **base)
         return Recurrence(pattern="daily", **base)
     if freq == "WEEKLY":
         return Recurrence(pattern="weekly", days_of_week=tuple(days or [WEEKDAYS[start.weekday()]]), **base)
     if freq not in ("MONTHLY", "YEARLY"):
-        raise _cannot(text, messages.rrule_freq(freq))
+        raise _cannot(text, texts.imports.rrule_freq(freq))
     yearly = freq == "YEARLY"
     if months and not yearly:
-        raise _cannot(text, messages.RRULE_BYMONTH_IN_MONTHLY)
+        raise _cannot(text, texts.imports.RRULE_BYMONTH_IN_MONTHLY)
     if yearly:
         base["month"] = months[0] if months else start.month
     relative: Pattern = "relativeYearly" if yearly else "relativeMonthly"
     absolute: Pattern = "absoluteYearly" if yearly else "absoluteMonthly"
     if ordinals or (days and setpos):
         if ordinals and (len(ordinals) > 1 or days or setpos or monthdays):
-            raise _cannot(text, messages.RRULE_ONE_NUMBERED_WEEKDAY)
+            raise _cannot(text, texts.imports.RRULE_ONE_NUMBERED_WEEKDAY)
         if monthdays:
-            raise _cannot(text, messages.RRULE_BYDAY_WITH_BYMONTHDAY)
+            raise _cannot(text, texts.imports.RRULE_BYDAY_WITH_BYMONTHDAY)
         if yearly and not months:
-            raise _cannot(text, messages.RRULE_NUMBERED_WEEKDAY_OF_YEAR)
+            raise _cannot(text, texts.imports.RRULE_NUMBERED_WEEKDAY_OF_YEAR)
         position, chosen = (ordinals[0][0], [ordinals[0][1]]) if ordinals else (setpos[0], days)
         if position not in _INDEX_OF:
-            raise _cannot(text, messages.rrule_position(position))
+            raise _cannot(text, texts.imports.rrule_position(position))
         return Recurrence(pattern=relative, index=_INDEX_OF[position], days_of_week=tuple(chosen), **base)
     if days:
         if monthdays or yearly or interval != 1:
-            raise _cannot(text, messages.RRULE_EVERY_SUCH_WEEKDAY)
+            raise _cannot(text, texts.imports.RRULE_EVERY_SUCH_WEEKDAY)
         return Recurrence(pattern="weekly", days_of_week=tuple(days), **base)  # every Tuesday
     if setpos:
-        raise _cannot(text, messages.RRULE_BYSETPOS_WITHOUT_BYDAY)
+        raise _cannot(text, texts.imports.RRULE_BYSETPOS_WITHOUT_BYDAY)
     day = monthdays[0] if monthdays else start.day
     if day == -1:  # the last day of the month: the last of any weekday
         return Recurrence(pattern=relative, index="last", days_of_week=WEEKDAYS, **base)
     if not 1 <= day <= 31:
-        raise _cannot(text, messages.rrule_monthday(day))
+        raise _cannot(text, texts.imports.rrule_monthday(day))
     month = base.get("month")
     if capped is None and day > _shortest(month):
         # RFC 5545 §3.3.10 skips the months (or years) without that day; Outlook puts the occurrence on
         # the month's last day instead: importing the rule as it is would add occurrences.
-        raise _cannot(text, messages.rrule_day_skips_months(day))
+        raise _cannot(text, texts.imports.rrule_day_skips_months(day))
     return Recurrence(pattern=absolute, day_of_month=day, **base)
 
 
@@ -153,7 +153,9 @@ def in_zone(recurrence: Recurrence, source_start: datetime, tz: ZoneInfo) -> Rec
         return recurrence
     if recurrence.pattern not in ("daily", "weekly"):
         zone = getattr(source_start.tzinfo, "key", str(source_start.tzinfo))
-        raise Refused("DTSTART", messages.series_on_other_day(recurrence.pattern, source_start, zone, tz.key))
+        raise Refused(
+            "DTSTART", texts.imports.series_on_other_day(recurrence.pattern, source_start, zone, tz.key)
+        )
     days = tuple(WEEKDAYS[(WEEKDAYS.index(d) + shift) % 7] for d in recurrence.days_of_week)
     end = recurrence.end_date + timedelta(days=shift) if recurrence.end_date else None
     return replace(
@@ -162,7 +164,7 @@ def in_zone(recurrence: Recurrence, source_start: datetime, tz: ZoneInfo) -> Rec
 
 
 def _cannot(text: str, why: str) -> Refused:
-    return Refused("RRULE", messages.rrule_inexpressible(text, why))
+    return Refused("RRULE", texts.imports.rrule_inexpressible(text, why))
 
 
 def _parts(rule: icalendar.prop.vRecur, key: str) -> list:
@@ -175,14 +177,14 @@ def _numbers(rule: icalendar.prop.vRecur, key: str) -> list[int]:
     try:
         return [int(v) for v in _parts(rule, key)]
     except (TypeError, ValueError):
-        raise Refused("RRULE", messages.rrule_not_numbers(key)) from None
+        raise Refused("RRULE", texts.imports.rrule_not_numbers(key)) from None
 
 
 def _int(rule: icalendar.prop.vRecur, key: str, default: int) -> int:
     try:
         return int((_parts(rule, key) or [default])[0])
     except (TypeError, ValueError):
-        raise Refused("RRULE", messages.rrule_not_number(key)) from None
+        raise Refused("RRULE", texts.imports.rrule_not_number(key)) from None
 
 
 def _byday(rule: icalendar.prop.vRecur) -> tuple[list[str], list[tuple[int, str]]]:
@@ -192,7 +194,7 @@ def _byday(rule: icalendar.prop.vRecur) -> tuple[list[str], list[tuple[int, str]
     for item in _parts(rule, "BYDAY"):
         match = _BYDAY.match(str(item).upper())
         if not match:
-            raise Refused("RRULE", messages.rrule_bad_byday(item))
+            raise Refused("RRULE", texts.imports.rrule_bad_byday(item))
         position, code = match.groups()
         if position and int(position) != 0:
             ordinals.append((int(position), _CODE_DAY[code]))
@@ -203,7 +205,7 @@ def _byday(rule: icalendar.prop.vRecur) -> tuple[list[str], list[tuple[int, str]
 
 def _range(rule: icalendar.prop.vRecur, start: datetime) -> dict:
     if "UNTIL" in rule and "COUNT" in rule:
-        raise Refused("RRULE", messages.RRULE_UNTIL_AND_COUNT)
+        raise Refused("RRULE", texts.imports.RRULE_UNTIL_AND_COUNT)
     if "COUNT" in rule:
         return {"range_type": "numbered", "count": _int(rule, "COUNT", 1)}
     if "UNTIL" in rule:
@@ -217,7 +219,7 @@ def _range(rule: icalendar.prop.vRecur, start: datetime) -> dict:
         elif isinstance(until, date):
             last = until
         else:
-            raise Refused("RRULE", messages.rrule_bad_until(until))
+            raise Refused("RRULE", texts.imports.rrule_bad_until(until))
         return {"range_type": "endDate", "end_date": last}
     return {"range_type": "noEnd"}
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import vobject
 from vobject.base import ParseError, parseLine
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Contact, InvalidValue, check_note, photo_type
 from tui_sync.errors import BadInput
 from tui_sync.importers.common import (
@@ -58,7 +58,7 @@ class _Card:
 
     @property
     def where(self) -> str:
-        return messages.at_record(self.number, self.first_line)
+        return texts.imports.at_record(self.number, self.first_line)
 
 
 # Properties that say nothing about the person (versions, stamps, the producer, display hints): read
@@ -140,21 +140,23 @@ def _split_cards(text: str, source: str) -> list[_Card]:
         if current is None:
             if upper != "BEGIN:VCARD":
                 raise bad_record(
-                    source, messages.at_line(number), messages.expected_begin_vcard(_show(line.strip()))
+                    source,
+                    texts.imports.at_line(number),
+                    texts.imports.expected_begin_vcard(_show(line.strip())),
                 )
             current, start = [], number
         elif upper == "END:VCARD":
             cards.append(_Card(len(cards) + 1, start, tuple(current)))
             current = None
         elif upper == "BEGIN:VCARD":
-            where = messages.at_record(len(cards) + 1, start)
-            raise bad_record(source, where, messages.vcard_not_ended(number))
+            where = texts.imports.at_record(len(cards) + 1, start)
+            raise bad_record(source, where, texts.imports.vcard_not_ended(number))
         else:
             current.append((number, line))
     if current is not None:
-        raise bad_record(source, messages.at_record(len(cards) + 1, start), messages.NO_END_VCARD)
+        raise bad_record(source, texts.imports.at_record(len(cards) + 1, start), texts.imports.NO_END_VCARD)
     if not cards:
-        raise BadInput(messages.no_vcard(source))
+        raise BadInput(texts.imports.no_vcard(source))
     return cards
 
 
@@ -175,14 +177,14 @@ def _read_card(card: _Card) -> tuple[Contact, str, list[Skip]]:
     skips: list[Skip] = []
     for line_no, line in card.lines:
         name = _name_of(line)
-        where = messages.at_line(line_no)
+        where = texts.imports.at_line(line_no)
         if name == "PHOTO":
             if photo is None:
                 photo = _read_photo(line, where)
                 if photo is None:
-                    skips.append(Skip(messages.SKIP_PHOTO_URL, where))
+                    skips.append(Skip(texts.imports.SKIP_PHOTO_URL, where))
             else:
-                skips.append(Skip(messages.SKIP_SECOND_PHOTO, where))
+                skips.append(Skip(texts.imports.SKIP_SECOND_PHOTO, where))
             continue
         if name in _PROFILE_LINES:
             continue
@@ -190,19 +192,19 @@ def _read_card(card: _Card) -> tuple[Contact, str, list[Skip]]:
         try:
             parseLine(line)
         except ParseError:
-            raise _CardRefused(where, messages.not_vcard_line(_show(line))) from None
+            raise _CardRefused(where, texts.imports.not_vcard_line(_show(line))) from None
         kept.append((line_no, line))
     text = "\r\n".join(["BEGIN:VCARD", *(line for _, line in kept), "END:VCARD"]) + "\r\n"
     try:
         vcard = vobject.readOne(text, allowQP=True)
     except Exception as error:  # vobject raises assorted types for assorted garbage
-        raise _CardRefused(_vobject_where(error, card, kept), messages.invalid_vcard(error)) from None
+        raise _CardRefused(_vobject_where(error, card, kept), texts.imports.invalid_vcard(error)) from None
     try:
         contact, skips_here = _contact(vcard, photo, _Places(card, kept))
     except InvalidValue as error:
-        raise _CardRefused(card.where, messages.invalid_value(error)) from None
+        raise _CardRefused(card.where, texts.domain.invalid_value(error)) from None
     except (AttributeError, TypeError, ValueError, LookupError) as error:
-        raise _CardRefused(card.where, messages.invalid_vcard(error)) from None
+        raise _CardRefused(card.where, texts.imports.invalid_vcard(error)) from None
     uids = _lines(vcard, "uid")
     uid = one_line(_text(uids[0].value)) if uids else ""
     return contact, uid, skips + skips_here
@@ -219,7 +221,7 @@ def _check_quoted_printable(line: str, where: str) -> None:
     try:
         quopri.decodestring(value.encode("utf-8", "replace")).decode(charset)
     except (UnicodeDecodeError, LookupError):
-        raise _CardRefused(where, messages.quoted_printable_not_text(charset)) from None
+        raise _CardRefused(where, texts.imports.quoted_printable_not_text(charset)) from None
 
 
 def _vobject_where(error: Exception, card: _Card, kept: list[tuple[int, str]]) -> str:
@@ -227,7 +229,7 @@ def _vobject_where(error: Exception, card: _Card, kept: list[tuple[int, str]]) -
     line 1 is BEGIN:VCARD), else the card."""
     number = getattr(error, "lineNumber", None)
     if isinstance(number, int) and 2 <= number <= len(kept) + 1:
-        return messages.at_line(kept[number - 2][0])
+        return texts.imports.at_line(kept[number - 2][0])
     return card.where
 
 
@@ -242,14 +244,14 @@ def _read_photo(line: str, where: str) -> bytes | None:
     elif value.lower().startswith("data:"):
         meta, sep, payload = value[5:].partition(",")
         if not sep or not meta.lower().endswith(";base64"):
-            raise _CardRefused(where, messages.PHOTO_URI_NOT_BASE64)
+            raise _CardRefused(where, texts.imports.PHOTO_URI_NOT_BASE64)
         encoded = payload
     if encoded is None:
         return None
     try:
         return base64.b64decode("".join(encoded.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise _CardRefused(where, messages.PHOTO_BAD_BASE64) from None
+        raise _CardRefused(where, texts.imports.PHOTO_BAD_BASE64) from None
 
 
 def _text(value: object) -> str:
@@ -292,38 +294,38 @@ class _Places:
     def of(self, line: vobject.base.ContentLine) -> str:
         number = getattr(line, "lineNumber", None)
         if isinstance(number, int) and 2 <= number <= len(self.kept) + 1:
-            return messages.at_line(self.kept[number - 2][0])
+            return texts.imports.at_line(self.kept[number - 2][0])
         return self.card.where
 
 
 # What the CRM has no field for, by property, in a user's words; X- properties other than these are a
 # program's own display hints and are left without a word.
 _UNKEPT = {
-    "URL": messages.SKIP_URL,
-    "BDAY": messages.SKIP_BIRTHDAY,
-    "ANNIVERSARY": messages.SKIP_ANNIVERSARY,
-    "X-ANNIVERSARY": messages.SKIP_ANNIVERSARY,
-    "X-MS-ANNIVERSARY": messages.SKIP_ANNIVERSARY,
-    "NICKNAME": messages.SKIP_NICKNAME,
-    "ROLE": messages.SKIP_ROLE,
-    "GEO": messages.SKIP_GEO,
-    "IMPP": messages.SKIP_IM,
-    "X-AIM": messages.SKIP_IM,
-    "X-ICQ": messages.SKIP_IM,
-    "X-JABBER": messages.SKIP_IM,
-    "X-MSN": messages.SKIP_IM,
-    "X-YAHOO": messages.SKIP_IM,
-    "X-SKYPE": messages.SKIP_IM,
-    "X-GOOGLE-TALK": messages.SKIP_IM,
-    "X-MS-IMADDRESS": messages.SKIP_IM,
-    "RELATED": messages.SKIP_RELATED,
-    "GENDER": messages.SKIP_GENDER,
-    "LANG": messages.SKIP_LANG,
-    "MEMBER": messages.SKIP_MEMBER,
-    "CATEGORIES": messages.SKIP_CATEGORY,
-    "FBURL": messages.SKIP_CALENDAR_URL,
-    "CALURI": messages.SKIP_CALENDAR_URL,
-    "CALADRURI": messages.SKIP_CALENDAR_URL,
+    "URL": texts.imports.SKIP_URL,
+    "BDAY": texts.imports.SKIP_BIRTHDAY,
+    "ANNIVERSARY": texts.imports.SKIP_ANNIVERSARY,
+    "X-ANNIVERSARY": texts.imports.SKIP_ANNIVERSARY,
+    "X-MS-ANNIVERSARY": texts.imports.SKIP_ANNIVERSARY,
+    "NICKNAME": texts.imports.SKIP_NICKNAME,
+    "ROLE": texts.imports.SKIP_ROLE,
+    "GEO": texts.imports.SKIP_GEO,
+    "IMPP": texts.imports.SKIP_IM,
+    "X-AIM": texts.imports.SKIP_IM,
+    "X-ICQ": texts.imports.SKIP_IM,
+    "X-JABBER": texts.imports.SKIP_IM,
+    "X-MSN": texts.imports.SKIP_IM,
+    "X-YAHOO": texts.imports.SKIP_IM,
+    "X-SKYPE": texts.imports.SKIP_IM,
+    "X-GOOGLE-TALK": texts.imports.SKIP_IM,
+    "X-MS-IMADDRESS": texts.imports.SKIP_IM,
+    "RELATED": texts.imports.SKIP_RELATED,
+    "GENDER": texts.imports.SKIP_GENDER,
+    "LANG": texts.imports.SKIP_LANG,
+    "MEMBER": texts.imports.SKIP_MEMBER,
+    "CATEGORIES": texts.imports.SKIP_CATEGORY,
+    "FBURL": texts.imports.SKIP_CALENDAR_URL,
+    "CALURI": texts.imports.SKIP_CALENDAR_URL,
+    "CALADRURI": texts.imports.SKIP_CALENDAR_URL,
 }
 _USED = {"N", "FN", "ORG", "TITLE", "EMAIL", "TEL", "ADR", "NOTE", "PHOTO", "BEGIN", "END"}
 
@@ -350,26 +352,26 @@ def _contact(
     )
     company = units[0] if units else ""
     if len([u for u in units if u]) > 1:
-        skips.append(Skip(messages.SKIP_DEPARTMENT, places.of(orgs[0])))
+        skips.append(Skip(texts.imports.SKIP_DEPARTMENT, places.of(orgs[0])))
     if not (last or first):
         last, first = _names_of_fn(vcard, company)
     emails = _lines(vcard, "email")
     email = _pick(emails, "pref", "work")
-    skips.extend(Skip(messages.SKIP_SECOND_EMAIL, places.of(e)) for e in emails if e is not email)
+    skips.extend(Skip(texts.imports.SKIP_SECOND_EMAIL, places.of(e)) for e in emails if e is not email)
     phone, mobile, phone_skips = _phones(_lines(vcard, "tel"), places)
     skips.extend(phone_skips)
     addresses = _lines(vcard, "adr")
     address = _pick(addresses, "work")
-    skips.extend(Skip(messages.SKIP_SECOND_ADDRESS, places.of(a)) for a in addresses if a is not address)
+    skips.extend(Skip(texts.imports.SKIP_SECOND_ADDRESS, places.of(a)) for a in addresses if a is not address)
     if address is not None and one_line(_text(address.value.region)):
-        skips.append(Skip(messages.SKIP_REGION, places.of(address)))
+        skips.append(Skip(texts.imports.SKIP_REGION, places.of(address)))
     lines, postal_code, city, country = _address(address)
     titles = _lines(vcard, "title")
     notes = [clean(_text(line.value)) for line in _lines(vcard, "note")]
     for name, found in vcard.contents.items():
         kind = _UNKEPT.get(name.upper())
         if kind is None and name.upper() not in _USED | _TECHNICAL and not name.upper().startswith("X-"):
-            kind = messages.skip_property(name.upper())
+            kind = texts.imports.skip_property(name.upper())
         if kind is not None:
             skips.extend(Skip(kind, places.of(line)) for line in found)
     note = "\n".join(n for n in notes if n)
@@ -421,11 +423,11 @@ def _phones(tels: list[vobject.base.ContentLine], places: _Places) -> tuple[str,
             continue
         kinds = _types(t)
         kind = (
-            messages.SKIP_FAX
+            texts.imports.SKIP_FAX
             if "fax" in kinds
-            else messages.SKIP_PAGER
+            else texts.imports.SKIP_PAGER
             if "pager" in kinds
-            else messages.SKIP_OTHER_PHONE
+            else texts.imports.SKIP_OTHER_PHONE
         )
         skips.append(Skip(kind, places.of(t)))
     return (number(chosen) if chosen else ""), (number(cell) if cell else ""), skips

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.microsoft.errors import (
     ConnectionFailed,
     MicrosoftError,
@@ -123,11 +123,11 @@ def trust_ca_file(context: ssl.SSLContext, ca_file: str | Path) -> None:
     try:
         context.load_verify_locations(cafile=str(ca_file))
     except FileNotFoundError:
-        raise ConnectionFailed(messages.ca_file_unusable(ca_file, messages.CA_FILE_MISSING)) from None
+        raise ConnectionFailed(texts.config.ca_file_unusable(ca_file, texts.config.CA_FILE_MISSING)) from None
     except ssl.SSLError:
-        raise ConnectionFailed(messages.ca_file_unusable(ca_file, messages.CA_FILE_NOT_PEM)) from None
+        raise ConnectionFailed(texts.config.ca_file_unusable(ca_file, texts.config.CA_FILE_NOT_PEM)) from None
     except OSError as error:
-        raise ConnectionFailed(messages.ca_file_unusable(ca_file, error.strerror or str(error))) from None
+        raise ConnectionFailed(texts.config.ca_file_unusable(ca_file, error.strerror or str(error))) from None
 
 
 def http_session(ca_file: str | Path | None) -> requests.Session:
@@ -157,7 +157,7 @@ def email_mismatch(username: str, expected: str) -> str | None:
     addresses compare case-blind), None when it is or either is unknown: one rule for Connect and Test."""
     expected = expected.strip()
     if expected and username and expected.casefold() != username.casefold():
-        return messages.email_mismatch(username, expected)
+        return texts.microsoft.email_mismatch(username, expected)
     return None
 
 
@@ -231,7 +231,9 @@ class Authenticator:
             raise self._unreachable(error) from None
         except ValueError as error:  # MSAL: "Unable to get authority configuration for …"
             raise ConnectionFailed(
-                messages.cannot_reach(messages.sign_in_service(self.authority), _first_line(error))
+                texts.microsoft.cannot_reach(
+                    texts.microsoft.sign_in_service(self.authority), _first_line(error)
+                )
             ) from None
 
     def _unreachable(self, error: BaseException) -> ConnectionFailed:
@@ -239,12 +241,14 @@ class Authenticator:
 
         detail = type(error).__name__
         if isinstance(error, requests.exceptions.SSLError):
-            detail = messages.UNTRUSTED_CERTIFICATE_SIGN_IN
+            detail = texts.microsoft.UNTRUSTED_CERTIFICATE_SIGN_IN
         elif isinstance(error, requests.Timeout):
-            detail = messages.NO_ANSWER_IN_TIME
+            detail = texts.microsoft.NO_ANSWER_IN_TIME
         elif isinstance(error, requests.ConnectionError):
-            detail = messages.CONNECTION_REFUSED
-        return ConnectionFailed(messages.cannot_reach(messages.sign_in_service(self.authority), detail))
+            detail = texts.microsoft.CONNECTION_REFUSED
+        return ConnectionFailed(
+            texts.microsoft.cannot_reach(texts.microsoft.sign_in_service(self.authority), detail)
+        )
 
     async def _call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run one blocking MSAL call in a thread, turning network failures into our error."""
@@ -264,12 +268,12 @@ class Authenticator:
         if error in _RECONNECT_ERRORS:
             return NotConnected(user_code, description)
         if error == "authorization_declined":
-            return SignInFailed(messages.SIGN_IN_DECLINED)
+            return SignInFailed(texts.microsoft.SIGN_IN_DECLINED)
         if error == "expired_token":
-            return SignInFailed(messages.SIGN_IN_EXPIRED)
+            return SignInFailed(texts.microsoft.SIGN_IN_EXPIRED)
         if error == "bad_verification_code":  # "The device_code sent to the /token endpoint wasn't
-            return SignInFailed(messages.SIGN_IN_CODE_UNKNOWN)  # recognized" (v2-oauth2-device-code)
-        return SignInFailed(messages.sign_in_failed(description))
+            return SignInFailed(texts.microsoft.SIGN_IN_CODE_UNKNOWN)  # recognized" (v2-oauth2-device-code)
+        return SignInFailed(texts.microsoft.sign_in_failed(description))
 
     # --- device-code sign-in ----------------------------------------------------------------------
 
@@ -325,7 +329,7 @@ class Authenticator:
             if cancel.is_set():
                 raise SignInCancelled()
             if remaining <= 0:
-                raise SignInFailed(messages.SIGN_IN_EXPIRED)
+                raise SignInFailed(texts.microsoft.SIGN_IN_EXPIRED)
             with contextlib.suppress(TimeoutError):
                 wait = max(MIN_POLL_INTERVAL, interval)
                 await asyncio.wait_for(cancel.wait(), timeout=min(wait, remaining))
@@ -344,7 +348,7 @@ class Authenticator:
         account = next((a for a in accounts if a.get("local_account_id") == claims.get("oid")), None)
         account = account or (accounts[0] if accounts else None)
         if account is None:
-            raise SignInFailed(messages.sign_in_failed(messages.NO_ACCOUNT_RETURNED))
+            raise SignInFailed(texts.microsoft.sign_in_failed(texts.microsoft.NO_ACCOUNT_RETURNED))
         home = str(account["home_account_id"])
         username = username or str(account.get("username") or "")
         self._remember(home, result)
@@ -369,7 +373,7 @@ class Authenticator:
         if not self.client_id:
             raise NotConfigured()
         if not home_account_id:
-            raise NotConnected(user_code or messages.THIS_USER)
+            raise NotConnected(user_code or texts.microsoft.THIS_USER)
         lock = self._token_locks.setdefault(home_account_id, asyncio.Lock())
         async with lock:
             cached = self._tokens.get(home_account_id)
@@ -379,14 +383,14 @@ class Authenticator:
             app = await self._application()
             account = await self._call(self._account, app, home_account_id)
             if account is None:
-                raise NotConnected(user_code or messages.THIS_USER)
+                raise NotConnected(user_code or texts.microsoft.THIS_USER)
             result = await self._call(
                 app.acquire_token_silent_with_error, list(SCOPES), account, force_refresh=force_refresh
             )
             if not result:
-                raise NotConnected(user_code or messages.THIS_USER)
+                raise NotConnected(user_code or texts.microsoft.THIS_USER)
             if "access_token" not in result:
-                raise self._service_error(result, user_code or messages.THIS_USER)
+                raise self._service_error(result, user_code or texts.microsoft.THIS_USER)
             self._remember(home_account_id, result)
             return str(result["access_token"])
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import ActionType, User
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.auth import Authenticator, TokenProvider, email_mismatch
@@ -100,7 +100,7 @@ async def run_checks(
     results = _Results(on_result)
     calendar_name = user.prefs.calendar_name.strip()
     if not calendar_name:
-        results.append(CheckResult.failed(messages.CALENDAR_NAME_NOT_SET))
+        results.append(CheckResult.failed(texts.microsoft.CALENDAR_NAME_NOT_SET))
     provider = auth.token_provider(user.home_account_id, user.code)
     try:
         await _signed_in_token(auth, user, provider)
@@ -114,7 +114,7 @@ async def run_checks(
         try:
             await _account_checks(graph, user, action_types, calendar_name, create_categories, results)
         except ReconnectNeeded:
-            results.append(CheckResult.of(AccountNotAccessible(messages.REASON_TOKEN_REFUSED)))
+            results.append(CheckResult.of(AccountNotAccessible(texts.microsoft.REASON_TOKEN_REFUSED)))
         except MicrosoftError as error:
             results.append(CheckResult.of(error))
     return list(results)
@@ -133,15 +133,15 @@ async def _signed_in_token(auth: Authenticator, user: User, provider: TokenProvi
         raise
     except ReconnectNeeded as error:
         await auth.check_client(user.code)  # raises UnknownClient when the ID is the problem
-        reason = messages.REASON_NOT_CONNECTED if not user.home_account_id else _reason(error)
+        reason = texts.microsoft.REASON_NOT_CONNECTED if not user.home_account_id else _reason(error)
         raise AccountNotAccessible(reason) from None
 
 
 def _reason(error: ReconnectNeeded) -> str:
     reason = getattr(error, "reason", "")
-    if reason and reason != messages.REASON_NOT_CONNECTED:
-        return messages.reason_token_refused(reason)
-    return messages.REASON_NOT_CONNECTED
+    if reason and reason != texts.microsoft.REASON_NOT_CONNECTED:
+        return texts.microsoft.reason_token_refused(reason)
+    return texts.microsoft.REASON_NOT_CONNECTED
 
 
 async def _account_checks(
@@ -156,15 +156,15 @@ async def _account_checks(
     keeps the lines already earned)."""
     me = await graph.get("/me", {"$select": "userPrincipalName,mail,displayName"}) or {}
     username = str(me.get("userPrincipalName") or me.get("mail") or "")
-    results.append(CheckResult.passed(messages.signed_in_as(username)))
+    results.append(CheckResult.passed(texts.microsoft.signed_in_as(username)))
     mismatch = email_mismatch(username, user.prefs.login_email)
     if mismatch is not None:
         results.append(CheckResult.warning(mismatch))
     if calendar_name:
         if await find_calendar(graph, calendar_name) is None:
-            results.append(CheckResult.failed(messages.calendar_not_found(calendar_name)))
+            results.append(CheckResult.failed(texts.microsoft.calendar_not_found(calendar_name)))
         else:
-            results.append(CheckResult.passed(messages.calendar_found(calendar_name)))
+            results.append(CheckResult.passed(texts.microsoft.calendar_found(calendar_name)))
     results.append(await _categories(graph, action_types, create))
 
 
@@ -174,11 +174,11 @@ async def _categories(graph: GraphClient, action_types: list[ActionType], create
     names = {str(c.get("displayName") or "").casefold() for c in existing}
     missing = [t for t in action_types if t.label.casefold() not in names]
     if not missing:
-        return CheckResult.passed(messages.CATEGORIES_OK)
+        return CheckResult.passed(texts.microsoft.CATEGORIES_OK)
     if not create:
         return CheckResult.warning(
-            messages.missing_categories([t.label for t in missing]), CATEGORIES_MISSING
+            texts.microsoft.missing_categories([t.label for t in missing]), CATEGORIES_MISSING
         )
     for action_type in missing:
         await graph.post("/me/outlook/masterCategories", mapping.category_for(action_type))
-    return CheckResult.passed(messages.categories_created([t.label for t in missing]))
+    return CheckResult.passed(texts.microsoft.categories_created([t.label for t in missing]))

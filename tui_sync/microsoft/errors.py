@@ -1,7 +1,7 @@
 """Failures of Microsoft sign-in and Graph, as the exceptions the rest of tui-sync catches.
 
 Every one is a :class:`~tui_sync.errors.UserError`, so its `str()` is the one line the CLI prints or the
-TUI shows, worded in `tui_sync.messages`. Graph failures are told apart by Graph's `error.code` (and the
+TUI shows, worded in `tui_sync.texts`. Graph failures are told apart by Graph's `error.code` (and the
 HTTP status when the code says nothing), as Microsoft's Graph docs (errors) advise; sign-in failures
 by MSAL's `error`. No message ever carries a token: they are built from status, codes and the services'
 own descriptions.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.errors import UserError
 
 
@@ -29,7 +29,7 @@ class AccountNotAccessible(MicrosoftError):
     to do: each front end adds its own way to fix it (a button in the TUI, a command in the CLI)."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(messages.account_not_accessible(reason))
+        super().__init__(texts.microsoft.account_not_accessible(reason))
         self.reason = reason
 
 
@@ -37,22 +37,22 @@ class NotConfigured(AccountNotAccessible):
     """The ADM has not set the application (client) ID: nothing can be signed in."""
 
     def __init__(self) -> None:
-        super().__init__(messages.REASON_NO_CLIENT_ID)
+        super().__init__(texts.microsoft.REASON_NO_CLIENT_ID)
 
 
 class UnknownClient(AccountNotAccessible):
     """Microsoft does not know the configured client ID (`invalid_client`, `unauthorized_client`)."""
 
     def __init__(self, client_id: str) -> None:
-        super().__init__(messages.reason_wrong_client_id(client_id))
+        super().__init__(texts.microsoft.reason_wrong_client_id(client_id))
         self.client_id = client_id
 
 
 class NotConnected(ReconnectNeeded):
     """No usable Microsoft account for this CRM user in the token cache, or its refresh was refused."""
 
-    def __init__(self, user_code: str, reason: str = messages.REASON_NOT_CONNECTED) -> None:
-        super().__init__(messages.reconnect_needed(user_code, reason))
+    def __init__(self, user_code: str, reason: str = texts.microsoft.REASON_NOT_CONNECTED) -> None:
+        super().__init__(texts.microsoft.reconnect_needed(user_code, reason))
         self.user_code = user_code
         self.reason = reason
 
@@ -61,9 +61,9 @@ class NeverConnected(NotConnected):
     """The CRM user has never signed in on this machine: no Microsoft account is remembered for them."""
 
     def __init__(self, user_code: str) -> None:
-        ReconnectNeeded.__init__(self, messages.never_connected(user_code))
+        ReconnectNeeded.__init__(self, texts.microsoft.never_connected(user_code))
         self.user_code = user_code
-        self.reason = messages.REASON_NOT_CONNECTED
+        self.reason = texts.microsoft.REASON_NOT_CONNECTED
 
 
 class SignInFailed(MicrosoftError):
@@ -76,7 +76,7 @@ class SignInCancelled(SignInFailed):
     exit_code = 130  # the shell's code for "interrupted by Ctrl-C"
 
     def __init__(self) -> None:
-        super().__init__(messages.SIGN_IN_CANCELLED)
+        super().__init__(texts.microsoft.SIGN_IN_CANCELLED)
 
 
 class ConnectionFailed(MicrosoftError):
@@ -87,7 +87,7 @@ class CalendarNotFound(MicrosoftError):
     """The calendar named in the user's preferences does not exist in the mailbox."""
 
     def __init__(self, name: str, during_sync: bool = True) -> None:
-        super().__init__(messages.calendar_not_found(name, during_sync))
+        super().__init__(texts.microsoft.calendar_not_found(name, during_sync))
         self.name = name
 
 
@@ -95,7 +95,7 @@ class GraphError(MicrosoftError):
     """Graph answered an error: HTTP `status`, Graph `code` and Graph's own `graph_message`."""
 
     def __init__(self, status: int, code: str, graph_message: str, text: str | None = None) -> None:
-        super().__init__(text or messages.graph_failed(status, code, graph_message))
+        super().__init__(text or texts.microsoft.graph_failed(status, code, graph_message))
         self.status = status
         self.code = code
         self.graph_message = graph_message
@@ -113,14 +113,14 @@ class AccessDenied(GraphError):
     """403: the application lacks a permission (scope) or the mailbox refuses it."""
 
     def __init__(self, status: int, code: str, graph_message: str) -> None:
-        super().__init__(status, code, graph_message, messages.graph_access_denied(graph_message))
+        super().__init__(status, code, graph_message, texts.microsoft.graph_access_denied(graph_message))
 
 
 class Throttled(GraphError):
     """429/503/504 still returned after every retry: Microsoft 365 is busy, try again later."""
 
     def __init__(self, status: int, code: str, graph_message: str, attempts: int) -> None:
-        super().__init__(status, code, graph_message, messages.graph_throttled(attempts))
+        super().__init__(status, code, graph_message, texts.microsoft.graph_throttled(attempts))
         self.attempts = attempts
 
 
@@ -128,14 +128,16 @@ class TooLarge(GraphError):
     """413: the request is over Graph's 4 MB limit per request (a huge note); that item cannot go."""
 
     def __init__(self, status: int, code: str, graph_message: str) -> None:
-        super().__init__(status, code, graph_message, messages.graph_request_too_large(graph_message))
+        super().__init__(status, code, graph_message, texts.microsoft.graph_request_too_large(graph_message))
 
 
 class AuthExpired(GraphError, ReconnectNeeded):
     """401 even after a fresh token: the user must reconnect."""
 
     def __init__(self, user_code: str, status: int, code: str, graph_message: str) -> None:
-        super().__init__(status, code, graph_message, messages.reconnect_needed(user_code, graph_message))
+        super().__init__(
+            status, code, graph_message, texts.microsoft.reconnect_needed(user_code, graph_message)
+        )
         self.user_code = user_code
 
 
@@ -170,7 +172,7 @@ def graph_error(status: int, body: Any, *, user_code: str = "", attempts: int = 
     if code in _CONFLICT_CODES or status in (409, 412):
         return Conflict(status, code, message)
     if status == 401:
-        return AuthExpired(user_code or messages.THIS_USER, status, code, message)
+        return AuthExpired(user_code or texts.microsoft.THIS_USER, status, code, message)
     if status == 403:
         return AccessDenied(status, code, message)
     if status == 413:

@@ -51,7 +51,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.microsoft.auth import TokenProvider, trust_ca_file
 from tui_sync.microsoft.budget import UPLOAD_METHODS, UploadBudget
 from tui_sync.microsoft.errors import (
@@ -169,7 +169,7 @@ class Response:
                 self._json = json.loads(self.content) if self.content else None
             except ValueError:
                 if self.ok:
-                    raise UnreadableAnswer(messages.graph_unreadable_answer(self.status)) from None
+                    raise UnreadableAnswer(texts.microsoft.graph_unreadable_answer(self.status)) from None
                 self._json = None
         return self._json
 
@@ -383,7 +383,7 @@ class GraphClient:
         """An absolute URL on our Graph host; a `nextLink` elsewhere is refused (it would get our token)."""
         if path.startswith(("https://", "http://")):
             if _origin(path) != self._origin:
-                raise MicrosoftError(messages.graph_foreign_link(path))
+                raise MicrosoftError(texts.microsoft.graph_foreign_link(path))
             return with_params(quote_url(path), params)
         return with_params(quote_url(self.graph_url + "/" + path.lstrip("/")), params)
 
@@ -432,7 +432,7 @@ class GraphClient:
                         response = Response(raw.status, _lower(raw.headers), await raw.read())
             except aiohttp.ClientConnectorCertificateError:
                 raise ConnectionFailed(
-                    messages.cannot_reach(self._origin, messages.UNTRUSTED_CERTIFICATE_GRAPH)
+                    texts.microsoft.cannot_reach(self._origin, texts.microsoft.UNTRUSTED_CERTIFICATE_GRAPH)
                 ) from None
             except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as error:
                 never_sent = isinstance(error, aiohttp.ClientConnectorError)
@@ -461,10 +461,14 @@ class GraphClient:
         path = urlsplit(url).path
         if retried:
             detail = (
-                messages.NO_ANSWER_IN_TIME if isinstance(error, TimeoutError) else messages.CONNECTION_FAILED
+                texts.microsoft.NO_ANSWER_IN_TIME
+                if isinstance(error, TimeoutError)
+                else texts.microsoft.CONNECTION_FAILED
             )
-            return ConnectionFailed(messages.cannot_reach(self._origin, f"{detail} ({type(error).__name__})"))
-        return ConnectionLost(messages.graph_connection_lost(method, path))
+            return ConnectionFailed(
+                texts.microsoft.cannot_reach(self._origin, f"{detail} ({type(error).__name__})")
+            )
+        return ConnectionLost(texts.microsoft.graph_connection_lost(method, path))
 
     # --- $batch -----------------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import html2text
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.content import (
     WITH_DAY_OF_MONTH,
     WITH_DAYS,
@@ -87,7 +87,7 @@ def stamp_value(crm_key: str, owner: DatabaseIdentity) -> str:
     """The stamp's value: the CRM database's id and the CRM key (`<database id>/action:42`), so an item
     is claimed only by the database that created it, never by another CRM syncing the same mailbox."""
     if not crm_key:
-        raise ValueError(messages.EMPTY_STAMP)
+        raise ValueError(texts.microsoft.EMPTY_STAMP)
     return f"{owner.database_id}/{crm_key}"
 
 
@@ -403,7 +403,7 @@ def event_to_action(
             **_template_fields(event, known_type_labels),
         )
     except (UserError, InvalidValue, TypeError, ValueError) as exc:
-        raise UnreadableItem(messages.unreadable_item("event", event.get("id"), _why(exc))) from None
+        raise UnreadableItem(texts.microsoft.unreadable_item("event", event.get("id"), _why(exc))) from None
 
 
 def original_start(event: Mapping[str, Any], tz: tzinfo) -> datetime | None:
@@ -529,7 +529,7 @@ def event_to_series(
     try:
         value = master_event.get("recurrence")
         if not isinstance(value, Mapping):
-            raise ValueError(messages.NO_RECURRENCE)
+            raise ValueError(texts.microsoft.NO_RECURRENCE)
         recurrence, zone_name = read_recurrence(value)
         zone = tz
         if zone_name and not is_custom_zone(zone_name) and not master_event.get("isAllDay"):
@@ -544,7 +544,9 @@ def event_to_series(
             **_template_fields(master_event, known_type_labels),
         )
     except (UserError, InvalidValue, KeyError, TypeError, ValueError) as exc:
-        raise UnreadableItem(messages.unreadable_item("series", master_event.get("id"), _why(exc))) from None
+        raise UnreadableItem(
+            texts.microsoft.unreadable_item("series", master_event.get("id"), _why(exc))
+        ) from None
 
 
 # --- contacts ----------------------------------------------------------------------------------------------
@@ -641,7 +643,7 @@ def graph_to_contact(item: Mapping[str, Any], photo: bytes | None = None) -> Con
             note=graph_note(item),
         )
     except InvalidValue as exc:
-        raise UnreadableItem(messages.unreadable_item("contact", item.get("id"), str(exc))) from None
+        raise UnreadableItem(texts.microsoft.unreadable_item("contact", item.get("id"), str(exc))) from None
 
 
 # --- fingerprints ------------------------------------------------------------------------------------------

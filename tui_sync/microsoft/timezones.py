@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tzlocal.windows_tz import tz_win, win_tz
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.errors import UserError
 
 
@@ -64,7 +64,7 @@ def windows_zone(tz: tzinfo | str) -> str:
     key = _IANA_ALIASES.get(key, key)
     name = tz_win.get(key) if key else None  # (tzlocal's table has a stray "" entry)
     if name is None:
-        raise UnknownTimeZone(messages.no_windows_zone(key))
+        raise UnknownTimeZone(texts.microsoft.no_windows_zone(key))
     return name
 
 
@@ -88,7 +88,7 @@ def graph_zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(candidate)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UnknownTimeZone(messages.unknown_graph_zone(name)) from None
+        raise UnknownTimeZone(texts.microsoft.unknown_graph_zone(name)) from None
 
 
 CUSTOM_ZONES = frozenset({"tzone://microsoft/custom", "customized time zone"})
@@ -110,7 +110,7 @@ def parse_graph_datetime(text: str) -> datetime:
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise UserError(messages.bad_graph_datetime(text)) from None
+        raise UserError(texts.microsoft.bad_graph_datetime(text)) from None
 
 
 def read_datetime(value: Mapping[str, object] | None, tz: tzinfo) -> datetime:
@@ -119,7 +119,7 @@ def read_datetime(value: Mapping[str, object] | None, tz: tzinfo) -> datetime:
     The wall time is read in the value's own zone, except when the string carries an offset itself.
     """
     if not isinstance(value, Mapping) or not isinstance(text := value.get("dateTime"), str):
-        raise UserError(messages.bad_graph_datetime(value))
+        raise UserError(texts.microsoft.bad_graph_datetime(value))
     moment = parse_graph_datetime(text)
     if moment.tzinfo is None:
         zone_name = value.get("timeZone")
@@ -131,7 +131,7 @@ def read_date(value: Mapping[str, object] | None) -> date:
     """The calendar date of a `dateTimeTimeZone`, ignoring its zone: all-day events float, Graph writes
     them as midnight in whatever zone it answers in."""
     if not isinstance(value, Mapping) or not isinstance(text := value.get("dateTime"), str):
-        raise UserError(messages.bad_graph_datetime(value))
+        raise UserError(texts.microsoft.bad_graph_datetime(value))
     return parse_graph_datetime(text).date()
 
 

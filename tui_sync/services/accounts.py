@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.config import Settings
 from tui_sync.domain.models import User
 from tui_sync.microsoft.auth import Authenticator, OnDeviceCode, SignedIn
@@ -52,7 +52,7 @@ class ResetDone:
 
     @property
     def message(self) -> str:
-        return messages.disconnected(self.user, self.tokens_removed, self.links_cleared)
+        return texts.microsoft.disconnected(self.user, self.tokens_removed, self.links_cleared)
 
 
 class AccountService:

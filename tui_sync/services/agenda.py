@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.config import Settings
 from tui_sync.domain.models import (
     FALLBACK_ACTION_TYPE,
@@ -105,7 +105,7 @@ class DraftRefused(BadInput):
     """A form whose text cannot make an action: every refused field, each with its one line."""
 
     def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
-        super().__init__("\n".join(messages.agenda_field_problem(f, p) for f, p in problems))
+        super().__init__("\n".join(texts.tui_agenda.agenda_field_problem(f, p) for f, p in problems))
         self.problems = list(problems)
 
 
@@ -122,7 +122,7 @@ def _day(text: str, name: str, problems: _Problems) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        problems.add(name, messages.agenda_not_a_date(text.strip()))
+        problems.add(name, texts.domain.agenda_not_a_date(text.strip()))
         return None
 
 
@@ -134,14 +134,14 @@ def _clock_time(text: str, name: str, problems: _Problems) -> time | None:
             raise ValueError(value)
         return time(int(hours), int(minutes))
     except ValueError:
-        problems.add(name, messages.agenda_not_a_time(value))
+        problems.add(name, texts.domain.agenda_not_a_time(value))
         return None
 
 
 def _whole(text: str, name: str, low: int, high: int, problems: _Problems) -> int | None:
     value = text.strip()
     if not value.isdigit() or not low <= int(value) <= high:
-        problems.add(name, messages.agenda_not_a_number(low, high))
+        problems.add(name, texts.domain.agenda_not_a_number(low, high))
         return None
     return int(value)
 
@@ -164,11 +164,11 @@ def recurrence_of(draft: ActionDraft, start: date, problems: _Problems) -> Recur
     if draft.ends == "date":
         end_date = _day(draft.until, "until", problems)
         if end_date is not None and end_date < start:
-            problems.add("until", messages.AGENDA_UNTIL_BEFORE_START)
+            problems.add("until", texts.domain.AGENDA_UNTIL_BEFORE_START)
     elif draft.ends == "count":
         count = _whole(draft.count, "count", 1, 999, problems)
     if draft.repeat == "weekly" and not draft.days:
-        problems.add("days", messages.AGENDA_NO_DAY)
+        problems.add("days", texts.domain.AGENDA_NO_DAY)
     if interval is None or problems.found:
         return None
     index, weekday = nth_weekday(start)
@@ -218,7 +218,7 @@ class AgendaService:
         """The owner, if `viewer` may change their agenda; NotAllowed saying why not otherwise."""
         user = await self.store.get_user(owner)
         if not await self.store.can_sync_agenda(viewer, user.code):
-            raise NotAllowed(messages.not_allowed_agenda(viewer.upper(), user.code))
+            raise NotAllowed(texts.errors.not_allowed_agenda(viewer.upper(), user.code))
         return user
 
     async def period(self, viewer: str) -> Period:
@@ -345,7 +345,7 @@ class AgendaService:
         try:
             title = entered_title(draft.title)
         except InvalidValue:
-            problems.add("title", messages.AGENDA_TITLE_REQUIRED)
+            problems.add("title", texts.domain.AGENDA_TITLE_REQUIRED)
         try:
             check_note(draft.note)
         except InvalidValue as error:
@@ -360,7 +360,7 @@ class AgendaService:
             start = datetime.combine(first, start_time, tz)
             end = datetime.combine(last + timedelta(days=1) if draft.all_day else last, end_time, tz)
             if end < start or (draft.all_day and end == start) or (not draft.all_day and end == start):
-                problems.add("end_day", messages.AGENDA_END_BEFORE_START)
+                problems.add("end_day", texts.domain.AGENDA_END_BEFORE_START)
         recurrence = recurrence_of(draft, first, problems) if draft.repeat and first else None
         if problems.found or start is None or end is None:
             raise DraftRefused(problems.found)
@@ -411,7 +411,7 @@ class AgendaService:
             return await self.store.add_action(action)
         current = await self.get_action(viewer, action_id)
         if current.series_id is not None:
-            raise BadInput(messages.AGENDA_USE_OCCURRENCE)
+            raise BadInput(texts.domain.AGENDA_USE_OCCURRENCE)
         await self.check(viewer, current.owner)
         return await self.store.update_action(action.with_changes(id=action_id))
 
@@ -440,14 +440,14 @@ class AgendaService:
         except NotFound:
             return False
         if action.series_id is not None:
-            raise BadInput(messages.AGENDA_USE_OCCURRENCE)
+            raise BadInput(texts.domain.AGENDA_USE_OCCURRENCE)
         return await self.store.delete_action(action_id)
 
     async def save_series(self, viewer: str, draft: ActionDraft, series_id: int | None = None) -> Series:
         """A series from its form (the form's start is the first occurrence's): added, or its template
         and rule written over the one with this id (its exceptions and cancellations kept)."""
         if not draft.repeat:
-            raise DraftRefused([("repeat", messages.AGENDA_NO_REPEAT)])
+            raise DraftRefused([("repeat", texts.domain.AGENDA_NO_REPEAT)])
         action, recurrence = self.parse(draft)
         await self.check(viewer, action.owner)
         assert recurrence is not None  # parse gives a rule whenever the draft repeats

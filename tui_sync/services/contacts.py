@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, User, check_note, photo_type
 from tui_sync.domain.photos import photo_decodes
 from tui_sync.errors import BadInput
@@ -163,10 +163,10 @@ class ContactsService:
         try:
             data = await asyncio.to_thread(file.read_bytes)
         except OSError as error:
-            raise BadInput(messages.photo_unreadable(str(file), error.strerror or str(error))) from None
+            raise BadInput(texts.imports.photo_unreadable(str(file), error.strerror or str(error))) from None
         kind = photo_type(data)
         if kind is not None and not photo_decodes(data):
-            raise BadInput(messages.photo_damaged(str(file), kind))
+            raise BadInput(texts.imports.photo_damaged(str(file), kind))
         return data
 
     # --- whose list --------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ class ContactsService:
         """The list's owner, if `viewer` may edit it; BadInput saying why not otherwise."""
         target = await self.store.get_user(owner)
         if not await self.may_edit_list(viewer, target.code):
-            raise BadInput(messages.sync_list_not_yours(viewer, target.code))
+            raise BadInput(texts.errors.sync_list_not_yours(viewer, target.code))
         return target
 
     async def list_owners(self, viewer: str) -> list[User]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.config import Settings
 from tui_sync.domain.models import MicrosoftSettings, Rights, SyncPrefs, User
 from tui_sync.domain.recurrence import expand
@@ -104,7 +104,7 @@ class PeopleService:
             if user.is_admin and not updated.is_admin:
                 others = [u for u in await self.store.list_users() if u.is_admin and u.code != user.code]
                 if not others:
-                    raise BadInput(messages.last_admin(user.code))
+                    raise BadInput(texts.errors.last_admin(user.code))
             return await self.store.update_user(updated)
 
     async def save_prefs(self, code: str, prefs: SyncPrefs) -> User:
@@ -136,7 +136,7 @@ class PeopleService:
     ) -> Rights:
         """Set what `viewer` may do with `target`'s data; a right not given stays as it was."""
         if visible is None and agenda is None:
-            raise BadInput(messages.nothing_to_change("--visible, --no-visible, --agenda, --no-agenda"))
+            raise BadInput(texts.cli.nothing_to_change("--visible, --no-visible, --agenda, --no-agenda"))
         async with self.store.transaction():
             v = await self.store.get_user(viewer)
             t = await self.store.get_user(target)
@@ -199,5 +199,5 @@ class PeopleService:
         """The user, if an administrator; BadInput saying why not otherwise."""
         user = await self.store.get_user(code)
         if not user.is_admin:
-            raise BadInput(messages.admin_only(user.code))
+            raise BadInput(texts.errors.admin_only(user.code))
         return user

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Action, ActionType, InvalidValue, Recurrence, Series
 from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import aligned
@@ -72,7 +72,7 @@ class AgendaRepo(UsersRepo):
     async def add_action_type(self, action_type: ActionType) -> ActionType:
         async with self.transaction():
             if await self._one("SELECT 1 FROM action_types WHERE label = ?", (action_type.label,)):
-                raise AlreadyExists(messages.action_type_exists(action_type.label))
+                raise AlreadyExists(texts.errors.action_type_exists(action_type.label))
             _, new_id = await self._write(
                 "INSERT INTO action_types (label, colour) VALUES (?, ?)",
                 (action_type.label, action_type.colour),
@@ -86,20 +86,20 @@ class AgendaRepo(UsersRepo):
                 "SELECT 1 FROM action_types WHERE label = ? AND id <> ?", (action_type.label, action_type.id)
             )
             if clash:
-                raise AlreadyExists(messages.action_type_exists(action_type.label))
+                raise AlreadyExists(texts.errors.action_type_exists(action_type.label))
             changed, _ = await self._write(
                 "UPDATE action_types SET label = ?, colour = ? WHERE id = ?",
                 (action_type.label, action_type.colour, action_type.id),
             )
             if not changed:
-                raise NotFound(messages.not_found("action type", action_type.id))
+                raise NotFound(texts.errors.not_found("action type", action_type.id))
         return action_type
 
     async def _check_refs(self, owner: str, action_type: str) -> None:
         """Clear messages for what the foreign keys would refuse anyway."""
         await self.get_user(owner)
         if not await self._one("SELECT 1 FROM action_types WHERE label = ?", (action_type,)):
-            raise InvalidValue("action_type", messages.unknown_action_type(action_type))
+            raise InvalidValue("action_type", texts.errors.unknown_action_type(action_type))
 
     # --- actions ---------------------------------------------------------------------------------
 
@@ -177,7 +177,7 @@ class AgendaRepo(UsersRepo):
     async def get_action(self, action_id: int | None) -> Action:
         row = await self._one(f"SELECT {_ACTION_COLUMNS} FROM actions WHERE id = ?", (action_id,))
         if row is None:
-            raise NotFound(messages.not_found("action", action_id))
+            raise NotFound(texts.errors.not_found("action", action_id))
         return self._action(row)
 
     async def update_action(self, action: Action) -> Action:
@@ -190,7 +190,7 @@ class AgendaRepo(UsersRepo):
                 (*self._template(action), self._t(self.now()), action.id),
             )
             if not changed:
-                raise NotFound(messages.not_found("action", action.id))
+                raise NotFound(texts.errors.not_found("action", action.id))
             return await self.get_action(action.id)
 
     async def delete_action(self, action_id: int) -> bool:
@@ -257,7 +257,7 @@ class AgendaRepo(UsersRepo):
     async def get_series(self, series_id: int | None) -> Series:
         found = await self._load_series("id = ?", (series_id,))
         if not found:
-            raise NotFound(messages.not_found("series", series_id))
+            raise NotFound(texts.errors.not_found("series", series_id))
         return found[0]
 
     async def series_of(self, owner: str) -> list[Series]:
@@ -296,7 +296,7 @@ class AgendaRepo(UsersRepo):
                 ),
             )
             if not changed:
-                raise NotFound(messages.not_found("series", series.id))
+                raise NotFound(texts.errors.not_found("series", series.id))
             return await self.get_series(series.id)
 
     async def delete_series(self, series_id: int) -> bool:
@@ -309,7 +309,7 @@ class AgendaRepo(UsersRepo):
             "UPDATE series SET updated_at = ? WHERE id = ?", (self._t(self.now()), series_id)
         )
         if not changed:
-            raise NotFound(messages.not_found("series", series_id))
+            raise NotFound(texts.errors.not_found("series", series_id))
 
     async def set_exception(self, series_id: int, action: Action) -> Action:
         """Insert or replace the occurrence edited on its own at `action.original_start` (which also
@@ -317,7 +317,7 @@ class AgendaRepo(UsersRepo):
         async with self.transaction():
             owner_row = await self._one("SELECT owner FROM series WHERE id = ?", (series_id,))
             if owner_row is None:
-                raise NotFound(messages.not_found("series", series_id))
+                raise NotFound(texts.errors.not_found("series", series_id))
             action = action.with_changes(series_id=series_id, owner=owner_row["owner"])
             await self._check_refs(action.owner, action.action_type)
             now = self._t(self.now())
@@ -339,7 +339,7 @@ class AgendaRepo(UsersRepo):
                 (series_id, original),
             )
             if row is None:  # the upsert above wrote it
-                raise NotFound(messages.not_found("action", f"{series_id}@{original}"))
+                raise NotFound(texts.errors.not_found("action", f"{series_id}@{original}"))
             return self._action(row)
 
     async def remove_exception(self, series_id: int, original_start: datetime) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact
 from tui_sync.errors import LimitReached, NotFound
 from tui_sync.store.db import fold, from_row
@@ -76,7 +76,7 @@ class ContactsRepo(UsersRepo):
     async def get_contact(self, contact_id: int) -> Contact:
         row = await self._one(f"SELECT {_COLUMNS} FROM contacts WHERE id = ?", (contact_id,))
         if row is None:
-            raise NotFound(messages.not_found("contact", contact_id))
+            raise NotFound(texts.errors.not_found("contact", contact_id))
         return self._contact(row)
 
     async def update_contact(self, contact: Contact) -> Contact:
@@ -88,7 +88,7 @@ class ContactsRepo(UsersRepo):
                 (*_values(contact), self._t(self.now()), contact.id),
             )
             if not changed:
-                raise NotFound(messages.not_found("contact", contact.id))
+                raise NotFound(texts.errors.not_found("contact", contact.id))
             return await self.get_contact(contact.stored_id)
 
     async def delete_contact(self, contact_id: int) -> bool:
@@ -141,10 +141,10 @@ class ContactsRepo(UsersRepo):
             existing = {c.id for c in await self.contacts_by_ids(new)}
             missing = [i for i in new if i not in existing]
             if missing:
-                raise NotFound(messages.not_found("contact", missing[0]))
+                raise NotFound(texts.errors.not_found("contact", missing[0]))
             if len(present) + len(new) > MAX_CONTACTS_TO_SYNC:
                 raise LimitReached(
-                    messages.sync_list_limit(user.code, len(present), len(new), MAX_CONTACTS_TO_SYNC)
+                    texts.errors.sync_list_limit(user.code, len(present), len(new), MAX_CONTACTS_TO_SYNC)
                 )
             row = await self._one("SELECT MAX(position) FROM contact_sync_list WHERE user = ?", (user.code,))
             start = (row[0] if row and row[0] is not None else -1) + 1

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import DEFAULT_ACTION_TYPES
 from tui_sync.errors import StoreError
 from tui_sync.private import private_file
@@ -95,7 +95,7 @@ def _sql_text(value: str) -> str:
 
 def _seed_sql() -> str:
     """What a new database starts with: the ADM user and the default action types."""
-    admin_name = _sql_text(messages.ADMIN_FULL_NAME)
+    admin_name = _sql_text(texts.changes.ADMIN_FULL_NAME)
     rows = [f"INSERT INTO users (code, full_name, is_admin) VALUES ('ADM', {admin_name}, 1);"]
     rows += [
         f"INSERT INTO action_types (label, colour) VALUES ({_sql_text(t.label)}, {_sql_text(t.colour)});"
@@ -149,7 +149,7 @@ class Database:
             private_file(path)  # created owner-only: it holds the whole CRM
             db = await aiosqlite.connect(path, isolation_level=None)
         except (OSError, sqlite3.Error) as error:
-            raise StoreError(messages.database_unusable(path, str(error))) from None
+            raise StoreError(texts.errors.database_unusable(path, str(error))) from None
         db.row_factory = sqlite3.Row
         try:
             await db.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
@@ -162,8 +162,8 @@ class Database:
         except sqlite3.DatabaseError as error:
             await db.close()
             if getattr(error, "sqlite_errorname", "") == "SQLITE_BUSY":  # a migration waited too long
-                raise StoreError(messages.database_busy(path)) from None
-            raise StoreError(messages.database_unusable(path, str(error))) from None
+                raise StoreError(texts.errors.database_busy(path)) from None
+            raise StoreError(texts.errors.database_unusable(path, str(error))) from None
         except BaseException:
             await db.close()
             raise
@@ -188,7 +188,7 @@ class Database:
         current = await self.schema_version()
         newest = shipped[-1][0] if shipped else 0
         if current > newest:
-            raise StoreError(messages.database_too_new(self.path, current, newest))
+            raise StoreError(texts.errors.database_too_new(self.path, current, newest))
         for version, sql in shipped:
             if version <= current:
                 continue
@@ -228,7 +228,7 @@ class Database:
                 try:
                     await self._db.execute(begin)
                 except sqlite3.OperationalError:  # another process kept the write lock too long
-                    raise StoreError(messages.database_busy(self.path)) from None
+                    raise StoreError(texts.errors.database_busy(self.path)) from None
                 except BaseException:  # cancelled: BEGIN still runs in aiosqlite's thread, so undo it
                     await self._db.rollback()  # (queued behind it; a no-op if it never began)
                     raise
@@ -240,7 +240,7 @@ class Database:
                     # rollback() is a no-op then, where a plain ROLLBACK would fail and hide the cause)
                     await self._db.rollback()
                     if is_disk_full(error):
-                        raise StoreError(messages.disk_full(self.path)) from None
+                        raise StoreError(texts.errors.disk_full(self.path)) from None
                     raise
             finally:
                 self._marker = None
@@ -275,7 +275,7 @@ class Database:
         """Run one INSERT of one row; the new row's id."""
         _, row_id = await self._write(sql, params)
         if row_id is None:  # sqlite3 sets lastrowid after every successful one-row INSERT
-            raise StoreError(messages.database_unusable(self.path, messages.REASON_NO_ROW_ID))
+            raise StoreError(texts.errors.database_unusable(self.path, texts.errors.REASON_NO_ROW_ID))
         return row_id
 
     async def _write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:

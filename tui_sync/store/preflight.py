@@ -15,7 +15,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.errors import StoreError
 from tui_sync.private import private_folder
 
@@ -27,28 +27,28 @@ def check_database_file(path: Path, *, create_folder: bool, busy_seconds: float)
     """Raise StoreError (one line, nothing written) unless `path` is a new file in an existing (or
     creatable) folder, an empty file, or a tui-sync database we can write."""
     if path.is_dir():
-        raise StoreError(messages.database_is_folder(path))
+        raise StoreError(texts.errors.database_is_folder(path))
     folder = path.parent
     if not path.exists():
         if not folder.is_dir():
             if not create_folder:
-                raise StoreError(messages.database_folder_missing(path))
+                raise StoreError(texts.errors.database_folder_missing(path))
             try:
                 private_folder(folder)
             except OSError as error:
-                raise StoreError(messages.database_unusable(path, error.strerror or str(error))) from None
+                raise StoreError(texts.errors.database_unusable(path, error.strerror or str(error))) from None
         if not os.access(folder, os.W_OK | os.X_OK):
-            raise StoreError(messages.database_read_only(path, folder))
+            raise StoreError(texts.errors.database_read_only(path, folder))
         return
     if not os.access(path, os.R_OK | os.W_OK):
-        raise StoreError(messages.database_read_only(path, path))
+        raise StoreError(texts.errors.database_read_only(path, path))
     if not os.access(folder, os.W_OK | os.X_OK):  # SQLite writes its journal beside the file
-        raise StoreError(messages.database_read_only(path, folder))
+        raise StoreError(texts.errors.database_read_only(path, folder))
     if path.stat().st_size == 0:
         return
     tables = _tables(path, busy_seconds)
     if tables and not OUR_TABLES.issubset(tables):
-        raise StoreError(messages.database_not_ours(path, sorted(tables)))
+        raise StoreError(texts.errors.database_not_ours(path, sorted(tables)))
 
 
 def _tables(path: Path, busy_seconds: float) -> set[str]:
@@ -59,6 +59,6 @@ def _tables(path: Path, busy_seconds: float) -> set[str]:
             rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     except sqlite3.Error as error:
         if getattr(error, "sqlite_errorname", "") == "SQLITE_BUSY":
-            raise StoreError(messages.database_busy(path)) from None
-        raise StoreError(messages.database_unusable(path, str(error))) from None
+            raise StoreError(texts.errors.database_busy(path)) from None
+        raise StoreError(texts.errors.database_unusable(path, str(error))) from None
     return {name for (name,) in rows if not name.startswith("sqlite_")}

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.errors import SyncBusy
 from tui_sync.store.db import Database, from_row, user_code
 
@@ -94,8 +94,8 @@ class RunsRepo(Database):
                 since = self._maybe_time(row["since"]) or now
             elif row is not None and self._time(row["expires"]) > now:
                 if not _gone(row["host"], row["pid"]):
-                    raise SyncBusy(messages.sync_busy(user, _describe(row), self._since_text(row["since"])))
-                logger.warning(messages.lease_taken_over(user, row["host"], row["pid"]))
+                    raise SyncBusy(texts.sync.sync_busy(user, _describe(row), self._since_text(row["since"])))
+                logger.warning(texts.sync.lease_taken_over(user, row["host"], row["pid"]))
             await self._write(
                 "INSERT INTO sync_leases (user, holder, expires, host, pid, viewer, since) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user) DO UPDATE SET holder = excluded.holder, "
@@ -133,7 +133,7 @@ class RunsRepo(Database):
         )
 
     def _since_text(self, since: str | None) -> str:
-        return self._time(since).strftime("%H:%M:%S") if since else messages.LEASE_SINCE_UNKNOWN
+        return self._time(since).strftime("%H:%M:%S") if since else texts.sync.LEASE_SINCE_UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -185,4 +185,4 @@ def _describe(row: sqlite3.Row) -> str:
     """Who holds a lease, for the busy message: the CRM user, the machine and the process."""
     if row["host"] is None or row["pid"] is None:
         return str(row["holder"])
-    return messages.lease_holder(row["viewer"], row["host"], row["pid"])
+    return texts.sync.lease_holder(row["viewer"], row["host"], row["pid"])

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime
 from typing import Literal
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import DatabaseIdentity, InvalidValue, MicrosoftSettings, Rights, SyncPrefs, User
 from tui_sync.errors import AlreadyExists, UnknownUser
 from tui_sync.store.db import Database, from_row, user_code
@@ -86,7 +86,7 @@ class UsersRepo(Database):
         """Add a user (prefs included; connection state and last syncs start empty)."""
         async with self.transaction():
             if await self.find_user(user.code) is not None:
-                raise AlreadyExists(messages.user_exists(user.code))
+                raise AlreadyExists(texts.errors.user_exists(user.code))
             await self._write(
                 "INSERT INTO users (code, full_name, is_admin, interface, login_email, calendar_name, "
                 "months_before, months_after, automatic, at_startup, series) "
@@ -103,7 +103,7 @@ class UsersRepo(Database):
         """The user `code` (case-insensitive); UnknownUser if there is none."""
         user = await self.find_user(code)
         if user is None:
-            raise UnknownUser(messages.unknown_user(user_code(code)))
+            raise UnknownUser(texts.errors.unknown_user(user_code(code)))
         return user
 
     async def list_users(self) -> list[User]:
@@ -121,7 +121,7 @@ class UsersRepo(Database):
                 (*self._editable(user), user.code),
             )
             if not changed:
-                raise UnknownUser(messages.unknown_user(user.code))
+                raise UnknownUser(texts.errors.unknown_user(user.code))
             return await self.get_user(user.code)
 
     async def _set_user_column(self, code: str, column: str, value: object) -> None:
@@ -129,7 +129,7 @@ class UsersRepo(Database):
             f"UPDATE users SET {column} = ? WHERE code = ?", (value, user_code(code))
         )
         if not changed:
-            raise UnknownUser(messages.unknown_user(user_code(code)))
+            raise UnknownUser(texts.errors.unknown_user(user_code(code)))
 
     async def set_home_account(self, code: str, home_account_id: str | None) -> None:
         """Record (or forget, with None) the Microsoft account MSAL signed in for this user."""
@@ -146,7 +146,7 @@ class UsersRepo(Database):
         """Set what `viewer` may do with `target`'s data (both must exist and differ)."""
         viewer, target = user_code(rights.viewer), user_code(rights.target)
         if viewer == target:
-            raise InvalidValue("target", messages.own_rights(viewer))
+            raise InvalidValue("target", texts.errors.own_rights(viewer))
         async with self.transaction():
             await self.get_user(viewer)
             await self.get_user(target)

@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import (
     MAX_SERIES_OCCURRENCES,
     MAX_SINGLE_ACTIONS,
@@ -115,7 +115,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         self.calendar_id = await self.remote.find_calendar(self.user.prefs.calendar_name)
         kinds = (ACTION, SERIES, OCCURRENCE)
         if await self.store.switch_calendar(self.user.code, self.calendar_id, kinds):
-            self.notices.append(messages.calendar_replaced(self.user.prefs.calendar_name))
+            self.notices.append(texts.sync.calendar_replaced(self.user.prefs.calendar_name))
         labels = tuple(t.label for t in await self.store.list_action_types())
         self.reading = Reading(self.tz, labels, self.user.code, await self.store.database_identity())
         links = {kind: await self.store.links(self.user.code, kind) for kind in (ACTION, SERIES, OCCURRENCE)}
@@ -257,8 +257,8 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         natural = set(rule_starts(series.recurrence, series.start, low, high))
         for original, moment in sorted(wanted.items()):
             if moment not in natural:
-                problem = messages.occurrence_off_rule(original.astimezone(UTC))
-                raise UnreadableItem(messages.unreadable_item("series", master.id, problem))
+                problem = texts.sync.occurrence_off_rule(original.astimezone(UTC))
+                raise UnreadableItem(texts.microsoft.unreadable_item("series", master.id, problem))
 
     def _leave_out(
         self,
@@ -455,7 +455,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
 
         async def done(result: EventResult, batch: Batch) -> None:
             if not result.ok:
-                self.errors.append(messages.item_failed(action.title, result.error))
+                self.errors.append(texts.sync.item_failed(action.title, result.error))
                 return
             if counter == "created":
                 self.summary.microsoft.created += 1
@@ -470,7 +470,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
 
         async def done(result: EventResult, batch: Batch) -> None:
             if not (result.ok or result.gone):
-                self.errors.append(messages.item_failed("", result.error))
+                self.errors.append(texts.sync.item_failed("", result.error))
                 return
             self.summary.microsoft.deleted += 1
             batch.forget(ACTION, step.crm)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, DatabaseIdentity, User
 from tui_sync.microsoft import contacts as outlook
 from tui_sync.microsoft import mapping
@@ -492,7 +492,7 @@ class ContactsSync:
         it was (the next run compares again); a creation that happened is always linked, since that
         link is what keeps the next run from creating the contact twice."""
         failed = bool(task.failures)
-        self.errors.extend(messages.item_failed(task.title, failure) for failure in task.failures)
+        self.errors.extend(texts.sync.item_failed(task.title, failure) for failure in task.failures)
         task.failures.clear()
         if task.kind == "delete":
             if not failed:

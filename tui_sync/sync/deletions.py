@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.errors import UserError
 from tui_sync.sync.events import AnswerAll, Confirmer, Decision, DeletionRequest
 from tui_sync.sync.plan import Op, Step
@@ -40,7 +40,7 @@ class DeletionGate:
         if mass and not await self.confirmer.allow_mass_deletion(len(deletions), linked):
             # Headless, the advice names --yes and what it does; a user who answered no needs neither.
             headless = isinstance(self.confirmer, AnswerAll)
-            raise MassDeletionRefused(messages.mass_deletion_refused(len(deletions), linked, headless))
+            raise MassDeletionRefused(texts.sync.mass_deletion_refused(len(deletions), linked, headless))
 
     async def confirm(self, request: DeletionRequest) -> bool:
         """True: delete the item from the CRM. False: keep it (the caller writes it back)."""

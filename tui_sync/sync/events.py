@@ -121,7 +121,7 @@ class Summary:
     seconds: float = 0.0
     notices: list[str] = field(default_factory=list)  # e.g. "200 actions left out: shorten the period"
     # The line of `errors` saying the Microsoft account cannot be used: each front end adds its own
-    # way to fix it (see `messages.advised_errors`).
+    # way to fix it (see `texts.sync.advised_errors`).
     account_problem: str = ""
 
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Action, Series
 from tui_sync.domain.recurrence import expand
 from tui_sync.domain.remote import RemoteEvent
@@ -244,7 +244,7 @@ class OccurrencesMixin(AgendaRun):
 
         async def done(result: EventResult, batch: Batch) -> None:
             if not (result.ok or (result.gone and write.method == "DELETE")):
-                self.errors.append(messages.item_failed(series.title, result.error))
+                self.errors.append(texts.sync.item_failed(series.title, result.error))
             elif write.method == "DELETE":
                 self.summary.microsoft.deleted += 1
                 batch.forget(OCCURRENCE, key)

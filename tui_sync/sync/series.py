@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Series
 from tui_sync.domain.remote import RemoteEvent
 from tui_sync.microsoft.calendar import EventResult, Write
@@ -116,7 +116,7 @@ class SeriesMastersMixin(AgendaRun):
 
         async def written(result: EventResult, batch: Batch) -> None:
             if not result.ok:
-                self.errors.append(messages.item_failed(series.title, result.error))
+                self.errors.append(texts.sync.item_failed(series.title, result.error))
                 settle(key, None)
                 return
             if master is None:
@@ -202,7 +202,7 @@ class SeriesMastersMixin(AgendaRun):
 
         async def written_back(result: EventResult, batch: Batch) -> None:
             if not result.ok:
-                self.errors.append(messages.item_failed(series.title, result.error))
+                self.errors.append(texts.sync.item_failed(series.title, result.error))
                 settle(key, None)
                 return
             sides.remote_masters[result.answer.id] = result.answer

@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.config import Settings
 from tui_sync.domain.models import User
 from tui_sync.domain.period import Period
@@ -99,9 +99,9 @@ class SyncService:
         user = await self.store.get_user(target)
         me = await self.store.get_user(viewer)
         if "agenda" in what and not await self.store.can_sync_agenda(me.code, user.code):
-            raise NotAllowed(messages.not_allowed_agenda(me.code, user.code))
+            raise NotAllowed(texts.errors.not_allowed_agenda(me.code, user.code))
         if "contacts" in what and me.code != user.code and not me.is_admin:
-            raise NotAllowed(messages.not_allowed_contacts(me.code, user.code))
+            raise NotAllowed(texts.errors.not_allowed_contacts(me.code, user.code))
         return user
 
     async def graph_for(self, user: User) -> GraphClient:
@@ -147,7 +147,7 @@ class SyncService:
                     summary.account_problem = error.message
             except BaseException as error:  # Ctrl-C, or a failure nobody foresaw: logged as failed too
                 interrupted = isinstance(error, asyncio.CancelledError | KeyboardInterrupt)
-                summary.errors.append(messages.INTERRUPTED if interrupted else repr(error))
+                summary.errors.append(texts.sync.INTERRUPTED if interrupted else repr(error))
                 raise
             finally:
                 summary.requests = graph.requests if graph else 0
@@ -176,7 +176,7 @@ class SyncService:
                     await asyncio.wait({beat})  # not `await beat`: that would swallow our own cancellation
             except asyncio.CancelledError:
                 if lost and owner.uncancel() == 0:  # cancelled by the heartbeat alone
-                    raise LeaseLost(messages.lease_lost(user_code)) from None
+                    raise LeaseLost(texts.sync.lease_lost(user_code)) from None
                 raise
         finally:  # shielded: a cancelled run still gives its lease back
             await asyncio.shield(self.store.release_lease(user_code, holder))
@@ -211,7 +211,7 @@ class SyncService:
         summary: Summary,
     ) -> None:
         if not user.prefs.calendar_name.strip():
-            raise UserError(messages.CALENDAR_NAME_NOT_SET)
+            raise UserError(texts.microsoft.CALENDAR_NAME_NOT_SET)
         from tui_sync.microsoft.calendar import OutlookCalendar
         from tui_sync.sync.agenda import AgendaSync
         from tui_sync.sync.deletions import DeletionGate
@@ -234,7 +234,7 @@ class SyncService:
         summary.errors.extend(engine.errors)
         summary.notices.extend(engine.notices)
         if engine.summary.left_out:
-            summary.notices.append(messages.left_out(engine.summary.left_out))
+            summary.notices.append(texts.sync.left_out(engine.summary.left_out))
         if not engine.errors:
             await self.store.set_last_sync(user.code, "agenda", self.clock())
 
@@ -255,7 +255,7 @@ class SyncService:
         summary.contacts = await engine.run()
         summary.errors.extend(engine.errors)
         if summary.contacts.left_out:
-            summary.notices.append(messages.contacts_left_out(summary.contacts.left_out))
+            summary.notices.append(texts.sync.contacts_left_out(summary.contacts.left_out))
         if not engine.errors:
             await self.store.set_last_sync(user.code, "contacts", self.clock())
 
@@ -267,7 +267,7 @@ class SyncService:
         except NotFound:
             return  # deleted: the push can only remove what `user`'s own links point to
         if action.owner != user.code:
-            raise NotAllowed(messages.push_not_owned(user.code, action_id, action.owner))
+            raise NotAllowed(texts.errors.push_not_owned(user.code, action_id, action.owner))
 
     async def push_action(self, user_code: str, action_id: int) -> None:
         """Automatic mode: push one (non-series) action's add / change / delete to Microsoft 365 now."""

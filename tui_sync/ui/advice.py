@@ -7,21 +7,27 @@ line names its own commands instead).
 
 from __future__ import annotations
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.errors import UserError
 from tui_sync.microsoft.checks import ACCOUNT_NOT_ACCESSIBLE, CheckResult
 from tui_sync.microsoft.errors import AccountNotAccessible
 
-FIX = messages.CONNECT_FIX_TUI
+FIX = texts.microsoft.CONNECT_FIX_TUI
 
 
 def explain(error: UserError) -> str:
     """The error's one line as the TUI shows it."""
-    return messages.with_fix(error.message, FIX) if isinstance(error, AccountNotAccessible) else error.message
+    return (
+        texts.microsoft.with_fix(error.message, FIX)
+        if isinstance(error, AccountNotAccessible)
+        else error.message
+    )
 
 
 def check_text(result: CheckResult) -> str:
     """A Test line as the TUI shows it."""
     return (
-        messages.with_fix(result.message, FIX) if result.check == ACCOUNT_NOT_ACCESSIBLE else result.message
+        texts.microsoft.with_fix(result.message, FIX)
+        if result.check == ACCOUNT_NOT_ACCESSIBLE
+        else result.message
     )

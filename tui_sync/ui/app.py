@@ -30,7 +30,7 @@ from textual.widget import Widget
 from textual.widgets import HelpPanel
 from textual.worker import Worker, WorkerCancelled, WorkerState
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.config import Settings
 from tui_sync.errors import UserError
 from tui_sync.services import Services
@@ -59,15 +59,15 @@ class TuiSyncApp(App[int]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("f1,question_mark", "help", messages.UI_KEY_HELP, id="help"),
-        Binding("f2", "go('home')", messages.UI_SCREEN_HOME, id="go.home"),
-        Binding("f3", "go('contacts')", messages.UI_SCREEN_CONTACTS, id="go.contacts"),
-        Binding("f4", "go('agenda')", messages.UI_SCREEN_AGENDA, id="go.agenda"),
-        Binding("f5", "go('wizard')", messages.UI_SCREEN_WIZARD, id="go.wizard"),
-        Binding("f6", "go('preferences')", messages.UI_SCREEN_PREFERENCES, id="go.preferences"),
-        Binding("f7", "go('admin')", messages.UI_SCREEN_ADMIN, id="go.admin"),
-        Binding("f9", "sync_now", messages.UI_SYNC_NOW, id="sync.now"),
-        Binding("ctrl+q", "quit", messages.UI_QUIT, id="quit", priority=True, show=False),
+        Binding("f1,question_mark", "help", texts.tui.UI_KEY_HELP, id="help"),
+        Binding("f2", "go('home')", texts.tui.UI_SCREEN_HOME, id="go.home"),
+        Binding("f3", "go('contacts')", texts.tui.UI_SCREEN_CONTACTS, id="go.contacts"),
+        Binding("f4", "go('agenda')", texts.tui.UI_SCREEN_AGENDA, id="go.agenda"),
+        Binding("f5", "go('wizard')", texts.tui.UI_SCREEN_WIZARD, id="go.wizard"),
+        Binding("f6", "go('preferences')", texts.tui.UI_SCREEN_PREFERENCES, id="go.preferences"),
+        Binding("f7", "go('admin')", texts.tui.UI_SCREEN_ADMIN, id="go.admin"),
+        Binding("f9", "sync_now", texts.tui.UI_SYNC_NOW, id="sync.now"),
+        Binding("ctrl+q", "quit", texts.tui.UI_QUIT, id="quit", priority=True, show=False),
     ]
 
     def __init__(
@@ -155,7 +155,7 @@ class TuiSyncApp(App[int]):
                 self.exit(0)
 
         self.push_screen(
-            ConfirmDialog(messages.QUIT_DURING_SYNC, messages.QUIT_DURING_SYNC_DETAILS), answered
+            ConfirmDialog(texts.tui.QUIT_DURING_SYNC, texts.tui.QUIT_DURING_SYNC_DETAILS), answered
         )
 
     # --- navigation --------------------------------------------------------------------------------
@@ -180,21 +180,21 @@ class TuiSyncApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette (ctrl+p): the screens and the actions, by the names the user guide gives."""
         for name, help_text, mode in (
-            ("Home", messages.UI_PALETTE_HOME, "home"),
-            ("Preferences", messages.UI_PALETTE_PREFS, "preferences"),
-            ("Administration", messages.UI_PALETTE_ADMIN, "admin"),
-            ("Sync wizard", messages.UI_PALETTE_WIZARD, "wizard"),
-            ("Contacts", messages.UI_PALETTE_CONTACTS, "contacts"),
-            ("Agenda", messages.UI_PALETTE_AGENDA, "agenda"),
+            ("Home", texts.tui.UI_PALETTE_HOME, "home"),
+            ("Preferences", texts.tui.UI_PALETTE_PREFS, "preferences"),
+            ("Administration", texts.tui.UI_PALETTE_ADMIN, "admin"),
+            ("Sync wizard", texts.tui.UI_PALETTE_WIZARD, "wizard"),
+            ("Contacts", texts.tui.UI_PALETTE_CONTACTS, "contacts"),
+            ("Agenda", texts.tui.UI_PALETTE_AGENDA, "agenda"),
         ):
             yield SystemCommand(name, help_text, functools.partial(self.run_action, f"go({mode!r})"))
-        yield SystemCommand("Sync now", messages.UI_PALETTE_SYNC_NOW, self.action_sync_now)
-        yield SystemCommand("New action", messages.UI_PALETTE_NEW_ACTION, self.action_new_action)
-        yield SystemCommand("Connect", messages.UI_PALETTE_CONNECT, self.action_connect)
-        yield SystemCommand("Test", messages.UI_PALETTE_TEST, self.action_test)
-        yield SystemCommand("Help", messages.UI_PALETTE_HELP, self.action_help)
-        yield SystemCommand("Quit", messages.UI_PALETTE_QUIT, self.action_quit)
-        yield SystemCommand("Theme", messages.UI_PALETTE_THEME, self.action_change_theme)
+        yield SystemCommand("Sync now", texts.tui.UI_PALETTE_SYNC_NOW, self.action_sync_now)
+        yield SystemCommand("New action", texts.tui.UI_PALETTE_NEW_ACTION, self.action_new_action)
+        yield SystemCommand("Connect", texts.tui.UI_PALETTE_CONNECT, self.action_connect)
+        yield SystemCommand("Test", texts.tui.UI_PALETTE_TEST, self.action_test)
+        yield SystemCommand("Help", texts.tui.UI_PALETTE_HELP, self.action_help)
+        yield SystemCommand("Quit", texts.tui.UI_PALETTE_QUIT, self.action_quit)
+        yield SystemCommand("Theme", texts.tui.UI_PALETTE_THEME, self.action_change_theme)
 
     async def action_connect(self) -> None:
         """Preferences, then its Connect dialog."""
@@ -222,7 +222,7 @@ class TuiSyncApp(App[int]):
     def start_sync(self, jobs: list[SyncJob], *, startup: bool = False) -> bool:
         """Run `jobs` one after the other in the App's sync worker; refused while a run goes on."""
         if self.sync_running():
-            self.notify(messages.SYNC_ALREADY_RUNNING, severity="warning", markup=False)
+            self.notify(texts.tui.SYNC_ALREADY_RUNNING, severity="warning", markup=False)
             return False
         self._run_syncs(jobs, startup)
         return True
@@ -289,7 +289,7 @@ class TuiSyncApp(App[int]):
         errors = sum(len(s.errors) for s in message.summaries)
         severity: SeverityLevel = "warning" if message.cancelled or errors else "information"
         self.notify(
-            messages.sync_run_over(len(message.summaries), errors, message.cancelled),
+            texts.sync.sync_run_over(len(message.summaries), errors, message.cancelled),
             severity=severity,
             markup=False,
         )
@@ -309,7 +309,7 @@ class TuiSyncApp(App[int]):
             if isinstance(error, NoMatches) and not _attached(event.worker.node):
                 return  # a screen's reload that outlived the screen (the app is closing): nothing to say
             text = (
-                explain(error) if isinstance(error, UserError) else f"{messages.UNEXPECTED_FAILURE}: {error}"
+                explain(error) if isinstance(error, UserError) else f"{texts.tui.UNEXPECTED_FAILURE}: {error}"
             )
             self.notify(text, severity="error", markup=False, timeout=10)
             self.log.error(repr(error))

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from textual.binding import Binding
 from textual.keys import Keys, _character_to_key
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.errors import ConfigError
 
 _NAMED = {
@@ -65,7 +65,7 @@ def check_keymap(keymap: Mapping[str, str], binding_ids: Iterable[str]) -> None:
     known = set(binding_ids)
     for binding_id, keys in keymap.items():
         if binding_id not in known:
-            raise ConfigError(messages.keymap_unknown_id(binding_id, sorted(known)))
+            raise ConfigError(texts.config.keymap_unknown_id(binding_id, sorted(known)))
         for key in (k.strip() for k in str(keys).split(",")):
             if not is_key_name(key):
-                raise ConfigError(messages.keymap_bad_key(binding_id, key))
+                raise ConfigError(texts.config.keymap_bad_key(binding_id, key))

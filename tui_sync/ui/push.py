@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from textual.worker import Worker
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.errors import UserError
 from tui_sync.ui.advice import explain
 
@@ -49,7 +49,7 @@ def start_push(
             raise
         except Exception as error:  # anything at all: one line, and the next sync settles it
             problem = explain(error) if isinstance(error, UserError) else str(error) or type(error).__name__
-            app.notify(messages.agenda_push_failed(owner, problem), severity="warning", markup=False)
+            app.notify(texts.tui_agenda.agenda_push_failed(owner, problem), severity="warning", markup=False)
             report("failed")
             return
         report("done")

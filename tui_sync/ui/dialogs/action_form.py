@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import WEEKDAYS, Action, ActionType, Series
 from tui_sync.errors import UserError
 from tui_sync.services.agenda import ENDS, ActionDraft, DraftRefused, Ends, Repeat
@@ -36,8 +36,8 @@ class ActionForm(ModalScreen[Action | Series | None]):
     Dismissed with whatever `save` returned, or None when cancelled."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", messages.UI_FORM_SAVE, id="action-form.save"),
-        Binding("escape", "cancel", messages.UI_FORM_CANCEL, id="action-form.cancel"),
+        Binding("ctrl+s", "save", texts.tui_agenda.UI_FORM_SAVE, id="action-form.save"),
+        Binding("escape", "cancel", texts.tui_agenda.UI_FORM_CANCEL, id="action-form.cancel"),
     ]
     DEFAULT_CSS = """
     ActionForm { align: center middle; }
@@ -92,14 +92,14 @@ class ActionForm(ModalScreen[Action | Series | None]):
         with Vertical():
             yield Static(self.heading, classes="heading", markup=False)
             with Horizontal():
-                yield Label(messages.UI_FORM_TITLE, classes="label")
+                yield Label(texts.tui_agenda.UI_FORM_TITLE, classes="label")
                 yield Input(d.title, id="title", select_on_focus=False, max_length=255, compact=True)
             with Horizontal():
-                yield Label(messages.UI_FORM_OWNER, classes="label")
+                yield Label(texts.tui_agenda.UI_FORM_OWNER, classes="label")
                 yield Select(
                     [(o, o) for o in self.owners], value=d.owner, id="owner", allow_blank=False, compact=True
                 )
-                yield Label(messages.UI_FORM_TYPE, classes="gap")
+                yield Label(texts.tui_agenda.UI_FORM_TYPE, classes="gap")
                 yield Select(
                     [(t, t) for t in self.types],
                     value=d.action_type,
@@ -108,7 +108,7 @@ class ActionForm(ModalScreen[Action | Series | None]):
                     compact=True,
                 )
             with Horizontal():
-                yield Label(messages.UI_FORM_START, classes="label")
+                yield Label(texts.tui_agenda.UI_FORM_START, classes="label")
                 yield Input(
                     d.start_day,
                     id="start-day",
@@ -125,7 +125,7 @@ class ActionForm(ModalScreen[Action | Series | None]):
                     placeholder="HH:MM",
                     compact=True,
                 )
-                yield Label(messages.UI_FORM_END, classes="gap")
+                yield Label(texts.tui_agenda.UI_FORM_END, classes="gap")
                 yield Input(
                     d.end_day,
                     id="end-day",
@@ -137,31 +137,31 @@ class ActionForm(ModalScreen[Action | Series | None]):
                 yield Input(
                     d.end_time, id="end-time", classes="time", max_length=5, placeholder="HH:MM", compact=True
                 )
-                yield TickBox(messages.UI_FORM_ALL_DAY, d.all_day, id="all-day", compact=True)
+                yield TickBox(texts.tui_agenda.UI_FORM_ALL_DAY, d.all_day, id="all-day", compact=True)
             with Horizontal():
                 yield Label("", classes="label")
-                yield TickBox(messages.UI_FORM_REMINDER, d.reminder_on, id="reminder", compact=True)
+                yield TickBox(texts.tui_agenda.UI_FORM_REMINDER, d.reminder_on, id="reminder", compact=True)
                 yield Input(
                     d.reminder_minutes, id="reminder-minutes", max_length=5, restrict=r"[0-9]*", compact=True
                 )
-                yield Label(messages.UI_FORM_MINUTES, classes="gap")
-                yield TickBox(messages.UI_FORM_PRIVATE, d.private, id="private", compact=True)
+                yield Label(texts.tui_agenda.UI_FORM_MINUTES, classes="gap")
+                yield TickBox(texts.tui_agenda.UI_FORM_PRIVATE, d.private, id="private", compact=True)
             with Horizontal():
-                yield Label(messages.UI_FORM_LOCATION, classes="label")
+                yield Label(texts.tui_agenda.UI_FORM_LOCATION, classes="label")
                 yield Input(d.location, id="location", select_on_focus=False, max_length=255, compact=True)
             with Horizontal():
-                yield Label(messages.UI_FORM_NOTE, classes="label")
+                yield Label(texts.tui_agenda.UI_FORM_NOTE, classes="label")
                 yield Input(d.note, id="note", select_on_focus=False, compact=True)
             if self.repeat_mode != "none":
                 yield from self._recurrence(d)
             yield Static(id="errors", markup=False)
-            yield Static(messages.UI_FORM_KEYS, classes="hint", markup=False)
+            yield Static(texts.tui_agenda.UI_FORM_KEYS, classes="hint", markup=False)
 
     def _recurrence(self, d: ActionDraft) -> ComposeResult:
-        labels = messages.repeat_labels(_safe_day(d.start_day))
+        labels = texts.tui_agenda.repeat_labels(_safe_day(d.start_day))
         choices = [(text, value) for value, text in labels.items() if value or self.repeat_mode == "choose"]
         with Horizontal():
-            yield Label(messages.UI_FORM_REPEAT, classes="label")
+            yield Label(texts.tui_agenda.UI_FORM_REPEAT, classes="label")
             yield Select(
                 choices,
                 value=d.repeat if d.repeat or self.repeat_mode == "choose" else "daily",
@@ -169,15 +169,15 @@ class ActionForm(ModalScreen[Action | Series | None]):
                 allow_blank=False,
                 compact=True,
             )
-            yield Label(messages.UI_FORM_EVERY, classes="gap")
+            yield Label(texts.tui_agenda.UI_FORM_EVERY, classes="gap")
             yield Input(d.interval, id="interval", max_length=3, restrict=r"[0-9]*", compact=True)
         with Horizontal(id="weekdays"):
-            yield Label(messages.UI_FORM_DAYS, classes="label")
-            for day, short in zip(WEEKDAYS, messages.UI_WEEKDAYS_SHORT, strict=True):
+            yield Label(texts.tui_agenda.UI_FORM_DAYS, classes="label")
+            for day, short in zip(WEEKDAYS, texts.tui_agenda.UI_WEEKDAYS_SHORT, strict=True):
                 yield TickBox(short, day in d.days, id=f"day-{day}", classes="weekday", compact=True)
         with Horizontal():
-            yield Label(messages.UI_FORM_ENDS, classes="label")
-            ends = [(messages.UI_ENDS[e], e) for e in ENDS]
+            yield Label(texts.tui_agenda.UI_FORM_ENDS, classes="label")
+            ends = [(texts.tui_agenda.UI_ENDS[e], e) for e in ENDS]
             yield Select(ends, value=d.ends, id="ends", allow_blank=False, compact=True)
             value = d.until if d.ends == "date" else d.count
             yield Input(value, id="ends-value", max_length=10, compact=True)
@@ -267,7 +267,7 @@ class ActionForm(ModalScreen[Action | Series | None]):
             return
         select = self.query_one("#repeat", Select)
         current = select.value
-        labels = messages.repeat_labels(day)
+        labels = texts.tui_agenda.repeat_labels(day)
         select.set_options([(t, v) for v, t in labels.items() if v or self.repeat_mode == "choose"])
         select.value = current
 
@@ -278,7 +278,7 @@ class ActionForm(ModalScreen[Action | Series | None]):
         try:
             result = await self.save(self.draft())
         except DraftRefused as refused:
-            errors.update("\n".join(messages.agenda_field_problem(f, p) for f, p in refused.problems))
+            errors.update("\n".join(texts.tui_agenda.agenda_field_problem(f, p) for f, p in refused.problems))
             return
         except UserError as error:
             errors.update(error.message)
@@ -288,7 +288,7 @@ class ActionForm(ModalScreen[Action | Series | None]):
     @work(group="action-form-cancel", exit_on_error=False)
     async def action_cancel(self) -> None:
         if self.changed() and not await self.app.push_screen_wait(
-            ConfirmDialog(messages.UI_FORM_DISCARD, messages.UI_FORM_DISCARD_DETAILS)
+            ConfirmDialog(texts.tui_agenda.UI_FORM_DISCARD, texts.tui_agenda.UI_FORM_DISCARD_DETAILS)
         ):
             return
         self.dismiss(None)

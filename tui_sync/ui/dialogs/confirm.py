@@ -9,15 +9,15 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tui_sync import messages
+from tui_sync import texts
 
 
 class ConfirmDialog(ModalScreen[bool]):
     """Asks `question`; `details` says what follows. The safe answer (No) is focused first."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", messages.UI_YES, id="confirm.yes"),
-        Binding("n,escape", "answer(False)", messages.UI_NO, id="confirm.no"),
+        Binding("y", "answer(True)", texts.tui.UI_YES, id="confirm.yes"),
+        Binding("n,escape", "answer(False)", texts.tui.UI_NO, id="confirm.no"),
     ]
     DEFAULT_CSS = """
     ConfirmDialog { align: center middle; }
@@ -32,8 +32,8 @@ class ConfirmDialog(ModalScreen[bool]):
         super().__init__()
         self.question = question
         self.details = details
-        self.yes_label = yes or messages.UI_YES
-        self.no_label = no or messages.UI_NO
+        self.yes_label = yes or texts.tui.UI_YES
+        self.no_label = no or texts.tui.UI_NO
 
     def compose(self) -> ComposeResult:
         with Vertical():

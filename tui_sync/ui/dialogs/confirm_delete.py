@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.sync.events import Decision, DeletionRequest
 
 DIALOG_CSS = """
@@ -31,10 +31,10 @@ class ConfirmDeletion(ModalScreen[Decision]):
     (it is then written back to Microsoft 365)."""
 
     BINDINGS = [
-        Binding("y", "decide('delete')", messages.UI_DELETE, id="delete-confirm.delete"),
-        Binding("n", "decide('keep')", messages.UI_KEEP, id="delete-confirm.keep"),
-        Binding("ctrl+y,Y", "decide('delete_all')", messages.UI_DELETE_ALL, id="delete-confirm.delete-all"),
-        Binding("escape", "decide('keep_all')", messages.UI_KEEP_ALL, id="delete-confirm.keep-all"),
+        Binding("y", "decide('delete')", texts.tui.UI_DELETE, id="delete-confirm.delete"),
+        Binding("n", "decide('keep')", texts.tui.UI_KEEP, id="delete-confirm.keep"),
+        Binding("ctrl+y,Y", "decide('delete_all')", texts.tui.UI_DELETE_ALL, id="delete-confirm.delete-all"),
+        Binding("escape", "decide('keep_all')", texts.tui.UI_KEEP_ALL, id="delete-confirm.keep-all"),
     ]
     DEFAULT_CSS = "ConfirmDeletion {" + DIALOG_CSS + "}"
 
@@ -48,18 +48,18 @@ class ConfirmDeletion(ModalScreen[Decision]):
         r = self.request
         remaining = r.total - r.index + 1
         cancelled = r.reason == "cancelled"  # a meeting its organiser cancelled, asked like a deletion
-        title = messages.cancelled_title if cancelled else messages.deletion_title
+        title = texts.sync.cancelled_title if cancelled else texts.sync.deletion_title
         with Vertical():
             yield Static(title(r.index, r.total), classes="title", markup=False)
             yield Static(
-                messages.deletion_item(r.kind, r.title, r.start, self.owner, self.tz),
+                texts.sync.deletion_item(r.kind, r.title, r.start, self.owner, self.tz),
                 classes="item",
                 markup=False,
             )
             yield Static(
-                messages.CANCELLED_QUESTION if cancelled else messages.DELETION_QUESTION, markup=False
+                texts.sync.CANCELLED_QUESTION if cancelled else texts.sync.DELETION_QUESTION, markup=False
             )
-            yield Static(messages.deletion_keys(remaining), classes="keys", markup=False)
+            yield Static(texts.sync.deletion_keys(remaining), classes="keys", markup=False)
         yield Footer()
 
     def action_decide(self, decision: str) -> None:
@@ -72,8 +72,8 @@ class ConfirmMassDeletion(ModalScreen[bool]):
     writes anything."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", messages.UI_CONTINUE, id="mass-delete.continue"),
-        Binding("n,escape", "answer(False)", messages.UI_STOP_SYNC, id="mass-delete.stop"),
+        Binding("y", "answer(True)", texts.tui.UI_CONTINUE, id="mass-delete.continue"),
+        Binding("n,escape", "answer(False)", texts.tui.UI_STOP_SYNC, id="mass-delete.stop"),
     ]
     DEFAULT_CSS = "ConfirmMassDeletion {" + DIALOG_CSS + "}"
 
@@ -84,11 +84,11 @@ class ConfirmMassDeletion(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(messages.MASS_DELETION_TITLE, classes="title", markup=False)
+            yield Static(texts.sync.MASS_DELETION_TITLE, classes="title", markup=False)
             yield Static(
-                messages.mass_deletion_warning(self.deletions, self.linked), classes="item", markup=False
+                texts.sync.mass_deletion_warning(self.deletions, self.linked), classes="item", markup=False
             )
-            yield Static(messages.MASS_DELETION_KEYS, classes="keys", markup=False)
+            yield Static(texts.sync.MASS_DELETION_KEYS, classes="keys", markup=False)
         yield Footer()
 
     def action_answer(self, answer: bool) -> None:

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.errors import UserError
 from tui_sync.microsoft.auth import DeviceCode, SignedIn
 from tui_sync.ui.advice import explain
@@ -43,8 +43,8 @@ class DeviceCodeDialog(ModalScreen[Outcome]):
     """Signs `user_code` (a CRM user) in; `device_code` shows a code already known."""
 
     BINDINGS = [
-        Binding("c", "copy", messages.UI_DEVICE_COPY, id="device-code.copy"),
-        Binding("escape", "cancel", messages.UI_DEVICE_CANCEL, id="device-code.cancel"),
+        Binding("c", "copy", texts.tui.UI_DEVICE_COPY, id="device-code.copy"),
+        Binding("escape", "cancel", texts.tui.UI_DEVICE_CANCEL, id="device-code.cancel"),
     ]
     DEFAULT_CSS = """
     DeviceCodeDialog { align: center middle; }
@@ -75,20 +75,20 @@ class DeviceCodeDialog(ModalScreen[Outcome]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(messages.device_title(self.user_code), classes="title", markup=False)
-            yield Static(messages.DEVICE_ASKING, id="open", markup=False)
+            yield Static(texts.tui.device_title(self.user_code), classes="title", markup=False)
+            yield Static(texts.tui.DEVICE_ASKING, id="open", markup=False)
             yield Static(id="url", markup=False)
-            yield Static(messages.DEVICE_ENTER, id="enter", markup=False)
+            yield Static(texts.tui.DEVICE_ENTER, id="enter", markup=False)
             yield Static(id="code", markup=False)
             yield Static(id="countdown", markup=False)
-            waiting = messages.waiting_for_sign_in(ctrl_c=False)
+            waiting = texts.microsoft.waiting_for_sign_in(ctrl_c=False)
             if self.tui.demo_auto_approve is not None:  # `tui-sync demo`: nobody needs a phone
-                waiting += "\n" + messages.demo_auto_approve(self.tui.demo_auto_approve)
+                waiting += "\n" + texts.tui.demo_auto_approve(self.tui.demo_auto_approve)
             yield Static(waiting, id="waiting", markup=False)
-            yield Static(messages.DEVICE_KEYS, classes="hint", markup=False)
+            yield Static(texts.tui.DEVICE_KEYS, classes="hint", markup=False)
             with Horizontal():
-                yield Button(f"{messages.UI_DEVICE_COPY} (c)", id="copy", compact=True)
-                yield Button(f"{messages.UI_DEVICE_CANCEL} (escape)", id="cancel", compact=True)
+                yield Button(f"{texts.tui.UI_DEVICE_COPY} (c)", id="copy", compact=True)
+                yield Button(f"{texts.tui.UI_DEVICE_CANCEL} (escape)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self._show()
@@ -104,7 +104,7 @@ class DeviceCodeDialog(ModalScreen[Outcome]):
         self.query_one("#copy", Button).disabled = code is None
         if code is None:
             return
-        self.query_one("#open", Static).update(messages.DEVICE_OPEN)
+        self.query_one("#open", Static).update(texts.tui.DEVICE_OPEN)
         self.query_one("#url", Static).update(code.verification_uri)
         self.query_one("#code", Static).update(spaced(code.user_code))
         self._tick()
@@ -113,7 +113,7 @@ class DeviceCodeDialog(ModalScreen[Outcome]):
         if self.device_code is None:
             return
         left = self.device_code.seconds_left(self.tui.wall_clock())
-        text = messages.device_expires_in(left) if left > 0 else messages.DEVICE_EXPIRED
+        text = texts.tui.device_expires_in(left) if left > 0 else texts.tui.DEVICE_EXPIRED
         self.query_one("#countdown", Static).update(text)
 
     def _shown(self, code: DeviceCode) -> None:
@@ -130,7 +130,7 @@ class DeviceCodeDialog(ModalScreen[Outcome]):
         except UserError as error:  # declined, expired, unknown client ID, unreachable, cancelled
             self._finish(explain(error))
         except Exception as error:  # never a traceback: one line, and the dialog goes
-            self._finish(f"{messages.UNEXPECTED_FAILURE}: {error}")
+            self._finish(f"{texts.tui.UNEXPECTED_FAILURE}: {error}")
         else:
             self._finish(signed)
 
@@ -145,7 +145,7 @@ class DeviceCodeDialog(ModalScreen[Outcome]):
         if self.device_code is None:
             return
         self.app.copy_to_clipboard(self.device_code.user_code)
-        self.notify(messages.DEVICE_COPIED, markup=False)
+        self.notify(texts.tui.DEVICE_COPIED, markup=False)
 
     async def action_cancel(self) -> None:
         """Stop the sign-in at once (the poll waiting on Microsoft, then the worker) and close."""

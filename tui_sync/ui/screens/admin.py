@@ -31,7 +31,7 @@ from textual.widgets import (
     TabPane,
 )
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import InvalidValue, MicrosoftSettings, Rights, User, validate_client_id
 from tui_sync.errors import BadInput, UserError
 from tui_sync.services.accounts import Connection
@@ -43,10 +43,10 @@ from tui_sync.ui.widgets.ticks import TickBox
 TABS = ("auth", "users", "rights")
 ADMIN_ACTIONS = ("save_auth", "next_tab", "add_user", "rename_user", "toggle_admin", "toggle_right")
 FIELD_LABELS = {
-    "client_id": messages.UI_ADMIN_CLIENT_ID,
-    "tenant": messages.UI_ADMIN_TENANT,
-    "code": messages.UI_ADMIN_CODE,
-    "full_name": messages.UI_ADMIN_FULL_NAME,
+    "client_id": texts.tui.UI_ADMIN_CLIENT_ID,
+    "tenant": texts.tui.UI_ADMIN_TENANT,
+    "code": texts.tui.UI_ADMIN_CODE,
+    "full_name": texts.tui.UI_ADMIN_FULL_NAME,
 }
 
 
@@ -54,7 +54,7 @@ def refusal(error: Exception) -> str:
     """The one line a refused change shows in place (a domain value names the field the user sees)."""
     if isinstance(error, InvalidValue):
         label = FIELD_LABELS.get(error.field)
-        return messages.admin_invalid(label, error.problem) if label else error.problem
+        return texts.tui.admin_invalid(label, error.problem) if label else error.problem
     if isinstance(error, UserError):
         return error.message
     return str(error)
@@ -63,7 +63,7 @@ def refusal(error: Exception) -> str:
 def rights_cell(rights: Rights | None, own: bool) -> Text:
     """A grid cell: "self" on the diagonal, else V/A letters or · (meaning never carried by colour)."""
     if own:
-        return Text(messages.UI_ADMIN_SELF, style="dim")
+        return Text(texts.tui.UI_ADMIN_SELF, style="dim")
     visible = rights is not None and rights.visible
     agenda = rights is not None and rights.agenda
     letters = f"{'V' if visible else '·'} {'A' if agenda else '·'}"
@@ -74,9 +74,9 @@ class UsersTable(DataTable[str | Text]):
     """The CRM users; its letter keys act only while it has focus (no text field eats them)."""
 
     BINDINGS = [
-        Binding("n", "screen.add_user", messages.UI_ADMIN_ADD, id="admin.user.add"),
-        Binding("r", "screen.rename_user", messages.UI_ADMIN_RENAME, id="admin.user.rename"),
-        Binding("space", "screen.toggle_admin", messages.UI_ADMIN_TOGGLE_ADMIN, id="admin.user.admin"),
+        Binding("n", "screen.add_user", texts.tui.UI_ADMIN_ADD, id="admin.user.add"),
+        Binding("r", "screen.rename_user", texts.tui.UI_ADMIN_RENAME, id="admin.user.rename"),
+        Binding("space", "screen.toggle_admin", texts.tui.UI_ADMIN_TOGGLE_ADMIN, id="admin.user.admin"),
     ]
 
 
@@ -84,8 +84,8 @@ class RightsGrid(DataTable[str | Text]):
     """Rows are viewers, columns targets; `v` / `a` turn a right on or off on the selected cell."""
 
     BINDINGS = [
-        Binding("v", "screen.toggle_right('visible')", messages.UI_ADMIN_VISIBLE, id="admin.rights.visible"),
-        Binding("a", "screen.toggle_right('agenda')", messages.UI_ADMIN_AGENDA, id="admin.rights.agenda"),
+        Binding("v", "screen.toggle_right('visible')", texts.tui.UI_ADMIN_VISIBLE, id="admin.rights.visible"),
+        Binding("a", "screen.toggle_right('agenda')", texts.tui.UI_ADMIN_AGENDA, id="admin.rights.agenda"),
     ]
 
 
@@ -99,8 +99,8 @@ class UserForm(ModalScreen[User | None]):
     typed is lost, and the form closes only once the change is saved (with the saved user)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", messages.UI_ADMIN_SAVE, id="admin.form.save"),
-        Binding("escape", "cancel", messages.UI_ADMIN_CANCEL, id="admin.form.cancel"),
+        Binding("ctrl+s", "save", texts.tui.UI_ADMIN_SAVE, id="admin.form.save"),
+        Binding("escape", "cancel", texts.tui.UI_ADMIN_CANCEL, id="admin.form.cancel"),
     ]
     DEFAULT_CSS = """
     UserForm { align: center middle; }
@@ -125,26 +125,26 @@ class UserForm(ModalScreen[User | None]):
         adding = self.user is None
         with Vertical():
             title = (
-                messages.UI_ADMIN_ADD_TITLE
+                texts.tui.UI_ADMIN_ADD_TITLE
                 if self.user is None
-                else messages.admin_rename_title(self.user.code)
+                else texts.tui.admin_rename_title(self.user.code)
             )
             yield Static(title, classes="title", markup=False)
             if adding:
                 with Horizontal():
-                    yield Label(messages.UI_ADMIN_CODE, classes="field")
+                    yield Label(texts.tui.UI_ADMIN_CODE, classes="field")
                     yield Input(id="code", max_length=20, placeholder="A-Z 0-9 _", compact=True)
             with Horizontal():
-                yield Label(messages.UI_ADMIN_FULL_NAME, classes="field")
+                yield Label(texts.tui.UI_ADMIN_FULL_NAME, classes="field")
                 name = "" if self.user is None else self.user.full_name
                 yield Input(name, id="full-name", compact=True)
             if adding:
-                yield TickBox(messages.UI_ADMIN_IS_ADMIN, False, id="is-admin", compact=True)
+                yield TickBox(texts.tui.UI_ADMIN_IS_ADMIN, False, id="is-admin", compact=True)
             yield Static(id="form-error", classes="error", markup=False)
-            yield Static(messages.UI_ADMIN_FORM_KEYS, classes="hint", markup=False)
+            yield Static(texts.tui.UI_ADMIN_FORM_KEYS, classes="hint", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button(messages.UI_ADMIN_SAVE_BUTTON, id="save", variant="primary", compact=True)
-                yield Button(messages.UI_ADMIN_CANCEL, id="cancel", compact=True)
+                yield Button(texts.tui.UI_ADMIN_SAVE_BUTTON, id="save", variant="primary", compact=True)
+                yield Button(texts.tui.UI_ADMIN_CANCEL, id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#code" if self.user is None else "#full-name", Input).focus()
@@ -169,9 +169,9 @@ class UserForm(ModalScreen[User | None]):
 
 class AdminScreen(AppScreen):
     BINDINGS = [
-        Binding("ctrl+s", "save_auth", messages.UI_ADMIN_SAVE, id="admin.save"),
-        Binding("f7", "next_tab", messages.UI_ADMIN_NEXT_TAB, id="admin.next_tab"),
-        Binding("escape", "back", messages.UI_ADMIN_BACK, id="admin.back", show=False),
+        Binding("ctrl+s", "save_auth", texts.tui.UI_ADMIN_SAVE, id="admin.save"),
+        Binding("f7", "next_tab", texts.tui.UI_ADMIN_NEXT_TAB, id="admin.next_tab"),
+        Binding("escape", "back", texts.tui.UI_ADMIN_BACK, id="admin.back", show=False),
     ]
     DEFAULT_CSS = """
     AdminScreen #denied { padding: 1 2; }
@@ -200,35 +200,35 @@ class AdminScreen(AppScreen):
         with ContentSwitcher(initial="denied"):
             with Vertical(id="denied"):
                 yield Static(id="denied-text", markup=False)
-                yield Static(messages.UI_ADMIN_DENIED_HINT, classes="hint", markup=False)
+                yield Static(texts.tui.UI_ADMIN_DENIED_HINT, classes="hint", markup=False)
             with TabbedContent(id="tabs"):
-                with TabPane(messages.UI_ADMIN_TAB_AUTH, id="auth"), VerticalScroll():
+                with TabPane(texts.tui.UI_ADMIN_TAB_AUTH, id="auth"), VerticalScroll():
                     with Horizontal(classes="row"):
-                        yield Label(messages.UI_ADMIN_CLIENT_ID, classes="field")
+                        yield Label(texts.tui.UI_ADMIN_CLIENT_ID, classes="field")
                         yield Input(id="client-id", max_length=40, placeholder="1b2c3d4e-…", compact=True)
                     with Horizontal(classes="row"):
-                        yield Label(messages.UI_ADMIN_TENANT, classes="field")
+                        yield Label(texts.tui.UI_ADMIN_TENANT, classes="field")
                         yield Input(
                             id="tenant", max_length=100, placeholder=MicrosoftSettings().tenant, compact=True
                         )
-                    yield Static(messages.UI_ADMIN_AUTH_HINT, classes="hint", markup=False)
+                    yield Static(texts.tui.UI_ADMIN_AUTH_HINT, classes="hint", markup=False)
                     yield Static(id="auth-error", classes="error", markup=False)
                     yield Static(id="auth-status", classes="status", markup=False)
                     yield Button(
-                        messages.UI_ADMIN_SAVE_BUTTON, id="save-auth", variant="primary", compact=True
+                        texts.tui.UI_ADMIN_SAVE_BUTTON, id="save-auth", variant="primary", compact=True
                     )
-                with TabPane(messages.UI_ADMIN_TAB_USERS, id="users"):
+                with TabPane(texts.tui.UI_ADMIN_TAB_USERS, id="users"):
                     table = UsersTable(id="user-table", cursor_type="row", zebra_stripes=True)
-                    table.add_column(messages.UI_COL_USER, width=22, key="code")
-                    table.add_column(messages.UI_ADMIN_FULL_NAME, width=32, key="name")
-                    table.add_column(messages.UI_ADMIN_COL_ADMIN, width=6, key="admin")
+                    table.add_column(texts.tui.UI_COL_USER, width=22, key="code")
+                    table.add_column(texts.tui.UI_ADMIN_FULL_NAME, width=32, key="name")
+                    table.add_column(texts.tui.UI_ADMIN_COL_ADMIN, width=6, key="admin")
                     yield table
                     yield Static(id="users-status", classes="status", markup=False)
-                    yield Static(messages.UI_ADMIN_USERS_HINT, classes="hint", markup=False)
-                with TabPane(messages.UI_ADMIN_TAB_RIGHTS, id="rights"):
+                    yield Static(texts.tui.UI_ADMIN_USERS_HINT, classes="hint", markup=False)
+                with TabPane(texts.tui.UI_ADMIN_TAB_RIGHTS, id="rights"):
                     yield RightsGrid(id="rights-grid", cursor_type="cell")
                     yield Static(id="rights-status", classes="status", markup=False)
-                    yield Static(messages.UI_ADMIN_RIGHTS_HINT, classes="hint", markup=False)
+                    yield Static(texts.tui.UI_ADMIN_RIGHTS_HINT, classes="hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -282,7 +282,7 @@ class AdminScreen(AppScreen):
         table.clear()
         for user in self.users:
             dot = connections.get(user.code, Connection(False)).dot
-            admin = messages.UI_ADMIN_YES if user.is_admin else ""
+            admin = texts.tui.UI_ADMIN_YES if user.is_admin else ""
             table.add_row(f"{dot} {user.code}", user.full_name, admin, key=user.code)
         if self.users:
             table.move_cursor(row=min(max(selected, 0), len(self.users) - 1))
@@ -345,8 +345,8 @@ class AdminScreen(AppScreen):
         tenant = self.query_one("#tenant", Input).value.strip()
         status = self.query_one("#auth-status", Static)
         if (client_id, tenant) != (saved.client_id, saved.tenant):
-            status.update(messages.UI_ADMIN_UNSAVED)
-        elif str(status.content) == messages.UI_ADMIN_UNSAVED:  # typed back to what is saved
+            status.update(texts.tui.UI_ADMIN_UNSAVED)
+        elif str(status.content) == texts.tui.UI_ADMIN_UNSAVED:  # typed back to what is saved
             status.update("")
 
     @on(Input.Submitted, "#client-id, #tenant")
@@ -367,7 +367,7 @@ class AdminScreen(AppScreen):
         error.update("")
         self._show_settings(saved)
         self.query_one("#auth-status", Static).update(
-            messages.microsoft_settings_saved(saved.client_id, saved.tenant)
+            texts.changes.microsoft_settings_saved(saved.client_id, saved.tenant)
         )
         self._changed()
 
@@ -390,7 +390,7 @@ class AdminScreen(AppScreen):
 
         def added(user: User | None) -> None:
             if user is not None:
-                self._users_status(messages.user_added(user.code, user.full_name, user.is_admin))
+                self._users_status(texts.changes.user_added(user.code, user.full_name, user.is_admin))
                 self._changed()
 
         self.app.push_screen(UserForm(save), added)
@@ -406,7 +406,7 @@ class AdminScreen(AppScreen):
 
         def renamed(saved: User | None) -> None:
             if saved is not None:
-                self._users_status(messages.user_updated(saved.code))
+                self._users_status(texts.changes.user_updated(saved.code))
                 self._changed()
 
         self.app.push_screen(UserForm(save, user), renamed)
@@ -421,7 +421,9 @@ class AdminScreen(AppScreen):
         """Your own flag is only dropped after a yes (you would leave this screen); the last
         administrator's is refused by the service, with its line."""
         if user.code == self.viewer and user.is_admin:
-            question = ConfirmDialog(messages.UI_ADMIN_DROP_OWN_FLAG, messages.UI_ADMIN_DROP_OWN_FLAG_DETAILS)
+            question = ConfirmDialog(
+                texts.tui.UI_ADMIN_DROP_OWN_FLAG, texts.tui.UI_ADMIN_DROP_OWN_FLAG_DETAILS
+            )
             if not await self.app.push_screen_wait(question):
                 return
         try:
@@ -429,7 +431,7 @@ class AdminScreen(AppScreen):
         except (UserError, InvalidValue) as refused:
             self._users_status(refusal(refused), error=True)
             return
-        self._users_status(messages.admin_flag_changed(saved.code, saved.is_admin))
+        self._users_status(texts.tui.admin_flag_changed(saved.code, saved.is_admin))
         self._changed()
 
     # --- Rights --------------------------------------------------------------------------------------
@@ -451,10 +453,10 @@ class AdminScreen(AppScreen):
             return
         viewer, target = pair
         if viewer == target:
-            status.update(messages.own_rights(viewer))
+            status.update(texts.errors.own_rights(viewer))
             return
         current = self.rights.get(pair, Rights(viewer, target))
-        status.update(messages.rights_saved(viewer, target, current.visible, current.agenda))
+        status.update(texts.changes.rights_saved(viewer, target, current.visible, current.agenda))
 
     async def action_toggle_right(self, which: str) -> None:
         """Flip one right of the selected cell, saved at once (the other right stays as it is)."""

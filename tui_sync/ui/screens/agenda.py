@@ -25,7 +25,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Action, Series
 from tui_sync.domain.period import Period
 from tui_sync.errors import UserError
@@ -45,9 +45,9 @@ class ScopeDialog(ModalScreen[Scope | None]):
     """An occurrence of a series is being changed: this one only, or the whole series?"""
 
     BINDINGS = [
-        Binding("o", "dismiss('occurrence')", messages.UI_SCOPE_OCCURRENCE, id="scope.occurrence"),
-        Binding("s", "dismiss('series')", messages.UI_SCOPE_SERIES, id="scope.series"),
-        Binding("escape", "dismiss(None)", messages.UI_FORM_CANCEL, id="scope.cancel"),
+        Binding("o", "dismiss('occurrence')", texts.tui_agenda.UI_SCOPE_OCCURRENCE, id="scope.occurrence"),
+        Binding("s", "dismiss('series')", texts.tui_agenda.UI_SCOPE_SERIES, id="scope.series"),
+        Binding("escape", "dismiss(None)", texts.tui_agenda.UI_FORM_CANCEL, id="scope.cancel"),
     ]
     DEFAULT_CSS = """
     ScopeDialog { align: center middle; }
@@ -64,16 +64,16 @@ class ScopeDialog(ModalScreen[Scope | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(f"“{self.item_title}”", classes="question", markup=False)
-            yield Static(messages.UI_SCOPE_QUESTION, markup=False)
-            yield Static(messages.UI_SCOPE_KEYS, classes="hint", markup=False)
+            yield Static(texts.tui_agenda.UI_SCOPE_QUESTION, markup=False)
+            yield Static(texts.tui_agenda.UI_SCOPE_KEYS, classes="hint", markup=False)
 
 
 class OwnersDialog(ModalScreen[list[str] | None]):
     """Which agendas to show: the user's own and those they hold the agenda right on."""
 
     BINDINGS = [
-        Binding("enter", "apply", messages.UI_AGENDA_OWNERS, id="owners.apply", priority=True),
-        Binding("escape", "dismiss(None)", messages.UI_FORM_CANCEL, id="owners.cancel"),
+        Binding("enter", "apply", texts.tui_agenda.UI_AGENDA_OWNERS, id="owners.apply", priority=True),
+        Binding("escape", "dismiss(None)", texts.tui_agenda.UI_FORM_CANCEL, id="owners.cancel"),
     ]
     DEFAULT_CSS = """
     OwnersDialog { align: center middle; }
@@ -90,7 +90,7 @@ class OwnersDialog(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(messages.UI_OWNERS_TITLE, markup=False)
+            yield Static(texts.tui_agenda.UI_OWNERS_TITLE, markup=False)
             yield TickList(
                 *[Selection(label, code, code in self.shown) for code, label in self.choices],
                 id="owners",
@@ -101,38 +101,43 @@ class OwnersDialog(ModalScreen[list[str] | None]):
     def action_apply(self) -> None:
         chosen = list(self.query_one(SelectionList).selected)
         if not chosen:
-            self.query_one("#owners-error", Static).update(messages.AGENDA_OWNERS_NONE)
+            self.query_one("#owners-error", Static).update(texts.tui_agenda.AGENDA_OWNERS_NONE)
             return
         self.dismiss([code for code, _ in self.choices if code in chosen])
 
 
 class AgendaScreen(AppScreen):
     BINDINGS = [
-        Binding("n", "new", messages.UI_AGENDA_NEW, id="agenda.new"),
-        Binding("e", "edit", messages.UI_AGENDA_EDIT, id="agenda.edit"),
-        Binding("d", "duplicate", messages.UI_AGENDA_DUPLICATE, id="agenda.duplicate"),
-        Binding("delete,x", "delete", messages.UI_AGENDA_DELETE, id="agenda.delete"),
-        Binding("m", "move", messages.UI_AGENDA_MOVE, id="agenda.move", show=False),
-        Binding("s", "sync", messages.UI_AGENDA_SYNC, id="agenda.sync"),
-        Binding("o", "owners", messages.UI_AGENDA_OWNERS, id="agenda.owners"),
-        Binding("t", "today", messages.UI_AGENDA_TODAY, id="agenda.today", show=False),
-        Binding("shift+up", "shift(-1)", messages.UI_AGENDA_EARLIER, id="agenda.earlier", show=False),
-        Binding("shift+down", "shift(1)", messages.UI_AGENDA_LATER, id="agenda.later", show=False),
+        Binding("n", "new", texts.tui_agenda.UI_AGENDA_NEW, id="agenda.new"),
+        Binding("e", "edit", texts.tui_agenda.UI_AGENDA_EDIT, id="agenda.edit"),
+        Binding("d", "duplicate", texts.tui_agenda.UI_AGENDA_DUPLICATE, id="agenda.duplicate"),
+        Binding("delete,x", "delete", texts.tui_agenda.UI_AGENDA_DELETE, id="agenda.delete"),
+        Binding("m", "move", texts.tui_agenda.UI_AGENDA_MOVE, id="agenda.move", show=False),
+        Binding("s", "sync", texts.tui_agenda.UI_AGENDA_SYNC, id="agenda.sync"),
+        Binding("o", "owners", texts.tui_agenda.UI_AGENDA_OWNERS, id="agenda.owners"),
+        Binding("t", "today", texts.tui_agenda.UI_AGENDA_TODAY, id="agenda.today", show=False),
+        Binding("shift+up", "shift(-1)", texts.tui_agenda.UI_AGENDA_EARLIER, id="agenda.earlier", show=False),
+        Binding("shift+down", "shift(1)", texts.tui_agenda.UI_AGENDA_LATER, id="agenda.later", show=False),
         Binding(
             "left",
             "days(-1)",
-            messages.UI_AGENDA_DAY_BEFORE,
+            texts.tui_agenda.UI_AGENDA_DAY_BEFORE,
             id="agenda.day-before",
             show=False,
             priority=True,
         ),
         Binding(
-            "right", "days(1)", messages.UI_AGENDA_DAY_AFTER, id="agenda.day-after", show=False, priority=True
+            "right",
+            "days(1)",
+            texts.tui_agenda.UI_AGENDA_DAY_AFTER,
+            id="agenda.day-after",
+            show=False,
+            priority=True,
         ),
         Binding(
             "pageup",
             "days(-7)",
-            messages.UI_AGENDA_WEEK_BEFORE,
+            texts.tui_agenda.UI_AGENDA_WEEK_BEFORE,
             id="agenda.week-before",
             show=False,
             priority=True,
@@ -140,7 +145,7 @@ class AgendaScreen(AppScreen):
         Binding(
             "pagedown",
             "days(7)",
-            messages.UI_AGENDA_WEEK_AFTER,
+            texts.tui_agenda.UI_AGENDA_WEEK_AFTER,
             id="agenda.week-after",
             show=False,
             priority=True,
@@ -148,13 +153,18 @@ class AgendaScreen(AppScreen):
         Binding(
             "home",
             "edge(-1)",
-            messages.UI_AGENDA_PERIOD_START,
+            texts.tui_agenda.UI_AGENDA_PERIOD_START,
             id="agenda.period-start",
             show=False,
             priority=True,
         ),
         Binding(
-            "end", "edge(1)", messages.UI_AGENDA_PERIOD_END, id="agenda.period-end", show=False, priority=True
+            "end",
+            "edge(1)",
+            texts.tui_agenda.UI_AGENDA_PERIOD_END,
+            id="agenda.period-end",
+            show=False,
+            priority=True,
         ),
     ]
     DEFAULT_CSS = """
@@ -179,13 +189,13 @@ class AgendaScreen(AppScreen):
         yield Header()
         yield Static(id="agenda-heading", markup=False)
         table: DataTable[str | Text] = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
-        table.add_column(messages.UI_AGENDA_COL_TIME, width=11, key="time")
-        table.add_column(messages.UI_AGENDA_COL_TYPE, width=10, key="type")
-        table.add_column(messages.UI_AGENDA_COL_TITLE, width=30, key="title")
-        table.add_column(messages.UI_AGENDA_COL_OWNER, width=8, key="owner")
-        table.add_column(messages.UI_AGENDA_COL_MARKS, width=5, key="marks")
+        table.add_column(texts.tui_agenda.UI_AGENDA_COL_TIME, width=11, key="time")
+        table.add_column(texts.tui_agenda.UI_AGENDA_COL_TYPE, width=10, key="type")
+        table.add_column(texts.tui_agenda.UI_AGENDA_COL_TITLE, width=30, key="title")
+        table.add_column(texts.tui_agenda.UI_AGENDA_COL_OWNER, width=8, key="owner")
+        table.add_column(texts.tui_agenda.UI_AGENDA_COL_MARKS, width=5, key="marks")
         yield table
-        yield Static(messages.UI_AGENDA_LEGEND, id="agenda-legend", markup=False)
+        yield Static(texts.tui_agenda.UI_AGENDA_LEGEND, id="agenda-legend", markup=False)
         yield Static(id="agenda-push", markup=False)
         yield Footer()
 
@@ -214,7 +224,7 @@ class AgendaScreen(AppScreen):
             self.shown = [self.viewer.upper()]
             self.days = await agenda.days(self.viewer, self.shown, self.first, last)
         self.query_one("#agenda-heading", Static).update(
-            messages.agenda_heading(self.shown, self.first, last)
+            texts.tui_agenda.agenda_heading(self.shown, self.first, last)
         )
         self._fill()
 
@@ -234,8 +244,8 @@ class AgendaScreen(AppScreen):
         tz = self.services.settings.tz
         for day in self.days:
             self.rows.append((day.day, None))
-            mark = messages.UI_AGENDA_TODAY_MARK if day.day == today else ""
-            empty = messages.UI_AGENDA_NO_ACTIONS if not day.entries else ""
+            mark = texts.tui_agenda.UI_AGENDA_TODAY_MARK if day.day == today else ""
+            empty = texts.tui_agenda.UI_AGENDA_NO_ACTIONS if not day.entries else ""
             table.add_row(
                 Text(day.day.strftime("%a %d %b"), style="bold"),
                 Text(mark, style="bold"),
@@ -342,7 +352,7 @@ class AgendaScreen(AppScreen):
                 return await agenda.save_series(self.viewer, d)
             return await agenda.save_action(self.viewer, d)
 
-        await self._form(messages.UI_FORM_NEW, draft, save, repeat="choose")
+        await self._form(texts.tui_agenda.UI_FORM_NEW, draft, save, repeat="choose")
 
     @work(group="agenda-dialog", exit_on_error=False)
     async def action_edit(self, focus: str = "title") -> None:
@@ -351,7 +361,7 @@ class AgendaScreen(AppScreen):
             return
         agenda = self.services.agenda
         action = entry.action
-        heading = messages.UI_FORM_MOVE if focus == "start" else messages.UI_FORM_EDIT
+        heading = texts.tui_agenda.UI_FORM_MOVE if focus == "start" else texts.tui_agenda.UI_FORM_EDIT
         if entry.kind == "single":
 
             async def save_single(d: ActionDraft) -> Action | Series:
@@ -365,7 +375,7 @@ class AgendaScreen(AppScreen):
             async def save_one(d: ActionDraft) -> Action | Series:
                 return await agenda.save_occurrence(self.viewer, action, d)
 
-            heading = messages.UI_FORM_OCCURRENCE
+            heading = texts.tui_agenda.UI_FORM_OCCURRENCE
             await self._form(heading, agenda.draft_of(action), save_one, repeat="none", focus=focus)
         elif scope == "series":
             series = await agenda.get_series(self.viewer, action.parent_series_id)
@@ -374,7 +384,11 @@ class AgendaScreen(AppScreen):
                 return await agenda.save_series(self.viewer, d, series.id)
 
             await self._form(
-                messages.UI_FORM_SERIES, agenda.draft_of(series), save_all, repeat="series", focus=focus
+                texts.tui_agenda.UI_FORM_SERIES,
+                agenda.draft_of(series),
+                save_all,
+                repeat="series",
+                focus=focus,
             )
 
     def action_move(self) -> None:
@@ -392,7 +406,7 @@ class AgendaScreen(AppScreen):
             return await agenda.save_action(self.viewer, d)
 
         draft = agenda.draft_of(entry.action)
-        await self._form(messages.UI_FORM_DUPLICATE, draft, save, repeat="none")
+        await self._form(texts.tui_agenda.UI_FORM_DUPLICATE, draft, save, repeat="none")
 
     async def action_shift(self, days: int) -> None:
         """Move the highlighted action (or just this occurrence) a day earlier or later, at once."""
@@ -405,7 +419,9 @@ class AgendaScreen(AppScreen):
             self.notify(error.message, severity="error", markup=False)
             return
         self.notify(
-            messages.agenda_moved(moved.title, moved.start.astimezone(self.services.settings.tz).date()),
+            texts.tui_agenda.agenda_moved(
+                moved.title, moved.start.astimezone(self.services.settings.tz).date()
+            ),
             markup=False,
         )
         await self._saved(moved)
@@ -420,12 +436,12 @@ class AgendaScreen(AppScreen):
         try:
             if entry.kind == "single":
                 automatic = await agenda.automatic(action.owner)
-                question = messages.agenda_delete_question(action.title)
-                details = messages.agenda_delete_details(automatic, series=False)
+                question = texts.tui_agenda.agenda_delete_question(action.title)
+                details = texts.tui_agenda.agenda_delete_details(automatic, series=False)
                 if not await self.app.push_screen_wait(ConfirmDialog(question, details)):
                     return
                 await agenda.delete_action(self.viewer, action.stored_id)
-                self.notify(messages.agenda_deleted(action.title), markup=False)
+                self.notify(texts.tui_agenda.agenda_deleted(action.title), markup=False)
                 if automatic:
                     start_push(self.tui, action.owner, action.stored_id, self._push_report)
                 self.reload()
@@ -434,16 +450,16 @@ class AgendaScreen(AppScreen):
             if scope == "occurrence":
                 day = (action.original_start or action.start).astimezone(self.services.settings.tz).date()
                 if await self.app.push_screen_wait(
-                    ConfirmDialog(messages.agenda_cancel_question(action.title, day))
+                    ConfirmDialog(texts.tui_agenda.agenda_cancel_question(action.title, day))
                 ):
                     await agenda.cancel_occurrence(self.viewer, action)
-                    self.notify(messages.agenda_deleted(action.title), markup=False)
+                    self.notify(texts.tui_agenda.agenda_deleted(action.title), markup=False)
             elif scope == "series":
-                question = messages.agenda_delete_question(action.title)
-                details = messages.agenda_delete_details(False, series=True)
+                question = texts.tui_agenda.agenda_delete_question(action.title)
+                details = texts.tui_agenda.agenda_delete_details(False, series=True)
                 if await self.app.push_screen_wait(ConfirmDialog(question, details)):
                     await agenda.delete_series(self.viewer, action.parent_series_id)
-                    self.notify(messages.agenda_deleted(action.title), markup=False)
+                    self.notify(texts.tui_agenda.agenda_deleted(action.title), markup=False)
         except UserError as error:
             self.notify(error.message, severity="error", markup=False)
         self.reload()
@@ -471,7 +487,9 @@ class AgendaScreen(AppScreen):
         form = ActionForm(
             heading,
             draft,
-            owners=owners if heading in (messages.UI_FORM_NEW, messages.UI_FORM_DUPLICATE) else [draft.owner],
+            owners=owners
+            if heading in (texts.tui_agenda.UI_FORM_NEW, texts.tui_agenda.UI_FORM_DUPLICATE)
+            else [draft.owner],
             types=await agenda.action_types(),
             save=save,
             repeat=repeat,
@@ -480,7 +498,7 @@ class AgendaScreen(AppScreen):
         result = await self.app.push_screen_wait(form)
         if result is None:
             return
-        self.notify(messages.agenda_saved(result.title), markup=False)
+        self.notify(texts.tui_agenda.agenda_saved(result.title), markup=False)
         await self._saved(result)
 
     async def _saved(self, result: Action | Series) -> None:
@@ -496,11 +514,11 @@ class AgendaScreen(AppScreen):
                 original = result.original.isoformat()
                 self._wanted = f"{day.isoformat()}:s{result.series_id}@{original}"
                 if await self.services.agenda.automatic(result.owner):
-                    self.notify(messages.AGENDA_SERIES_NOT_PUSHED, markup=False)
+                    self.notify(texts.tui_agenda.AGENDA_SERIES_NOT_PUSHED, markup=False)
             if self.first is not None and not self.first <= day < self.first + timedelta(days=DAYS_SHOWN):
                 self.first = day
         elif await self.services.agenda.automatic(getattr(result, "owner", self.viewer)):
-            self.notify(messages.AGENDA_SERIES_NOT_PUSHED, markup=False)
+            self.notify(texts.tui_agenda.AGENDA_SERIES_NOT_PUSHED, markup=False)
         self.reload()
 
     def _push_report(self, state: PushState) -> None:
@@ -514,9 +532,13 @@ class AgendaScreen(AppScreen):
         if not self.is_mounted:
             return
         if self._pushes:
-            text = messages.AGENDA_PUSH_PENDING
+            text = texts.tui_agenda.AGENDA_PUSH_PENDING
         else:
-            text = messages.AGENDA_PUSH_FAILED if self._push_failed else messages.AGENDA_PUSH_DONE
+            text = (
+                texts.tui_agenda.AGENDA_PUSH_FAILED
+                if self._push_failed
+                else texts.tui_agenda.AGENDA_PUSH_DONE
+            )
         self.query_one("#agenda-push", Static).update(text)
 
 
@@ -532,7 +554,7 @@ def _cells(entry: Entry, day: date, tz: tzinfo) -> tuple[Text | str, ...]:
     a = entry.action
     start, end = a.start.astimezone(tz), a.end.astimezone(tz)
     if a.all_day:
-        when = messages.UI_AGENDA_ALL_DAY
+        when = texts.tui_agenda.UI_AGENDA_ALL_DAY
     else:
         first = start.strftime("%H:%M") if start.date() == day else "…"
         last = end.strftime("%H:%M") if end.date() == day else "…"
@@ -542,9 +564,9 @@ def _cells(entry: Entry, day: date, tz: tzinfo) -> tuple[Text | str, ...]:
     marks = "".join(
         m
         for m, on_ in (
-            (messages.UI_AGENDA_MARKS["occurrence"], entry.kind == "occurrence"),
-            (messages.UI_AGENDA_MARKS["exception"], entry.kind == "exception"),
-            (messages.UI_AGENDA_MARKS["private"], a.private),
+            (texts.tui_agenda.UI_AGENDA_MARKS["occurrence"], entry.kind == "occurrence"),
+            (texts.tui_agenda.UI_AGENDA_MARKS["exception"], entry.kind == "exception"),
+            (texts.tui_agenda.UI_AGENDA_MARKS["private"], a.private),
         )
         if on_
     )

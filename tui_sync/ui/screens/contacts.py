@@ -29,7 +29,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import Contact, InvalidValue, User
 from tui_sync.errors import UserError
 from tui_sync.services.contacts import ContactsService, IndexEntry, OutlookState, filter_contacts
@@ -53,22 +53,40 @@ class ContactsScreen(AppScreen):
     picked another)."""
 
     BINDINGS = [
-        Binding("down", "into_list", messages.UI_CONTACTS_TO_LIST, id="contacts.list", show=False),
-        Binding("escape", "toggle_focus", messages.UI_CONTACTS_TO_FILTER, id="contacts.filter", show=False),
-        Binding("space,ctrl+t", "mark", messages.UI_CONTACTS_MARK, id="contacts.mark", key_display="space"),
-        Binding("plus,ctrl+l", "add", messages.UI_CONTACTS_ADD, id="contacts.add", key_display="+"),
-        Binding("minus,ctrl+g", "remove", messages.UI_CONTACTS_REMOVE, id="contacts.remove", key_display="-"),
+        Binding("down", "into_list", texts.tui_contacts.UI_CONTACTS_TO_LIST, id="contacts.list", show=False),
+        Binding(
+            "escape",
+            "toggle_focus",
+            texts.tui_contacts.UI_CONTACTS_TO_FILTER,
+            id="contacts.filter",
+            show=False,
+        ),
+        Binding(
+            "space,ctrl+t",
+            "mark",
+            texts.tui_contacts.UI_CONTACTS_MARK,
+            id="contacts.mark",
+            key_display="space",
+        ),
+        Binding("plus,ctrl+l", "add", texts.tui_contacts.UI_CONTACTS_ADD, id="contacts.add", key_display="+"),
+        Binding(
+            "minus,ctrl+g",
+            "remove",
+            texts.tui_contacts.UI_CONTACTS_REMOVE,
+            id="contacts.remove",
+            key_display="-",
+        ),
         Binding(
             "ctrl+f",
             "add_filtered",
-            messages.UI_CONTACTS_ADD_FILTERED,
+            texts.tui_contacts.UI_CONTACTS_ADD_FILTERED,
             id="contacts.add-filtered",
             show=False,
         ),
-        Binding("ctrl+n", "new", messages.UI_CONTACTS_NEW, id="contacts.new"),
-        Binding("ctrl+o", "edit", messages.UI_CONTACTS_EDIT, id="contacts.edit", show=False),
-        Binding("delete", "delete", messages.UI_CONTACTS_DELETE, id="contacts.delete", show=False),
-        Binding("f8", "owner", messages.UI_CONTACTS_OWNER, id="contacts.owner", show=False),
+        Binding("ctrl+n", "new", texts.tui_contacts.UI_CONTACTS_NEW, id="contacts.new"),
+        Binding("ctrl+o", "edit", texts.tui_contacts.UI_CONTACTS_EDIT, id="contacts.edit", show=False),
+        Binding("delete", "delete", texts.tui_contacts.UI_CONTACTS_DELETE, id="contacts.delete", show=False),
+        Binding("f8", "owner", texts.tui_contacts.UI_CONTACTS_OWNER, id="contacts.owner", show=False),
     ]
     COMMANDS = {lambda: ContactsCommands}
     DEFAULT_CSS = """
@@ -108,7 +126,7 @@ class ContactsScreen(AppScreen):
         with Horizontal(id="panes"):
             with Vertical(id="left"):
                 yield Input(
-                    placeholder=messages.UI_CONTACTS_FILTER_HINT,
+                    placeholder=texts.tui_contacts.UI_CONTACTS_FILTER_HINT,
                     id="filter",
                     compact=True,
                     select_on_focus=False,
@@ -166,16 +184,20 @@ class ContactsScreen(AppScreen):
     def _listed_row(self, contact: Contact) -> Content:
         mark = "●" if contact.id in self.marked else " "
         state = self.states.get(contact.id or 0)
-        glyph = messages.CONTACT_STATE_GLYPHS[state.state] if state else "+"
+        glyph = texts.tui_contacts.CONTACT_STATE_GLYPHS[state.state] if state else "+"
         return Content(f"{mark}{glyph} {contact.display_name}")
 
     def _fill_matches(self) -> None:
         matches = self.query_one("#matches", OptionList)
         options: list[Option] = [Option(self._match_row(c), id=str(c.id)) for c in self.shown]
         if self.more:
-            options.append(Option(Content(messages.contacts_more(self.more)), id=MORE_ID, disabled=True))
+            options.append(
+                Option(Content(texts.tui_contacts.contacts_more(self.more)), id=MORE_ID, disabled=True)
+            )
         if not options:
-            empty = messages.CONTACTS_NO_MATCH if self.index else messages.CONTACTS_NONE_YET
+            empty = (
+                texts.tui_contacts.CONTACTS_NO_MATCH if self.index else texts.tui_contacts.CONTACTS_NONE_YET
+            )
             options.append(Option(Content(empty), id=MORE_ID, disabled=True))
         matches.set_options(options)
         if self.shown:
@@ -188,12 +210,12 @@ class ContactsScreen(AppScreen):
         before = listed.highlighted
         options = [Option(self._listed_row(c), id=str(c.id)) for c in self.listed]
         if not options:
-            options = [Option(Content(messages.CONTACTS_LIST_EMPTY), id=MORE_ID, disabled=True)]
+            options = [Option(Content(texts.tui_contacts.CONTACTS_LIST_EMPTY), id=MORE_ID, disabled=True)]
         listed.set_options(options)
         if self.listed:
             listed.highlighted = min(before or 0, len(self.listed) - 1)
         self.query_one("#list-title", Static).update(
-            messages.contacts_list_title(len(self.listed), self.services.contacts.limit)
+            texts.tui_contacts.contacts_list_title(len(self.listed), self.services.contacts.limit)
         )
         self._show_owner()
 
@@ -217,7 +239,7 @@ class ContactsScreen(AppScreen):
         if user is None:
             return
         self.query_one("#owner-line", Static).update(
-            messages.contacts_owner_line(
+            texts.tui_contacts.contacts_owner_line(
                 user.code,
                 user.full_name,
                 len(self.listed),
@@ -251,17 +273,19 @@ class ContactsScreen(AppScreen):
 
     def _show_detail(self) -> None:
         contact = self.highlighted()
-        left, right = "", messages.CONTACTS_STATE_LEGEND
+        left, right = "", texts.tui_contacts.CONTACTS_STATE_LEGEND
         if contact is not None and contact.id is not None:
             state = self.states.get(contact.id, OutlookState("never", contact.id in self.listed_ids))
-            outlook = messages.contact_outlook_state(state.state, state.listed, self._when(state.last_synced))
-            left, right = messages.contact_detail(contact, outlook, contact.id in self.listed_ids)
+            outlook = texts.tui_contacts.contact_outlook_state(
+                state.state, state.listed, self._when(state.last_synced)
+            )
+            left, right = texts.tui_contacts.contact_detail(contact, outlook, contact.id in self.listed_ids)
         self.query_one("#contact-detail-left", Static).update(left)
         self.query_one("#contact-detail-right", Static).update(right)
 
     def _when(self, when: datetime | None) -> str:
         if when is None:
-            return messages.NEVER
+            return texts.sync.NEVER
         return when.astimezone(self.services.settings.tz).strftime("%Y-%m-%d %H:%M")
 
     def _say(self, text: str, *, error: bool = False) -> None:
@@ -318,7 +342,7 @@ class ContactsScreen(AppScreen):
         """space: mark or unmark the highlighted contact, then step down (marks survive the filter)."""
         contact = self.highlighted()
         if contact is None or contact.id is None:
-            self._say(messages.CONTACTS_NOTHING_SELECTED)
+            self._say(texts.tui_contacts.CONTACTS_NOTHING_SELECTED)
             return
         self.marked ^= {contact.id}
         self._redraw_rows({contact.id})
@@ -336,22 +360,22 @@ class ContactsScreen(AppScreen):
     def action_add(self) -> None:
         chosen = self._chosen()
         if not chosen:
-            self._say(messages.CONTACTS_NOTHING_SELECTED)
+            self._say(texts.tui_contacts.CONTACTS_NOTHING_SELECTED)
             return
         new = [cid for cid in chosen if cid not in self.listed_ids]
         if not new:
-            self._say(messages.CONTACTS_NOTHING_TO_ADD)
+            self._say(texts.tui_contacts.CONTACTS_NOTHING_TO_ADD)
             return
         self._change_list(add=new, done=set(chosen))
 
     def action_remove(self) -> None:
         chosen = self._chosen()
         if not chosen:
-            self._say(messages.CONTACTS_NOTHING_SELECTED)
+            self._say(texts.tui_contacts.CONTACTS_NOTHING_SELECTED)
             return
         gone = [cid for cid in chosen if cid in self.listed_ids]
         if not gone:
-            self._say(messages.CONTACTS_NOTHING_TO_REMOVE)
+            self._say(texts.tui_contacts.CONTACTS_NOTHING_TO_REMOVE)
             return
         self._change_list(remove=gone, done=set(chosen))
 
@@ -361,13 +385,13 @@ class ContactsScreen(AppScreen):
         matches, _ = filter_contacts(self.index, self._query(), len(self.index))
         new = [c.id for c in matches if c.id is not None and c.id not in self.listed_ids]
         if not new:
-            self._say(messages.CONTACTS_NOTHING_TO_ADD)
+            self._say(texts.tui_contacts.CONTACTS_NOTHING_TO_ADD)
             return
         if len(new) > ASK_ABOVE:
             limit = self.services.contacts.limit
             asked = ConfirmDialog(
-                messages.contacts_add_filtered_question(len(new), self.owner),
-                messages.contacts_add_filtered_details(len(new), len(self.listed), limit),
+                texts.tui_contacts.contacts_add_filtered_question(len(new), self.owner),
+                texts.tui_contacts.contacts_add_filtered_details(len(new), len(self.listed), limit),
             )
             if not await self.app.push_screen_wait(asked):
                 return
@@ -396,9 +420,9 @@ class ContactsScreen(AppScreen):
         self._redraw_rows(touched)
         self._show_detail()
         if add:
-            self._say(messages.contacts_added(len(add), self.owner))
+            self._say(texts.tui_contacts.contacts_added(len(add), self.owner))
         else:
-            self._say(messages.contacts_removed(len(remove), self.owner))
+            self._say(texts.tui_contacts.contacts_removed(len(remove), self.owner))
 
     # --- whose list ------------------------------------------------------------------------------
 
@@ -407,7 +431,7 @@ class ContactsScreen(AppScreen):
         """f8: an administrator opens another user's list."""
         owners = await self.services.contacts.list_owners(self.viewer)
         if not self.is_admin or len(owners) < 2:
-            self._say(messages.CONTACTS_OWNER_ADMIN_ONLY, error=True)
+            self._say(texts.tui_contacts.CONTACTS_OWNER_ADMIN_ONLY, error=True)
             return
         picked = await self.app.push_screen_wait(OwnerPicker(owners, self.owner))
         if picked and picked != self.owner:
@@ -430,7 +454,7 @@ class ContactsScreen(AppScreen):
     def action_edit(self) -> None:
         contact = self.highlighted()
         if contact is None:
-            self._say(messages.CONTACTS_NOTHING_SELECTED)
+            self._say(texts.tui_contacts.CONTACTS_NOTHING_SELECTED)
             return
         self._open_form(contact.id)
 
@@ -439,7 +463,7 @@ class ContactsScreen(AppScreen):
         contact = None if contact_id is None else await self.services.contacts.get(contact_id)
         saved = await self.app.push_screen_wait(ContactForm(contact, self.services.contacts))
         if saved is not None:
-            self._say(messages.contact_saved(saved.display_name))
+            self._say(texts.changes.contact_saved(saved.display_name))
             self.reload()
 
     @work(group=DIALOG_GROUP, exit_on_error=False)
@@ -447,16 +471,17 @@ class ContactsScreen(AppScreen):
         """delete: the highlighted contact leaves the CRM (asked first)."""
         contact = self.highlighted()
         if contact is None or contact.id is None:
-            self._say(messages.CONTACTS_NOTHING_SELECTED)
+            self._say(texts.tui_contacts.CONTACTS_NOTHING_SELECTED)
             return
         question = ConfirmDialog(
-            messages.contact_delete_question(contact.display_name), messages.CONTACT_DELETE_DETAILS
+            texts.tui_contacts.contact_delete_question(contact.display_name),
+            texts.tui_contacts.CONTACT_DELETE_DETAILS,
         )
         if not await self.app.push_screen_wait(question):
             return
         await self.services.contacts.delete(contact.id)
         self.marked.discard(contact.id)
-        self._say(messages.contact_deleted(contact.display_name))
+        self._say(texts.changes.contact_deleted(contact.display_name))
         self.reload()
 
 
@@ -467,14 +492,18 @@ class ContactsCommands(Provider):
         screen = self.screen
         assert isinstance(screen, ContactsScreen)
         return [
-            (f"Contacts: {messages.UI_CONTACTS_ADD}", "+ / ctrl+l", screen.action_add),
-            (f"Contacts: {messages.UI_CONTACTS_REMOVE}", "- / ctrl+g", screen.action_remove),
-            (f"Contacts: {messages.UI_CONTACTS_ADD_FILTERED}", "ctrl+f", screen.action_add_filtered),
-            (f"Contacts: {messages.UI_CONTACTS_MARK}", "space / ctrl+t", screen.action_mark),
-            (f"Contacts: {messages.UI_CONTACTS_NEW}", "ctrl+n", screen.action_new),
-            (f"Contacts: {messages.UI_CONTACTS_EDIT}", "enter / ctrl+o", screen.action_edit),
-            (f"Contacts: {messages.UI_CONTACTS_DELETE}", "delete", screen.action_delete),
-            (f"Contacts: {messages.UI_CONTACTS_OWNER}", "f8", screen.action_owner),
+            (f"Contacts: {texts.tui_contacts.UI_CONTACTS_ADD}", "+ / ctrl+l", screen.action_add),
+            (f"Contacts: {texts.tui_contacts.UI_CONTACTS_REMOVE}", "- / ctrl+g", screen.action_remove),
+            (
+                f"Contacts: {texts.tui_contacts.UI_CONTACTS_ADD_FILTERED}",
+                "ctrl+f",
+                screen.action_add_filtered,
+            ),
+            (f"Contacts: {texts.tui_contacts.UI_CONTACTS_MARK}", "space / ctrl+t", screen.action_mark),
+            (f"Contacts: {texts.tui_contacts.UI_CONTACTS_NEW}", "ctrl+n", screen.action_new),
+            (f"Contacts: {texts.tui_contacts.UI_CONTACTS_EDIT}", "enter / ctrl+o", screen.action_edit),
+            (f"Contacts: {texts.tui_contacts.UI_CONTACTS_DELETE}", "delete", screen.action_delete),
+            (f"Contacts: {texts.tui_contacts.UI_CONTACTS_OWNER}", "f8", screen.action_owner),
         ]
 
     async def discover(self) -> Hits:
@@ -492,7 +521,9 @@ class ContactsCommands(Provider):
 class OwnerPicker(ModalScreen[str | None]):
     """Whose contacts to sync an administrator opens; enter picks, escape goes back."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", messages.UI_CONTACT_CANCEL, id="contacts-owner.cancel")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", texts.tui_contacts.UI_CONTACT_CANCEL, id="contacts-owner.cancel")
+    ]
     DEFAULT_CSS = """
     OwnerPicker { align: center middle; }
     OwnerPicker > Vertical { width: 60; height: auto; max-height: 20; border: thick $primary;
@@ -507,7 +538,7 @@ class OwnerPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(messages.CONTACTS_PICK_OWNER, markup=False)
+            yield Static(texts.tui_contacts.CONTACTS_PICK_OWNER, markup=False)
             yield OptionList(*[Option(Content(f"{u.code:<10} {u.full_name}"), id=u.code) for u in self.users])
 
     def on_mount(self) -> None:
@@ -551,9 +582,14 @@ class ContactForm(ModalScreen[Contact | None]):
     file path (JPEG or PNG, at most 4 MB); ctrl+r removes the current one."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", messages.UI_CONTACT_SAVE, id="contact-form.save"),
-        Binding("escape", "cancel", messages.UI_CONTACT_CANCEL, id="contact-form.cancel"),
-        Binding("ctrl+r", "remove_photo", messages.UI_CONTACT_REMOVE_PHOTO, id="contact-form.remove-photo"),
+        Binding("ctrl+s", "save", texts.tui_contacts.UI_CONTACT_SAVE, id="contact-form.save"),
+        Binding("escape", "cancel", texts.tui_contacts.UI_CONTACT_CANCEL, id="contact-form.cancel"),
+        Binding(
+            "ctrl+r",
+            "remove_photo",
+            texts.tui_contacts.UI_CONTACT_REMOVE_PHOTO,
+            id="contact-form.remove-photo",
+        ),
         Binding("down", "app.focus_next", show=False, id="contact-form.next"),  # the note keeps its arrows
         Binding("up", "app.focus_previous", show=False, id="contact-form.previous"),
     ]
@@ -593,27 +629,27 @@ class ContactForm(ModalScreen[Contact | None]):
     def compose(self) -> ComposeResult:
         initial = self._initial()
         title = (
-            messages.CONTACT_FORM_NEW
+            texts.tui_contacts.CONTACT_FORM_NEW
             if self.contact is None
-            else messages.contact_form_title(self.contact.display_name)
+            else texts.tui_contacts.contact_form_title(self.contact.display_name)
         )
         with Vertical():
             yield Static(title, classes="title", markup=False)
             with Grid():
                 for field in _FORM_FIELDS:
-                    yield Static(messages.CONTACT_FIELDS[field.name], classes="label", markup=False)
+                    yield Static(texts.tui_contacts.CONTACT_FIELDS[field.name], classes="label", markup=False)
                     yield Input(
                         initial[field.name], placeholder=field.placeholder, id=field.name, compact=True
                     )
-                yield Static(messages.CONTACT_FIELDS["photo"], classes="label", markup=False)
-                yield Input(placeholder=messages.CONTACT_PHOTO_HINT, id="photo", compact=True)
+                yield Static(texts.tui_contacts.CONTACT_FIELDS["photo"], classes="label", markup=False)
+                yield Input(placeholder=texts.tui_contacts.CONTACT_PHOTO_HINT, id="photo", compact=True)
                 yield Static("", classes="label")
                 yield Static(self._photo_state(), id="photo-state", markup=False)
             with Horizontal(id="note-row"):
-                yield Static(messages.CONTACT_FIELDS["note"], classes="label", markup=False)
+                yield Static(texts.tui_contacts.CONTACT_FIELDS["note"], classes="label", markup=False)
                 yield TextArea(initial["note"], id="note", compact=True, soft_wrap=True)
             yield Static("", id="form-error", markup=False)
-            yield Static(messages.CONTACT_FORM_KEYS, classes="hint", markup=False)
+            yield Static(texts.tui_contacts.CONTACT_FORM_KEYS, classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#last_name", Input).focus()
@@ -621,8 +657,12 @@ class ContactForm(ModalScreen[Contact | None]):
 
     def _photo_state(self) -> str:
         if self.drop_photo or self.contact is None or self.contact.photo is None:
-            return messages.CONTACT_PHOTO_REMOVED if self.drop_photo else messages.CONTACT_NO_PHOTO
-        return messages.contact_has_photo(len(self.contact.photo))
+            return (
+                texts.tui_contacts.CONTACT_PHOTO_REMOVED
+                if self.drop_photo
+                else texts.tui_contacts.CONTACT_NO_PHOTO
+            )
+        return texts.tui_contacts.contact_has_photo(len(self.contact.photo))
 
     def _values(self) -> dict[str, str]:
         values = {f.name: self.query_one(f"#{f.name}", Input).value for f in _FORM_FIELDS}
@@ -640,8 +680,8 @@ class ContactForm(ModalScreen[Contact | None]):
 
     def _refuse(self, field: str, problem: str) -> None:
         """One clear line under the form, and the cursor on the field to fix; nothing is saved."""
-        label = messages.CONTACT_FIELDS.get(field, field)
-        text = messages.contact_refused(label, problem) if label else problem
+        label = texts.tui_contacts.CONTACT_FIELDS.get(field, field)
+        text = texts.tui_contacts.contact_refused(label, problem) if label else problem
         self.query_one("#form-error", Static).update(text)
         target = {"address_lines": "address1"}.get(field, field)
         widgets = self.query(f"#{target}")
@@ -689,7 +729,9 @@ class ContactForm(ModalScreen[Contact | None]):
     @work(exclusive=True, group="contact-form", exit_on_error=False)
     async def action_cancel(self) -> None:
         if self.changed():
-            asked = ConfirmDialog(messages.CONTACT_DISCARD, messages.CONTACT_DISCARD_DETAILS)
+            asked = ConfirmDialog(
+                texts.tui_contacts.CONTACT_DISCARD, texts.tui_contacts.CONTACT_DISCARD_DETAILS
+            )
             if not await self.app.push_screen_wait(asked):
                 return
         self.dismiss(None)

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.services.people import LastRun, UserStatus
 from tui_sync.ui.base import AppScreen
 from tui_sync.ui.messages import SyncFinished, SyncProgress, SyncRunOver, SyncStarted
@@ -20,10 +20,10 @@ from tui_sync.ui.messages import SyncFinished, SyncProgress, SyncRunOver, SyncSt
 
 class HomeScreen(AppScreen):
     BINDINGS = [
-        Binding("enter,s", "sync_selected", messages.UI_HOME_SYNC, id="home.sync"),
-        Binding("c", "app.connect", messages.UI_HOME_CONNECT, id="home.connect"),
-        Binding("t", "app.test", messages.UI_HOME_TEST, id="home.test"),
-        Binding("r,ctrl+r", "reload", messages.UI_HOME_RELOAD, id="home.reload"),
+        Binding("enter,s", "sync_selected", texts.tui.UI_HOME_SYNC, id="home.sync"),
+        Binding("c", "app.connect", texts.tui.UI_HOME_CONNECT, id="home.connect"),
+        Binding("t", "app.test", texts.tui.UI_HOME_TEST, id="home.test"),
+        Binding("r,ctrl+r", "reload", texts.tui.UI_HOME_RELOAD, id="home.reload"),
     ]
 
     def __init__(self) -> None:
@@ -34,10 +34,10 @@ class HomeScreen(AppScreen):
         yield Header()
         yield Static(id="whoami", markup=False)
         table: DataTable[str] = DataTable(id="users", cursor_type="row", zebra_stripes=True)
-        table.add_column(messages.UI_COL_USER, width=10, key="user")
-        table.add_column(messages.UI_COL_NAME, width=16, key="name")
-        table.add_column(messages.UI_COL_AGENDA, width=20, key="agenda")
-        table.add_column(messages.UI_COL_CONTACTS, width=20, key="contacts")
+        table.add_column(texts.tui.UI_COL_USER, width=10, key="user")
+        table.add_column(texts.tui.UI_COL_NAME, width=16, key="name")
+        table.add_column(texts.tui.UI_COL_AGENDA, width=20, key="agenda")
+        table.add_column(texts.tui.UI_COL_CONTACTS, width=20, key="contacts")
         yield table
         yield Static(id="detail", markup=False)
         yield Static(id="status", markup=False)
@@ -56,7 +56,7 @@ class HomeScreen(AppScreen):
     async def _load(self) -> None:
         viewer = await self.services.people.get_user(self.viewer)
         self.rows = await self.services.people.visible_users(self.viewer)
-        self.query_one("#whoami", Static).update(messages.home_whoami(viewer.code, viewer.full_name))
+        self.query_one("#whoami", Static).update(texts.tui.home_whoami(viewer.code, viewer.full_name))
         table = self.query_one("#users", DataTable)
         selected = table.cursor_row
         table.clear()
@@ -94,7 +94,7 @@ class HomeScreen(AppScreen):
             return
         tz = self.services.settings.tz
         self.query_one("#detail", Static).update(
-            messages.home_detail(
+            texts.tui.home_detail(
                 row.user.code,
                 row.connection.working,
                 row.connection.username,
@@ -118,24 +118,24 @@ class HomeScreen(AppScreen):
             return
         status = self.query_one("#status", Static)
         if isinstance(message, SyncStarted):
-            text = messages.wizard_running(message.job.target, message.index, message.total)
+            text = texts.tui.wizard_running(message.job.target, message.index, message.total)
             if not message.job.two_way:
-                text = messages.startup_sync_status(message.job.target)
+                text = texts.tui.startup_sync_status(message.job.target)
             status.update(text)
         elif isinstance(message, SyncProgress):
-            status.update(messages.progress_line(message.progress))
+            status.update(texts.sync.progress_line(message.progress))
         elif isinstance(message, SyncRunOver):
             errors = sum(len(s.errors) for s in message.summaries)
-            status.update(messages.sync_run_over(len(message.summaries), errors, message.cancelled))
+            status.update(texts.sync.sync_run_over(len(message.summaries), errors, message.cancelled))
 
 
 def _when(last: datetime | None, run: LastRun | None, now: datetime) -> str:
     """ "3 min ago · ok": when it last succeeded, and how the last run went."""
-    text = messages.relative_time(last, now)
+    text = texts.tui.relative_time(last, now)
     if run is None:
         return text
-    return f"{text} · {messages.run_result(None if run.finished is None else run.ok, run.errors)}"
+    return f"{text} · {texts.tui.run_result(None if run.finished is None else run.ok, run.errors)}"
 
 
 def _absolute(when: datetime | None, tz: ZoneInfo) -> str:
-    return messages.NEVER if when is None else when.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return texts.sync.NEVER if when is None else when.astimezone(tz).strftime("%Y-%m-%d %H:%M")

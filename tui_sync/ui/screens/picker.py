@@ -11,14 +11,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import User
 
 
 class UserPicker(ModalScreen[str | None]):
     """The CRM users to pick from; enter picks, escape quits."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", messages.UI_QUIT, id="picker.quit")]
+    BINDINGS = [Binding("escape", "dismiss(None)", texts.tui.UI_QUIT, id="picker.quit")]
     DEFAULT_CSS = """
     UserPicker { align: center middle; }
     UserPicker > Vertical { width: 60; height: auto; max-height: 20; border: thick $primary;
@@ -32,7 +32,7 @@ class UserPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(messages.PICK_USER_TITLE, markup=False)
+            yield Static(texts.tui.PICK_USER_TITLE, markup=False)
             yield OptionList(*[Option(f"{u.code:<10} {u.full_name}", id=u.code) for u in self.users])
         yield Footer()
 

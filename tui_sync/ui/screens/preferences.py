@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import MAX_MONTHS, InvalidValue, SyncPrefs, User
 from tui_sync.errors import UserError
 from tui_sync.microsoft.auth import SignedIn
@@ -78,7 +78,7 @@ class FormValues:
 
 def _months(text: str, field_name: str) -> int:
     if not text.strip().isdigit():
-        raise InvalidValue(field_name, messages.months_not_a_number(MAX_MONTHS))
+        raise InvalidValue(field_name, texts.tui.months_not_a_number(MAX_MONTHS))
     return int(text)
 
 
@@ -91,22 +91,22 @@ FIELD_WIDGETS = {
 
 
 class PreferencesScreen(AppScreen):
-    SUB_TITLE = messages.UI_PREFS_SUBTITLE
+    SUB_TITLE = texts.tui.UI_PREFS_SUBTITLE
     AUTO_FOCUS = "#email"
     BINDINGS = [
-        Binding("ctrl+s", "save", messages.UI_PREFS_SAVE, id="prefs.save"),
-        Binding("escape", "back", messages.UI_PREFS_BACK, id="prefs.back"),
-        Binding("ctrl+o", "connect", messages.UI_PREFS_CONNECT, id="prefs.connect"),
-        Binding("ctrl+t", "test", messages.UI_PREFS_TEST, id="prefs.test"),
-        Binding("ctrl+r", "reset", messages.UI_PREFS_RESET, id="prefs.reset", show=False),
+        Binding("ctrl+s", "save", texts.tui.UI_PREFS_SAVE, id="prefs.save"),
+        Binding("escape", "back", texts.tui.UI_PREFS_BACK, id="prefs.back"),
+        Binding("ctrl+o", "connect", texts.tui.UI_PREFS_CONNECT, id="prefs.connect"),
+        Binding("ctrl+t", "test", texts.tui.UI_PREFS_TEST, id="prefs.test"),
+        Binding("ctrl+r", "reset", texts.tui.UI_PREFS_RESET, id="prefs.reset", show=False),
         Binding(
             "ctrl+l",
             "reset_calendar",
-            messages.UI_PREFS_RESET_CALENDAR,
+            texts.tui.UI_PREFS_RESET_CALENDAR,
             id="prefs.reset-calendar",
             show=False,
         ),
-        Binding("ctrl+g", "create_categories", messages.UI_PREFS_CREATE_CATEGORIES, id="prefs.categories"),
+        Binding("ctrl+g", "create_categories", texts.tui.UI_PREFS_CREATE_CATEGORIES, id="prefs.categories"),
     ]
     DEFAULT_CSS = """
     PreferencesScreen #form { padding: 0 1; }
@@ -144,40 +144,40 @@ class PreferencesScreen(AppScreen):
         yield Header()
         with VerticalScroll(id="form"):
             with Horizontal(classes="row", id="who-row"):
-                yield Label(messages.UI_PREFS_USER, classes="field")
+                yield Label(texts.tui.UI_PREFS_USER, classes="field")
                 yield Static(id="who", markup=False)  # an administrator gets a list instead
             with Horizontal(classes="row"):
-                yield Label(messages.UI_PREFS_ACCOUNT, classes="field")
+                yield Label(texts.tui.UI_PREFS_ACCOUNT, classes="field")
                 yield Static("…", id="dot", markup=False)
             with Horizontal(classes="row"):
-                yield Label(messages.UI_PREFS_INTERFACE, classes="field")
+                yield Label(texts.tui.UI_PREFS_INTERFACE, classes="field")
                 options = [(name, name) for name in INTERFACES]
                 yield Select[str](
                     options, id="interface", allow_blank=False, value=INTERFACES[0], compact=True
                 )
             with Horizontal(classes="row"):
-                yield Label(messages.UI_PREFS_EMAIL, classes="field")
-                yield Input(id="email", placeholder=messages.UI_PREFS_EMAIL_HINT, compact=True)
+                yield Label(texts.tui.UI_PREFS_EMAIL, classes="field")
+                yield Input(id="email", placeholder=texts.tui.UI_PREFS_EMAIL_HINT, compact=True)
             with Horizontal(classes="row"):
-                yield Label(messages.UI_PREFS_CALENDAR, classes="field")
-                yield Input(id="calendar", placeholder=messages.UI_PREFS_CALENDAR_HINT, compact=True)
+                yield Label(texts.tui.UI_PREFS_CALENDAR, classes="field")
+                yield Input(id="calendar", placeholder=texts.tui.UI_PREFS_CALENDAR_HINT, compact=True)
             with Horizontal(classes="row"):
-                yield Label(messages.UI_PREFS_BEFORE, classes="field")
+                yield Label(texts.tui.UI_PREFS_BEFORE, classes="field")
                 yield Input(id="before", restrict=r"[0-9]*", max_length=2, compact=True)
-                yield Label(f" {messages.UI_PREFS_AFTER}", classes="narrow")
+                yield Label(f" {texts.tui.UI_PREFS_AFTER}", classes="narrow")
                 yield Input(id="after", restrict=r"[0-9]*", max_length=2, compact=True)
             with Horizontal(classes="row", id="options"):
-                yield TickBox(messages.UI_PREFS_AUTOMATIC, id="automatic", compact=True)
-                yield TickBox(messages.UI_PREFS_AT_STARTUP, id="at-startup", compact=True)
-                yield TickBox(messages.UI_PREFS_SERIES, id="series", compact=True)
+                yield TickBox(texts.tui.UI_PREFS_AUTOMATIC, id="automatic", compact=True)
+                yield TickBox(texts.tui.UI_PREFS_AT_STARTUP, id="at-startup", compact=True)
+                yield TickBox(texts.tui.UI_PREFS_SERIES, id="series", compact=True)
             yield Static(id="error", markup=False)
             with Horizontal(id="buttons"):
-                yield Button(f"{messages.UI_PREFS_SAVE} ^s", id="save", variant="primary", compact=True)
-                yield Button(f"{messages.UI_PREFS_CONNECT} ^o", id="connect", compact=True)
-                yield Button(f"{messages.UI_PREFS_TEST} ^t", id="test", compact=True)
-                yield Button(f"{messages.UI_PREFS_RESET} ^r", id="reset", variant="warning", compact=True)
+                yield Button(f"{texts.tui.UI_PREFS_SAVE} ^s", id="save", variant="primary", compact=True)
+                yield Button(f"{texts.tui.UI_PREFS_CONNECT} ^o", id="connect", compact=True)
+                yield Button(f"{texts.tui.UI_PREFS_TEST} ^t", id="test", compact=True)
+                yield Button(f"{texts.tui.UI_PREFS_RESET} ^r", id="reset", variant="warning", compact=True)
                 yield Button(
-                    f"{messages.UI_PREFS_RESET_CALENDAR} ^l",
+                    f"{texts.tui.UI_PREFS_RESET_CALENDAR} ^l",
                     id="reset-calendar",
                     variant="warning",
                     compact=True,
@@ -218,10 +218,10 @@ class PreferencesScreen(AppScreen):
         """An administrator picks the user in a list; anyone else sees only their own name."""
         who = self.query_one("#who", Static)
         shown = self.saved or viewer
-        who.update(messages.prefs_title(shown.code, shown.full_name))
+        who.update(texts.tui.prefs_title(shown.code, shown.full_name))
         if not viewer.is_admin:
             return
-        options = [(messages.prefs_title(u.code, u.full_name), u.code) for u in users]
+        options = [(texts.tui.prefs_title(u.code, u.full_name), u.code) for u in users]
         if options != self._user_options:  # (re)built whole: a Select keeps a stale label otherwise
             self._user_options = options
             await self.query("#user").remove()
@@ -255,7 +255,7 @@ class PreferencesScreen(AppScreen):
     def _show_connection(self, connection: Connection) -> None:
         self.connection = connection
         self.query_one("#dot", Static).update(
-            messages.prefs_connection(connection.working, connection.username)
+            texts.tui.prefs_connection(connection.working, connection.username)
         )
 
     # --- the form ------------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ class PreferencesScreen(AppScreen):
         if not isinstance(picked, str) or picked == self.target:
             return
         if self.dirty():  # unsaved changes are never dropped by picking another user
-            self._error(messages.PREFS_SAVE_FIRST)
+            self._error(texts.tui.PREFS_SAVE_FIRST)
             picker: Select[str] = self.query_one("#user", Select)
             picker.value = self.target
             return
@@ -306,7 +306,7 @@ class PreferencesScreen(AppScreen):
         try:
             prefs = self.values().prefs()
         except InvalidValue as error:
-            self._error(messages.invalid_value(error, messages.UI_PREFS_FIELDS.get(error.field)))
+            self._error(texts.domain.invalid_value(error, texts.tui.UI_PREFS_FIELDS.get(error.field)))
             if error.field in FIELD_WIDGETS:
                 self.query_one(FIELD_WIDGETS[error.field]).focus()
             return
@@ -316,14 +316,14 @@ class PreferencesScreen(AppScreen):
             self._error(explain(error))
             return
         self._fill(user)
-        self.notify(messages.prefs_saved(user.code), markup=False)
+        self.notify(texts.tui.prefs_saved(user.code), markup=False)
         self.tui.post_message(UsersChanged())
 
     async def action_back(self) -> None:
         """escape: put the saved values back; with nothing unsaved, leave for Home."""
         if self.saved is not None and self.dirty():
             self._fill(self.saved)
-            self.notify(messages.PREFS_REVERTED, markup=False)
+            self.notify(texts.tui.PREFS_REVERTED, markup=False)
             return
         await self.tui.switch_mode("home")
 
@@ -335,13 +335,13 @@ class PreferencesScreen(AppScreen):
 
     def _connected(self, outcome: Outcome) -> None:
         if isinstance(outcome, SignedIn):
-            lines = [messages.signed_in_as(outcome.username)]
+            lines = [texts.microsoft.signed_in_as(outcome.username)]
             if outcome.warning:
                 lines.append(outcome.warning)
             self._say("\n".join(lines), "warning" if outcome.warning else "")
             self.tui.post_message(UsersChanged())
         else:  # one line, in place: what went wrong, and nothing was changed
-            self._say(outcome or messages.SIGN_IN_CANCELLED, "error" if outcome else "")
+            self._say(outcome or texts.microsoft.SIGN_IN_CANCELLED, "error" if outcome else "")
         self.reload()
 
     # --- Reset / Reset calendar ------------------------------------------------------------------------
@@ -357,14 +357,14 @@ class PreferencesScreen(AppScreen):
         """Ask first (saying what follows), then forget the links (and for Reset, the tokens)."""
         code = self.target
         if calendar_only:
-            dialog = ConfirmDialog(messages.reset_calendar_question(code), messages.RESET_CALENDAR_DETAILS)
+            dialog = ConfirmDialog(texts.tui.reset_calendar_question(code), texts.tui.RESET_CALENDAR_DETAILS)
         else:
-            dialog = ConfirmDialog(messages.reset_question(code), messages.RESET_DETAILS)
+            dialog = ConfirmDialog(texts.tui.reset_question(code), texts.tui.RESET_DETAILS)
         if not await self.app.push_screen_wait(dialog):
             return
         try:
             if calendar_only:
-                text = messages.calendar_links_cleared(
+                text = texts.tui.calendar_links_cleared(
                     code, await self.services.accounts.reset_calendar(code)
                 )
             else:
@@ -404,12 +404,12 @@ class PreferencesScreen(AppScreen):
         if preface:
             text.append(preface + "\n", style="yellow")
         for result in self.check_lines:
-            text.append(messages.TEST_MARKS[result.level], style=MARK_STYLES[result.level])
+            text.append(texts.microsoft.TEST_MARKS[result.level], style=MARK_STYLES[result.level])
             text.append(f" {check_text(result)}\n")
         if running:
-            text.append(messages.testing_user(self.target), style="italic")
+            text.append(texts.tui.testing_user(self.target), style="italic")
         elif self.categories_missing:
-            text.append(messages.PREFS_CREATE_CATEGORIES_OFFER, style="bold")
+            text.append(texts.tui.PREFS_CREATE_CATEGORIES_OFFER, style="bold")
         text.rstrip()
         self.query_one("#results", Static).update(text)
 
@@ -419,7 +419,7 @@ class PreferencesScreen(AppScreen):
         code = self.target or self.viewer
         self._clear_results()
         self._say("")
-        preface = messages.PREFS_TEST_USES_SAVED if self.dirty() else ""
+        preface = texts.tui.PREFS_TEST_USES_SAVED if self.dirty() else ""
 
         def arrived(result: CheckResult) -> None:
             self.check_lines.append(result)

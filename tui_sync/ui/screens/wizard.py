@@ -26,7 +26,7 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
-from tui_sync import messages
+from tui_sync import texts
 from tui_sync.domain.models import InvalidValue
 from tui_sync.domain.period import Period, parse_day
 from tui_sync.errors import BadInput
@@ -42,8 +42,8 @@ RunEvent = SyncStarted | SyncProgress | SyncFinished | SyncRunOver
 
 class WizardScreen(AppScreen):
     BINDINGS = [
-        Binding("ctrl+s", "start", messages.UI_WIZARD_START, id="sync.start"),
-        Binding("escape", "back", messages.UI_WIZARD_BACK, id="sync.back"),
+        Binding("ctrl+s", "start", texts.tui.UI_WIZARD_START, id="sync.start"),
+        Binding("escape", "back", texts.tui.UI_WIZARD_BACK, id="sync.back"),
     ]
 
     def __init__(self) -> None:
@@ -57,28 +57,28 @@ class WizardScreen(AppScreen):
         yield Header()
         with ContentSwitcher(initial="form"):
             with VerticalScroll(id="form"):
-                yield Label(messages.UI_WIZARD_WHO)
+                yield Label(texts.tui.UI_WIZARD_WHO)
                 yield TickList(id="who", compact=True)
                 with Horizontal(classes="row"):
-                    yield TickBox(messages.UI_WIZARD_AGENDA, True, id="agenda", compact=True)
-                    yield TickBox(messages.UI_WIZARD_CONTACTS, True, id="contacts", compact=True)
+                    yield TickBox(texts.tui.UI_WIZARD_AGENDA, True, id="agenda", compact=True)
+                    yield TickBox(texts.tui.UI_WIZARD_CONTACTS, True, id="contacts", compact=True)
                 with Horizontal(classes="row"):
-                    yield Label(messages.UI_WIZARD_FROM, classes="field")
+                    yield Label(texts.tui.UI_WIZARD_FROM, classes="field")
                     yield Input(id="from", placeholder="YYYY-MM-DD", max_length=10, compact=True)
-                    yield Label(messages.UI_WIZARD_TO, classes="field")
+                    yield Label(texts.tui.UI_WIZARD_TO, classes="field")
                     yield Input(id="to", placeholder="YYYY-MM-DD", max_length=10, compact=True)
-                yield Static(messages.UI_WIZARD_PERIOD_HINT, classes="hint", markup=False)
+                yield Static(texts.tui.UI_WIZARD_PERIOD_HINT, classes="hint", markup=False)
                 yield Static(id="form-error", classes="error", markup=False)
-                yield Button(messages.UI_WIZARD_START_BUTTON, id="start", variant="primary", compact=True)
+                yield Button(texts.tui.UI_WIZARD_START_BUTTON, id="start", variant="primary", compact=True)
             with Vertical(id="progress"):
                 yield Static(id="run-title", classes="title", markup=False)
                 yield Static(id="phase", markup=False)
                 yield ProgressBar(id="bar", show_eta=False)
                 yield Static(id="finished", markup=False)
-                yield Static(messages.UI_WIZARD_CANCEL_HINT, classes="hint", markup=False)
+                yield Static(texts.tui.UI_WIZARD_CANCEL_HINT, classes="hint", markup=False)
             with VerticalScroll(id="summary"):
                 yield Static(id="summary-text", markup=False)
-                yield Static(messages.UI_WIZARD_SUMMARY_HINT, classes="hint", markup=False)
+                yield Static(texts.tui.UI_WIZARD_SUMMARY_HINT, classes="hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -128,9 +128,9 @@ class WizardScreen(AppScreen):
         now = self.tui.clock()
         for row in rows:
             reason = _unavailable(row, viewer.is_admin or row.user.code == viewer.code)
-            when = messages.wizard_last_syncs(
-                messages.relative_time(row.user.last_agenda_sync, now),
-                messages.relative_time(row.user.last_contacts_sync, now),
+            when = texts.tui.wizard_last_syncs(
+                texts.tui.relative_time(row.user.last_agenda_sync, now),
+                texts.tui.relative_time(row.user.last_contacts_sync, now),
             )
             prompt = f"{row.connection.dot} {row.user.code:<9} {reason or when}"
             who.add_option(
@@ -151,14 +151,14 @@ class WizardScreen(AppScreen):
         """The run the form describes, or BadInput with the one line that says what to fix."""
         codes = list(self.query_one("#who", SelectionList).selected)
         if not codes:
-            raise BadInput(messages.WIZARD_NO_USER)
+            raise BadInput(texts.tui.WIZARD_NO_USER)
         what: tuple[What, ...] = tuple(
             w for w in ("agenda", "contacts") if self.query_one(f"#{w}", Checkbox).value
         )
         if not what:
-            raise BadInput(messages.WIZARD_NOTHING_CHOSEN)
-        first = parse_day(self.query_one("#from", Input).value.strip(), messages.UI_WIZARD_FROM)
-        last = parse_day(self.query_one("#to", Input).value.strip(), messages.UI_WIZARD_TO)
+            raise BadInput(texts.tui.WIZARD_NOTHING_CHOSEN)
+        first = parse_day(self.query_one("#from", Input).value.strip(), texts.tui.UI_WIZARD_FROM)
+        last = parse_day(self.query_one("#to", Input).value.strip(), texts.tui.UI_WIZARD_TO)
         period: Period | None = Period.from_dates(first, last, self.services.settings.tz)
         if self._is_default(first, last):
             period = None  # each user's own period from their preferences
@@ -190,20 +190,20 @@ class WizardScreen(AppScreen):
                 self._finished = []
                 self.query_one("#finished", Static).update("")
             self._switch("progress")
-            title = messages.wizard_running(message.job.target, message.index, message.total)
+            title = texts.tui.wizard_running(message.job.target, message.index, message.total)
             self.query_one("#run-title", Static).update(title)
             self.query_one("#phase", Static).update("")
             self.query_one("#bar", ProgressBar).update(total=None, progress=0)
         elif isinstance(message, SyncProgress):
             p = message.progress
-            self.query_one("#phase", Static).update(messages.progress_line(p))
+            self.query_one("#phase", Static).update(texts.sync.progress_line(p))
             self.query_one("#bar", ProgressBar).update(total=p.total or None, progress=p.done)
         elif isinstance(message, SyncFinished):
-            self._finished.append(messages.wizard_user_done(message.summary.user, message.summary.ok))
+            self._finished.append(texts.tui.wizard_user_done(message.summary.user, message.summary.ok))
             self.query_one("#finished", Static).update("\n".join(self._finished))
         else:
             self.query_one("#summary-text", Static).update(
-                messages.wizard_summary(message.summaries, message.cancelled)
+                texts.tui.wizard_summary(message.summaries, message.cancelled)
             )
             self._switch("summary")
 
@@ -220,7 +220,7 @@ class WizardScreen(AppScreen):
     @work(group="wizard-ask", exit_on_error=False)
     async def _ask_cancel(self) -> None:
         if await self.app.push_screen_wait(
-            ConfirmDialog(messages.CANCEL_SYNC_QUESTION, messages.CANCEL_SYNC_DETAILS)
+            ConfirmDialog(texts.tui.CANCEL_SYNC_QUESTION, texts.tui.CANCEL_SYNC_DETAILS)
         ):
             await self.tui.cancel_sync()
 
@@ -228,7 +228,7 @@ class WizardScreen(AppScreen):
 def _unavailable(row: UserStatus, may_sync_contacts: bool) -> str:
     """Why a user cannot be synced by the signed-in user ("" when they can)."""
     if not row.connection.working:
-        return messages.WIZARD_NOT_CONNECTED
+        return texts.tui.WIZARD_NOT_CONNECTED
     if not row.can_sync_agenda and not may_sync_contacts:
-        return messages.WIZARD_NO_RIGHT
+        return texts.tui.WIZARD_NO_RIGHT
     return ""
