@@ -29,7 +29,9 @@ class UnknownUser(BadInput):
 
 
 class NotFound(BadInput):
-    """A CRM item (action, series, contact, action type) asked for by an id that does not exist."""
+    """A CRM item (action, series, contact, action type) asked for by an id that does not exist. The
+    one NotFound: an Outlook item gone from the mailbox is `microsoft.errors.ItemGone`, which a sync
+    reads as a deletion, not as a wrong id."""
 
 
 class AlreadyExists(BadInput):

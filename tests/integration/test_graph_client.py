@@ -18,8 +18,8 @@ from tui_sync.microsoft.errors import (
     AuthExpired,
     ConnectionLost,
     GraphError,
+    ItemGone,
     MicrosoftError,
-    NotFound,
     ReconnectNeeded,
     Throttled,
 )
@@ -291,7 +291,7 @@ async def test_a_401_inside_a_batch_refreshes_and_sends_those_sub_requests_again
 async def test_errors_are_matched_on_the_graph_code(graph: GraphClient) -> None:
     created = await graph.post("/me/contacts", contact(1))
     await graph.delete(f"/me/contacts/{created['id']}")
-    with pytest.raises(NotFound) as caught:
+    with pytest.raises(ItemGone) as caught:
         await graph.get(f"/me/contacts/{created['id']}")
     assert caught.value.status == 404 and caught.value.code == "ErrorItemNotFound"
     with pytest.raises(GraphError) as bad:

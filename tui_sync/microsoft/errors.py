@@ -101,8 +101,10 @@ class GraphError(MicrosoftError):
         self.graph_message = graph_message
 
 
-class NotFound(GraphError):
-    """The item is gone (404 `ErrorItemNotFound` / `itemNotFound`): the sync treats it as deleted."""
+class ItemGone(GraphError):
+    """The Outlook item is gone (404 `ErrorItemNotFound` / `itemNotFound`): the sync treats it as deleted.
+    Not a `tui_sync.errors.NotFound`, which is a CRM id the user gave that the CRM does not have: a gone
+    Outlook item is news from the mailbox, never the user's mistake."""
 
 
 class Conflict(GraphError):
@@ -168,7 +170,7 @@ def graph_error(status: int, body: Any, *, user_code: str = "", attempts: int = 
     """The exception for a Graph error response, chosen by `error.code` first, then by status."""
     code, message = graph_error_fields(status, body)
     if code in _NOT_FOUND_CODES or status == 404:
-        return NotFound(status, code, message)
+        return ItemGone(status, code, message)
     if code in _CONFLICT_CODES or status in (409, 412):
         return Conflict(status, code, message)
     if status == 401:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from tui_sync.domain.models import DatabaseIdentity, User
 from tui_sync.domain.remote import Reading
 from tui_sync.errors import NotFound
+from tui_sync.microsoft.errors import MicrosoftError
 from tui_sync.store import Store
 from tui_sync.sync.agenda_parts import action_link
 from tui_sync.sync.kinds import ACTION
@@ -31,7 +32,7 @@ async def push_action(store: Store, calendar: Calendar, user: User, action_id: i
         if result.ok or result.gone:
             await store.delete_links(user.code, ACTION, [key])
             return "deleted"
-        raise NotFound(result.error)
+        raise MicrosoftError(result.error)  # the delete failed: Graph's own error, not a missing CRM id
     if action.series_id is not None:
         return "nothing"
     labels = tuple(t.label for t in await store.list_action_types())
