@@ -36,9 +36,11 @@ from hypothesis.stateful import (
 
 from tests.integration.conftest import ThreadedFake
 from tests.integration.test_sync_contacts import CODE, ContactsWorld, jpeg, png
+from tui_sync.domain.content import contact_fields
 from tui_sync.domain.models import Contact
 from tui_sync.errors import UserError
 from tui_sync.microsoft import mapping
+from tui_sync.sync import fingerprints
 
 MAX_CONTACTS = 6
 NOTES = st.sampled_from(["", "call back", "vip", "line 1\nline 2", "met at the fair", "from the phone"])
@@ -94,7 +96,7 @@ OUTLOOK_ONLY: dict[str, tuple[Any, Any, str]] = {
 
 
 def _fp(note: str) -> str:
-    return mapping.note_fingerprint(note)
+    return fingerprints.note_fingerprint(note)
 
 
 class ContactsMachine(RuleBasedStateMachine):
@@ -252,7 +254,7 @@ class ContactsMachine(RuleBasedStateMachine):
         return self.step
 
     def _remember(self, contact: Contact) -> None:
-        self.one_way[contact.id] = (mapping.contact_fields(contact), mapping.photo_digest(contact.photo))  # type: ignore[index]
+        self.one_way[contact.id] = (contact_fields(contact), fingerprints.photo_digest(contact.photo))  # type: ignore[index]
         self.crm_touch[str(contact.id)] = self._tick()
 
     def _held(self) -> dict[str, list[dict[str, Any]]]:
@@ -336,7 +338,10 @@ class ContactsMachine(RuleBasedStateMachine):
         contacts = {str(c.id): c for c in self.run(self.world.store.contacts_by_ids(self.ids))}
         for contact_id, (fields, photo) in self.one_way.items():  # nothing one-way came back
             stored = contacts[str(contact_id)]
-            assert (mapping.contact_fields(stored), mapping.photo_digest(stored.photo)) == (fields, photo)
+            assert (contact_fields(stored), fingerprints.photo_digest(stored.photo)) == (
+                fields,
+                photo,
+            )
         for key, notes in expected.items():
             assert _fp(mapping.graph_note(stamped[key]["fields"])) in notes
         own = {c["id"]: c for c in self.world.mailbox() if c["id"] in self.own}

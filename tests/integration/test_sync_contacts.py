@@ -26,11 +26,14 @@ import requests
 
 from fake_microsoft365 import contacts as fake_contacts
 from tests.integration.conftest import UPN, ThreadedFake
+from tui_sync.domain.content import contact_fields
 from tui_sync.domain.models import Contact, User
 from tui_sync.errors import UserError
 from tui_sync.microsoft import mapping
+from tui_sync.microsoft.contacts import OutlookContacts
 from tui_sync.microsoft.graph import GraphClient, RetryPolicy
 from tui_sync.store import Store
+from tui_sync.sync import fingerprints
 from tui_sync.sync.contacts import KIND, ContactsSync
 from tui_sync.sync.events import ContactsSummary, Progress
 
@@ -145,7 +148,7 @@ class ContactsWorld:
         async with self.graph() as graph:
             self.engine = ContactsSync(
                 store=self.store,
-                graph=graph,
+                address_book=OutlookContacts(graph),
                 user=self.user,
                 policy=policy,  # type: ignore[arg-type]
                 on_event=self.progress.append,
@@ -214,11 +217,11 @@ class ContactsWorld:
         for key, contact in contacts.items():
             held = stamped[key]
             assert links[key].remote_id == held["id"]
-            assert mapping.graph_contact_fields(held["fields"]) == mapping.contact_fields(contact)
-            assert mapping.note_fingerprint(mapping.graph_note(held["fields"])) == mapping.note_fingerprint(
-                contact.note
-            )
-            assert (held["photo"] or {}).get("sha256", "") == mapping.photo_digest(contact.photo)
+            assert mapping.graph_contact_fields(held["fields"]) == contact_fields(contact)
+            assert fingerprints.note_fingerprint(
+                mapping.graph_note(held["fields"])
+            ) == fingerprints.note_fingerprint(contact.note)
+            assert (held["photo"] or {}).get("sha256", "") == fingerprints.photo_digest(contact.photo)
 
 
 _STAMP_ID = mapping.STAMP_PROPERTY_ID.lower()

@@ -13,8 +13,8 @@ from tests.strategies import TYPE_LABELS, actions, graph_echo, series, zones
 from tui_sync.domain.models import Action, DatabaseIdentity, Recurrence, Series
 from tui_sync.domain.remote import Reading
 from tui_sync.microsoft.calendar import read_event
-from tui_sync.microsoft.mapping import action_to_event, event_to_action, note_fingerprint, series_to_event
-from tui_sync.sync.fingerprints import action_fingerprint, series_fingerprint
+from tui_sync.microsoft.mapping import action_to_event, event_to_action, series_to_event
+from tui_sync.sync.fingerprints import action_fingerprint, note_fingerprint, series_fingerprint
 
 PARIS = ZoneInfo("Europe/Paris")
 MEETING = Action(

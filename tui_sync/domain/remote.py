@@ -1,9 +1,10 @@
-"""The items of the other side of a sync (a mailbox's calendar), as the sync engine sees them.
+"""The items of the other side of a sync (a mailbox's calendar and contacts), as the engines see them.
 
 A provider (`tui_sync.microsoft`) reads its own wire format into these; the engine compares and plans
 on them and never reads the wire format. What the engine needs of a remote item is its identity and
 version (id, change key), where it stands in a series, the CRM-id stamp it carries, and its content in
-the CRM's form (an Action, a Series). The provider's own form of the item travels along as `raw`, which
+the CRM's form (an Action, a Series; a contact's synced fields as `domain.content.contact_fields` gives
+them). The provider's own form of the item travels along as `raw`, which
 only the provider reads: its updates send only what differs from it, so what only the mailbox holds
 survives.
 
@@ -12,7 +13,7 @@ They live in the domain, below both the engine and the providers, so that each c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -65,3 +66,20 @@ class RemoteEvent:
     def series(self) -> Series:
         """The CRM series this master stands for (no exceptions, no cancellations)."""
         return self.read_series()
+
+
+@dataclass(frozen=True, eq=False)
+class RemoteContact:
+    """One contact as read. Its synced fields are kept as the mailbox holds them, in the form
+    `domain.content.contact_fields` gives a CRM contact's (missing = empty, LF line endings, trimmed),
+    not as a Contact: the CRM is the master of those fields, and a contact the CRM's rules would refuse
+    must still be compared, to be put back."""
+
+    id: str
+    change_key: str
+    last_modified: datetime | None
+    stamp: str | None  # the CRM key this CRM database stamped on it ("contact:42"), else None
+    name: str  # its display name, as the mailbox shows it (for messages)
+    fields: Mapping[str, str]
+    note: str  # LF line endings, '' when absent
+    raw: object = field(repr=False)  # the provider's own form: only the provider reads it

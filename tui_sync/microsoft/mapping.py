@@ -13,8 +13,6 @@ turn an occurrence into an exception.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import uuid
 from collections.abc import Collection, Iterable, Mapping
@@ -33,7 +31,6 @@ from tui_sync.domain.content import (
     flat_fields,
     item_form,
     normalise_newlines,
-    note_form,
     tidy_text,
 )
 from tui_sync.domain.models import (
@@ -644,42 +641,6 @@ def graph_to_contact(item: Mapping[str, Any], photo: bytes | None = None) -> Con
         )
     except InvalidValue as exc:
         raise UnreadableItem(texts.microsoft.unreadable_item("contact", item.get("id"), str(exc))) from None
-
-
-# --- fingerprints ------------------------------------------------------------------------------------------
-
-
-def _digest(payload: object) -> str:
-    data = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-def photo_digest(photo: bytes | None) -> str:
-    """SHA-256 of a photo's bytes; '' for no photo."""
-    return hashlib.sha256(photo).hexdigest() if photo else ""
-
-
-def contact_fields_fingerprint(fields: Mapping[str, str], photo_sha: str = "") -> str:
-    """Stable hash of a contact's one-way fields (`contact_fields` / `graph_contact_fields`) and photo
-    digest: the one function both sides go through."""
-    return _digest({"kind": "contact", **fields, "photo": photo_sha})
-
-
-def contact_fingerprint(contact: Contact) -> str:
-    """Stable hash of what the CRM pushes for a contact: the one-way fields and the photo, not the note
-    (it syncs both ways: `note_fingerprint`)."""
-    return contact_fields_fingerprint(contact_fields(contact), photo_digest(contact.photo))
-
-
-def graph_contact_fingerprint(item: Mapping[str, Any], photo_sha: str = "") -> str:
-    """`contact_fingerprint` of what Outlook holds; `photo_sha` is the digest of the photo we know it has
-    (Graph gives no cheap photo version)."""
-    return contact_fields_fingerprint(graph_contact_fields(item), photo_sha)
-
-
-def note_fingerprint(note: str) -> str:
-    """Stable hash of a contact note as both sides keep it (see `tidy_text`)."""
-    return _digest({"kind": "note", "note": note_form(note)})
 
 
 # --- updates that keep what only Outlook holds -------------------------------------------------------------

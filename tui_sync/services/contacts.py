@@ -111,14 +111,10 @@ def outlook_state(
     """Compare a contact with its sync link (None: never synced) the way the contacts engine will."""
     if link is None:
         return OutlookState("never", listed)
-    from tui_sync.microsoft import mapping
+    from tui_sync.sync.fingerprints import contact_fingerprint, note_fingerprint
 
     note = str(link.extra.get("note", ""))
-    same = (
-        listed
-        and link.crm_hash == mapping.contact_fingerprint(contact)
-        and note == mapping.note_fingerprint(contact.note)
-    )
+    same = listed and link.crm_hash == contact_fingerprint(contact) and note == note_fingerprint(contact.note)
     return OutlookState("synced" if same else "pending", listed, last_sync)
 
 

@@ -27,23 +27,30 @@ crash loses at most the batches in flight, and the CRM-id stamp lets the next ru
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from tui_sync import texts
+from tui_sync.domain.content import contact_fields
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, DatabaseIdentity, User
-from tui_sync.microsoft import contacts as outlook
-from tui_sync.microsoft import mapping
-from tui_sync.microsoft.contacts import GraphContact, OutlookContacts, Write, WriteResult
-from tui_sync.microsoft.graph import GraphClient
+from tui_sync.domain.remote import RemoteContact
+from tui_sync.microsoft.contacts import ContactResult, ContactsRecorded, Write
 from tui_sync.store import Store
 from tui_sync.store.links import Link
 from tui_sync.sync.apply import Applier, Batch, Change
 from tui_sync.sync.events import ContactsSummary, Phase, Progress, ProgressCallback
+from tui_sync.sync.fingerprints import (
+    contact_fields_fingerprint,
+    contact_fingerprint,
+    note_fingerprint,
+    photo_digest,
+    remote_contact_fingerprint,
+)
 from tui_sync.sync.kinds import CONTACT as KIND
 from tui_sync.sync.plan import Item, LinkState, Op, Plan, Policy, Step, link_state, plan
+from tui_sync.sync.ports import AddressBook
 
 STAMP_PREFIX = f"{KIND}:"
 
@@ -52,7 +59,7 @@ STAMP_PREFIX = f"{KIND}:"
 class _Remote:
     """One of our Outlook contacts (linked or stamped) and the digest of the photo it holds, as known."""
 
-    item: GraphContact
+    item: RemoteContact
     photo: str
 
 
@@ -71,13 +78,13 @@ class _Task:
     key: str | None
     remote_id: str | None = None  # update/delete: the Outlook contact; create: set once created
     contact: Contact | None = None
-    body: GraphContact | None = None  # POST or PATCH body
+    write: Write | None = None  # the POST, or the PATCH of what differs
     photo: bytes | None = None  # to upload (after the POST, for a creation)
     replaces: str | None = None  # create: the Outlook contact to delete once this one exists
     counter: str = ""  # ContactsSummary.microsoft counter to bump on success
     restored: bool = False
     note_fp: str = ""
-    item: GraphContact | None = None  # Outlook's contact, as last seen
+    item: RemoteContact | None = None  # Outlook's contact, as last seen
     photo_out: str = ""  # digest of the photo Outlook holds
     photo_sent: bool = False
     pending: int = 0
@@ -87,7 +94,7 @@ class _Task:
     def title(self) -> str:
         if self.contact is not None:
             return self.contact.display_name
-        return str((self.item or {}).get("displayName") or self.remote_id or "")
+        return (self.item.name if self.item else "") or self.remote_id or ""
 
     @property
     def remote(self) -> str:
@@ -98,43 +105,44 @@ class _Task:
 
     # What each write's answer means for the task (and the follow-up writes it asks for):
 
-    def created(self, result: WriteResult) -> list[tuple[Write, _Noted]]:
+    def created(self, result: ContactResult, book: AddressBook) -> list[tuple[Write, _Noted]]:
         """The POST: the new contact's photo and the deletion of the one it replaces follow."""
         if not result.ok:
             self.failures.append(result.error)
             return []
-        self.item, self.remote_id = result.body, result.body["id"]
+        self.item = result.answer
+        self.remote_id = self.item.id
         follow_ups: list[tuple[Write, _Noted]] = []
         if self.photo is not None:
-            follow_ups.append((outlook.put_photo(self.remote_id, self.photo), self.photo_put))
+            follow_ups.append((book.put_photo(self.remote_id, self.photo), self.photo_put))
         if self.replaces:
-            follow_ups.append((outlook.delete(self.replaces), self.replaced))
+            follow_ups.append((book.delete_contact(self.replaces), self.replaced))
         return follow_ups
 
-    def patched(self, result: WriteResult) -> list[tuple[Write, _Noted]]:
+    def patched(self, result: ContactResult, book: AddressBook) -> list[tuple[Write, _Noted]]:
         if result.ok:
-            self.item = result.body
+            self.item = result.answer
         else:
             self.failures.append(result.error)
         return []
 
-    def photo_put(self, result: WriteResult) -> list[tuple[Write, _Noted]]:
+    def photo_put(self, result: ContactResult, book: AddressBook) -> list[tuple[Write, _Noted]]:
         """A photo upload, of an existing contact or of one just created. Failed, the link keeps the
         photo Outlook held: it is sent again next run."""
         if result.ok:
-            self.photo_out, self.photo_sent = mapping.photo_digest(self.photo), True
+            self.photo_out, self.photo_sent = photo_digest(self.photo), True
         else:
             self.failures.append(result.error)
         return []
 
-    def deleted(self, result: WriteResult) -> list[tuple[Write, _Noted]]:
+    def deleted(self, result: ContactResult, book: AddressBook) -> list[tuple[Write, _Noted]]:
         if not (result.ok or result.gone):
             self.failures.append(result.error)
         elif not result.ok:
             self.counter = ""  # already gone: nothing was deleted by us
         return []
 
-    def replaced(self, result: WriteResult) -> list[tuple[Write, _Noted]]:
+    def replaced(self, result: ContactResult, book: AddressBook) -> list[tuple[Write, _Noted]]:
         """The deletion of the contact this creation replaced; failed, the stamped copy left behind
         goes next run."""
         if not (result.ok or result.gone):
@@ -142,8 +150,9 @@ class _Task:
         return []
 
 
-_Noted = Callable[[WriteResult], "list[tuple[Write, _Noted]]"]
-"""A write's answer noted on its task; returns the follow-up writes it asks for, each with its own."""
+_Noted = Callable[[ContactResult, AddressBook], "list[tuple[Write, _Noted]]"]
+"""A write's answer noted on its task; returns the follow-up writes it asks for (built by the address
+book), each with its own."""
 
 
 class ContactsSync:
@@ -154,14 +163,14 @@ class ContactsSync:
         self,
         *,
         store: Store,
-        graph: GraphClient,
+        address_book: AddressBook,
         user: User,
         policy: Policy,
         on_event: ProgressCallback,
         now: datetime,
     ) -> None:
         self.store = store
-        self.outlook = OutlookContacts(graph)
+        self.outlook = address_book
         self.user = user
         self.policy: Policy = policy
         self.on_event = on_event
@@ -208,15 +217,18 @@ class ContactsSync:
             (t.photo is not None) + bool(t.replaces) for t in tasks if t.kind == "create"
         )
         self._progress("writing", 0, self._total)
-        await Applier(self.store, self.user.code, self.outlook.write, self._written).apply(changes)
+        await Applier(self.store, self.user.code, self._send, self._written).apply(changes)
+
+    async def _send(self, writes: Sequence[Write], on_results: ContactsRecorded) -> object:
+        return await self.outlook.write(writes, self.owner, on_results)
 
     def _written(self, count: int) -> None:
         self._done += count
         self._progress("writing", self._done, self._total)
 
-    def _stamp_key(self, item: GraphContact) -> str | None:
+    def _stamp_key(self, item: RemoteContact) -> str | None:
         """The CRM contact id stamped on an Outlook contact by this CRM database, else None."""
-        stamp = mapping.read_stamp(item, self.owner) or ""
+        stamp = item.stamp or ""
         return stamp[len(STAMP_PREFIX) :] if stamp.startswith(STAMP_PREFIX) else None
 
     def _progress(self, phase: Phase, done: int = 0, total: int = 0) -> None:
@@ -237,13 +249,13 @@ class ContactsSync:
         sides.remote = {rid: _Remote(item, known[rid]) for rid, item in ours.items()}
         return sides
 
-    async def _ours(self, sides: _Sides, skipped: set[str], beyond: set[str]) -> dict[str, GraphContact]:
+    async def _ours(self, sides: _Sides, skipped: set[str], beyond: set[str]) -> dict[str, RemoteContact]:
         """Our Outlook contacts by id: the linked ones and those bearing our stamp (not the Outlook
         user's own, nor those of contacts left out by the limit)."""
-        listed = {item["id"]: item for item in await self.outlook.list()}
+        listed = {item.id: item for item in await self.outlook.list(self.owner)}
         # A linked contact missing from the list may have been filed elsewhere: only a 404 means gone.
         missing = [link.remote_id for link in sides.links.values() if link.remote_id not in listed]
-        for remote_id, item in (await self.outlook.get_contacts(missing)).items():
+        for remote_id, item in (await self.outlook.get_contacts(missing, self.owner)).items():
             if item is not None:
                 listed[remote_id] = item
         linked = {link.remote_id for link in sides.links.values()}
@@ -260,7 +272,7 @@ class ContactsSync:
                 del sides.links[key]
         return ours
 
-    async def _known_photos(self, ours: dict[str, GraphContact], sides: _Sides) -> dict[str, str]:
+    async def _known_photos(self, ours: dict[str, RemoteContact], sides: _Sides) -> dict[str, str]:
         """The digest of the photo each of our contacts holds: the link's while its changeKey has not
         moved, else read back (one `$batch` GET per 20 contacts Outlook touched or that are re-linked)."""
         linked = {link.remote_id: link for link in sides.links.values()}
@@ -269,21 +281,21 @@ class ContactsSync:
         check: list[str] = []
         for rid, item in ours.items():
             link = linked.get(rid)
-            if link is not None and item.get("changeKey") == link.remote_change_key:
+            if link is not None and item.change_key == link.remote_change_key:
                 known[rid] = str(link.extra.get("photo", ""))
             elif link is not None or self._stamp_key(item) in sides.contacts.keys() - paired:
                 check.append(rid)  # changed in Outlook, or found again by its stamp
             else:
                 known[rid] = ""  # a leftover to delete: its photo does not matter
         for rid, photo in (await self.outlook.photos(check)).items():
-            known[rid] = mapping.photo_digest(photo)
+            known[rid] = photo_digest(photo)
         return known
 
     # --- planning -------------------------------------------------------------------------------
 
     def _crm_items(self, sides: _Sides) -> dict[str, Item]:
         return {
-            key: Item(key, mapping.contact_fingerprint(c), modified=c.updated_at, match_key=key)
+            key: Item(key, contact_fingerprint(c), modified=c.updated_at, match_key=key)
             for key, c in sides.contacts.items()
         }
 
@@ -291,9 +303,9 @@ class ContactsSync:
         return {
             rid: Item(
                 rid,
-                mapping.graph_contact_fingerprint(r.item, r.photo),
-                version=r.item.get("changeKey", ""),
-                modified=mapping.last_modified(r.item),
+                remote_contact_fingerprint(r.item, r.photo),
+                version=r.item.change_key,
+                modified=r.item.last_modified,
                 match_key=self._stamp_key(r.item),
             )
             for rid, r in sides.remote.items()
@@ -341,7 +353,7 @@ class ContactsSync:
         crm = {
             key: Item(
                 key,
-                mapping.note_fingerprint(sides.contacts[key].note),
+                note_fingerprint(sides.contacts[key].note),
                 modified=sides.contacts[key].updated_at,
                 match_key=key,
             )
@@ -352,9 +364,9 @@ class ContactsSync:
             item = sides.remote[rid].item
             remote[rid] = Item(
                 rid,
-                mapping.note_fingerprint(mapping.graph_note(item)),
-                version=item.get("changeKey", ""),
-                modified=mapping.last_modified(item),
+                note_fingerprint(item.note),
+                version=item.change_key,
+                modified=item.last_modified,
                 match_key=key,
             )
         states = []
@@ -383,33 +395,33 @@ class ContactsSync:
             contact, remote = sides.contacts[key], sides.remote[rid]
             note = contact.note
             if key in pull:
-                note = mapping.graph_note(remote.item)
+                note = remote.item.note
                 contact = await self._pull_note(contact, note)
-            fields_differ = mapping.contact_fields(contact) != mapping.graph_contact_fields(remote.item)
-            photo_differs = mapping.photo_digest(contact.photo) != remote.photo
+            fields_differ = contact_fields(contact) != remote.item.fields
+            photo_differs = photo_digest(contact.photo) != remote.photo
             if photo_differs and contact.photo is None:
                 recreate.append((key, rid, contact))
             elif fields_differ or photo_differs or key in push:
-                body = None
+                write = None
                 if fields_differ or key in push:  # what differs only; Outlook's note stays unless pushed
-                    body = mapping.contact_update(contact, remote.item, note=key in push)
+                    write = self.outlook.update_contact(contact, remote.item, note=key in push)
                 tasks.append(
                     _Task(
                         "update",
                         key,
                         rid,
                         contact,
-                        body,
+                        write,
                         photo=contact.photo if photo_differs else None,
                         counter="updated",
                         restored=key in restored,
-                        note_fp=mapping.note_fingerprint(note),
+                        note_fp=note_fingerprint(note),
                         item=remote.item,
                         photo_out=remote.photo,
                     )
                 )
             else:
-                link = self._link(key, contact, remote.item, remote.photo, mapping.note_fingerprint(note))
+                link = self._link(key, contact, remote.item, remote.photo, note_fingerprint(note))
                 if sides.links.get(key) != link:
                     refreshed.append(link)
         await self.store.save_links(refreshed)
@@ -419,7 +431,7 @@ class ContactsSync:
         """Graph cannot delete a contact's photo: such a contact is re-created without it, carrying
         everything Outlook held (read whole first: one `$batch` GET per 20 contacts), then the old one
         goes."""
-        whole = await self.outlook.get_contacts([rid for _, rid, _ in recreate], mapping.CONTACT_WRITABLE)
+        whole = await self.outlook.get_contacts([rid for _, rid, _ in recreate], self.owner, whole=True)
         tasks = []
         for key, rid, contact in recreate:
             task = self._create(key, contact, "updated", replaces=rid, held=whole.get(rid))
@@ -439,46 +451,47 @@ class ContactsSync:
         contact: Contact,
         counter: str,
         replaces: str | None = None,
-        held: GraphContact | None = None,
+        held: RemoteContact | None = None,
     ) -> _Task:
         """Create `contact` in Outlook; in place of `held` (the contact it replaces, read whole) when
         given, so that what only Outlook held is carried over."""
-        body = mapping.contact_to_graph(contact) if held is None else mapping.recreated_contact(contact, held)
-        body["singleValueExtendedProperties"] = mapping.stamp(f"{STAMP_PREFIX}{key}", self.owner)
         return _Task(
             "create",
             key,
             contact=contact,
-            body=body,
+            write=self.outlook.create_contact(contact, f"{STAMP_PREFIX}{key}", self.owner, held),
             photo=contact.photo,
             replaces=replaces,
             counter=counter,
-            note_fp=mapping.note_fingerprint(contact.note),
+            note_fp=note_fingerprint(contact.note),
         )
 
     # --- writing --------------------------------------------------------------------------------
 
-    def _changes(self, task: _Task) -> list[Change[WriteResult]]:
+    def _changes(self, task: _Task) -> list[Change[ContactResult]]:
         """The first writes of a task, each with what its answer means for the task."""
         if task.kind == "create":
-            return [self._change(task, outlook.create(task.body or {}), task.created)]
+            assert task.write is not None  # made with its POST
+            return [self._change(task, task.write, task.created)]
         if task.kind == "delete":
-            return [self._change(task, outlook.delete(task.remote), task.deleted)]
+            return [self._change(task, self.outlook.delete_contact(task.remote), task.deleted)]
         changes = []
-        if task.body is not None:
-            changes.append(self._change(task, outlook.patch(task.remote, task.body), task.patched))
+        if task.write is not None:
+            changes.append(self._change(task, task.write, task.patched))
         if task.photo is not None:
-            changes.append(self._change(task, outlook.put_photo(task.remote, task.photo), task.photo_put))
+            changes.append(
+                self._change(task, self.outlook.put_photo(task.remote, task.photo), task.photo_put)
+            )
         return changes
 
-    def _change(self, task: _Task, write: Write, noted: _Noted) -> Change[WriteResult]:
+    def _change(self, task: _Task, write: Write, noted: _Noted) -> Change[ContactResult]:
         """`write` for `task`: its answer is noted on the task, which is settled (counted, its link
         recorded in the batch's transaction) once none of its writes of this round is pending; the
         follow-ups the answer asks for go in the next round."""
         task.pending += 1
 
-        async def done(result: WriteResult, batch: Batch) -> None:
-            follow_ups = noted(result)
+        async def done(result: ContactResult, batch: Batch) -> None:
+            follow_ups = noted(result, self.outlook)
             task.pending -= 1
             if task.pending == 0:
                 self._settle(task, batch)
@@ -520,26 +533,28 @@ class ContactsSync:
         whose fields or note moved meanwhile keeps its old changeKey, so the next run looks at it."""
         by_remote = {link.remote_id: link for link in self._uploaded.values()}
         fresh = []
-        async for page in self.outlook.pages():  # a page at a time: the whole folder is not needed at once
+        async for page in self.outlook.pages(
+            self.owner
+        ):  # a page at a time: the whole folder is not needed at once
             for item in page:
-                link = by_remote.get(item["id"])
+                link = by_remote.get(item.id)
                 if (
                     link is not None
-                    and mapping.graph_contact_fingerprint(item, str(link.extra["photo"])) == link.remote_hash
-                    and mapping.note_fingerprint(mapping.graph_note(item)) == link.extra["note"]
+                    and remote_contact_fingerprint(item, str(link.extra["photo"])) == link.remote_hash
+                    and note_fingerprint(item.note) == link.extra["note"]
                 ):
-                    fresh.append(replace(link, remote_change_key=item.get("changeKey", "")))
+                    fresh.append(replace(link, remote_change_key=item.change_key))
         await self.store.save_links(fresh)
 
-    def _link(self, key: str, contact: Contact, item: GraphContact, photo: str, note_fp: str) -> Link:
+    def _link(self, key: str, contact: Contact, item: RemoteContact, photo: str, note_fp: str) -> Link:
         extra: dict[str, Any] = {"note": note_fp, "photo": photo}
         return Link(
             self.user.code,
             KIND,
             key,
-            item["id"],
-            mapping.contact_fields_fingerprint(mapping.contact_fields(contact), photo),
-            item.get("changeKey", ""),
-            mapping.graph_contact_fingerprint(item, photo),
+            item.id,
+            contact_fields_fingerprint(contact_fields(contact), photo),
+            item.change_key,
+            remote_contact_fingerprint(item, photo),
             extra,
         )

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import tzinfo
 
-from tui_sync.domain.content import item_form
-from tui_sync.domain.models import Action, Series
+from tui_sync.domain.content import contact_fields, item_form, note_form
+from tui_sync.domain.models import Action, Contact, Series
+from tui_sync.domain.remote import RemoteContact
 
 
 def digest(payload: object) -> str:
@@ -35,3 +37,31 @@ def series_fingerprint(series: Series, tz: tzinfo | None = None) -> str:
     for the normalisation). Exceptions and cancellations are not in it: the engine compares occurrences
     one by one."""
     return digest({"kind": "series", **item_form(series, tz)})
+
+
+def photo_digest(photo: bytes | None) -> str:
+    """SHA-256 of a photo's bytes; '' for no photo."""
+    return hashlib.sha256(photo).hexdigest() if photo else ""
+
+
+def contact_fields_fingerprint(fields: Mapping[str, str], photo_sha: str = "") -> str:
+    """Stable hash of a contact's one-way fields (`contact_fields`' form) and photo digest: the one
+    function both sides go through."""
+    return digest({"kind": "contact", **fields, "photo": photo_sha})
+
+
+def contact_fingerprint(contact: Contact) -> str:
+    """Stable hash of what the CRM pushes for a contact: the one-way fields and the photo, not the note
+    (it syncs both ways: `note_fingerprint`)."""
+    return contact_fields_fingerprint(contact_fields(contact), photo_digest(contact.photo))
+
+
+def remote_contact_fingerprint(item: RemoteContact, photo_sha: str = "") -> str:
+    """`contact_fingerprint` of what the mailbox holds; `photo_sha` is the digest of the photo it is
+    known to have (Outlook gives no cheap photo version)."""
+    return contact_fields_fingerprint(item.fields, photo_sha)
+
+
+def note_fingerprint(note: str) -> str:
+    """Stable hash of a contact note as both sides keep it (see `domain.content.note_form`)."""
+    return digest({"kind": "note", "note": note_form(note)})

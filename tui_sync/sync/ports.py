@@ -2,24 +2,27 @@
 `Storage` and Harlequin's adapters): the engines plan and apply on typed items (`tui_sync.domain.remote`)
 through these, and know no wire format.
 
-`tui_sync.microsoft.calendar.OutlookCalendar` is the Outlook calendar behind `Calendar`. Another
+`tui_sync.microsoft.calendar.OutlookCalendar` is the Outlook calendar behind `Calendar`, and
+`tui_sync.microsoft.contacts.OutlookContacts` the Outlook contacts behind `AddressBook`. Another
 provider plugs in by implementing the same methods over its own API (reading its items into
-`RemoteEvent`s, with its own form of each as `raw`); the tests run the engines on an in-process one.
+`RemoteEvent`s / `RemoteContact`s, with its own form of each as `raw`); the tests also run the engines
+on in-process ones.
 
-A write is built by the calendar (`create_event`, `update_event`, …) and sent with `write`; the engine
-never looks at its body, and knows what each answer means by the completion it gave the write
-(`tui_sync.sync.apply`).
+A write is built by the port (`create_event`, `update_contact`, …) from typed items and sent with
+`write`; the engine never looks at its body, gets each answer back read as a typed item, and knows what
+it means by the completion it gave the write (`tui_sync.sync.apply`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
-from tui_sync.domain.models import Action, Series
+from tui_sync.domain.models import Action, Contact, DatabaseIdentity, Series
 from tui_sync.domain.period import Period
-from tui_sync.domain.remote import Reading, RemoteEvent
+from tui_sync.domain.remote import Reading, RemoteContact, RemoteEvent
 from tui_sync.microsoft.calendar import EventResult, EventsRecorded, Write
+from tui_sync.microsoft.contacts import ContactResult, ContactsRecorded
 
 
 class Calendar(Protocol):
@@ -75,3 +78,60 @@ class Calendar(Protocol):
     def stamp_event(self, event_id: str, stamp_key: str, reading: Reading) -> Write: ...
 
     def delete_event(self, event_id: str) -> Write: ...
+
+
+# Named here because inside AddressBook `list` is a method.
+Contacts = list[RemoteContact]
+ContactResults = list[tuple[Write, ContactResult]]
+
+
+class AddressBook(Protocol):
+    """One mailbox's contacts, for one contacts run. Contacts are read as `owner`'s: the stamps of
+    that CRM database are their `stamp`."""
+
+    @property
+    def requests(self) -> int:
+        """Requests sent so far (shown in the progress)."""
+        ...
+
+    async def list(self, owner: DatabaseIdentity) -> Contacts:
+        """Every contact of the folder the sync writes to."""
+        ...
+
+    def pages(self, owner: DatabaseIdentity) -> AsyncIterator[Contacts]:
+        """`list` a page at a time."""
+        ...
+
+    async def get_contacts(
+        self, contact_ids: Sequence[str], owner: DatabaseIdentity, *, whole: bool = False
+    ) -> dict[str, RemoteContact | None]:
+        """The contacts with these ids wherever they are filed, None for those gone; `whole`: read
+        with everything a contact re-created in its place must carry over."""
+        ...
+
+    async def photos(self, contact_ids: Sequence[str]) -> dict[str, bytes | None]:
+        """Each contact's photo (None: it has none)."""
+        ...
+
+    async def write(
+        self, writes: Sequence[Write], owner: DatabaseIdentity, on_results: ContactsRecorded | None = None
+    ) -> ContactResults:
+        """Send the writes; `on_results` is awaited with each group of results (by the position of
+        their write) as soon as it is settled."""
+        ...
+
+    def create_contact(
+        self, contact: Contact, stamp_key: str, owner: DatabaseIdentity, held: RemoteContact | None = None
+    ) -> Write:
+        """Create `contact` stamped with `stamp_key`; in place of `held` (read `whole`), carrying over
+        what only the mailbox held."""
+        ...
+
+    def update_contact(self, contact: Contact, current: RemoteContact, *, note: bool) -> Write:
+        """Make `current` hold the CRM's one-way fields (and its note when `note`), sending only what
+        differs."""
+        ...
+
+    def put_photo(self, contact_id: str, photo: bytes) -> Write: ...
+
+    def delete_contact(self, contact_id: str) -> Write: ...

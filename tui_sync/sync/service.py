@@ -241,12 +241,13 @@ class SyncService:
     async def _contacts(
         self, user: User, graph: GraphClient, on_event: ProgressCallback, summary: Summary
     ) -> None:
+        from tui_sync.microsoft.contacts import OutlookContacts
         from tui_sync.sync.contacts import ContactsSync
         from tui_sync.sync.plan import as_policy
 
         engine = ContactsSync(
             store=self.store,
-            graph=graph,
+            address_book=OutlookContacts(graph),
             user=user,
             policy=as_policy(self.settings.sync.conflict),
             on_event=on_event,
