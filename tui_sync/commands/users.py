@@ -142,5 +142,5 @@ async def list_users(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print_json({"users": [user_json(u, rights) for u, rights in listed]})
         return 0
     for user, rights in listed:
-        ctx.print(texts.cli.user_text(user_json(user, rights)))
+        ctx.print(texts.cli.user_text(user, rights))
     return 0

@@ -5,7 +5,7 @@ benchmark.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from tui_sync.texts.microsoft import CONNECTED, NOT_CONNECTED
@@ -13,6 +13,8 @@ from tui_sync.texts.sync import NEVER
 
 if TYPE_CHECKING:
     from datetime import date, datetime
+
+    from tui_sync.domain.models import Rights, User
 
 
 def usage_error(command: str, problem: str, help_command: str) -> str:
@@ -46,8 +48,8 @@ def microsoft_settings_text(client_id: str, tenant: str) -> str:
     return f"client ID: {client_id or '(not set)'}\ntenant: {tenant}"
 
 
-def user_text(user: dict) -> str:
-    """`user list` without --json: a few lines per user, from the same dict the JSON prints."""
+def user_text(user: User, rights: Sequence[Rights]) -> str:
+    """`user list` without --json: a few lines per user, what the JSON prints."""
 
     def yes_no(flag: bool) -> str:
         return "yes" if flag else "no"
@@ -55,22 +57,24 @@ def user_text(user: dict) -> str:
     def when(value: datetime | None) -> str:
         return value.strftime("%Y-%m-%d %H:%M") if value else NEVER
 
-    p = user["prefs"]
-    rights = ", ".join(
-        f"{r['target']} ({'/'.join(k for k in ('visible', 'agenda') if r[k]) or 'none'})"
-        for r in user["rights"]
-    )
+    p = user.prefs
+
+    def granted(r: Rights) -> str:
+        return "/".join(k for k, on in (("visible", r.visible), ("agenda", r.agenda)) if on) or "none"
+
+    on_others = ", ".join(f"{r.target} ({granted(r)})" for r in rights)
+    connected = user.home_account_id is not None
     return "\n".join(
         [
-            f"{user['code']}  {user['full_name']}" + ("  (administrator)" if user["admin"] else ""),
-            f"  {p['interface']}, login {p['login_email'] or '-'}, calendar {p['calendar_name'] or '-'}, "
-            f"period {p['months_before']} month(s) before / {p['months_after']} after",
-            f"  automatic {yes_no(p['automatic'])}, at startup {yes_no(p['at_startup'])}, "
-            f"series {yes_no(p['series'])}",
-            f"  Microsoft 365: {'● ' + CONNECTED if user['connected'] else '○ ' + NOT_CONNECTED}, "
-            f"last agenda sync {when(user['last_agenda_sync'])}, "
-            f"last contacts sync {when(user['last_contacts_sync'])}",
-            f"  rights on others: {rights or 'none'}",
+            f"{user.code}  {user.full_name}" + ("  (administrator)" if user.is_admin else ""),
+            f"  {p.interface}, login {p.login_email or '-'}, calendar {p.calendar_name or '-'}, "
+            f"period {p.months_before} month(s) before / {p.months_after} after",
+            f"  automatic {yes_no(p.automatic)}, at startup {yes_no(p.at_startup)}, "
+            f"series {yes_no(p.series)}",
+            f"  Microsoft 365: {'● ' + CONNECTED if connected else '○ ' + NOT_CONNECTED}, "
+            f"last agenda sync {when(user.last_agenda_sync)}, "
+            f"last contacts sync {when(user.last_contacts_sync)}",
+            f"  rights on others: {on_others or 'none'}",
         ]
     )
 

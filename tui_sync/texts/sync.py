@@ -5,12 +5,100 @@ of one user apart.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from tui_sync.texts.microsoft import with_fix
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import datetime, tzinfo
+
+
+# What these sentences read of the engine's events and results (tui_sync.sync.events: Progress,
+# SideCounts, AgendaSummary, ContactsSummary, Summary). The engine sits above this package in the
+# layers, so its types are described here by the attributes the sentences use, never imported.
+
+
+class ProgressEvent(Protocol):
+    """One step of a sync (`sync.events.Progress`)."""
+
+    @property
+    def what(self) -> str: ...
+    @property
+    def phase(self) -> str: ...
+    @property
+    def done(self) -> int: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def requests(self) -> int: ...
+
+
+class Counts(Protocol):
+    """What a run did on one side (`sync.events.SideCounts`)."""
+
+    @property
+    def created(self) -> int: ...
+    @property
+    def updated(self) -> int: ...
+    @property
+    def deleted(self) -> int: ...
+
+
+class NoteCounts(Protocol):
+    """The contact notes brought back to the CRM (`sync.events.CrmNoteCounts`)."""
+
+    @property
+    def updated(self) -> int: ...
+
+
+class AgendaCounts(Protocol):
+    """What an agenda run did (`sync.events.AgendaSummary`)."""
+
+    @property
+    def microsoft(self) -> Counts: ...
+    @property
+    def crm(self) -> Counts: ...
+    @property
+    def conflicts(self) -> int: ...
+    @property
+    def kept(self) -> int: ...
+    @property
+    def left_out(self) -> int: ...
+
+
+class ContactsCounts(Protocol):
+    """What a contacts run did (`sync.events.ContactsSummary`)."""
+
+    @property
+    def microsoft(self) -> Counts: ...
+    @property
+    def crm(self) -> NoteCounts: ...
+    @property
+    def left_out(self) -> int: ...
+
+
+class RunSummary(Protocol):
+    """The outcome of one user's run (`sync.events.Summary`)."""
+
+    @property
+    def user(self) -> str: ...
+    @property
+    def agenda(self) -> AgendaCounts | None: ...
+    @property
+    def contacts(self) -> ContactsCounts | None: ...
+    @property
+    def requests(self) -> int: ...
+    @property
+    def errors(self) -> Sequence[str]: ...
+    @property
+    def seconds(self) -> float: ...
+    @property
+    def notices(self) -> Sequence[str]: ...
+    @property
+    def account_problem(self) -> str: ...
+    @property
+    def ok(self) -> bool: ...
 
 
 NEVER = "never"
@@ -33,18 +121,18 @@ PHASES = {
 }
 
 
-def progress_line(event: Any) -> str:
+def progress_line(event: ProgressEvent) -> str:
     """One line of live progress: phase, counts, requests so far."""
     counts = f" {event.done}/{event.total}" if event.total else ""
     phase = PHASES.get(event.phase, event.phase)
     return f"{event.what.capitalize()}: {phase}{counts} · {event.requests} requests"
 
 
-def _sides(counts: Any) -> str:
+def _sides(counts: Counts) -> str:
     return f"+{counts.created} created, ~{counts.updated} updated, -{counts.deleted} deleted"
 
 
-def summary_lines(summary: Any) -> list[str]:
+def summary_lines(summary: RunSummary) -> list[str]:
     """The end-of-sync report, as the CLI prints it and the wizard shows it."""
     lines = []
     if summary.agenda is not None:
@@ -112,7 +200,7 @@ def deletion_title(index: int, total: int) -> str:
     return f"Deleted in Microsoft 365 — {index} of {total}"
 
 
-def deletion_item(kind: str, title: str, start: datetime | None, owner: str, tz: Any) -> str:
+def deletion_item(kind: str, title: str, start: datetime | None, owner: str, tz: tzinfo) -> str:
     """What the deletion dialog says of the item: its kind, title, date and owner."""
     when = start.astimezone(tz).strftime("%a %d %b %Y %H:%M") if start is not None else "no date"
     return f"{DELETION_KINDS.get(kind, kind)} “{title}”\n{when} · owner {owner}"
@@ -167,7 +255,7 @@ def cancelled_title(index: int, total: int) -> str:
 
 
 def deletion_listed(
-    kind: str, title: str, start: datetime | None, tz: Any, reason: str, deleted: bool
+    kind: str, title: str, start: datetime | None, tz: tzinfo, reason: str, deleted: bool
 ) -> str:
     """One line of `tui-sync sync`'s report per item deleted (or cancelled) in Microsoft 365."""
     when = start.astimezone(tz).strftime("%a %d %b %Y %H:%M") if start is not None else "no date"
@@ -228,7 +316,7 @@ def error_lines(errors: list[str]) -> list[str]:
     return lines
 
 
-def advised_errors(summary: Any, fix: str) -> list[str]:
+def advised_errors(summary: RunSummary, fix: str) -> list[str]:
     """A run's error lines, the one saying the Microsoft account cannot be used followed by `fix`."""
     problem = summary.account_problem
     return [with_fix(error, fix) if problem and error == problem else error for error in summary.errors]

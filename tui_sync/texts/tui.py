@@ -5,10 +5,10 @@ the confirm dialogs, Administration, Preferences and the device-code dialog.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tui_sync.texts.microsoft import CONNECT_FIX_TUI, CONNECTED, NOT_CONNECTED, RESET_WHAT_FOLLOWS
-from tui_sync.texts.sync import NEVER, SYNC_CANCELLED, advised_errors, error_lines, summary_lines
+from tui_sync.texts.sync import NEVER, SYNC_CANCELLED, RunSummary, advised_errors, error_lines, summary_lines
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -151,7 +151,7 @@ def wizard_user_done(user: str, ok: bool) -> str:
     return f"✓ {user} done" if ok else f"✗ {user} finished with errors"
 
 
-def wizard_summary(summaries: Iterable[Any], cancelled: bool) -> str:
+def wizard_summary(summaries: Iterable[RunSummary], cancelled: bool) -> str:
     """The summary that stays after a run: each user's lines and errors (the items failing for one
     reason on one line, as the command line says them), and a cancellation."""
     blocks = []

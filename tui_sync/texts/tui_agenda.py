@@ -4,10 +4,10 @@ the lines saying what was saved, moved or deleted.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    pass
+    from datetime import date
 
 
 UI_AGENDA_NEW = "New"
@@ -98,16 +98,16 @@ def agenda_field_problem(field_name: str, problem: str) -> str:
     return f"{AGENDA_FIELDS.get(field_name, field_name)}: {problem}"
 
 
-def agenda_day(day: Any) -> str:
+def agenda_day(day: date) -> str:
     """A day header of the agenda: "Mon 30 Nov 2026"."""
     return day.strftime("%a %d %b %Y")
 
 
-def agenda_heading(owners: list[str], first: Any, last: Any) -> str:
+def agenda_heading(owners: list[str], first: date, last: date) -> str:
     return f"{', '.join(owners)} · {first.strftime('%a %d %b')} – {last.strftime('%a %d %b %Y')}"
 
 
-def repeat_labels(day: Any) -> dict[str, str]:
+def repeat_labels(day: date) -> dict[str, str]:
     """The recurrence choices, worded for the form's start day (monthly "on day 30 (or last day)", "on the
     last Mon")."""
     index = ("1st", "2nd", "3rd", "4th", "last")[min((day.day - 1) // 7, 4)]
@@ -131,7 +131,7 @@ def agenda_deleted(title: str) -> str:
     return f"Deleted: {title}"
 
 
-def agenda_moved(title: str, day: Any) -> str:
+def agenda_moved(title: str, day: date) -> str:
     return f"Moved: {title} → {agenda_day(day)}"
 
 
@@ -147,7 +147,7 @@ def agenda_delete_details(automatic: bool, series: bool) -> str:
     return "Microsoft 365 follows at the next sync."
 
 
-def agenda_cancel_question(title: str, day: Any) -> str:
+def agenda_cancel_question(title: str, day: date) -> str:
     return f"Delete the occurrence of “{title}” on {agenda_day(day)}?"
 
 

@@ -4,10 +4,10 @@ list, the detail pane, the form's labels and what a change did.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    pass
+    from tui_sync.domain.models import Contact
 
 
 UI_CONTACTS_FILTER_HINT = "Filter: name, company, e-mail, phone, city"
@@ -138,7 +138,7 @@ def contact_outlook_state(state: str, listed: bool, last_synced: str) -> str:
     return "Outlook: never synced (not in the list)"
 
 
-def contact_detail(contact: Any, outlook: str, in_list: bool) -> tuple[str, str]:
+def contact_detail(contact: Contact, outlook: str, in_list: bool) -> tuple[str, str]:
     """The detail pane's two columns: who (names, company, e-mail, phones, note) and where (address,
     photo, list, Outlook)."""
     name = " ".join(p for p in (contact.civility, contact.last_name.upper(), contact.first_name) if p)

@@ -8,6 +8,8 @@ that swallow ctrl keys).
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -38,7 +40,7 @@ class ConfirmDeletion(ModalScreen[Decision]):
     ]
     DEFAULT_CSS = "ConfirmDeletion {" + DIALOG_CSS + "}"
 
-    def __init__(self, request: DeletionRequest, owner: str, tz: object) -> None:
+    def __init__(self, request: DeletionRequest, owner: str, tz: tzinfo) -> None:
         super().__init__()
         self.request = request
         self.owner = owner
