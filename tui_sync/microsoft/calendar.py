@@ -77,10 +77,15 @@ def _json(item: RemoteEvent) -> Event:
 
 
 async def find_calendar(graph: GraphClient, name: str) -> Event | None:
-    """The mailbox calendar called `name`, the one rule Test and the sync share: the exact name first,
-    else the one calendar whose name differs only by case (Outlook matches names case-blind); None
-    when there is none, or several that differ only by case. One request (a mailbox has few calendars)."""
-    calendars = await graph.get_all("/me/calendars", {"$select": "id,name"})
+    """The mailbox calendar called `name` (see `pick_calendar`). One request (a mailbox has few
+    calendars)."""
+    return pick_calendar(await graph.get_all("/me/calendars", {"$select": "id,name"}), name)
+
+
+def pick_calendar(calendars: list[Event], name: str) -> Event | None:
+    """The calendar called `name`, the one rule Test and the sync share: the exact name first, else the
+    one calendar whose name differs only by case (Outlook matches names case-blind); None when there is
+    none, or several that differ only by case."""
     exact = [c for c in calendars if c.get("name") == name]
     if exact:
         return exact[0]
@@ -152,7 +157,44 @@ EventResult = ResultOf[RemoteEvent]
 EventsRecorded = Callable[[list[tuple[int, EventResult]]], Awaitable[None]]  # the same, read
 
 
-class OutlookCalendar:
+class EventWrites:
+    """The writes of Outlook events, built from typed items: what `OutlookCalendar` sends, and what
+    anything else speaking Graph for the agenda engine (the tests' in-process calendar) builds."""
+
+    def update_event(self, item: Action | Series, current: RemoteEvent, reading: Reading) -> Write:
+        """PATCH Outlook's `current` event (a single event, a master, or an occurrence to turn into an
+        exception) with what differs from `item`, no more: what only Outlook holds stays."""
+        body = mapping.event_update(item, _json(current), reading.tz, reading.labels)
+        return Write.patch(current.id, body)
+
+    def create_event(
+        self,
+        calendar_id: str,
+        item: Action | Series,
+        stamp_key: str,
+        reading: Reading,
+        generation: int | str = 0,
+    ) -> Write:
+        """POST `item` (an action or a series master) stamped with `stamp_key`, with the transactionId
+        that makes a retried POST create nothing twice; `generation` tells a re-creation from a retry."""
+        if isinstance(item, Series):
+            body = mapping.series_to_event(item, reading.tz)
+        else:
+            body = mapping.action_to_event(item, reading.tz)
+        body["singleValueExtendedProperties"] = mapping.stamp(stamp_key, reading.owner)
+        body["transactionId"] = mapping.transaction_id(reading.user, stamp_key, reading.owner, generation)
+        return Write.create(calendar_id, body)
+
+    def stamp_event(self, event_id: str, stamp_key: str, reading: Reading) -> Write:
+        """Stamp an event with the CRM key it is linked to, so a Reset finds the pair again."""
+        body = {"singleValueExtendedProperties": mapping.stamp(stamp_key, reading.owner)}
+        return Write.patch(event_id, body)
+
+    def delete_event(self, event_id: str) -> Write:
+        return Write.delete(event_id)
+
+
+class OutlookCalendar(EventWrites):
     """One mailbox's calendars, for one sync run."""
 
     def __init__(self, graph: GraphClient) -> None:
@@ -233,50 +275,16 @@ class OutlookCalendar:
 
         async def settled(done: list[tuple[int, Response]]) -> None:
             if on_results is not None:
-                await on_results([(i, _answered(r, reading)) for i, r in done])
+                await on_results([(i, answered(r, reading)) for i, r in done])
 
         responses = await self.graph.batch(requests, settled if on_results is not None else None)
-        return [(w, _answered(r, reading)) for w, r in zip(writes, responses, strict=True)]
+        return [(w, answered(r, reading)) for w, r in zip(writes, responses, strict=True)]
 
     async def write_one(self, write: Write, reading: Reading) -> EventResult:
         return (await self.write([write], reading))[0][1]
 
-    # --- the writes, built from typed items -------------------------------------------------------
 
-    def update_event(self, item: Action | Series, current: RemoteEvent, reading: Reading) -> Write:
-        """PATCH Outlook's `current` event (a single event, a master, or an occurrence to turn into an
-        exception) with what differs from `item`, no more: what only Outlook holds stays."""
-        body = mapping.event_update(item, _json(current), reading.tz, reading.labels)
-        return Write.patch(current.id, body)
-
-    def create_event(
-        self,
-        calendar_id: str,
-        item: Action | Series,
-        stamp_key: str,
-        reading: Reading,
-        generation: int | str = 0,
-    ) -> Write:
-        """POST `item` (an action or a series master) stamped with `stamp_key`, with the transactionId
-        that makes a retried POST create nothing twice; `generation` tells a re-creation from a retry."""
-        if isinstance(item, Series):
-            body = mapping.series_to_event(item, reading.tz)
-        else:
-            body = mapping.action_to_event(item, reading.tz)
-        body["singleValueExtendedProperties"] = mapping.stamp(stamp_key, reading.owner)
-        body["transactionId"] = mapping.transaction_id(reading.user, stamp_key, reading.owner, generation)
-        return Write.create(calendar_id, body)
-
-    def stamp_event(self, event_id: str, stamp_key: str, reading: Reading) -> Write:
-        """Stamp an event with the CRM key it is linked to, so a Reset finds the pair again."""
-        body = {"singleValueExtendedProperties": mapping.stamp(stamp_key, reading.owner)}
-        return Write.patch(event_id, body)
-
-    def delete_event(self, event_id: str) -> Write:
-        return Write.delete(event_id)
-
-
-def _answered(response: Response, reading: Reading) -> EventResult:
+def answered(response: Response, reading: Reading) -> EventResult:
     """A write's result, the event it answered with read for the engine."""
     result = ResultOf.of(response)
     body = result.body

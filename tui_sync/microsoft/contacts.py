@@ -73,7 +73,38 @@ def _request(write: Write) -> Request:
     return Request(write.method, write.url, write.body, headers)
 
 
-class OutlookContacts:
+class ContactWrites:
+    """The writes of Outlook contacts, built from typed items: what `OutlookContacts` sends, and what
+    anything else speaking Graph for the contacts engine (the tests' in-process address book) builds."""
+
+    def create_contact(
+        self, contact: Contact, stamp_key: str, owner: DatabaseIdentity, held: RemoteContact | None = None
+    ) -> Write:
+        """A new contact in the default contacts folder (the folder `list` reads), stamped with
+        `stamp_key`; in place of `held` (the contact it replaces, read `whole`) when given, so that what
+        only Outlook held is carried over."""
+        if held is None:
+            body = mapping.contact_to_graph(contact)
+        else:
+            body = mapping.recreated_contact(contact, _json(held))
+        body["singleValueExtendedProperties"] = mapping.stamp(stamp_key, owner)
+        return Write("POST", "/me/contacts", body)
+
+    def update_contact(self, contact: Contact, current: RemoteContact, *, note: bool) -> Write:
+        """PATCH Outlook's `current` contact with the CRM's one-way fields that differ (and the note
+        when `note`), no more: what only Outlook holds stays."""
+        body = mapping.contact_update(contact, _json(current), note=note)
+        return Write("PATCH", f"/me/contacts/{current.id}", body)
+
+    def put_photo(self, contact_id: str, photo: bytes) -> Write:
+        """Upload a JPEG or PNG as the contact's photo (its type read from its magic bytes)."""
+        return Write("PUT", f"/me/contacts/{contact_id}/photo/$value", photo)
+
+    def delete_contact(self, contact_id: str) -> Write:
+        return Write("DELETE", f"/me/contacts/{contact_id}")
+
+
+class OutlookContacts(ContactWrites):
     """One mailbox's contacts, for one sync run. Contacts are read as `owner`'s (the CRM database whose
     stamps they may bear)."""
 
@@ -128,41 +159,13 @@ class OutlookContacts:
 
         async def settled(done: list[tuple[int, Response]]) -> None:
             if on_results is not None:
-                await on_results([(i, _answered(writes[i], r, owner)) for i, r in done])
+                await on_results([(i, answered(writes[i], r, owner)) for i, r in done])
 
         responses = await self.graph.batch([_request(w) for w in writes], settled if on_results else None)
-        return [(w, _answered(w, r, owner)) for w, r in zip(writes, responses, strict=True)]
-
-    # --- the writes, built from typed items -------------------------------------------------------
-
-    def create_contact(
-        self, contact: Contact, stamp_key: str, owner: DatabaseIdentity, held: RemoteContact | None = None
-    ) -> Write:
-        """A new contact in the default contacts folder (the folder `list` reads), stamped with
-        `stamp_key`; in place of `held` (the contact it replaces, read `whole`) when given, so that what
-        only Outlook held is carried over."""
-        if held is None:
-            body = mapping.contact_to_graph(contact)
-        else:
-            body = mapping.recreated_contact(contact, _json(held))
-        body["singleValueExtendedProperties"] = mapping.stamp(stamp_key, owner)
-        return Write("POST", "/me/contacts", body)
-
-    def update_contact(self, contact: Contact, current: RemoteContact, *, note: bool) -> Write:
-        """PATCH Outlook's `current` contact with the CRM's one-way fields that differ (and the note
-        when `note`), no more: what only Outlook holds stays."""
-        body = mapping.contact_update(contact, _json(current), note=note)
-        return Write("PATCH", f"/me/contacts/{current.id}", body)
-
-    def put_photo(self, contact_id: str, photo: bytes) -> Write:
-        """Upload a JPEG or PNG as the contact's photo (its type read from its magic bytes)."""
-        return Write("PUT", f"/me/contacts/{contact_id}/photo/$value", photo)
-
-    def delete_contact(self, contact_id: str) -> Write:
-        return Write("DELETE", f"/me/contacts/{contact_id}")
+        return [(w, answered(w, r, owner)) for w, r in zip(writes, responses, strict=True)]
 
 
-def _answered(write: Write, response: Response, owner: DatabaseIdentity) -> ContactResult:
+def answered(write: Write, response: Response, owner: DatabaseIdentity) -> ContactResult:
     """A write's result; a created or updated contact read for the engine."""
     result = ResultOf.of(response)
     body = result.body
