@@ -8,7 +8,8 @@ Three kinds of items are compared with `plan.plan`, each with its own links:
   cancel an occurrence but never bring one back, and the CRM's rule already says which should exist.
 
 This module reads both sides, plans, and applies the single actions; series masters are applied by
-series.py and their occurrences by occurrences.py (mixins of AgendaSync: one run, one set of state).
+series.py and their occurrences by occurrences.py. The three parts share one `AgendaRun` (the run's
+state, its helpers and the applier all their writes go through).
 Series are synced in two steps: the masters first; then, per series, either the side whose series was
 just created or whose rule just changed is copied whole (Outlook drops exceptions when a rule changes),
 or the occurrences are compared three-way.
@@ -19,7 +20,7 @@ Microsoft deletions reach the CRM only through the Confirmer; a kept item is wri
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -29,7 +30,6 @@ from tui_sync.domain.models import (
     MAX_SERIES_OCCURRENCES,
     MAX_SINGLE_ACTIONS,
     Action,
-    DatabaseIdentity,
     Series,
     User,
 )
@@ -42,6 +42,7 @@ from tui_sync.microsoft.graph import together
 from tui_sync.store import Store
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import (
+    AgendaRun,
     EventChange,
     Sides,
     one_way,
@@ -49,7 +50,7 @@ from tui_sync.sync.agenda_parts import (
     stamp_write,
     unstamped,
 )
-from tui_sync.sync.apply import Applier, Batch, Recorded
+from tui_sync.sync.apply import Batch
 from tui_sync.sync.deletions import DeletionGate
 from tui_sync.sync.events import (
     AgendaSummary,
@@ -59,15 +60,14 @@ from tui_sync.sync.events import (
     Progress,
     ProgressCallback,
 )
-from tui_sync.sync.fingerprints import action_fingerprint, series_fingerprint
 from tui_sync.sync.kinds import ACTION, OCCURRENCE, SERIES
-from tui_sync.sync.occurrences import OccurrencesMixin
+from tui_sync.sync.occurrences import Occurrences
 from tui_sync.sync.plan import Item, Op, Plan, Policy, Step, link_state, plan
 from tui_sync.sync.ports import Calendar
-from tui_sync.sync.series import SeriesMastersMixin
+from tui_sync.sync.series import SeriesMasters
 
 
-class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
+class AgendaSync:
     """One agenda run for one user. Build it, then `await run()` once."""
 
     def __init__(
@@ -84,6 +84,17 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         now: datetime,
         two_way: bool = True,
     ) -> None:
+        self.shared = AgendaRun(  # what its parts share: its state, helpers and applier
+            store=store,
+            calendar=calendar,
+            user=user,
+            period=period,
+            policy=policy,
+            deletions=deletions,
+            tz=tz,
+            two_way=two_way,
+            on_batch=self._written,
+        )
         self.store = store
         self.remote = calendar
         self.user = user
@@ -93,31 +104,25 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         self.on_event = on_event
         self.tz = tz
         self.now = now
-        self.two_way = two_way  # False: "At startup", Microsoft → CRM only
+        self.two_way = two_way
         self.series_enabled = user.prefs.series
-        self.summary = AgendaSummary()
-        self.errors: list[str] = []  # items that failed on their own; the rest of the run went on
+        self.summary = self.shared.summary
+        self.errors = self.shared.errors  # items that failed on their own; the rest of the run went on
         self.notices: list[str] = []  # what the user should know although nothing failed
-        self.calendar_id = ""
-        # How Outlook's items are read (the CRM's action types and this CRM database's stamps are read
-        # when the run starts).
-        self.reading = Reading(tz, (), user.code, DatabaseIdentity(""))
         self.to_write = self.written = 0  # for progress: planned writes (occurrences add to it) and sent
-        self.applier: Applier[EventResult] = Applier(store, user.code, self._send, self._written)
-        # Each Outlook item read is fingerprinted once per run (it keeps its own CRM form): the run
-        # looks at each several times. Kept by identity: the run holds the items it read.
-        self._remote_fps: dict[int, tuple[RemoteEvent, str]] = {}
+        self.series = SeriesMasters(self.shared)
+        self.occurrences = Occurrences(self.shared)
 
     # --- the run --------------------------------------------------------------------------------
 
     async def run(self) -> AgendaSummary:
         self._progress("reading")
-        self.calendar_id = await self.remote.find_calendar(self.user.prefs.calendar_name)
+        self.shared.calendar_id = await self.remote.find_calendar(self.user.prefs.calendar_name)
         kinds = (ACTION, SERIES, OCCURRENCE)
-        if await self.store.switch_calendar(self.user.code, self.calendar_id, kinds):
+        if await self.store.switch_calendar(self.user.code, self.shared.calendar_id, kinds):
             self.notices.append(texts.sync.calendar_replaced(self.user.prefs.calendar_name))
         labels = tuple(t.label for t in await self.store.list_action_types())
-        self.reading = Reading(self.tz, labels, self.user.code, await self.store.database_identity())
+        self.shared.reading = Reading(self.tz, labels, self.user.code, await self.store.database_identity())
         links = {kind: await self.store.links(self.user.code, kind) for kind in (ACTION, SERIES, OCCURRENCE)}
         sides = await self._read(links)
 
@@ -155,7 +160,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         changes = await self._apply_singles(single_plan, sides, links[ACTION])
         # The single actions' Outlook writes go out while the series are worked on: the series' own
         # writes queue for the mailbox's slots behind them, and the CPU work overlaps the waits.
-        work: list[Awaitable[object]] = [self.applier.apply(changes)]
+        work: list[Awaitable[object]] = [self.shared.applier.apply(changes)]
         if self.series_enabled:
             work.append(self._sync_series(series_plan, sides, links))
         await together(*work)
@@ -163,8 +168,8 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         return self.summary
 
     async def _sync_series(self, series_plan: Plan, sides: Sides, links: dict[str, dict[str, Link]]) -> None:
-        modes = await self._apply_series(series_plan, sides, links[SERIES])
-        await self._sync_occurrences(modes, sides, links[OCCURRENCE])
+        modes = await self.series.apply(series_plan, sides, links[SERIES])
+        await self.occurrences.sync(modes, sides, links[OCCURRENCE])
 
     def _progress(self, phase: Phase, done: int = 0, total: int = 0) -> None:
         self.on_event(Progress("agenda", phase, done, total, self.remote.requests))
@@ -174,7 +179,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
     async def _read(self, links: dict[str, dict[str, Link]]) -> Sides:
         sides = Sides()
         view, crm_actions, crm_series = await asyncio.gather(
-            self.remote.view(self.calendar_id, self.period, self.reading),
+            self.remote.view(self.shared.calendar_id, self.period, self.shared.reading),
             self.store.single_actions(self.user.code, self.period),
             self.store.series_of(self.user.code) if self.series_enabled else _nothing(),
         )
@@ -210,7 +215,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         if self.series_enabled:
             wanted += [link.remote_id for link in links[SERIES].values()]
             wanted += [m for m in sides.instances if m not in wanted]
-        fetched = await self.remote.get_events(wanted, self.reading)
+        fetched = await self.remote.get_events(wanted, self.shared.reading)
         for event_id, found in fetched.items():
             if found is None:
                 continue
@@ -278,13 +283,13 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
 
     def _crm_single_items(self, sides: Sides) -> dict[str, Item]:
         return {
-            key: Item(key, self._fp(a), modified=a.updated_at, when=a.start, match_key=key)
+            key: Item(key, self.shared.fp(a), modified=a.updated_at, when=a.start, match_key=key)
             for key, a in sides.crm_actions.items()
         }
 
     def _remote_single_items(self, sides: Sides) -> dict[str, Item]:
         return {
-            event_id: self._remote_item(event, self._remote_fp(event), ACTION)
+            event_id: self._remote_item(event, self.shared.remote_fp(event), ACTION)
             for event_id, event in sides.remote_singles.items()
         }
 
@@ -295,7 +300,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             when = min((o.start for o in occurrences), key=self._distance, default=series.start)
             items[key] = Item(
                 key,
-                self._series_fp(series),
+                self.shared.series_fp(series),
                 modified=series.updated_at,
                 when=when,
                 weight=len(occurrences),
@@ -308,7 +313,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         for master_id, master in sides.remote_masters.items():
             instances = sides.instances.get(master_id, [])
             starts = [i.start for i in instances if i.start is not None]
-            item = self._remote_item(master, self._series_fp(master.series), SERIES)
+            item = self._remote_item(master, self.shared.series_fp(master.series), SERIES)
             when = min(starts, key=self._distance, default=item.when)
             items[master_id] = replace(item, when=when, weight=len(instances))
         return items
@@ -324,19 +329,6 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             when=event.start,
             match_key=stamp[len(prefix) :] if stamp.startswith(prefix) else None,
         )
-
-    def _fp(self, action: Action) -> str:
-        return action_fingerprint(action, self.tz)
-
-    def _remote_fp(self, event: RemoteEvent) -> str:
-        """The fingerprint of an Outlook item's content (its CRM form), computed once per item."""
-        known = self._remote_fps.get(id(event))
-        if known is None or known[0] is not event:
-            known = self._remote_fps[id(event)] = (event, self._fp(event.action))
-        return known[1]
-
-    def _series_fp(self, series: Series) -> str:
-        return series_fingerprint(series, self.tz)
 
     def _distance(self, when: datetime) -> float:
         return abs((when - self.now).total_seconds())
@@ -373,7 +365,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             event = sides.remote_singles[step.remote]
             async with self.store.transaction():  # the CRM copy and its link, or neither
                 action = await self.store.update_action(event.action.with_changes(id=int(step.crm)))
-                await self.store.save_links([self._link(ACTION, str(action.id), action, event)])
+                await self.store.save_links([self.shared.link(ACTION, str(action.id), action, event)])
             self.summary.crm.updated += 1
 
         async def delete_in_crm(step: Step) -> None:
@@ -383,7 +375,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
 
         async def link(step: Step) -> None:
             action, event = sides.crm_actions[step.crm], sides.remote_singles[step.remote]
-            await self.store.save_links([self._link(ACTION, step.crm, action, event)])
+            await self.store.save_links([self.shared.link(ACTION, step.crm, action, event)])
 
         async def unlink(step: Step) -> None:
             await self.store.delete_links(self.user.code, ACTION, [step.crm])
@@ -419,16 +411,12 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             await self.store.delete_links(self.user.code, ACTION, restored)
             await self.store.save_links(
                 [
-                    self._link(ACTION, str(action.id), action, event)
+                    self.shared.link(ACTION, str(action.id), action, event)
                     for action, event in zip(saved, events, strict=True)
                 ]
             )
         self.summary.crm.created += len(saved)
         return list(zip(steps, saved, strict=True))
-
-    async def _send(self, writes: Sequence[Write], recorded: Recorded[EventResult]) -> object:
-        """The calendar's batch writer, as the applier calls it (with this run's reading)."""
-        return await self.remote.write(writes, self.reading, recorded)
 
     def _written(self, count: int) -> None:
         """Progress, after each recorded `$batch` (occurrences add writes as they are planned)."""
@@ -439,16 +427,22 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
         """Create `action`'s event (stamped); `replaces` names the Outlook event a kept deletion
         re-creates, so its transactionId differs from the first creation's."""
         key = f"{ACTION}:{action.id}"
-        write = self.remote.create_event(self.calendar_id, action, key, self.reading, replaces or 0)
+        write = self.remote.create_event(
+            self.shared.calendar_id, action, key, self.shared.reading, replaces or 0
+        )
         return self._single_change(write, action, "created")
 
     def _update_change(self, action: Action, current: RemoteEvent) -> EventChange:
         """PATCH Outlook's `current` event with what differs from it (what only Outlook holds stays)."""
-        return self._single_change(self.remote.update_event(action, current, self.reading), action, "updated")
+        return self._single_change(
+            self.remote.update_event(action, current, self.shared.reading), action, "updated"
+        )
 
     def _stamp_change(self, remote_id: str, action: Action, key: str) -> EventChange:
         """Stamp a linked event with its action's CRM id; the stamp moves its changeKey: relinked."""
-        return self._single_change(stamp_write(self.remote, remote_id, ACTION, key, self.reading), action)
+        return self._single_change(
+            stamp_write(self.remote, remote_id, ACTION, key, self.shared.reading), action
+        )
 
     def _single_change(self, write: Write, action: Action, counter: str = "") -> EventChange:
         """`write` of `action`'s event: confirmed, its link is recorded (and counted as `counter`)."""
@@ -461,7 +455,7 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
                 self.summary.microsoft.created += 1
             elif counter == "updated":
                 self.summary.microsoft.updated += 1
-            batch.save(self._link(ACTION, str(action.id), action, result.answer))
+            batch.save(self.shared.link(ACTION, str(action.id), action, result.answer))
 
         return EventChange(write, done)
 
@@ -490,11 +484,6 @@ class AgendaSync(SeriesMastersMixin, OccurrencesMixin):
             return None
         self.summary.kept += 1  # written back to Microsoft 365 as a new event
         return self._create_change(action, replaces=step.remote_id or "")
-
-    def _link(self, kind: str, crm_key: str, action: Action, event: RemoteEvent) -> Link:
-        """The link of an action and its Outlook event as they are now (after a confirmed write)."""
-        crm, remote = self._fp(action), self._remote_fp(event)
-        return Link(self.user.code, kind, crm_key, event.id, crm, event.change_key, remote)
 
 
 async def _nothing() -> list[Series]:

@@ -1,29 +1,31 @@
-"""What the agenda engine's parts share: occurrence keys, the sides as read, and the small conversions
-between links, plans and writes (the link kinds live in tui_sync.sync.kinds)."""
+"""What the agenda engine's parts share: the run itself (`AgendaRun`), occurrence keys, the sides as
+read, and the small conversions between links, plans and writes (the link kinds live in
+tui_sync.sync.kinds)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from tui_sync.domain.models import Action, Series, User
+from tui_sync.domain.models import Action, DatabaseIdentity, Series, User
 from tui_sync.domain.period import Period
 from tui_sync.domain.remote import Reading, RemoteEvent
 from tui_sync.microsoft.calendar import EventResult, Write
 from tui_sync.store.links import Link
-from tui_sync.sync.apply import Applier, Change
-from tui_sync.sync.fingerprints import action_fingerprint
+from tui_sync.sync.apply import Applier, Change, Recorded
+from tui_sync.sync.events import AgendaSummary
+from tui_sync.sync.fingerprints import action_fingerprint, series_fingerprint
+from tui_sync.sync.kinds import OCCURRENCE
 from tui_sync.sync.plan import Op, Plan, Policy
 from tui_sync.sync.ports import Calendar
 
 if TYPE_CHECKING:
     from tui_sync.store import Store
     from tui_sync.sync.deletions import DeletionGate
-    from tui_sync.sync.events import AgendaSummary
 
 KEPT_CANCELLED = "kept-cancelled:"  # remote id of an occurrence cancelled in Outlook but kept in the CRM
 
@@ -39,28 +41,70 @@ def occurrence_key(series_id: int | str, original_start: datetime, all_day: bool
 
 
 class AgendaRun:
-    """The state and helpers of one agenda run that series.py and occurrences.py use: AgendaSync sets
-    and defines them; declared here (annotations only) so those mixins are checked against them."""
+    """What the parts of one agenda run share — the single actions (agenda.py), the series masters
+    (series.py) and their occurrences (occurrences.py): the CRM, the calendar and the run's settings,
+    its summary and errors, the applier its writes go through, and the fingerprints and links of its
+    items. AgendaSync builds it and hands it to each part."""
 
-    store: Store
-    remote: Calendar
-    reading: Reading
-    user: User
-    period: Period
-    policy: Policy
-    deletions: DeletionGate
-    tz: ZoneInfo
-    two_way: bool
-    summary: AgendaSummary
-    errors: list[str]
-    calendar_id: str
-    _fp: Callable[[Action], str]
-    _remote_fp: Callable[[RemoteEvent], str]
-    _series_fp: Callable[[Series], str]
-    _link: Callable[[str, str, Action, RemoteEvent], Link]
-    applier: Applier[EventResult]
-    _occurrences_copied: Callable[[str], Awaitable[None]]
-    _forget_occurrences: Callable[[str], Awaitable[None]]
+    def __init__(
+        self,
+        *,
+        store: Store,
+        calendar: Calendar,
+        user: User,
+        period: Period,
+        policy: Policy,
+        deletions: DeletionGate,
+        tz: ZoneInfo,
+        two_way: bool,
+        on_batch: Callable[[int], None],
+    ) -> None:
+        self.store = store
+        self.remote = calendar
+        self.user = user
+        self.period = period
+        self.policy: Policy = policy
+        self.deletions = deletions
+        self.tz = tz
+        self.two_way = two_way  # False: "At startup", Microsoft → CRM only
+        self.summary = AgendaSummary()
+        self.errors: list[str] = []  # items that failed on their own; the rest of the run went on
+        self.calendar_id = ""
+        # How Outlook's items are read (the CRM's action types and this CRM database's stamps are read
+        # when the run starts).
+        self.reading = Reading(tz, (), user.code, DatabaseIdentity(""))
+        self.applier: Applier[EventResult] = Applier(store, user.code, self._send, on_batch)
+        # Each Outlook item read is fingerprinted once per run (it keeps its own CRM form): the run
+        # looks at each several times. Kept by identity: the run holds the items it read.
+        self._remote_fps: dict[int, tuple[RemoteEvent, str]] = {}
+
+    async def _send(self, writes: Sequence[Write], recorded: Recorded[EventResult]) -> object:
+        """The calendar's batch writer, as the applier calls it (with this run's reading)."""
+        return await self.remote.write(writes, self.reading, recorded)
+
+    def fp(self, action: Action) -> str:
+        return action_fingerprint(action, self.tz)
+
+    def remote_fp(self, event: RemoteEvent) -> str:
+        """The fingerprint of an Outlook item's content (its CRM form), computed once per item."""
+        known = self._remote_fps.get(id(event))
+        if known is None or known[0] is not event:
+            known = self._remote_fps[id(event)] = (event, self.fp(event.action))
+        return known[1]
+
+    def series_fp(self, series: Series) -> str:
+        return series_fingerprint(series, self.tz)
+
+    def link(self, kind: str, crm_key: str, action: Action, event: RemoteEvent) -> Link:
+        """The link of an action and its Outlook event as they are now (after a confirmed write)."""
+        crm, remote = self.fp(action), self.remote_fp(event)
+        return Link(self.user.code, kind, crm_key, event.id, crm, event.change_key, remote)
+
+    async def forget_occurrences(self, series_key: str) -> None:
+        links = await self.store.links(self.user.code, OCCURRENCE)
+        await self.store.delete_links(
+            self.user.code, OCCURRENCE, [k for k in links if k.startswith(f"{series_key}@")]
+        )
 
 
 @dataclass

@@ -26,19 +26,25 @@ from tui_sync.sync.apply import Batch, Done, ignore
 from tui_sync.sync.events import DeletionReason, DeletionRequest
 from tui_sync.sync.kinds import OCCURRENCE, SERIES
 from tui_sync.sync.plan import Item, LinkState, Op, Step, link_state, plan
-from tui_sync.sync.series import THREE_WAY_FRESH
+from tui_sync.sync.series import COPY, THREE_WAY_FRESH
 
 
-class OccurrencesMixin(AgendaRun):
-    """Part of AgendaSync (it uses the run's store, remote calendar, period, summary and helpers)."""
+class Occurrences:
+    """The occurrences of the linked series of one agenda run (its shared state and helpers are
+    `run`)."""
 
-    async def _sync_occurrences(self, modes: dict[str, str], sides: Sides, links: dict[str, Link]) -> None:
-        series_links = await self.store.links(self.user.code, SERIES)
+    def __init__(self, run: AgendaRun) -> None:
+        self.run = run
+
+    async def sync(self, modes: dict[str, str], sides: Sides, links: dict[str, Link]) -> None:
+        """Per series, as its `mode` says (see series.py): copy one side's occurrences whole, or compare
+        them three-way."""
+        series_links = await self.run.store.links(self.run.user.code, SERIES)
         master_of = {key: series_links[key].remote_id for key in modes}
         fresh = [master_of[k] for k, mode in modes.items() if mode in ("crm", THREE_WAY_FRESH)]
         if fresh:
             for master_id, instances in (
-                await self.remote.instances(fresh, self.period, self.reading)
+                await self.run.remote.instances(fresh, self.run.period, self.run.reading)
             ).items():
                 sides.instances[master_id], sides.cancelled_instances[master_id] = split_cancelled(instances)
         for key, mode in modes.items():
@@ -51,27 +57,33 @@ class OccurrencesMixin(AgendaRun):
                 )
                 sides.crm_series[key] = series
                 await self._relink_occurrences(series, instances)
-                await self._occurrences_copied(key)
+                await self._copied(key)
             elif mode == "crm":
                 await self._copy_occurrences_to_outlook(series, instances)
-                await self._occurrences_copied(key)
+                await self._copied(key)
             else:
                 cancelled = {
                     self._instance_key(series, e) for e in sides.cancelled_instances.get(master_id, [])
                 }
                 await self._three_way_occurrences(series, instances, links, cancelled)
 
+    async def _copied(self, key: str) -> None:
+        """The pending copy of this series' occurrences is done: clear it from the series link."""
+        link = (await self.run.store.links(self.run.user.code, SERIES)).get(key)
+        if link is not None and COPY in link.extra:
+            await self.run.store.save_links([Link(**{**link.__dict__, "extra": {}})])
+
     def _crm_occurrences(self, series: Series) -> dict[str, Action]:
         return {
-            occurrence_key(series.stored_id, o.original, series.all_day, self.tz): o
-            for o in expand(series, self.period)
+            occurrence_key(series.stored_id, o.original, series.all_day, self.run.tz): o
+            for o in expand(series, self.run.period)
         }
 
     def _instance_key(self, series: Series, event: RemoteEvent) -> str:
         original = event.original_start or event.start
         if original is None:  # read as the CRM form reads it, which says why it cannot be
             original = event.action.start
-        return occurrence_key(series.stored_id, original, series.all_day, self.tz)
+        return occurrence_key(series.stored_id, original, series.all_day, self.run.tz)
 
     async def _copy_occurrences_to_crm(
         self, series: Series, master: RemoteEvent, instances: list[RemoteEvent]
@@ -85,16 +97,16 @@ class OccurrencesMixin(AgendaRun):
             ).items()
         }
         exceptions = {
-            e.original_start: e for e in series.exceptions if not self.period.overlaps(e.start, e.end)
+            e.original_start: e for e in series.exceptions if not self.run.period.overlaps(e.start, e.end)
         }
-        cancelled = {c for c in series.cancelled if not self.period.contains_start(c)}
+        cancelled = {c for c in series.cancelled if not self.run.period.contains_start(c)}
         for key, natural in template.items():
             event = by_key.get(key)
             if event is None:
                 cancelled.add(natural.original)
                 continue
             incoming = event.action.with_changes(series_id=series.id, original_start=natural.original_start)
-            if self._fp(incoming) != self._fp(natural):
+            if self.run.fp(incoming) != self.run.fp(natural):
                 exceptions[natural.original_start] = incoming
         updated = series.with_changes(exceptions=tuple(exceptions.values()), cancelled=frozenset(cancelled))
         return await self._replace_occurrences(series, updated)
@@ -104,14 +116,14 @@ class OccurrencesMixin(AgendaRun):
         new_starts = {e.original_start for e in new.exceptions}
         for exception in old.exceptions:
             if exception.original_start not in new_starts:
-                await self.store.remove_exception(old.stored_id, exception.original)
+                await self.run.store.remove_exception(old.stored_id, exception.original)
         for exception in new.exceptions:
-            await self.store.set_exception(old.stored_id, exception)
+            await self.run.store.set_exception(old.stored_id, exception)
         for start in old.cancelled - new.cancelled:
-            await self.store.restore_occurrence(old.stored_id, start)
+            await self.run.store.restore_occurrence(old.stored_id, start)
         for start in new.cancelled - old.cancelled:
-            await self.store.cancel_occurrence(old.stored_id, start)
-        return await self.store.get_series(old.stored_id)
+            await self.run.store.cancel_occurrence(old.stored_id, start)
+        return await self.run.store.get_series(old.stored_id)
 
     async def _copy_occurrences_to_outlook(self, series: Series, instances: list[RemoteEvent]) -> None:
         """Make Outlook's occurrences in the period those of the CRM (after creating or re-ruling it)."""
@@ -122,31 +134,31 @@ class OccurrencesMixin(AgendaRun):
             action = wanted.get(self._instance_key(series, event))
             if action is None:
                 current[position] = None  # not relinked, whatever the answer (the next run sees)
-                changes.append(EventChange(self.remote.delete_event(event.id), ignore))
-            elif self._fp(action) != self._remote_fp(event):
+                changes.append(EventChange(self.run.remote.delete_event(event.id), ignore))
+            elif self.run.fp(action) != self.run.remote_fp(event):
                 write = self._occurrence_update(action, event)
                 changes.append(EventChange(write, _answer_into(current, position)))
-        await self.applier.apply(changes)
+        await self.run.applier.apply(changes)
         await self._relink_occurrences(series, [event for event in current if event is not None])
 
     async def _relink_occurrences(self, series: Series, instances: list[RemoteEvent]) -> None:
         """Forget the series' occurrence links and record one per occurrence present on both sides."""
-        await self._forget_occurrences(str(series.id))
+        await self.run.forget_occurrences(str(series.id))
         crm = self._crm_occurrences(series)
         new_links = []
         for event in instances:
             key = self._instance_key(series, event)
             if key in crm:
                 new_links.append(self._occurrence_link(key, crm[key], event))
-        await self.store.save_links(new_links)
+        await self.run.store.save_links(new_links)
 
     def _occurrence_update(self, action: Action, event: RemoteEvent) -> Write:
         """The PATCH that turns Outlook's occurrence `event` into an exception holding `action`: only
         what differs from it (an occurrence holds its master's locations and categories; they stay)."""
-        return self.remote.update_event(action, event, self.reading)
+        return self.run.remote.update_event(action, event, self.run.reading)
 
     def _occurrence_link(self, key: str, action: Action, event: RemoteEvent) -> Link:
-        return self._link(OCCURRENCE, key, action, event)
+        return self.run.link(OCCURRENCE, key, action, event)
 
     async def _three_way_occurrences(
         self, series: Series, instances: list[RemoteEvent], links: dict[str, Link], cancelled: set[str]
@@ -160,7 +172,7 @@ class OccurrencesMixin(AgendaRun):
         remote_items = {
             e.id: Item(
                 e.id,
-                self._remote_fp(e),
+                self.run.remote_fp(e),
                 version=e.change_key,
                 modified=e.last_modified,
                 match_key=self._instance_key(series, e),
@@ -173,7 +185,7 @@ class OccurrencesMixin(AgendaRun):
                     link.remote_id, link.remote_hash, version=link.remote_change_key
                 )
         crm_items = {  # an edited occurrence (an exception row) is dated by its own edit
-            k: Item(k, self._fp(a), modified=a.updated_at or series.updated_at, match_key=k)
+            k: Item(k, self.run.fp(a), modified=a.updated_at or series.updated_at, match_key=k)
             for k, a in crm.items()
         }
         occurrence_plan = plan(
@@ -181,10 +193,10 @@ class OccurrencesMixin(AgendaRun):
             remote_items,
             [link_state(v) for v in series_links.values()]
             + self._unlinked_bases(series, crm, remote_items, series_links),
-            policy=self.policy,
+            policy=self.run.policy,
         )
-        self.summary.conflicts += occurrence_plan.conflicts
-        if not self.two_way:
+        self.run.summary.conflicts += occurrence_plan.conflicts
+        if not self.run.two_way:
             occurrence_plan = one_way(occurrence_plan)
         changes: list[EventChange] = []
 
@@ -195,30 +207,30 @@ class OccurrencesMixin(AgendaRun):
         async def to_crm(step: Step) -> None:
             event = remote_events[step.remote]
             original = crm[step.crm].original_start
-            saved = await self.store.set_exception(
+            saved = await self.run.store.set_exception(
                 series.stored_id, event.action.with_changes(series_id=series.id, original_start=original)
             )
-            self.summary.crm.updated += 1
-            await self.store.save_links([self._occurrence_link(step.crm, saved, event)])
+            self.run.summary.crm.updated += 1
+            await self.run.store.save_links([self._occurrence_link(step.crm, saved, event)])
 
         async def cancel_in_outlook(step: Step) -> None:
             if step.remote_id and not _kept_cancelled(step):
-                write = self.remote.delete_event(step.remote_id)
+                write = self.run.remote.delete_event(step.remote_id)
                 changes.append(self._occurrence_change(series, write, step.crm_key or step.remote_id, crm))
             else:
-                await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm])
+                await self.run.store.delete_links(self.run.user.code, OCCURRENCE, [step.crm])
 
         async def cancel_in_crm(step: Step) -> None:
             await self._cancel_in_crm(series, step.crm, crm[step.crm], step.crm in cancelled)
 
         async def relink(step: Step) -> None:
             if step.remote_id in remote_events:
-                await self.store.save_links(
+                await self.run.store.save_links(
                     [self._occurrence_link(step.crm, crm[step.crm], remote_events[step.remote])]
                 )
 
         async def unlink(step: Step) -> None:
-            await self.store.delete_links(self.user.code, OCCURRENCE, [step.crm])
+            await self.run.store.delete_links(self.run.user.code, OCCURRENCE, [step.crm])
 
         # An occurrence on one side only is a cancellation on the other, never a creation; a kept
         # cancellation (see `_cancel_in_crm`) is neither updated nor re-linked.
@@ -234,7 +246,7 @@ class OccurrencesMixin(AgendaRun):
         }
         for step in occurrence_plan.steps:
             await by_op[step.op](step)
-        await self.applier.apply(changes)
+        await self.run.applier.apply(changes)
 
     def _occurrence_change(
         self, series: Series, write: Write, key: str, crm: dict[str, Action]
@@ -244,12 +256,12 @@ class OccurrencesMixin(AgendaRun):
 
         async def done(result: EventResult, batch: Batch) -> None:
             if not (result.ok or (result.gone and write.method == "DELETE")):
-                self.errors.append(texts.sync.item_failed(series.title, result.error))
+                self.run.errors.append(texts.sync.item_failed(series.title, result.error))
             elif write.method == "DELETE":
-                self.summary.microsoft.deleted += 1
+                self.run.summary.microsoft.deleted += 1
                 batch.forget(OCCURRENCE, key)
             else:
-                self.summary.microsoft.updated += 1
+                self.run.summary.microsoft.updated += 1
                 batch.save(self._occurrence_link(key, crm[key], result.answer))
 
         return EventChange(write, done)
@@ -267,7 +279,7 @@ class OccurrencesMixin(AgendaRun):
         natural = self._crm_occurrences(series.with_changes(exceptions=(), cancelled=frozenset()))
         both = crm.keys() & {item.match_key for item in remote_items.values()}
         return [
-            LinkState(key, "", self._fp(natural[key]), "", self._fp(natural[key]))
+            LinkState(key, "", self.run.fp(natural[key]), "", self.run.fp(natural[key]))
             for key in sorted(both - links.keys())
             if key in natural
         ]
@@ -275,18 +287,18 @@ class OccurrencesMixin(AgendaRun):
     async def _cancel_in_crm(self, series: Series, key: str, action: Action, by_organiser: bool) -> None:
         reason: DeletionReason = "cancelled" if by_organiser else "deleted"
         request = DeletionRequest("occurrence", action.title, action.start, 0, 0, reason=reason)
-        if await self.deletions.confirm(request):
-            await self.store.cancel_occurrence(series.stored_id, action.original)
-            await self.store.delete_links(self.user.code, OCCURRENCE, [key])
-            self.summary.crm.deleted += 1
+        if await self.run.deletions.confirm(request):
+            await self.run.store.cancel_occurrence(series.stored_id, action.original)
+            await self.run.store.delete_links(self.run.user.code, OCCURRENCE, [key])
+            self.run.summary.crm.deleted += 1
             return
         # Outlook cannot restore a cancelled occurrence: remember that the CRM keeps it, ask no more.
-        self.summary.kept += 1
-        fingerprint = self._fp(action)
-        await self.store.save_links(
+        self.run.summary.kept += 1
+        fingerprint = self.run.fp(action)
+        await self.run.store.save_links(
             [
                 Link(
-                    self.user.code,
+                    self.run.user.code,
                     OCCURRENCE,
                     key,
                     f"{KEPT_CANCELLED}{key}",

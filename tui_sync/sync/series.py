@@ -19,7 +19,7 @@ from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import AgendaRun, EventChange, Sides, stamp_write, unstamped
 from tui_sync.sync.apply import Batch
 from tui_sync.sync.events import DeletionReason, DeletionRequest
-from tui_sync.sync.kinds import OCCURRENCE, SERIES
+from tui_sync.sync.kinds import SERIES
 from tui_sync.sync.plan import Op, Plan, Step
 
 Settle = Callable[[str, str | None], None]  # record a series' occurrence mode (None: not synced)
@@ -27,10 +27,13 @@ COPY = "copy"  # series link extra: whose occurrences are still to be copied, "c
 THREE_WAY, THREE_WAY_FRESH = "three_way", "three_way_fresh"  # fresh: the master was just patched
 
 
-class SeriesMastersMixin(AgendaRun):
-    """Part of AgendaSync (it uses the run's store, remote calendar, summary and helpers)."""
+class SeriesMasters:
+    """The series masters of one agenda run (its shared state and helpers are `run`)."""
 
-    async def _apply_series(self, series_plan: Plan, sides: Sides, links: dict[str, Link]) -> dict[str, str]:
+    def __init__(self, run: AgendaRun) -> None:
+        self.run = run
+
+    async def apply(self, series_plan: Plan, sides: Sides, links: dict[str, Link]) -> dict[str, str]:
         """Apply the master-level steps (what each op means is one entry of `by_op`); Outlook writes go
         out together through the applier, each settling its series' mode as it is answered. Returns,
         per CRM series key, how its occurrences are synced: `crm` (copy the CRM's to Outlook), `remote`
@@ -73,8 +76,8 @@ class SeriesMastersMixin(AgendaRun):
             settle(key, copy or THREE_WAY)
 
         async def unlink(step: Step) -> None:  # gone on both sides
-            await self.store.delete_links(self.user.code, SERIES, [step.crm])
-            await self._forget_occurrences(step.crm)
+            await self.run.store.delete_links(self.run.user.code, SERIES, [step.crm])
+            await self.run.forget_occurrences(step.crm)
             settle(step.crm, None)
 
         by_op: dict[Op, Callable[[Step], Awaitable[EventChange | None]]] = {
@@ -91,7 +94,7 @@ class SeriesMastersMixin(AgendaRun):
             change = await by_op[step.op](step)
             if change is not None:
                 changes.append(change)
-        await self.applier.apply(changes)
+        await self.run.applier.apply(changes)
         return modes
 
     def _restamp(self, key: str, master_id: str, sides: Sides, copy: str | None) -> EventChange:
@@ -102,7 +105,7 @@ class SeriesMastersMixin(AgendaRun):
                 sides.remote_masters[result.answer.id] = result.answer
                 await self._save_series_link(key, sides.crm_series[key], result.answer, copy)
 
-        return EventChange(stamp_write(self.remote, master_id, SERIES, key, self.reading), stamped)
+        return EventChange(stamp_write(self.run.remote, master_id, SERIES, key, self.run.reading), stamped)
 
     def _series_to_outlook(self, step: Step, sides: Sides, settle: Settle) -> EventChange:
         key = step.crm_key or ""
@@ -112,17 +115,17 @@ class SeriesMastersMixin(AgendaRun):
         if master is None:
             write = self._create_master(series, generation=0)
         else:  # what differs, no more
-            write = self.remote.update_event(series, master, self.reading)
+            write = self.run.remote.update_event(series, master, self.run.reading)
 
         async def written(result: EventResult, batch: Batch) -> None:
             if not result.ok:
-                self.errors.append(texts.sync.item_failed(series.title, result.error))
+                self.run.errors.append(texts.sync.item_failed(series.title, result.error))
                 settle(key, None)
                 return
             if master is None:
-                self.summary.microsoft.created += 1
+                self.run.summary.microsoft.created += 1
             else:
-                self.summary.microsoft.updated += 1
+                self.run.summary.microsoft.updated += 1
             sides.remote_masters[result.answer.id] = result.answer
             await self._save_series_link(key, series, result.answer, "crm" if rule_changed else None)
             settle(key, "crm" if rule_changed else THREE_WAY_FRESH)
@@ -132,7 +135,8 @@ class SeriesMastersMixin(AgendaRun):
     def _create_master(self, series: Series, generation: int | str) -> Write:
         """The POST of a series, stamped with its CRM id; `generation` tells a re-creation from a retry."""
         stamp_key = f"{SERIES}:{series.id}"
-        return self.remote.create_event(self.calendar_id, series, stamp_key, self.reading, generation)
+        run = self.run
+        return run.remote.create_event(run.calendar_id, series, stamp_key, run.reading, generation)
 
     async def _series_to_crm(self, step: Step, sides: Sides, settle: Settle) -> EventChange | None:
         master = sides.remote_masters[step.remote]
@@ -140,21 +144,21 @@ class SeriesMastersMixin(AgendaRun):
         if step.op is Op.UPDATE_CRM:
             old = sides.crm_series[step.crm]
             rule_changed = old.recurrence != incoming.recurrence
-            series = await self.store.update_series(
+            series = await self.run.store.update_series(
                 incoming.with_changes(id=old.id, exceptions=old.exceptions, cancelled=old.cancelled)
             )
-            self.summary.crm.updated += 1
+            self.run.summary.crm.updated += 1
             await self._save_series_link(str(series.id), series, master, "remote" if rule_changed else None)
             sides.crm_series[str(series.id)] = series
             settle(str(series.id), "remote" if rule_changed else THREE_WAY)
             return None
-        async with self.store.transaction():  # the CRM copy and its link, or neither
-            series = await self.store.add_series(incoming)
+        async with self.run.store.transaction():  # the CRM copy and its link, or neither
+            series = await self.run.store.add_series(incoming)
             if step.crm_key:  # restored after a CRM deletion, under a new id: the old link goes
-                await self.store.delete_links(self.user.code, SERIES, [step.crm_key])
-                await self._forget_occurrences(step.crm_key)
+                await self.run.store.delete_links(self.run.user.code, SERIES, [step.crm_key])
+                await self.run.forget_occurrences(step.crm_key)
             await self._save_series_link(str(series.id), series, master, "remote")
-        self.summary.crm.created += 1
+        self.run.summary.crm.created += 1
         key = str(series.id)
         sides.crm_series[key] = series
         settle(key, "remote")
@@ -168,7 +172,7 @@ class SeriesMastersMixin(AgendaRun):
             settle(key, "remote")
 
         return EventChange(
-            stamp_write(self.remote, master.id, SERIES, series.stored_id, self.reading), stamped
+            stamp_write(self.run.remote, master.id, SERIES, series.stored_id, self.run.reading), stamped
         )
 
     def _delete_series_in_outlook(self, step: Step) -> EventChange:
@@ -177,32 +181,32 @@ class SeriesMastersMixin(AgendaRun):
 
         async def deleted(result: EventResult, batch: Batch) -> None:
             if result.ok or result.gone:
-                self.summary.microsoft.deleted += 1
-                await self.store.delete_links(self.user.code, SERIES, [key])
-                await self._forget_occurrences(key)
+                self.run.summary.microsoft.deleted += 1
+                await self.run.store.delete_links(self.run.user.code, SERIES, [key])
+                await self.run.forget_occurrences(key)
 
-        return EventChange(self.remote.delete_event(step.remote_id or ""), deleted)
+        return EventChange(self.run.remote.delete_event(step.remote_id or ""), deleted)
 
     async def _delete_series_in_crm(self, step: Step, sides: Sides, settle: Settle) -> EventChange | None:
         key = step.crm_key or ""
         series = sides.crm_series[key]
-        await self._forget_occurrences(key)
+        await self.run.forget_occurrences(key)
         reason: DeletionReason = "cancelled" if step.remote_id in sides.cancelled else "deleted"
-        if await self.deletions.confirm(
+        if await self.run.deletions.confirm(
             DeletionRequest("series", series.title, series.start, 0, 0, reason=reason)
         ):
-            await self.store.delete_series(series.stored_id)
-            await self.store.delete_links(self.user.code, SERIES, [key])
-            self.summary.crm.deleted += 1
+            await self.run.store.delete_series(series.stored_id)
+            await self.run.store.delete_links(self.run.user.code, SERIES, [key])
+            self.run.summary.crm.deleted += 1
             settle(key, None)
             return None
-        self.summary.kept += 1  # written back to Outlook as a new series
-        await self.store.delete_links(self.user.code, SERIES, [key])
+        self.run.summary.kept += 1  # written back to Outlook as a new series
+        await self.run.store.delete_links(self.run.user.code, SERIES, [key])
         settle(key, None)
 
         async def written_back(result: EventResult, batch: Batch) -> None:
             if not result.ok:
-                self.errors.append(texts.sync.item_failed(series.title, result.error))
+                self.run.errors.append(texts.sync.item_failed(series.title, result.error))
                 settle(key, None)
                 return
             sides.remote_masters[result.answer.id] = result.answer
@@ -214,29 +218,17 @@ class SeriesMastersMixin(AgendaRun):
     async def _save_series_link(
         self, key: str, series: Series, master: RemoteEvent, copy: str | None
     ) -> None:
-        await self.store.save_links(
+        await self.run.store.save_links(
             [
                 Link(
-                    self.user.code,
+                    self.run.user.code,
                     SERIES,
                     key,
                     master.id,
-                    self._series_fp(series),
+                    self.run.series_fp(series),
                     master.change_key,
-                    self._series_fp(master.series),
+                    self.run.series_fp(master.series),
                     {COPY: copy} if copy else {},
                 )
             ]
-        )
-
-    async def _occurrences_copied(self, key: str) -> None:
-        """The pending copy of this series' occurrences is done: clear it from the series link."""
-        link = (await self.store.links(self.user.code, SERIES)).get(key)
-        if link is not None and COPY in link.extra:
-            await self.store.save_links([Link(**{**link.__dict__, "extra": {}})])
-
-    async def _forget_occurrences(self, series_key: str) -> None:
-        links = await self.store.links(self.user.code, OCCURRENCE)
-        await self.store.delete_links(
-            self.user.code, OCCURRENCE, [k for k in links if k.startswith(f"{series_key}@")]
         )
