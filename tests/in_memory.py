@@ -84,26 +84,27 @@ class InProcessGraph:
             content = json.dumps(answer.body).encode()
         return Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, content)
 
-    def logged(self, method: str, path: str, subs: Sequence[tuple[str, str]] = ()) -> None:
-        self.log.append(
-            {"method": method, "path": path, "sub_requests": [{"method": m, "url": u} for m, u in subs]}
-        )
+    def logged(self, method: str, path: str, status: int, subs: Sequence[tuple[str, str]] = ()) -> None:
+        """Log an answered request (a `$batch` with its sub-requests), as the fake's log has it."""
+        entry = {"method": method, "path": path, "status": status}
+        self.log.append({**entry, "sub_requests": [{"method": m, "url": u} for m, u in subs]})
 
     def pages(self, path: str, params: dict[str, Any], prefer: str) -> list[list[Any]]:
         """Every page of a collection, following `@odata.nextLink`."""
         pages, url, query = [], path, params
         while url:
-            self.logged("GET", urlsplit(url.removeprefix(BASE_URL)).path)
-            body = self.send("GET", url, query, prefer=prefer).raise_for_error().json() or {}
+            answer = self.send("GET", url, query, prefer=prefer)
+            self.logged("GET", urlsplit(url.removeprefix(BASE_URL)).path, answer.status)
+            body = answer.raise_for_error().json() or {}
             pages.append(list(body.get("value") or []))
             url, query = body.get("@odata.nextLink") or "", {}
         return pages
 
     def each(self, paths: Sequence[str], params: dict[str, Any] | None = None) -> list[Response | None]:
         """GET each path (None for a 404), logged as the `$batch` requests the client would send."""
-        for start in range(0, len(paths), BATCH_SIZE):
-            self.logged("POST", "/v1.0/$batch", [("GET", p) for p in paths[start : start + BATCH_SIZE]])
         answers = [self.send("GET", path, params) for path in paths]
+        for start in range(0, len(paths), BATCH_SIZE):
+            self.logged("POST", "/v1.0/$batch", 200, [("GET", p) for p in paths[start : start + BATCH_SIZE]])
         return [None if a.status == 404 else a.raise_for_error() for a in answers]
 
     def write_groups(self, writes: Sequence[Write]) -> list[list[tuple[int, Response]]]:
@@ -111,8 +112,8 @@ class InProcessGraph:
         groups = []
         for start in range(0, len(writes), BATCH_SIZE):
             chunk = list(enumerate(writes))[start : start + BATCH_SIZE]
-            self.logged("POST", "/v1.0/$batch", [(w.method, w.url) for _, w in chunk])
             groups.append([(i, self.send(w.method, w.url, body=w.body)) for i, w in chunk])
+            self.logged("POST", "/v1.0/$batch", 200, [(w.method, w.url) for _, w in chunk])
         return groups
 
 

@@ -5,7 +5,7 @@ in with the real MSAL device flow (approved through the fake's admin API), the S
 from __future__ import annotations
 
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableSequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,6 +73,10 @@ class World:
         await self.admin.close()
         await self.store.close()
         await self.fake.close()
+
+    def request_log(self) -> MutableSequence[dict[str, Any]]:
+        """The fake's live request log (what a sync killed after N requests watches)."""
+        return self.fake.service.requests
 
     async def requests(self) -> list[dict[str, Any]]:
         async with self.admin.get(self.fake.admin_url + "/requests") as response:

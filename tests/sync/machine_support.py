@@ -433,7 +433,7 @@ async def run_killed(
 
     Returns (killed, result)."""
     loop = asyncio.get_running_loop()
-    log = world.fake.service.requests
+    log = world.request_log()
     log.clear()
     task = asyncio.ensure_future(run())
     history: list[str] = []

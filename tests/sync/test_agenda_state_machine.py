@@ -29,7 +29,7 @@ import random
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,6 +70,7 @@ from tests.sync.machine_support import (
     stamp_problem,
     writes_in,
 )
+from tests.sync.memory_world import MemoryOutlookUser, open_memory_world
 from tui_sync.domain.models import Action
 from tui_sync.domain.recurrence import expand
 from tui_sync.errors import UserError
@@ -112,15 +113,19 @@ def _touched_in_crm(state: Any) -> bool:
 class AgendaMachine(RuleBasedStateMachine):
     """One world per example, on its own event loop; every rule runs its coroutine to completion."""
 
+    open_world: Callable[[Path], Awaitable[World]] = staticmethod(open_world)
+    outlook_user: type[OutlookUser] = OutlookUser
+    scratch: str | None = None  # where each example's world goes (None: the system's temp dir)
+
     def __init__(self) -> None:
         super().__init__()
         self.loop = asyncio.new_event_loop()
-        self.tmp = tempfile.TemporaryDirectory(prefix="agenda-machine-")
+        self.tmp = tempfile.TemporaryDirectory(prefix="agenda-machine-", dir=self.scratch)
         self.broken = False
         started = time.monotonic()
-        self.world = self.run(open_world(Path(self.tmp.name)))
+        self.world = self.run(self.open_world(Path(self.tmp.name)))
         SECONDS["building worlds"] += time.monotonic() - started
-        self.outlook = OutlookUser(self.world)
+        self.outlook = self.outlook_user(self.world)
         self.period = self.world.service.default_period(self.world.user)
         self.singles: list[Single] = []
         self.series: list[SeriesModel] = []
@@ -892,6 +897,7 @@ FAST = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+MEMORY_EXAMPLES = 40  # the in-memory machine's default run: what fits in the HTTPS one's time
 
 
 def _count_series(draft: SeriesDraft) -> None:
@@ -900,7 +906,13 @@ def _count_series(draft: SeriesDraft) -> None:
     STATS["series started off their pattern"] += draft.skew > 0
 
 
-def _run_seeded(request: pytest.FixtureRequest, machine_settings: settings, *, slow: bool = False) -> Any:
+def _run_seeded(
+    request: pytest.FixtureRequest,
+    machine_settings: settings,
+    *,
+    slow: bool = False,
+    machine: type[AgendaMachine] = AgendaMachine,
+) -> Any:
     """Run the machine under one seed — `--hypothesis-seed`'s if given, else a fresh one — and return it;
     on failure, end the report with the command line that runs that seed again. Hypothesis itself prints
     a seed only when shrinking gives up, and its example database would replay an old failure first: it
@@ -920,7 +932,7 @@ def _run_seeded(request: pytest.FixtureRequest, machine_settings: settings, *, s
     )
     try:
         run_state_machine_as_test(
-            seed(chosen)(lambda: AgendaMachine()), settings=settings(machine_settings, database=None)
+            seed(chosen)(lambda: machine()), settings=settings(machine_settings, database=None)
         )
     except Exception as error:
         line = f"To reproduce this failure: {command}"
@@ -946,6 +958,39 @@ def test_random_histories_converge_long(request: pytest.FixtureRequest) -> None:
     seconds = {k: round(v, 1) for k, v in SECONDS.items()}
     print(
         f"\n{examples} examples in {time.monotonic() - started:.1f} s (seed {chosen}): "
+        f"{dict(STATS)} {seconds}"
+    )
+
+
+class MemoryAgendaMachine(AgendaMachine):
+    """The machine in memory (`tests/sync/memory_world.py`): no HTTP, so no HTTP faults (throttling,
+    503s, dropped connections); syncs are still killed after N answered requests or N SQL statements."""
+
+    open_world = staticmethod(open_memory_world)
+    outlook_user = MemoryOutlookUser
+    scratch = "/dev/shm" if Path("/dev/shm").is_dir() else None  # a real SQLite file, on tmpfs
+
+    def set_faults(self, throttle: float, error_503: float, drop_after: int | None, seed: int) -> None:
+        """Not a rule here: there is no HTTP to fault in memory."""
+
+
+def test_random_histories_converge_in_memory(request: pytest.FixtureRequest) -> None:
+    """More random histories than the HTTPS machine's, in about its time."""
+    _run_seeded(request, settings(FAST, max_examples=MEMORY_EXAMPLES), machine=MemoryAgendaMachine)
+
+
+@pytest.mark.slow
+def test_random_histories_converge_in_memory_long(request: pytest.FixtureRequest) -> None:
+    """The long run in memory: ten times TUI_SYNC_MACHINE_EXAMPLES histories (default 2000)."""
+    examples = 10 * int(os.environ.get("TUI_SYNC_MACHINE_EXAMPLES", "200"))
+    started = time.monotonic()
+    STATS.clear()
+    SECONDS.clear()
+    machine_settings = settings(FAST, max_examples=examples, stateful_step_count=25)
+    chosen = _run_seeded(request, machine_settings, slow=True, machine=MemoryAgendaMachine)
+    seconds = {k: round(v, 1) for k, v in SECONDS.items()}
+    print(
+        f"\nin memory: {examples} examples in {time.monotonic() - started:.1f} s (seed {chosen}): "
         f"{dict(STATS)} {seconds}"
     )
 

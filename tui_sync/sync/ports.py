@@ -3,10 +3,11 @@
 through these, and know no wire format.
 
 `tui_sync.microsoft.calendar.OutlookCalendar` is the Outlook calendar behind `Calendar`, and
-`tui_sync.microsoft.contacts.OutlookContacts` the Outlook contacts behind `AddressBook`. Another
-provider plugs in by implementing the same methods over its own API (reading its items into
-`RemoteEvent`s / `RemoteContact`s, with its own form of each as `raw`); the tests also run the engines
-on in-process ones.
+`tui_sync.microsoft.contacts.OutlookContacts` the Outlook contacts behind `AddressBook`; together they
+are the `Remote` a run connects to (`tui_sync.microsoft.mailbox.OutlookMailbox`). Another provider
+plugs in by implementing the same methods over its own API (reading its items into `RemoteEvent`s /
+`RemoteContact`s, with its own form of each as `raw`) and giving `SyncService` a `Connect` that opens
+it for a user; the tests also run the engines on in-process ones.
 
 A write is built by the port (`create_event`, `update_contact`, …) from typed items and sent with
 `write`; the engine never looks at its body, gets each answer back read as a typed item, and knows what
@@ -15,10 +16,11 @@ it means by the completion it gave the write (`tui_sync.sync.apply`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from tui_sync.domain.models import Action, Contact, DatabaseIdentity, Series
+from tui_sync.domain.models import Action, Contact, DatabaseIdentity, Series, User
 from tui_sync.domain.period import Period
 from tui_sync.domain.remote import Reading, RemoteContact, RemoteEvent
 from tui_sync.microsoft.calendar import EventResult, EventsRecorded, Write
@@ -135,3 +137,22 @@ class AddressBook(Protocol):
     def put_photo(self, contact_id: str, photo: bytes) -> Write: ...
 
     def delete_contact(self, contact_id: str) -> Write: ...
+
+
+class Remote(Protocol):
+    """One user's account at a provider, for one run: its calendar and address book, one session."""
+
+    @property
+    def calendar(self) -> Calendar: ...
+
+    @property
+    def address_book(self) -> AddressBook: ...
+
+    @property
+    def requests(self) -> int:
+        """Requests sent so far in the run (shown in the summary)."""
+        ...
+
+
+Connect = Callable[[User], AbstractAsyncContextManager[Remote]]
+"""Opens a user's `Remote` for one run (signing in silently), closed when the run ends."""

@@ -1,9 +1,11 @@
 """SyncService: the one entry point through which the TUI and the CLI sync a user.
 
-It checks the rights, takes the user's lease (one writer per user), signs in silently, opens one Graph
-session for the run, runs the agenda and/or contacts engines, and records the run and the last-sync
-times. Failures become lines of `Summary.errors` rather than exceptions, so a caller always gets a
-Summary to show; only bad requests (unknown user, no right) raise.
+It checks the rights, takes the user's lease (one writer per user), connects to the user's mailbox for
+the run (by default Microsoft 365: signed in silently, one Graph session; `connect` is where another
+provider would plug in, see `tui_sync.sync.ports`), runs the agenda and/or contacts engines on its
+calendar and address book, and records the run and the last-sync times. Failures become lines of
+`Summary.errors` rather than exceptions, so a caller always gets a Summary to show; only bad requests
+(unknown user, no right) raise.
 
 The engines and the Graph client are imported where a run starts, not at the top: every command builds
 this service, and those that only read the CRM (`user list`, `agenda list`, …) start faster without them.
@@ -40,6 +42,7 @@ from tui_sync.sync.events import (
 
 if TYPE_CHECKING:
     from tui_sync.microsoft.graph import GraphClient
+    from tui_sync.sync.ports import AddressBook, Calendar, Connect, Remote
 
 # A running sync renews its lease every HEARTBEAT_SECONDS, so a run that died (on another machine: on
 # this one a dead process is taken over at once) frees its user within LEASE_SECONDS. Four beats per
@@ -70,6 +73,7 @@ class SyncService:
         authenticator: Authenticator | None = None,
         lease_seconds: float = LEASE_SECONDS,
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
+        connect: Connect | None = None,
     ) -> None:
         if not 0 < heartbeat_seconds < lease_seconds:
             raise ValueError("the heartbeat must renew the lease before it expires")
@@ -79,6 +83,7 @@ class SyncService:
         self.settings = settings
         self.clock = clock
         self._authenticator = authenticator
+        self._connect: Connect = connect or self._microsoft  # where the users' calendars and contacts are
 
     async def authenticator(self) -> Authenticator:
         """The MSAL client for the ADM's application settings (built once, shared by every run)."""
@@ -114,6 +119,14 @@ class SyncService:
         provider = auth.token_provider(user.home_account_id, user.code)
         return GraphClient.from_settings(self.settings.microsoft, provider, user.code)
 
+    @asynccontextmanager
+    async def _microsoft(self, user: User) -> AsyncIterator[Remote]:
+        """The user's Microsoft 365 mailbox over one Graph session, signed in silently."""
+        from tui_sync.microsoft.mailbox import OutlookMailbox
+
+        async with await self.graph_for(user) as graph:
+            yield OutlookMailbox(graph)
+
     async def run(
         self,
         viewer: str,
@@ -132,15 +145,16 @@ class SyncService:
         summary = Summary(user.code)
         async with self.lease(user.code, canonical_code(viewer)):
             run_id = await self.store.start_run(user.code, "+".join(sorted(what)))
-            graph: GraphClient | None = None
+            remote: Remote | None = None
             try:
                 on_event(Progress(next(iter(what)), "connecting"))
-                graph = await self.graph_for(user)
-                async with graph:
+                async with self._connect(user) as remote:
                     if "agenda" in what:
-                        await self._agenda(user, graph, period, confirmer, on_event, two_way, summary)
+                        await self._agenda(
+                            user, remote.calendar, period, confirmer, on_event, two_way, summary
+                        )
                     if "contacts" in what and two_way:
-                        await self._contacts(user, graph, on_event, summary)
+                        await self._contacts(user, remote.address_book, on_event, summary)
             except UserError as error:
                 summary.errors.append(error.message)
                 if isinstance(error, AccountNotAccessible):
@@ -150,7 +164,7 @@ class SyncService:
                 summary.errors.append(texts.sync.INTERRUPTED if interrupted else repr(error))
                 raise
             finally:
-                summary.requests = graph.requests if graph else 0
+                summary.requests = remote.requests if remote else 0
                 summary.seconds = time.monotonic() - started
                 await self.store.finish_run(run_id, summary.ok, summary.to_json(), summary.errors)
         return summary
@@ -203,7 +217,7 @@ class SyncService:
     async def _agenda(
         self,
         user: User,
-        graph: GraphClient,
+        calendar: Calendar,
         period: Period | None,
         confirmer: Confirmer | None,
         on_event: ProgressCallback,
@@ -212,14 +226,13 @@ class SyncService:
     ) -> None:
         if not user.prefs.calendar_name.strip():
             raise UserError(texts.microsoft.CALENDAR_NAME_NOT_SET)
-        from tui_sync.microsoft.calendar import OutlookCalendar
         from tui_sync.sync.agenda import AgendaSync
         from tui_sync.sync.deletions import DeletionGate
         from tui_sync.sync.plan import as_policy
 
         engine = AgendaSync(
             store=self.store,
-            calendar=OutlookCalendar(graph),
+            calendar=calendar,
             user=user,
             period=period or self.default_period(user),
             policy=as_policy(self.settings.sync.conflict),
@@ -239,15 +252,14 @@ class SyncService:
             await self.store.set_last_sync(user.code, "agenda", self.clock())
 
     async def _contacts(
-        self, user: User, graph: GraphClient, on_event: ProgressCallback, summary: Summary
+        self, user: User, address_book: AddressBook, on_event: ProgressCallback, summary: Summary
     ) -> None:
-        from tui_sync.microsoft.contacts import OutlookContacts
         from tui_sync.sync.contacts import ContactsSync
         from tui_sync.sync.plan import as_policy
 
         engine = ContactsSync(
             store=self.store,
-            address_book=OutlookContacts(graph),
+            address_book=address_book,
             user=user,
             policy=as_policy(self.settings.sync.conflict),
             on_event=on_event,
@@ -276,8 +288,7 @@ class SyncService:
         await self._check_own_action(user, action_id)
         if not (user.prefs.automatic and user.prefs.calendar_name and user.home_account_id):
             return
-        from tui_sync.microsoft.calendar import OutlookCalendar
         from tui_sync.sync.push import push_action
 
-        async with self.lease(user.code, user.code), await self.graph_for(user) as graph:
-            await push_action(self.store, OutlookCalendar(graph), user, action_id, self.settings.tz)
+        async with self.lease(user.code, user.code), self._connect(user) as remote:
+            await push_action(self.store, remote.calendar, user, action_id, self.settings.tz)
