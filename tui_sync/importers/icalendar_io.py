@@ -127,7 +127,7 @@ def read_calendar_file(
         try:
             calendars = icalendar.Calendar.from_ical(text, multiple=True)
         except Exception as error:  # icalendar raises assorted types for assorted garbage
-            raise BadInput(texts.imports.not_calendar(source, str(error))) from None
+            raise BadInput(texts.imports.not_calendar(source, one_line(str(error)))) from None
     if not calendars or any(c.name != "VCALENDAR" for c in calendars):
         raise BadInput(texts.imports.no_vcalendar(source))
     events = [e for c in calendars for e in c.walk("VEVENT") if isinstance(e, icalendar.Event)]
