@@ -225,7 +225,7 @@ def _run(argv: Sequence[str] | None, now: Clock | None) -> int:
         _say(err, error.message if ctx is None else ctx.explain(error))
         return error.exit_code
     except InvalidValue as error:
-        _say(err, str(error))
+        _say(err, texts.domain.refusal(error))
         return BadInput.exit_code
     except KeyboardInterrupt:
         _say(err, texts.sync.INTERRUPTED)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tui_sync.domain.models import InvalidValue, MicrosoftSettings, Rights, SyncPrefs, User
+from tui_sync.domain.refusals import RightsOnSelf
 from tui_sync.errors import AlreadyExists, UnknownUser, UserError
 from tui_sync.store import Store
 
@@ -95,8 +96,9 @@ async def test_rights_are_set_read_and_replaced(store: Store) -> None:
 
 
 async def test_rights_need_two_different_known_users(store: Store) -> None:
-    with pytest.raises(InvalidValue, match="own"):
+    with pytest.raises(InvalidValue) as refused:
         await store.set_rights(Rights("ADM", "adm", visible=True))
+    assert refused.value.reason == RightsOnSelf("ADM")
     with pytest.raises(UnknownUser):
         await store.set_rights(Rights("ADM", "NOBODY", visible=True))
 

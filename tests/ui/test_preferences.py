@@ -20,6 +20,7 @@ from tests.threaded_fake import UNKNOWN_CLIENT_ID, UPN
 from tests.ui.conftest import WALL, UiWorld
 from tui_sync import texts
 from tui_sync.domain.models import DEFAULT_ACTION_TYPES, InvalidValue, SyncPrefs, validate_email
+from tui_sync.domain.refusals import NotAWholeNumber
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.auth import DeviceCode
 from tui_sync.services import ResetDone, Services
@@ -166,7 +167,7 @@ async def test_a_refused_value_is_named_in_place_and_nothing_is_saved(
             elif typed:
                 SyncPrefs(months_after=int(typed))
             else:
-                raise InvalidValue(field, texts.tui.months_not_a_number(36))
+                raise InvalidValue(field, NotAWholeNumber(0, 36))
         assert text(screen, "#error") == texts.domain.invalid_value(refused.value, label)
         assert screen.focused is screen.query_one(selector)  # the field to fix has the focus
         assert screen.dirty()  # what was typed is still there

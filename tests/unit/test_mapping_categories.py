@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 
 from tests.strategies import action_types
+from tui_sync import texts
 from tui_sync.domain.models import DEFAULT_ACTION_TYPES, ActionType, InvalidValue
 from tui_sync.microsoft.mapping import PRESET_COLOURS, category_for, nearest_preset
 
@@ -62,8 +63,9 @@ def test_lower_case_colours_are_read() -> None:
 
 
 def test_a_bad_colour_is_refused_with_the_domains_message() -> None:
-    with pytest.raises(InvalidValue, match="colour: 'blue' is not a #RRGGBB colour"):
+    with pytest.raises(InvalidValue) as refused:
         nearest_preset("blue")
+    assert texts.domain.refusal(refused.value) == "colour: 'blue' is not a #RRGGBB colour"
 
 
 @given(action_types())

@@ -353,7 +353,7 @@ async def _refusing(saving: Awaitable[T], end_given: bool) -> T:
             found.pop("--end", None)
         raise BadInput("\n".join(texts.cli.bad_option(o, p) for o, p in found.items())) from None
     except InvalidValue as error:
-        raise _option_error(error.field, error.problem) from None
+        raise _option_error(error.field, texts.domain.problem(error.reason)) from None
 
 
 async def add_action(ctx: Context, args: argparse.Namespace) -> int:

@@ -80,7 +80,7 @@ def _add_pref_options(parser: argparse.ArgumentParser) -> None:
 
 def _option_error(error: InvalidValue, names: dict[str, str]) -> BadInput:
     option = _PREF_OPTIONS.get(error.field) or names.get(error.field) or error.field
-    return BadInput(texts.cli.bad_option(option, error.problem))
+    return BadInput(texts.cli.bad_option(option, texts.domain.problem(error.reason)))
 
 
 def _prefs_given(args: argparse.Namespace) -> dict[str, Any]:

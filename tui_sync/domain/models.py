@@ -2,7 +2,8 @@
 
 Every layer speaks these types: the store reads and writes them, the mapping turns them into Graph JSON,
 the sync engine compares them. They validate themselves on construction so that bad data is refused
-where it enters (CLI, import, TUI form), with a message naming the field.
+where it enters (CLI, import, TUI form), with an InvalidValue naming the field and what was wrong
+(tui_sync.domain.refusals); the edge words it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,24 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Literal, get_args
+
+from tui_sync.domain.refusals import (
+    Empty,
+    EndsBeforeStart,
+    Malformed,
+    NoDay,
+    NoName,
+    NoOriginalStart,
+    NotAnImage,
+    NotOneOf,
+    NoZone,
+    OutOfRange,
+    Reason,
+    TooFew,
+    TooLarge,
+    TooManyAddressLines,
+    Unknown,
+)
 
 MAX_MONTHS = 36
 MAX_REMINDER_MINUTES = 40320  # four weeks, Outlook's largest reminder
@@ -31,12 +50,18 @@ _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
 class InvalidValue(ValueError):
-    """A value refused by a domain rule; `field` names what the user must fix."""
+    """A value refused by a domain rule: `field` names what the user must fix, `reason` what was wrong
+    and its limit. It carries no sentence: the edge that shows it words it (`texts.domain.problem`,
+    `texts.domain.refusal`)."""
 
-    def __init__(self, field_name: str, problem: str) -> None:
-        super().__init__(f"{field_name}: {problem}")
+    def __init__(self, field_name: str, reason: Reason) -> None:
+        super().__init__(field_name, reason)
         self.field = field_name
-        self.problem = problem
+        self.reason = reason
+
+    def __str__(self) -> str:
+        """For logs and tracebacks; a user reads `texts.domain.refusal(error)`."""
+        return f"{self.field}: {self.reason}"
 
 
 def validate_client_id(value: str) -> str:
@@ -44,27 +69,25 @@ def validate_client_id(value: str) -> str:
     try:
         return str(uuid.UUID(value.strip()))
     except (ValueError, AttributeError):
-        raise InvalidValue("client_id", f"{value!r} is not a GUID (e.g. 1b2c3d4e-…)") from None
+        raise InvalidValue("client_id", Malformed(value, "guid")) from None
 
 
 def validate_email(value: str, field_name: str = "email") -> str:
     """An empty e-mail is allowed (not set); otherwise it must look like name@domain.tld."""
     value = value.strip()
     if value and not _EMAIL.match(value):
-        raise InvalidValue(field_name, f"{value!r} is not an e-mail address")
+        raise InvalidValue(field_name, Malformed(value, "email"))
     return value
 
 
 def _check_months(name: str, value: int) -> None:
     if not 0 <= value <= MAX_MONTHS:
-        raise InvalidValue(name, f"must be between 0 and {MAX_MONTHS} (got {value})")
+        raise InvalidValue(name, OutOfRange(0, MAX_MONTHS, got=value))
 
 
 def _check_reminder(minutes: int) -> None:
     if not 0 <= minutes <= MAX_REMINDER_MINUTES:
-        raise InvalidValue(
-            "reminder_minutes", f"must be between 0 and {MAX_REMINDER_MINUTES} (got {minutes})"
-        )
+        raise InvalidValue("reminder_minutes", OutOfRange(0, MAX_REMINDER_MINUTES, got=minutes))
 
 
 def entered_title(title: str) -> str:
@@ -72,7 +95,7 @@ def entered_title(title: str) -> str:
     blanks; a blank one is refused. (Outlook itself allows an empty subject: what a sync brings from
     Microsoft 365 is taken as it is.)"""
     if not title.strip():
-        raise InvalidValue("title", "must not be empty")
+        raise InvalidValue("title", Empty())
     return title.strip()
 
 
@@ -85,11 +108,7 @@ def check_note(note: str) -> None:
         return
     size = len(json.dumps(note, ensure_ascii=False).encode("utf-8"))
     if size > MAX_NOTE_JSON_BYTES:
-        raise InvalidValue(
-            "note",
-            f"is {size / 1024 / 1024:.1f} MB; Microsoft 365 takes one request of at most 4 MB, "
-            f"so a note may hold {MAX_NOTE_JSON_BYTES / 1024 / 1024:.1f} MB",
-        )
+        raise InvalidValue("note", TooLarge("note", size, MAX_NOTE_JSON_BYTES))
 
 
 def _ends_before(start: datetime, end: datetime, all_day: bool) -> bool:
@@ -102,7 +121,7 @@ def _ends_before(start: datetime, end: datetime, all_day: bool) -> bool:
 
 def _check_aware(name: str, value: datetime) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidValue(name, "must carry a time zone")
+        raise InvalidValue(name, NoZone())
 
 
 @dataclass(frozen=True)
@@ -139,10 +158,10 @@ class User:
     def __post_init__(self) -> None:
         code = self.code.strip().upper()
         if not re.fullmatch(r"[A-Z0-9_]{1,20}", code):
-            raise InvalidValue("code", f"{self.code!r} must be 1–20 letters, digits or _")
+            raise InvalidValue("code", Malformed(self.code, "user_code"))
         object.__setattr__(self, "code", code)
         if not self.full_name.strip():
-            raise InvalidValue("full_name", "must not be empty")
+            raise InvalidValue("full_name", Empty())
 
 
 @dataclass(frozen=True)
@@ -165,9 +184,9 @@ class ActionType:
 
     def __post_init__(self) -> None:
         if not self.label.strip():
-            raise InvalidValue("label", "must not be empty")
+            raise InvalidValue("label", Empty())
         if not _COLOUR.match(self.colour):
-            raise InvalidValue("colour", f"{self.colour!r} is not a #RRGGBB colour")
+            raise InvalidValue("colour", Malformed(self.colour, "colour"))
 
 
 DEFAULT_ACTION_TYPES = (
@@ -210,10 +229,10 @@ class Action:
         _check_aware("start", self.start)
         _check_aware("end", self.end)
         if _ends_before(self.start, self.end, self.all_day):
-            raise InvalidValue("end", "must be after the start")
+            raise InvalidValue("end", EndsBeforeStart("time"))
         _check_reminder(self.reminder_minutes)
         if self.series_id is not None and self.original_start is None:
-            raise InvalidValue("original_start", "an occurrence needs its original start")
+            raise InvalidValue("original_start", NoOriginalStart())
 
     def with_changes(self, **changes: Any) -> Action:
         return replace(self, **changes)
@@ -272,31 +291,31 @@ class Recurrence:
 
     def __post_init__(self) -> None:
         if self.pattern not in get_args(Pattern):
-            raise InvalidValue("pattern", f"unknown recurrence {self.pattern!r}")
+            raise InvalidValue("pattern", Unknown("recurrence", self.pattern))
         if not 1 <= self.interval <= MAX_INTERVAL:
-            raise InvalidValue("interval", f"must be between 1 and {MAX_INTERVAL}")
+            raise InvalidValue("interval", OutOfRange(1, MAX_INTERVAL))
         object.__setattr__(self, "days_of_week", tuple(d.lower() for d in self.days_of_week))
         if any(d not in WEEKDAYS for d in self.days_of_week):
-            raise InvalidValue("days_of_week", f"unknown day in {self.days_of_week}")
+            raise InvalidValue("days_of_week", Unknown("days", self.days_of_week))
         needs_days = self.pattern in ("weekly", "relativeMonthly", "relativeYearly")
         if needs_days and not self.days_of_week:
-            raise InvalidValue("days_of_week", f"{self.pattern} needs at least one day")
+            raise InvalidValue("days_of_week", NoDay(self.pattern))
         if self.pattern in ("absoluteMonthly", "absoluteYearly") and not (
             self.day_of_month and 1 <= self.day_of_month <= 31
         ):
-            raise InvalidValue("day_of_month", "must be between 1 and 31")
+            raise InvalidValue("day_of_month", OutOfRange(1, 31))
         if self.pattern.endswith("Yearly") and not (self.month and 1 <= self.month <= 12):
-            raise InvalidValue("month", "must be between 1 and 12")
+            raise InvalidValue("month", OutOfRange(1, 12))
         if self.pattern.startswith("relative") and self.index not in INDEXES:
-            raise InvalidValue("index", f"must be one of {', '.join(INDEXES)}")
+            raise InvalidValue("index", NotOneOf(INDEXES))
         if self.first_day_of_week not in WEEKDAYS:
-            raise InvalidValue("first_day_of_week", f"unknown day {self.first_day_of_week!r}")
+            raise InvalidValue("first_day_of_week", Unknown("day", self.first_day_of_week))
         if self.range_type == "endDate" and (self.end_date is None or self.end_date < self.start_date):
-            raise InvalidValue("end_date", "must be on or after the start date")
+            raise InvalidValue("end_date", EndsBeforeStart("day"))
         if self.range_type == "numbered" and not (self.count and self.count >= 1):
-            raise InvalidValue("count", "must be at least 1")
+            raise InvalidValue("count", TooFew(1))
         if self.range_type not in ("endDate", "noEnd", "numbered"):
-            raise InvalidValue("range_type", f"unknown range {self.range_type!r}")
+            raise InvalidValue("range_type", Unknown("range", self.range_type))
 
 
 @dataclass(frozen=True)
@@ -329,7 +348,7 @@ class Series:
         _check_aware("start", self.start)
         _check_aware("end", self.end)
         if _ends_before(self.start, self.end, self.all_day):
-            raise InvalidValue("end", "must be after the start")
+            raise InvalidValue("end", EndsBeforeStart("time"))
         _check_reminder(self.reminder_minutes)
 
     def with_changes(self, **changes: Any) -> Series:
@@ -365,17 +384,16 @@ class Contact:
 
     def __post_init__(self) -> None:
         if not (self.last_name.strip() or self.first_name.strip() or self.company.strip()):
-            raise InvalidValue("last_name", "a contact needs a name or a company")
+            raise InvalidValue("last_name", NoName())
         object.__setattr__(self, "email", validate_email(self.email))
         lines = tuple(line for line in self.address_lines if line)
         if len(lines) > 3:
-            raise InvalidValue("address_lines", "at most 3 address lines")
+            raise InvalidValue("address_lines", TooManyAddressLines(3))
         object.__setattr__(self, "address_lines", lines)
         if self.photo is not None and photo_type(self.photo) is None:
-            raise InvalidValue("photo", "must be a JPEG or PNG image")
+            raise InvalidValue("photo", NotAnImage())
         if self.photo is not None and len(self.photo) > MAX_PHOTO_BYTES:
-            size = len(self.photo) / 1024 / 1024
-            raise InvalidValue("photo", f"is {size:.1f} MB; Microsoft 365 takes contact photos up to 4 MB")
+            raise InvalidValue("photo", TooLarge("photo", len(self.photo), MAX_PHOTO_BYTES))
 
     @property
     def display_name(self) -> str:
@@ -422,4 +440,4 @@ class MicrosoftSettings:
         if self.client_id:
             object.__setattr__(self, "client_id", validate_client_id(self.client_id))
         if not re.fullmatch(r"[A-Za-z0-9.\-]{1,100}", self.tenant or ""):
-            raise InvalidValue("tenant", f"{self.tenant!r} is not a tenant name or id")
+            raise InvalidValue("tenant", Malformed(self.tenant, "tenant"))

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from tui_sync.domain.models import InvalidValue
+from tui_sync.domain.refusals import EndsBeforeStart, Malformed
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
-            raise InvalidValue("to", "the end of the period must be after its start")
+            raise InvalidValue("to", EndsBeforeStart("period"))
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         """True when an item spanning [start, end] touches the period (zero-length items included)."""
@@ -57,4 +58,4 @@ def parse_day(text: str, name: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidValue(name, f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidValue(name, Malformed(text, "date")) from None

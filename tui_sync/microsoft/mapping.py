@@ -423,6 +423,8 @@ def last_modified(item: Mapping[str, Any]) -> datetime | None:
 
 
 def _why(exc: BaseException) -> str:
+    if isinstance(exc, InvalidValue):
+        return texts.domain.refusal(exc)
     return str(exc) or type(exc).__name__
 
 
@@ -640,7 +642,9 @@ def graph_to_contact(item: Mapping[str, Any], photo: bytes | None = None) -> Con
             note=graph_note(item),
         )
     except InvalidValue as exc:
-        raise UnreadableItem(texts.microsoft.unreadable_item("contact", item.get("id"), str(exc))) from None
+        raise UnreadableItem(
+            texts.microsoft.unreadable_item("contact", item.get("id"), texts.domain.refusal(exc))
+        ) from None
 
 
 # --- updates that keep what only Outlook holds -------------------------------------------------------------

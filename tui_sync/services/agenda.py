@@ -191,7 +191,7 @@ def recurrence_of(draft: ActionDraft, start: date, problems: _Problems) -> Recur
             **patterns[draft.repeat],
         )
     except InvalidValue as error:
-        problems.add(error.field, error.problem)
+        problems.add(error.field, texts.domain.problem(error.reason))
         return None
 
 
@@ -349,7 +349,7 @@ class AgendaService:
         try:
             check_note(draft.note)
         except InvalidValue as error:
-            problems.add("note", error.problem)
+            problems.add("note", texts.domain.problem(error.reason))
         first = _day(draft.start_day, "start_day", problems)
         last = _day(draft.end_day, "end_day", problems)
         start_time = time() if draft.all_day else _clock_time(draft.start_time, "start_time", problems)
@@ -379,7 +379,7 @@ class AgendaService:
                 note=draft.note,
             )
         except InvalidValue as error:
-            raise DraftRefused([(error.field, error.problem)]) from None
+            raise DraftRefused([(error.field, texts.domain.problem(error.reason))]) from None
         return action, recurrence
 
     # --- changes ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from tui_sync import texts
 from tui_sync.domain.models import Action, ActionType, InvalidValue, Recurrence, Series
 from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import aligned
+from tui_sync.domain.refusals import SeriesOccurrence, UnknownActionType
 from tui_sync.errors import AlreadyExists, NotFound
 from tui_sync.store.db import from_row, user_code
 from tui_sync.store.users import UsersRepo
@@ -99,7 +100,7 @@ class AgendaRepo(UsersRepo):
         """Clear messages for what the foreign keys would refuse anyway."""
         await self.get_user(owner)
         if not await self._one("SELECT 1 FROM action_types WHERE label = ?", (action_type,)):
-            raise InvalidValue("action_type", texts.errors.unknown_action_type(action_type))
+            raise InvalidValue("action_type", UnknownActionType(action_type))
 
     # --- actions ---------------------------------------------------------------------------------
 
@@ -138,7 +139,7 @@ class AgendaRepo(UsersRepo):
     async def add_action(self, action: Action) -> Action:
         """Add a single (non-series) action; returns it with its id and timestamps."""
         if action.series_id is not None:
-            raise InvalidValue("series_id", "an occurrence of a series is written with set_exception")
+            raise InvalidValue("series_id", SeriesOccurrence())
         async with self.transaction():
             await self._check_refs(action.owner, action.action_type)
             now = self._t(self.now())
@@ -154,7 +155,7 @@ class AgendaRepo(UsersRepo):
         their ids and timestamps, in order. A pull copies hundreds of Outlook events at once: one
         statement for all of them, not several per action."""
         if any(a.series_id is not None for a in actions):
-            raise InvalidValue("series_id", "an occurrence of a series is written with set_exception")
+            raise InvalidValue("series_id", SeriesOccurrence())
         if not actions:
             return []
         async with self.transaction():

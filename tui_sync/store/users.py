@@ -8,6 +8,7 @@ from typing import Literal
 
 from tui_sync import texts
 from tui_sync.domain.models import DatabaseIdentity, InvalidValue, MicrosoftSettings, Rights, SyncPrefs, User
+from tui_sync.domain.refusals import RightsOnSelf
 from tui_sync.errors import AlreadyExists, UnknownUser
 from tui_sync.store.db import Database, from_row, user_code
 
@@ -146,7 +147,7 @@ class UsersRepo(Database):
         """Set what `viewer` may do with `target`'s data (both must exist and differ)."""
         viewer, target = user_code(rights.viewer), user_code(rights.target)
         if viewer == target:
-            raise InvalidValue("target", texts.errors.own_rights(viewer))
+            raise InvalidValue("target", RightsOnSelf(viewer))
         async with self.transaction():
             await self.get_user(viewer)
             await self.get_user(target)

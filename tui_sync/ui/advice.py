@@ -1,4 +1,5 @@
-"""How the terminal application says to fix an unusable Microsoft account.
+"""How the terminal application says to fix an unusable Microsoft account, and words a failure that is
+not one of our errors.
 
 The engine's errors say what is wrong and carry their data (`AccountNotAccessible.reason`); what the
 user should do is the front end's to say: here, check the ADM settings and press Connect (the command
@@ -8,6 +9,7 @@ line names its own commands instead).
 from __future__ import annotations
 
 from tui_sync import texts
+from tui_sync.domain.models import InvalidValue
 from tui_sync.errors import UserError
 from tui_sync.microsoft.checks import ACCOUNT_NOT_ACCESSIBLE, CheckResult
 from tui_sync.microsoft.errors import AccountNotAccessible
@@ -22,6 +24,14 @@ def explain(error: UserError) -> str:
         if isinstance(error, AccountNotAccessible)
         else error.message
     )
+
+
+def said(error: BaseException) -> str:
+    """A failure that is not a UserError, in one line: a domain refusal worded, else the error's own
+    text (or its kind, when it has none)."""
+    if isinstance(error, InvalidValue):
+        return texts.domain.refusal(error)
+    return str(error) or type(error).__name__
 
 
 def check_text(result: CheckResult) -> str:

@@ -17,7 +17,7 @@ from textual.worker import Worker
 
 from tui_sync import texts
 from tui_sync.errors import UserError
-from tui_sync.ui.advice import explain
+from tui_sync.ui.advice import explain, said
 
 if TYPE_CHECKING:
     from tui_sync.ui.app import TuiSyncApp
@@ -48,7 +48,7 @@ def start_push(
         except asyncio.CancelledError:
             raise
         except Exception as error:  # anything at all: one line, and the next sync settles it
-            problem = explain(error) if isinstance(error, UserError) else str(error) or type(error).__name__
+            problem = explain(error) if isinstance(error, UserError) else said(error)
             app.notify(texts.tui_agenda.agenda_push_failed(owner, problem), severity="warning", markup=False)
             report("failed")
             return

@@ -53,8 +53,8 @@ FIELD_LABELS = {
 def refusal(error: Exception) -> str:
     """The one line a refused change shows in place (a domain value names the field the user sees)."""
     if isinstance(error, InvalidValue):
-        label = FIELD_LABELS.get(error.field)
-        return texts.tui.admin_invalid(label, error.problem) if label else error.problem
+        label, problem = FIELD_LABELS.get(error.field), texts.domain.problem(error.reason)
+        return texts.tui.admin_invalid(label, problem) if label else problem
     if isinstance(error, UserError):
         return error.message
     return str(error)

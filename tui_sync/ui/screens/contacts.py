@@ -717,7 +717,7 @@ class ContactForm(ModalScreen[Contact | None]):
                 id=None if self.contact is None else self.contact.id,
             )
         except InvalidValue as error:
-            self._refuse(error.field, error.problem)
+            self._refuse(error.field, texts.domain.problem(error.reason))
             return
         try:
             saved = await self.contacts.save(contact)

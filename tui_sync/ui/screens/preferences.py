@@ -21,6 +21,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 
 from tui_sync import texts
 from tui_sync.domain.models import MAX_MONTHS, InvalidValue, SyncPrefs, User
+from tui_sync.domain.refusals import NotAWholeNumber
 from tui_sync.errors import UserError
 from tui_sync.microsoft.auth import SignedIn
 from tui_sync.microsoft.checks import CATEGORIES_MISSING, CheckResult
@@ -78,7 +79,7 @@ class FormValues:
 
 def _months(text: str, field_name: str) -> int:
     if not text.strip().isdigit():
-        raise InvalidValue(field_name, texts.tui.months_not_a_number(MAX_MONTHS))
+        raise InvalidValue(field_name, NotAWholeNumber(0, MAX_MONTHS))
     return int(text)
 
 

@@ -174,8 +174,11 @@ class WizardScreen(AppScreen):
             return
         try:
             jobs = self._jobs()
-        except (BadInput, InvalidValue) as error:
-            self.query_one("#form-error", Static).update(str(error))
+        except BadInput as error:
+            self.query_one("#form-error", Static).update(error.message)
+            return
+        except InvalidValue as error:
+            self.query_one("#form-error", Static).update(texts.domain.refusal(error))
             return
         self.query_one("#form-error", Static).update("")
         self.tui.start_sync(jobs)
