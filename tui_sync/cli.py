@@ -112,9 +112,7 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def build_parser() -> ArgumentParser:
-    parser = ArgumentParser(
-        prog=PROG, description="Keep a CRM agenda and contacts in step with Microsoft 365."
-    )
+    parser = ArgumentParser(prog=PROG)
     parser.set_defaults(config=None)
     parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     parser.add_argument(

@@ -128,7 +128,6 @@ def test_calendar_name_not_set(run_cli, fake: ThreadedFake, monkeypatch) -> None
     lines = result.stdout.splitlines()
     assert lines[0] == fail(texts.microsoft.CALENDAR_NAME_NOT_SET)
     assert lines[1] == ok(texts.microsoft.signed_in_as(UPN))  # the other checks still ran
-    assert texts.microsoft.CALENDAR_NAME_NOT_SET_FR == "Nom du calendrier non renseigné"
 
 
 def test_calendar_not_found(run_cli, fake: ThreadedFake, monkeypatch) -> None:

@@ -26,7 +26,6 @@ def troubleshooting() -> str:
 
 FIXED = {
     "CALENDAR_NAME_NOT_SET": texts.microsoft.CALENDAR_NAME_NOT_SET,
-    "CALENDAR_NAME_NOT_SET_FR": texts.microsoft.CALENDAR_NAME_NOT_SET_FR,
     "ACCOUNT_NOT_ACCESSIBLE": texts.microsoft.ACCOUNT_NOT_ACCESSIBLE,
     "SIGN_IN_CANCELLED": texts.microsoft.SIGN_IN_CANCELLED,
     "SIGN_IN_DECLINED": texts.microsoft.SIGN_IN_DECLINED,

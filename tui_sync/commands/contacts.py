@@ -212,7 +212,7 @@ async def edit_contact(ctx: Context, args: argparse.Namespace) -> int:
 async def delete_contact(ctx: Context, args: argparse.Namespace) -> int:
     contact = await ctx.services.contacts.get(args.contact_id)
     if not args.yes:  # the same rule as `agenda delete`: a script says so to destroy
-        raise BadInput(texts.cli.cli_delete_needs_yes(f"contact {contact.display_name}"))
+        raise BadInput(texts.cli.cli_delete_needs_yes(texts.cli.contact_cli_what(contact.display_name)))
     listed_by = [
         user.code
         for user in await ctx.services.people.list_users()

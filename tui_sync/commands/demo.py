@@ -11,29 +11,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tui_sync import texts
 from tui_sync.commands import Context, number_in
-
-DESCRIPTION = """\
-Open the terminal application on a demo company (five users, 60 contacts, four
-weeks of agenda) synced with a fake Microsoft 365 that runs inside tui-sync: no
-tenant, no second terminal, nothing written outside the demo folder."""
-EXAMPLE = """\
-The demo opens as CARINE. Try: f6 Preferences, ctrl+o Connect (the code is
-approved by itself after a few seconds), then f9 Sync now: events made in
-Outlook arrive, a deletion made in Outlook is asked. ctrl+q quits; without
---keep the demo folder is removed.
-
-example:
-  tui-sync demo --keep ~/tui-sync-demo --latency-ms 50
-"""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser(
         "demo",
         help="try tui-sync on a throw-away CRM and a built-in fake Microsoft 365",
-        description=DESCRIPTION,
-        epilog=EXAMPLE,
+        description=texts.help.DEMO_DESCRIPTION,
+        epilog=texts.help.DEMO_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     demo.add_argument(

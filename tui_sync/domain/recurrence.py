@@ -25,8 +25,9 @@ from typing import Any, Literal
 
 from dateutil import rrule
 
-from tui_sync.domain.models import WEEKDAYS, Action, Recurrence, Series
+from tui_sync.domain.models import WEEKDAYS, Action, InvalidValue, Recurrence, Series
 from tui_sync.domain.period import Period
+from tui_sync.domain.refusals import NoZone
 
 _RR_DAYS = dict(
     zip(WEEKDAYS, (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU), strict=True)
@@ -47,7 +48,7 @@ _FREQ: dict[str, Frequency] = {
 def _zone(moment: datetime) -> tzinfo:
     """The zone of an aware datetime (the models refuse naive ones)."""
     if moment.tzinfo is None:
-        raise ValueError("a naive datetime has no zone")
+        raise InvalidValue("start", NoZone())
     return moment.tzinfo
 
 

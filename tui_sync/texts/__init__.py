@@ -9,7 +9,7 @@ fixed ones; one module per audience or kind (import the package and name the mod
 - `microsoft`: signing in, the Test lines, what Microsoft 365 answered;
 - `sync`: a sync run: progress, summary, deletions to confirm, leases;
 - `imports`: importing and exporting files;
-- `cli`: the command line's own words;
+- `cli`: the command line's own words; `help`: what each command's --help says it does;
 - `tui`, `tui_agenda`, `tui_contacts`: the terminal application's screens, dialogs and key hints.
 
 The domain, the errors and the redaction sit below this package and hold no English of their own.
@@ -21,6 +21,7 @@ from tui_sync.texts import (
     config,
     domain,
     errors,
+    help,
     imports,
     microsoft,
     sync,
@@ -35,6 +36,7 @@ __all__ = [
     "config",
     "domain",
     "errors",
+    "help",
     "imports",
     "microsoft",
     "sync",

@@ -104,6 +104,11 @@ def contact_list_line(contact_id: int, name: str, company: str, email: str, city
     return "  ".join([f"{contact_id:>8}", name, *(part for part in (company, email, city) if part)])
 
 
+def contact_cli_what(name: str) -> str:
+    """The contact `contacts delete` is about, in its refusal without --yes."""
+    return f"contact {name}"
+
+
 def contact_deleted_from_lists(codes: list[str]) -> str:
     """A deleted contact that was on users' contacts-to-sync lists: its Microsoft copy goes next sync."""
     whose = ", ".join(codes)

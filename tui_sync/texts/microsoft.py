@@ -14,7 +14,6 @@ NOT_CONNECTED = "not connected"
 CONNECTED = "connected"
 
 CALENDAR_NAME_NOT_SET = "Calendar name is not set"
-CALENDAR_NAME_NOT_SET_FR = "Nom du calendrier non renseigné"  # the sheet's wording of the same check
 ACCOUNT_NOT_ACCESSIBLE = "User account information is not accessible"
 REASON_NO_CLIENT_ID = "no application (client) ID is set"
 REASON_NOT_CONNECTED = "not connected to Microsoft 365"

@@ -91,6 +91,25 @@ UI_PALETTE_TEST = "Check your Microsoft 365 settings"
 UI_PALETTE_HELP = "Show the keys of this screen"
 UI_PALETTE_QUIT = "Quit tui-sync (a running sync is cancelled cleanly)"
 UI_PALETTE_THEME = "Change the colours"
+# The palette's commands (ctrl+p), by the names the user guide gives; each one's line is UI_PALETTE_*.
+UI_PALETTE_NAMES = {
+    "home": "Home",
+    "preferences": "Preferences",
+    "admin": "Administration",
+    "wizard": "Sync wizard",
+    "contacts": "Contacts",
+    "agenda": "Agenda",
+    "sync_now": "Sync now",
+    "new_action": "New action",
+    "connect": "Connect",
+    "test": "Test",
+    "help": "Help",
+    "quit": "Quit",
+    "theme": "Theme",
+}
+# How a date or a time is typed, shown in an empty field.
+UI_DATE_HINT = "YYYY-MM-DD"
+UI_TIME_HINT = "HH:MM"
 UI_HOME_SYNC = "Sync…"
 UI_HOME_CONNECT = "Connect"
 UI_HOME_TEST = "Test"
@@ -185,6 +204,8 @@ UI_ADMIN_IS_ADMIN = "Administrator"
 UI_ADMIN_COL_ADMIN = "Admin"
 UI_ADMIN_YES = "yes"
 UI_ADMIN_SELF = "self"
+UI_ADMIN_CODE_HINT = "A-Z 0-9 _"
+UI_ADMIN_CLIENT_ID_HINT = "1b2c3d4e-…"
 UI_ADMIN_AUTH_HINT = (
     "The application registered for tui-sync in Microsoft Entra (Azure portal → App registrations): "
     "its application (client) ID is a GUID. Tenant: common (any account), organizations, or your "
@@ -266,11 +287,6 @@ DEVICE_ASKING = "Asking Microsoft for a sign-in code…"
 DEVICE_EXPIRED = "The code has expired: escape, then Connect again"
 DEVICE_COPIED = "Code copied to the clipboard (if your terminal allows it); it stays shown here"
 DEVICE_KEYS = "c copy the code · escape cancel the sign-in"
-
-
-def months_not_a_number(maximum: int) -> str:
-    """The problem of an empty months field (the field takes digits only)."""
-    return f"must be a whole number between 0 and {maximum}"
 
 
 def prefs_title(code: str, full_name: str) -> str:

@@ -179,22 +179,23 @@ class TuiSyncApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette (ctrl+p): the screens and the actions, by the names the user guide gives."""
-        for name, help_text, mode in (
-            ("Home", texts.tui.UI_PALETTE_HOME, "home"),
-            ("Preferences", texts.tui.UI_PALETTE_PREFS, "preferences"),
-            ("Administration", texts.tui.UI_PALETTE_ADMIN, "admin"),
-            ("Sync wizard", texts.tui.UI_PALETTE_WIZARD, "wizard"),
-            ("Contacts", texts.tui.UI_PALETTE_CONTACTS, "contacts"),
-            ("Agenda", texts.tui.UI_PALETTE_AGENDA, "agenda"),
+        names = texts.tui.UI_PALETTE_NAMES
+        for help_text, mode in (
+            (texts.tui.UI_PALETTE_HOME, "home"),
+            (texts.tui.UI_PALETTE_PREFS, "preferences"),
+            (texts.tui.UI_PALETTE_ADMIN, "admin"),
+            (texts.tui.UI_PALETTE_WIZARD, "wizard"),
+            (texts.tui.UI_PALETTE_CONTACTS, "contacts"),
+            (texts.tui.UI_PALETTE_AGENDA, "agenda"),
         ):
-            yield SystemCommand(name, help_text, functools.partial(self.run_action, f"go({mode!r})"))
-        yield SystemCommand("Sync now", texts.tui.UI_PALETTE_SYNC_NOW, self.action_sync_now)
-        yield SystemCommand("New action", texts.tui.UI_PALETTE_NEW_ACTION, self.action_new_action)
-        yield SystemCommand("Connect", texts.tui.UI_PALETTE_CONNECT, self.action_connect)
-        yield SystemCommand("Test", texts.tui.UI_PALETTE_TEST, self.action_test)
-        yield SystemCommand("Help", texts.tui.UI_PALETTE_HELP, self.action_help)
-        yield SystemCommand("Quit", texts.tui.UI_PALETTE_QUIT, self.action_quit)
-        yield SystemCommand("Theme", texts.tui.UI_PALETTE_THEME, self.action_change_theme)
+            yield SystemCommand(names[mode], help_text, functools.partial(self.run_action, f"go({mode!r})"))
+        yield SystemCommand(names["sync_now"], texts.tui.UI_PALETTE_SYNC_NOW, self.action_sync_now)
+        yield SystemCommand(names["new_action"], texts.tui.UI_PALETTE_NEW_ACTION, self.action_new_action)
+        yield SystemCommand(names["connect"], texts.tui.UI_PALETTE_CONNECT, self.action_connect)
+        yield SystemCommand(names["test"], texts.tui.UI_PALETTE_TEST, self.action_test)
+        yield SystemCommand(names["help"], texts.tui.UI_PALETTE_HELP, self.action_help)
+        yield SystemCommand(names["quit"], texts.tui.UI_PALETTE_QUIT, self.action_quit)
+        yield SystemCommand(names["theme"], texts.tui.UI_PALETTE_THEME, self.action_change_theme)
 
     async def action_connect(self) -> None:
         """Preferences, then its Connect dialog."""

@@ -114,7 +114,7 @@ class ActionForm(ModalScreen[Action | Series | None]):
                     id="start-day",
                     classes="day",
                     max_length=10,
-                    placeholder="YYYY-MM-DD",
+                    placeholder=texts.tui.UI_DATE_HINT,
                     compact=True,
                 )
                 yield Input(
@@ -122,7 +122,7 @@ class ActionForm(ModalScreen[Action | Series | None]):
                     id="start-time",
                     classes="time",
                     max_length=5,
-                    placeholder="HH:MM",
+                    placeholder=texts.tui.UI_TIME_HINT,
                     compact=True,
                 )
                 yield Label(texts.tui_agenda.UI_FORM_END, classes="gap")
@@ -131,11 +131,16 @@ class ActionForm(ModalScreen[Action | Series | None]):
                     id="end-day",
                     classes="day",
                     max_length=10,
-                    placeholder="YYYY-MM-DD",
+                    placeholder=texts.tui.UI_DATE_HINT,
                     compact=True,
                 )
                 yield Input(
-                    d.end_time, id="end-time", classes="time", max_length=5, placeholder="HH:MM", compact=True
+                    d.end_time,
+                    id="end-time",
+                    classes="time",
+                    max_length=5,
+                    placeholder=texts.tui.UI_TIME_HINT,
+                    compact=True,
                 )
                 yield TickBox(texts.tui_agenda.UI_FORM_ALL_DAY, d.all_day, id="all-day", compact=True)
             with Horizontal():

@@ -133,7 +133,9 @@ class UserForm(ModalScreen[User | None]):
             if adding:
                 with Horizontal():
                     yield Label(texts.tui.UI_ADMIN_CODE, classes="field")
-                    yield Input(id="code", max_length=20, placeholder="A-Z 0-9 _", compact=True)
+                    yield Input(
+                        id="code", max_length=20, placeholder=texts.tui.UI_ADMIN_CODE_HINT, compact=True
+                    )
             with Horizontal():
                 yield Label(texts.tui.UI_ADMIN_FULL_NAME, classes="field")
                 name = "" if self.user is None else self.user.full_name
@@ -205,7 +207,12 @@ class AdminScreen(AppScreen):
                 with TabPane(texts.tui.UI_ADMIN_TAB_AUTH, id="auth"), VerticalScroll():
                     with Horizontal(classes="row"):
                         yield Label(texts.tui.UI_ADMIN_CLIENT_ID, classes="field")
-                        yield Input(id="client-id", max_length=40, placeholder="1b2c3d4e-…", compact=True)
+                        yield Input(
+                            id="client-id",
+                            max_length=40,
+                            placeholder=texts.tui.UI_ADMIN_CLIENT_ID_HINT,
+                            compact=True,
+                        )
                     with Horizontal(classes="row"):
                         yield Label(texts.tui.UI_ADMIN_TENANT, classes="field")
                         yield Input(

@@ -64,9 +64,9 @@ class WizardScreen(AppScreen):
                     yield TickBox(texts.tui.UI_WIZARD_CONTACTS, True, id="contacts", compact=True)
                 with Horizontal(classes="row"):
                     yield Label(texts.tui.UI_WIZARD_FROM, classes="field")
-                    yield Input(id="from", placeholder="YYYY-MM-DD", max_length=10, compact=True)
+                    yield Input(id="from", placeholder=texts.tui.UI_DATE_HINT, max_length=10, compact=True)
                     yield Label(texts.tui.UI_WIZARD_TO, classes="field")
-                    yield Input(id="to", placeholder="YYYY-MM-DD", max_length=10, compact=True)
+                    yield Input(id="to", placeholder=texts.tui.UI_DATE_HINT, max_length=10, compact=True)
                 yield Static(texts.tui.UI_WIZARD_PERIOD_HINT, classes="hint", markup=False)
                 yield Static(id="form-error", classes="error", markup=False)
                 yield Button(texts.tui.UI_WIZARD_START_BUTTON, id="start", variant="primary", compact=True)
