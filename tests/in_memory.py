@@ -26,11 +26,19 @@ from fake_microsoft365.routing import GraphRequest, error_response
 from tests.threaded_fake import UPN
 from tui_sync.domain.models import DatabaseIdentity, photo_type
 from tui_sync.domain.period import Period
-from tui_sync.domain.remote import Reading, RemoteContact, RemoteEvent
+from tui_sync.domain.remote import (
+    ContactsRecorded,
+    EventResult,
+    EventsRecorded,
+    Reading,
+    RemoteContact,
+    RemoteEvent,
+    Write,
+)
 from tui_sync.microsoft import calendar as outlook_calendar
 from tui_sync.microsoft import contacts as outlook_contacts
-from tui_sync.microsoft.calendar import EventResult, EventsRecorded, EventWrites, Write
-from tui_sync.microsoft.contacts import ContactsRecorded, ContactWrites
+from tui_sync.microsoft.calendar import EventWrites
+from tui_sync.microsoft.contacts import ContactWrites
 from tui_sync.microsoft.errors import CalendarNotFound
 from tui_sync.microsoft.graph import DEFAULT_PREFER, Response
 from tui_sync.microsoft.mapping import STAMP_EXPAND

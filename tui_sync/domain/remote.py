@@ -13,11 +13,11 @@ They live in the domain, below both the engine and the providers, so that each c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Literal
+from typing import Any, Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from tui_sync.domain.models import Action, DatabaseIdentity, Series
@@ -83,3 +83,52 @@ class RemoteContact:
     fields: Mapping[str, str]
     note: str  # LF line endings, '' when absent
     raw: object = field(repr=False)  # the provider's own form: only the provider reads it
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write of a sync, as the port that built it will send it (`Calendar.create_event`,
+    `AddressBook.update_contact`, …): the engine never reads it, and what its answer means is the
+    engine's business (`tui_sync.sync.apply`)."""
+
+    method: str
+    url: str
+    body: Any = None
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ResultOf(Generic[T]):
+    """A write's answer. `item` is the written item as the answer gives it, read by the port for the
+    engine (a successful create or update); `body` is the answer as the provider got it, for the
+    provider; `error` says in one line why it failed."""
+
+    status: int
+    body: Any
+    error: str = ""
+    item: T | None = None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def gone(self) -> bool:
+        """404: for a DELETE, the item is already gone, which is what was wanted."""
+        return self.status == 404
+
+    @property
+    def answer(self) -> T:
+        """The written item (only a successful create or update has one)."""
+        if self.item is None:
+            raise ValueError(f"a write answered {self.status} has no item")
+        return self.item
+
+
+EventResult = ResultOf[RemoteEvent]
+ContactResult = ResultOf[RemoteContact]
+# One batch's results, each beside the position of its write in the sequence sent.
+EventsRecorded = Callable[[list[tuple[int, EventResult]]], Awaitable[None]]
+ContactsRecorded = Callable[[list[tuple[int, ContactResult]]], Awaitable[None]]

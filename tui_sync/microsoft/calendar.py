@@ -10,14 +10,21 @@ the engine records them per batch.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from tui_sync.domain.models import Action, Series
 from tui_sync.domain.period import Period
-from tui_sync.domain.remote import EventKind, Reading, RemoteEvent
+from tui_sync.domain.remote import (
+    EventKind,
+    EventResult,
+    EventsRecorded,
+    Reading,
+    RemoteEvent,
+    ResultOf,
+    Write,
+)
 from tui_sync.errors import UserError
 from tui_sync.microsoft import mapping
 from tui_sync.microsoft.errors import CalendarNotFound
@@ -93,68 +100,10 @@ def pick_calendar(calendars: list[Event], name: str) -> Event | None:
     return folded[0] if len(folded) == 1 else None
 
 
-@dataclass(frozen=True)
-class Write:
-    """One write of a sync: the request alone (what its answer means is the engine's business, see
-    tui_sync.sync.apply)."""
-
-    method: str
-    url: str
-    body: Any = None
-
-    @classmethod
-    def create(cls, calendar_id: str, body: Event) -> Write:
-        return cls("POST", f"/me/calendars/{calendar_id}/events", body)
-
-    @classmethod
-    def patch(cls, event_id: str, body: Event) -> Write:
-        return cls("PATCH", f"/me/events/{event_id}", body)
-
-    @classmethod
-    def delete(cls, event_id: str) -> Write:
-        return cls("DELETE", f"/me/events/{event_id}")
-
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ResultOf(Generic[T]):
-    """A write's answer. `item` is the written item as the answer gives it, read for the engine (a
-    successful create or update); `body` is the answer as the provider got it, for the provider."""
-
-    status: int
-    body: Any
-    error: str = ""
-    item: T | None = None
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @property
-    def gone(self) -> bool:
-        """404: for a DELETE, the item is already gone, which is what was wanted."""
-        return self.status == 404
-
-    @property
-    def answer(self) -> T:
-        """The written item (only a successful create or update has one)."""
-        if self.item is None:
-            raise ValueError(f"a write answered {self.status} has no item")
-        return self.item
-
-    @classmethod
-    def of(cls, response: Response) -> ResultOf[Any]:
-        failure = response.error()
-        return ResultOf(response.status, response.json(), str(failure) if failure else "")
-
-
-WriteResult = ResultOf[Any]  # the answer as Graph gave it
-# One batch's results, each beside the position of its write in the sequence sent.
-Recorded = Callable[[list[tuple[int, WriteResult]]], Awaitable[None]]
-EventResult = ResultOf[RemoteEvent]
-EventsRecorded = Callable[[list[tuple[int, EventResult]]], Awaitable[None]]  # the same, read
+def result_of(response: Response, item: Any = None) -> ResultOf[Any]:
+    """A Graph answer as a write's result (`item`: the written item, read for the engine)."""
+    failure = response.error()
+    return ResultOf(response.status, response.json(), str(failure) if failure else "", item)
 
 
 class EventWrites:
@@ -165,7 +114,7 @@ class EventWrites:
         """PATCH Outlook's `current` event (a single event, a master, or an occurrence to turn into an
         exception) with what differs from `item`, no more: what only Outlook holds stays."""
         body = mapping.event_update(item, _json(current), reading.tz, reading.labels)
-        return Write.patch(current.id, body)
+        return Write("PATCH", f"/me/events/{current.id}", body)
 
     def create_event(
         self,
@@ -183,15 +132,15 @@ class EventWrites:
             body = mapping.action_to_event(item, reading.tz)
         body["singleValueExtendedProperties"] = mapping.stamp(stamp_key, reading.owner)
         body["transactionId"] = mapping.transaction_id(reading.user, stamp_key, reading.owner, generation)
-        return Write.create(calendar_id, body)
+        return Write("POST", f"/me/calendars/{calendar_id}/events", body)
 
     def stamp_event(self, event_id: str, stamp_key: str, reading: Reading) -> Write:
         """Stamp an event with the CRM key it is linked to, so a Reset finds the pair again."""
         body = {"singleValueExtendedProperties": mapping.stamp(stamp_key, reading.owner)}
-        return Write.patch(event_id, body)
+        return Write("PATCH", f"/me/events/{event_id}", body)
 
     def delete_event(self, event_id: str) -> Write:
-        return Write.delete(event_id)
+        return Write("DELETE", f"/me/events/{event_id}")
 
 
 class OutlookCalendar(EventWrites):
@@ -286,8 +235,7 @@ class OutlookCalendar(EventWrites):
 
 def answered(response: Response, reading: Reading) -> EventResult:
     """A write's result, the event it answered with read for the engine."""
-    result = ResultOf.of(response)
-    body = result.body
-    if result.ok and isinstance(body, dict) and body.get("id"):
-        return ResultOf(result.status, body, result.error, read_event(body, reading))
-    return ResultOf(result.status, body, result.error)
+    body = response.json()
+    if response.ok and isinstance(body, dict) and body.get("id"):
+        return result_of(response, read_event(body, reading))
+    return result_of(response)

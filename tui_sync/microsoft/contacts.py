@@ -5,10 +5,9 @@ Reads ask for exactly the properties the mapping compares (and the CRM-id stamp)
 typed items (`RemoteContact`), never Graph JSON; the contact's JSON travels inside as its opaque `raw`,
 which only the writes built here read. Writes — creations, updates, deletions and photo uploads alike —
 go out in `$batch` requests, each result handed back by the position of its write (a created or updated
-contact read into a `RemoteContact` too) so the engine records links per batch. The `Write`/`ResultOf`
-pair is the calendar's (`tui_sync.microsoft.calendar`): a photo upload is a `Write` whose body is the
-image bytes, sent base64-encoded in the batch with its own `Content-Type` (Microsoft Graph docs:
-json-batching).
+contact read into a `RemoteContact` too) so the engine records links per batch. A photo upload is a
+`Write` whose body is the image bytes, sent base64-encoded in the batch with its own `Content-Type`
+(Microsoft Graph docs: json-batching).
 
 Graph cannot delete an Outlook contact's photo (`profilephoto-delete.md`: "supports only user or group
 photos, not Outlook contact"), so removing one is the engine's business (it re-creates the contact).
@@ -16,13 +15,13 @@ photos, not Outlook contact"), so removing one is the engine's business (it re-c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from tui_sync.domain.models import Contact, DatabaseIdentity, photo_type
-from tui_sync.domain.remote import RemoteContact
+from tui_sync.domain.remote import ContactResult, ContactsRecorded, RemoteContact, Write
 from tui_sync.microsoft import mapping
-from tui_sync.microsoft.calendar import ResultOf, Write
+from tui_sync.microsoft.calendar import result_of
 from tui_sync.microsoft.graph import GraphClient, Request, Response
 from tui_sync.microsoft.mapping import STAMP_EXPAND
 
@@ -34,10 +33,8 @@ PAGE_SIZE = 1000  # Graph's largest $top: two pages at the 2000-contact limit
 
 GraphContact = dict[str, Any]  # a contact as Graph gives it
 ContactsPage = list[RemoteContact]  # one page of a listing
-ContactResult = ResultOf[RemoteContact]
 # Each write with its result; named here because inside OutlookContacts `list` is its method.
 WriteResults = list[tuple[Write, ContactResult]]
-ContactsRecorded = Callable[[list[tuple[int, ContactResult]]], Awaitable[None]]  # one batch's results
 
 
 def read_contact(item: GraphContact, owner: DatabaseIdentity) -> RemoteContact:
@@ -167,8 +164,7 @@ class OutlookContacts(ContactWrites):
 
 def answered(write: Write, response: Response, owner: DatabaseIdentity) -> ContactResult:
     """A write's result; a created or updated contact read for the engine."""
-    result = ResultOf.of(response)
-    body = result.body
-    if result.ok and write.method in ("POST", "PATCH") and isinstance(body, dict) and body.get("id"):
-        return ResultOf(result.status, body, result.error, read_contact(body, owner))
-    return ResultOf(result.status, body, result.error)
+    body = response.json()
+    if response.ok and write.method in ("POST", "PATCH") and isinstance(body, dict) and body.get("id"):
+        return result_of(response, read_contact(body, owner))
+    return result_of(response)

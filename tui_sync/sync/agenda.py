@@ -35,9 +35,8 @@ from tui_sync.domain.models import (
 )
 from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import expand, rule_starts
-from tui_sync.domain.remote import Reading, RemoteEvent
+from tui_sync.domain.remote import EventResult, Reading, RemoteEvent, Write
 from tui_sync.errors import NotFound, UnreadableItem
-from tui_sync.microsoft.calendar import EventResult, Write
 from tui_sync.microsoft.graph import together
 from tui_sync.store import Store
 from tui_sync.store.links import Link

@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 
 from tui_sync.domain.models import Action, DatabaseIdentity, Series, User
 from tui_sync.domain.period import Period
-from tui_sync.domain.remote import Reading, RemoteEvent
-from tui_sync.microsoft.calendar import EventResult, Write
+from tui_sync.domain.remote import EventResult, Reading, RemoteEvent, Write
 from tui_sync.store.links import Link
 from tui_sync.sync.apply import Applier, Change, Recorded
 from tui_sync.sync.events import AgendaSummary

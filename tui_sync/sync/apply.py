@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from tui_sync.microsoft.calendar import Write
+from tui_sync.domain.remote import Write
 from tui_sync.store.links import Link
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class Batch:
         self.follow_ups.append(change)
 
 
-R = TypeVar("R")  # a write's answer, as the provider reads it (`WriteResult`, `EventResult`)
+R = TypeVar("R")  # a write's answer, as the provider reads it (`EventResult`, `ContactResult`)
 
 Done = Callable[[R, Batch], Awaitable[None]]
 """A write's completion: awaited with its answer inside its batch's store transaction."""

@@ -35,8 +35,7 @@ from typing import Any
 from tui_sync import texts
 from tui_sync.domain.content import contact_fields
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact, DatabaseIdentity, User
-from tui_sync.domain.remote import RemoteContact
-from tui_sync.microsoft.contacts import ContactResult, ContactsRecorded, Write
+from tui_sync.domain.remote import ContactResult, ContactsRecorded, RemoteContact, Write
 from tui_sync.store import Store
 from tui_sync.store.links import Link
 from tui_sync.sync.apply import Applier, Batch, Change

@@ -10,8 +10,7 @@ from collections.abc import Awaitable, Callable
 from tui_sync import texts
 from tui_sync.domain.models import Action, Series
 from tui_sync.domain.recurrence import expand
-from tui_sync.domain.remote import RemoteEvent
-from tui_sync.microsoft.calendar import EventResult, Write
+from tui_sync.domain.remote import EventResult, RemoteEvent, Write
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import (
     KEPT_CANCELLED,

@@ -22,9 +22,16 @@ from typing import Protocol
 
 from tui_sync.domain.models import Action, Contact, DatabaseIdentity, Series, User
 from tui_sync.domain.period import Period
-from tui_sync.domain.remote import Reading, RemoteContact, RemoteEvent
-from tui_sync.microsoft.calendar import EventResult, EventsRecorded, Write
-from tui_sync.microsoft.contacts import ContactResult, ContactsRecorded
+from tui_sync.domain.remote import (
+    ContactResult,
+    ContactsRecorded,
+    EventResult,
+    EventsRecorded,
+    Reading,
+    RemoteContact,
+    RemoteEvent,
+    Write,
+)
 
 
 class Calendar(Protocol):

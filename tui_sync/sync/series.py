@@ -13,8 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from tui_sync import texts
 from tui_sync.domain.models import Series
-from tui_sync.domain.remote import RemoteEvent
-from tui_sync.microsoft.calendar import EventResult, Write
+from tui_sync.domain.remote import EventResult, RemoteEvent, Write
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import AgendaRun, EventChange, Sides, stamp_write, unstamped
 from tui_sync.sync.apply import Batch
