@@ -12,7 +12,8 @@ fixed ones; one module per audience or kind (import the package and name the mod
 - `cli`: the command line's own words; `help`: what each command's --help says it does;
 - `tui`, `tui_agenda`, `tui_contacts`: the terminal application's screens, dialogs and key hints.
 
-The domain, the errors and the redaction sit below this package and hold no English of their own.
+The domain, the errors and the redaction sit below this package and hold no sentence a user reads:
+the domain raises `InvalidValue(field, reason)` with data (`domain/refusals.py`), worded by `domain`.
 """
 
 from tui_sync.texts import (

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from tui_sync.domain.models import Rights, User
 
 
+# --- usage and options ----------------------------------------------------------------------------
+
+
 def usage_error(command: str, problem: str, help_command: str) -> str:
     """A command line argparse refused: which command, what is wrong, where to look."""
     where = f"{command}: " if command else ""
@@ -36,16 +39,45 @@ def bad_option(option: str, problem: str) -> str:
     return f"{option}: {problem}"
 
 
-def sync_list_count(code: str, count: int, limit: int) -> str:
-    return f"contacts to sync for {code}: {count} / {limit}"
+FROM_AND_TO_TOGETHER = "--from and --to go together: give both days, or neither to use the preferences"
+VERSION_UNKNOWN = "(version unknown: not installed)"
 
 
-def sync_list_entry(contact_id: int, name: str) -> str:
-    return f"{contact_id:>8}  {name}"
+# --- --from-json ----------------------------------------------------------------------------------
+
+JSON_TEXT = "must be text"
+JSON_LIST_OF_TEXT = "must be a list of text lines"
+JSON_TRUE_OR_FALSE = "must be true or false"
+JSON_WHOLE_NUMBER_OR_NULL = "must be a whole number of minutes, or null for none"
+JSON_NOT_UTF8 = "not UTF-8 text"
+JSON_NOT_AN_OBJECT = "must hold one JSON object ({...})"
+JSON_TOO_DEEP = "not JSON this command can read (nested too deeply)"
+
+
+def json_input_problem(source: str, problem: str) -> str:
+    where = "stdin" if source == "-" else source
+    return f"--from-json {where}: {problem}; nothing was changed"
+
+
+def json_syntax(line: int, column: int, problem: str) -> str:
+    return f"not JSON (line {line}, column {column}: {problem})"
+
+
+def json_unknown_keys(keys: list[str], known: list[str]) -> str:
+    return f"unknown key(s) {', '.join(keys)}; the keys are: {', '.join(known)}"
+
+
+# --- tui-sync admin and user ----------------------------------------------------------------------
 
 
 def microsoft_settings_text(client_id: str, tenant: str) -> str:
     return f"client ID: {client_id or '(not set)'}\ntenant: {tenant}"
+
+
+def machine_files_text(config_file: object, database: object, token_cache: object, log_file: object) -> str:
+    """`admin show`: where this machine's files are (what to back up, what to look at)."""
+    config = config_file if config_file is not None else "(none: defaults and TUI_SYNC_* variables)"
+    return f"config file: {config}\ndatabase: {database}\ntoken cache: {token_cache}\nlog file: {log_file}"
 
 
 def user_text(user: User, rights: Sequence[Rights]) -> str:
@@ -79,24 +111,7 @@ def user_text(user: User, rights: Sequence[Rights]) -> str:
     )
 
 
-FROM_AND_TO_TOGETHER = "--from and --to go together: give both days, or neither to use the preferences"
-
-
-def demo_preparing(folder: object, fresh: bool) -> str:
-    what = "Seeding a demo company and its Microsoft 365 (a few seconds)" if fresh else "Opening the demo"
-    return f"{what} in {folder} …"
-
-
-def demo_kept(folder: object) -> str:
-    return f"The demo is kept in {folder}: tui-sync demo --keep {folder} opens it again."
-
-
-def demo_not_a_folder(folder: object) -> str:
-    return f"--keep {folder}: not a folder"
-
-
-def demo_folder_not_empty(folder: object) -> str:
-    return f"--keep {folder}: the folder holds other files and no demo; give a new or empty folder"
+# --- tui-sync contacts ----------------------------------------------------------------------------
 
 
 def contact_list_line(contact_id: int, name: str, company: str, email: str, city: str) -> str:
@@ -115,6 +130,22 @@ def contact_deleted_from_lists(codes: list[str]) -> str:
     return f"It was on the contacts to sync of {whose}: each one's next sync deletes its Microsoft 365 copy"
 
 
+def sync_list_count(code: str, count: int, limit: int) -> str:
+    return f"contacts to sync for {code}: {count} / {limit}"
+
+
+def sync_list_entry(contact_id: int, name: str) -> str:
+    return f"{contact_id:>8}  {name}"
+
+
+def cli_delete_needs_yes(what: str) -> str:
+    """`agenda delete` / `contacts delete` without --yes: what would go, and that nothing did."""
+    return f"--yes: give it to delete {what}; nothing was deleted"
+
+
+# --- tui-sync agenda ------------------------------------------------------------------------------
+
+AGENDA_CLI_REQUIRED = "required (as an option, or in the --from-json object)"
 AGENDA_CLI_TO_BEFORE_FROM = "must be on or after --from"
 AGENDA_CLI_END_OR_MINUTES = "give --end or --minutes, not both"
 AGENDA_CLI_REMINDER_OR_NOT = "give --reminder or --no-reminder, not both"
@@ -122,6 +153,18 @@ AGENDA_CLI_EDIT_OPTIONS = (
     "--title, --start, --end, --minutes, --all-day, --type, --location, --note, --private, --reminder, "
     "--no-reminder"
 )
+
+
+def agenda_cli_bad_id(typed: str) -> str:
+    return f"{typed!r} is not an id: N for an action, SN for a series (as agenda list shows them)"
+
+
+def agenda_cli_occurrence(action_id: int, series_id: int) -> str:
+    """`agenda edit|delete N` on an occurrence edited on its own: what the command line can do instead."""
+    return (
+        f"action {action_id} is an occurrence of the series S{series_id}: give S{series_id} to change or "
+        "delete the whole series; one occurrence alone is changed in the terminal application"
+    )
 
 
 def agenda_cli_line(ident: str, day: date, when: str, action_type: str, title: str, marks: str) -> str:
@@ -148,59 +191,28 @@ def agenda_cli_what(ident: str, owner: str, start: datetime, title: str) -> str:
     return f"{what} {ident} of {owner} on {start.strftime('%Y-%m-%d %H:%M')}: {title}"
 
 
-def cli_delete_needs_yes(what: str) -> str:
-    """`agenda delete` / `contacts delete` without --yes: what would go, and that nothing did."""
-    return f"--yes: give it to delete {what}; nothing was deleted"
-
-
 def agenda_cli_deleted(what: str) -> str:
     return f"Deleted {what} (the next sync deletes it in Microsoft 365)"
 
 
-VERSION_UNKNOWN = "(version unknown: not installed)"
+# --- tui-sync demo and bench ----------------------------------------------------------------------
 
 
-def machine_files_text(config_file: object, database: object, token_cache: object, log_file: object) -> str:
-    """`admin show`: where this machine's files are (what to back up, what to look at)."""
-    config = config_file if config_file is not None else "(none: defaults and TUI_SYNC_* variables)"
-    return f"config file: {config}\ndatabase: {database}\ntoken cache: {token_cache}\nlog file: {log_file}"
+def demo_preparing(folder: object, fresh: bool) -> str:
+    what = "Seeding a demo company and its Microsoft 365 (a few seconds)" if fresh else "Opening the demo"
+    return f"{what} in {folder} …"
 
 
-AGENDA_CLI_REQUIRED = "required (as an option, or in the --from-json object)"
+def demo_kept(folder: object) -> str:
+    return f"The demo is kept in {folder}: tui-sync demo --keep {folder} opens it again."
 
 
-def agenda_cli_bad_id(typed: str) -> str:
-    return f"{typed!r} is not an id: N for an action, SN for a series (as agenda list shows them)"
+def demo_not_a_folder(folder: object) -> str:
+    return f"--keep {folder}: not a folder"
 
 
-def agenda_cli_occurrence(action_id: int, series_id: int) -> str:
-    """`agenda edit|delete N` on an occurrence edited on its own: what the command line can do instead."""
-    return (
-        f"action {action_id} is an occurrence of the series S{series_id}: give S{series_id} to change or "
-        "delete the whole series; one occurrence alone is changed in the terminal application"
-    )
-
-
-JSON_TEXT = "must be text"
-JSON_LIST_OF_TEXT = "must be a list of text lines"
-JSON_TRUE_OR_FALSE = "must be true or false"
-JSON_WHOLE_NUMBER_OR_NULL = "must be a whole number of minutes, or null for none"
-JSON_NOT_UTF8 = "not UTF-8 text"
-JSON_NOT_AN_OBJECT = "must hold one JSON object ({...})"
-JSON_TOO_DEEP = "not JSON this command can read (nested too deeply)"
-
-
-def json_input_problem(source: str, problem: str) -> str:
-    where = "stdin" if source == "-" else source
-    return f"--from-json {where}: {problem}; nothing was changed"
-
-
-def json_syntax(line: int, column: int, problem: str) -> str:
-    return f"not JSON (line {line}, column {column}: {problem})"
-
-
-def json_unknown_keys(keys: list[str], known: list[str]) -> str:
-    return f"unknown key(s) {', '.join(keys)}; the keys are: {', '.join(known)}"
+def demo_folder_not_empty(folder: object) -> str:
+    return f"--keep {folder}: the folder holds other files and no demo; give a new or empty folder"
 
 
 BENCH_NO_TIME = (

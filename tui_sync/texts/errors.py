@@ -5,6 +5,8 @@ nobody foresaw.
 
 from __future__ import annotations
 
+# --- users and rights -----------------------------------------------------------------------------
+
 
 def unknown_user(code: str) -> str:
     return f"no user {code} in the CRM (see: tui-sync user list)"
@@ -14,42 +16,8 @@ def user_exists(code: str) -> str:
     return f"user {code} already exists"
 
 
-def not_found(kind: str, item_id: object) -> str:
-    return f"no {kind} with id {item_id}"
-
-
-def action_type_exists(label: str) -> str:
-    return f"action type {label!r} already exists"
-
-
-def unknown_action_type(label: str) -> str:
-    return f"no action type {label!r} (see the action types in Administration)"
-
-
 def own_rights(code: str) -> str:
     return f"{code} always sees and syncs their own agenda: rights are for another user"
-
-
-def sync_list_limit(code: str, current: int, adding: int, limit: int) -> str:
-    return (
-        f"the contacts-to-sync list of {code} is limited to {limit} contacts: it has {current}, "
-        f"adding {adding} would make {current + adding}; nothing was added"
-    )
-
-
-def database_too_new(path: object, version: int, known: int) -> str:
-    return (
-        f"database {path} was written by a newer tui-sync (schema {version}, this one knows {known}); "
-        "upgrade tui-sync"
-    )
-
-
-def database_unusable(path: object, reason: str) -> str:
-    return f"database {path} cannot be used: {reason}"
-
-
-def database_busy(path: object) -> str:
-    return f"database {path} is busy: another tui-sync kept it locked; try again in a moment"
 
 
 def last_admin(code: str) -> str:
@@ -75,6 +43,46 @@ def sync_list_not_yours(viewer: str, owner: str) -> str:
 def push_not_owned(user: str, action_id: int, owner: str) -> str:
     """An Automatic push asked to send another owner's action to `user`'s Outlook: refused."""
     return f"action {action_id} belongs to {owner}: it is not sent to the Outlook calendar of {user}"
+
+
+# --- CRM items ------------------------------------------------------------------------------------
+
+
+def not_found(kind: str, item_id: object) -> str:
+    return f"no {kind} with id {item_id}"
+
+
+def action_type_exists(label: str) -> str:
+    return f"action type {label!r} already exists"
+
+
+def unknown_action_type(label: str) -> str:
+    return f"no action type {label!r} (see the action types in Administration)"
+
+
+def sync_list_limit(code: str, current: int, adding: int, limit: int) -> str:
+    return (
+        f"the contacts-to-sync list of {code} is limited to {limit} contacts: it has {current}, "
+        f"adding {adding} would make {current + adding}; nothing was added"
+    )
+
+
+# --- the database file ----------------------------------------------------------------------------
+
+
+def database_too_new(path: object, version: int, known: int) -> str:
+    return (
+        f"database {path} was written by a newer tui-sync (schema {version}, this one knows {known}); "
+        "upgrade tui-sync"
+    )
+
+
+def database_unusable(path: object, reason: str) -> str:
+    return f"database {path} cannot be used: {reason}"
+
+
+def database_busy(path: object) -> str:
+    return f"database {path} is busy: another tui-sync kept it locked; try again in a moment"
 
 
 def database_is_folder(path: object) -> str:
@@ -103,13 +111,6 @@ def database_not_ours(path: object, tables: list[str]) -> str:
     )
 
 
-def unexpected_error(kind: str, detail: str, log: object | None) -> str:
-    """A failure tui-sync did not foresee (a bug): what it was, and where its details are."""
-    lines = detail.strip().splitlines()
-    where = f"; the details are in {log}" if log is not None else ""
-    return f"unexpected error ({kind}: {lines[0] if lines else 'no detail'}){where}"
-
-
 def disk_full(path: object) -> str:
     """SQLite found no room to write: what was under way was undone whole."""
     return (
@@ -119,3 +120,13 @@ def disk_full(path: object) -> str:
 
 
 REASON_NO_ROW_ID = "SQLite gave the new row no id"
+
+
+# --- a failure nobody foresaw ---------------------------------------------------------------------
+
+
+def unexpected_error(kind: str, detail: str, log: object | None) -> str:
+    """A failure tui-sync did not foresee (a bug): what it was, and where its details are."""
+    lines = detail.strip().splitlines()
+    where = f"; the details are in {log}" if log is not None else ""
+    return f"unexpected error ({kind}: {lines[0] if lines else 'no detail'}){where}"

@@ -11,17 +11,12 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 
+# --- what an import or an export did --------------------------------------------------------------
+
+
 def record_refused(source: str, where: str, reason: str) -> str:
     """`contacts.csv line 7: email 'x@' is not an e-mail address`."""
     return f"{source} {where}: {reason}"
-
-
-def not_utf8(source: str, line: int) -> str:
-    return f"{source} line {line}: the file is not UTF-8 text"
-
-
-def empty_file(source: str, what: str) -> str:
-    return f"{source}: no {what} found in the file"
 
 
 def _changes(new: int, updated: int, unchanged: int) -> str:
@@ -75,6 +70,45 @@ def exported_agenda(user: str, actions: int, series: int, target: str) -> str:
     return exported(actions, f"actions and {series} series of {user}", target)
 
 
+def records_refused(source: str, count: int) -> str:
+    """The first line of a file refused for several records; each record's own line follows."""
+    return (
+        f"{source}: {count} records cannot be imported, so nothing was imported "
+        "(--skip-invalid imports the others):"
+    )
+
+
+# The title an imported action gets when its event has none: the action form refuses a blank title.
+UNTITLED_ACTION = "(no title)"
+
+
+def import_skipped(by_kind: dict[str, int]) -> str:
+    """`Not kept (the CRM has no field for them): 2 fax number, 1 web address (URL)`."""
+    counted = ", ".join(f"{count} × {kind}" for kind, count in by_kind.items())
+    return f"Skipped (the CRM has no place for them): {counted}"
+
+
+def record_left_out(line: str) -> str:
+    """A record --skip-invalid left out: its refusal line."""
+    return f"not imported: {line}"
+
+
+def untitled_events(count: int, placeholder: str) -> str:
+    noun = "event has" if count == 1 else "events have"
+    return f"warning: {count} {noun} no title: imported as {placeholder!r} (edit them in the agenda)"
+
+
+# --- a file that cannot be read, written or recognised --------------------------------------------
+
+
+def not_utf8(source: str, line: int) -> str:
+    return f"{source} line {line}: the file is not UTF-8 text"
+
+
+def empty_file(source: str, what: str) -> str:
+    return f"{source}: no {what} found in the file"
+
+
 def unknown_contacts_format(source: str) -> str:
     return f"{source}: not a contacts file (expected CSV with a header row, or vCard)"
 
@@ -103,6 +137,36 @@ def not_ics(source: str) -> str:
     return f"{source}: an agenda exports to an .ics file (or --json)"
 
 
+def no_header_row(source: str) -> str:
+    return empty_file(source, "header row")
+
+
+def no_vcard(source: str) -> str:
+    return empty_file(source, "vCard")
+
+
+def no_vcalendar(source: str) -> str:
+    return not_calendar(source, "expected BEGIN:VCALENDAR")
+
+
+def photo_unreadable(path: str, reason: str) -> str:
+    return f"cannot read {path}: {reason}"
+
+
+def no_contacts(source: str) -> str:
+    """A CSV with its header row and no row under it: refused as an empty .vcf is."""
+    return f"{source}: no contacts in the file (it has a header row and nothing under it)"
+
+
+def photo_damaged(path: str, mime: str) -> str:
+    """A photo file that starts like a JPEG or PNG but whose header does not decode."""
+    kind = "PNG" if mime == "image/png" else "JPEG"
+    return f"{path} starts like a {kind} image but cannot be read as one (damaged or cut short)"
+
+
+# --- where in a file a refused record is (`where` of record_refused) ------------------------------
+
+
 def at_line(number: int) -> str:
     return f"line {number}"
 
@@ -111,12 +175,12 @@ def at_record(number: int, first_line: int) -> str:
     return f"record {number} (line {first_line})"
 
 
-def no_header_row(source: str) -> str:
-    return empty_file(source, "header row")
+def at_event(line: int, name: str) -> str:
+    """Where an event is: the line of the property at fault, and the event's title or number."""
+    return f"line {line} (event {name})"
 
 
-def no_vcard(source: str) -> str:
-    return empty_file(source, "vCard")
+# --- why a CSV or vCard record is refused (`reason` of record_refused) ----------------------------
 
 
 def not_csv(error: object) -> str:
@@ -161,13 +225,11 @@ PHOTO_URI_NOT_BASE64 = "PHOTO data URI is not base64"
 PHOTO_BAD_BASE64 = "PHOTO is not valid base64"
 
 
-def at_event(line: int, name: str) -> str:
-    """Where an event is: the line of the property at fault, and the event's title or number."""
-    return f"line {line} (event {name})"
+def quoted_printable_not_text(charset: str) -> str:
+    return f"the quoted-printable value is not {charset} text"
 
 
-def no_vcalendar(source: str) -> str:
-    return not_calendar(source, "expected BEGIN:VCALENDAR")
+# --- why an iCalendar event is refused ------------------------------------------------------------
 
 
 def not_ical_line(shown: str) -> str:
@@ -218,6 +280,17 @@ def not_duration(value: object) -> str:
 
 def bad_trigger(value: object) -> str:
     return f"TRIGGER {value!r} is neither a duration nor a date-time"
+
+
+def unknown_tzid(tzid: str) -> str:
+    """A TZID with no VTIMEZONE in the file and no zone of that name (IANA, Windows, US-…)."""
+    return (
+        f"time zone {tzid!r} is not defined in the file (no VTIMEZONE) and is not a zone name we know: "
+        "add its VTIMEZONE or use an IANA name such as Europe/Paris"
+    )
+
+
+# --- why a recurrence rule (RRULE) is refused: Outlook's vocabulary is smaller than RFC 5545's ----
 
 
 def rrule_inexpressible(rule: str, why: str) -> str:
@@ -284,19 +357,17 @@ def series_on_other_day(pattern: str, start: datetime, zone: str, crm_zone: str)
     )
 
 
-def photo_unreadable(path: str, reason: str) -> str:
-    return f"cannot read {path}: {reason}"
-
-
-def records_refused(source: str, count: int) -> str:
-    """The first line of a file refused for several records; each record's own line follows."""
+def rrule_day_skips_months(day: int) -> str:
+    """A plain RFC 5545 monthly/yearly day past the 28th: RFC skips the short months, Outlook does not."""
+    run = ",".join(str(d) for d in range(28, day + 1))
     return (
-        f"{source}: {count} records cannot be imported, so nothing was imported "
-        "(--skip-invalid imports the others):"
+        f"day {day} skips the months shorter than that in iCalendar, while Outlook moves those "
+        f"occurrences to the month's last day; write BYMONTHDAY={run};BYSETPOS=-1 for Outlook's meaning"
     )
 
 
-# What a record holds that the CRM has no field for (the kinds of "skipped: …").
+# --- what a record holds that the CRM has no place for (the kinds of `Skipped: …`) ----------------
+
 SKIP_SECOND_EMAIL = "e-mail address beyond the first"
 SKIP_FAX = "fax number"
 SKIP_PAGER = "pager number"
@@ -335,53 +406,3 @@ SKIP_VTODO = "task (VTODO)"
 SKIP_VJOURNAL = "journal entry (VJOURNAL)"
 SKIP_VFREEBUSY = "free/busy block (VFREEBUSY)"
 SKIP_CANCELLED_EVENT = "cancelled event (STATUS:CANCELLED)"
-# The title an imported action gets when its event has none: the action form refuses a blank title.
-UNTITLED_ACTION = "(no title)"
-
-
-def unknown_tzid(tzid: str) -> str:
-    """A TZID with no VTIMEZONE in the file and no zone of that name (IANA, Windows, US-…)."""
-    return (
-        f"time zone {tzid!r} is not defined in the file (no VTIMEZONE) and is not a zone name we know: "
-        "add its VTIMEZONE or use an IANA name such as Europe/Paris"
-    )
-
-
-def rrule_day_skips_months(day: int) -> str:
-    """A plain RFC 5545 monthly/yearly day past the 28th: RFC skips the short months, Outlook does not."""
-    run = ",".join(str(d) for d in range(28, day + 1))
-    return (
-        f"day {day} skips the months shorter than that in iCalendar, while Outlook moves those "
-        f"occurrences to the month's last day; write BYMONTHDAY={run};BYSETPOS=-1 for Outlook's meaning"
-    )
-
-
-def import_skipped(by_kind: dict[str, int]) -> str:
-    """`Not kept (the CRM has no field for them): 2 fax number, 1 web address (URL)`."""
-    counted = ", ".join(f"{count} × {kind}" for kind, count in by_kind.items())
-    return f"Skipped (the CRM has no place for them): {counted}"
-
-
-def record_left_out(line: str) -> str:
-    """A record --skip-invalid left out: its refusal line."""
-    return f"not imported: {line}"
-
-
-def untitled_events(count: int, placeholder: str) -> str:
-    noun = "event has" if count == 1 else "events have"
-    return f"warning: {count} {noun} no title: imported as {placeholder!r} (edit them in the agenda)"
-
-
-def quoted_printable_not_text(charset: str) -> str:
-    return f"the quoted-printable value is not {charset} text"
-
-
-def no_contacts(source: str) -> str:
-    """A CSV with its header row and no row under it: refused as an empty .vcf is."""
-    return f"{source}: no contacts in the file (it has a header row and nothing under it)"
-
-
-def photo_damaged(path: str, mime: str) -> str:
-    """A photo file that starts like a JPEG or PNG but whose header does not decode."""
-    kind = "PNG" if mime == "image/png" else "JPEG"
-    return f"{path} starts like a {kind} image but cannot be read as one (damaged or cut short)"

@@ -4,35 +4,36 @@ the Test lines (✓ ! ✗), what Graph answered when it said no, and how each fr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
-
+# --- the connection -------------------------------------------------------------------------------
 
 NOT_CONNECTED = "not connected"
 CONNECTED = "connected"
+THIS_USER = "this user"  # stands for the user's code when the caller did not give it
+NO_ACCOUNT_RETURNED = "the service returned no account"
 
-CALENDAR_NAME_NOT_SET = "Calendar name is not set"
-ACCOUNT_NOT_ACCESSIBLE = "User account information is not accessible"
-REASON_NO_CLIENT_ID = "no application (client) ID is set"
-REASON_NOT_CONNECTED = "not connected to Microsoft 365"
-REASON_TOKEN_REFUSED = "Microsoft 365 refused the sign-in"
-CONNECT_FIX_TUI = "check the ADM settings, then press Connect"
-CONNECT_FIX_CLI = "check the ADM settings (tui-sync admin client-id), then run tui-sync connect"
+
+# --- signing in with a device code, and Reset -----------------------------------------------------
+
+
+def device_code_instructions(url: str, code: str, minutes: int) -> str:
+    return f"To sign in, open {url} in a browser and enter the code {code} (valid {minutes} min)."
+
+
+def waiting_for_sign_in(ctrl_c: bool = True) -> str:
+    return "Waiting for the sign-in…" + (" (Ctrl-C cancels)" if ctrl_c else "")
+
+
 SIGN_IN_CANCELLED = "Sign-in cancelled; nothing was changed."
 SIGN_IN_DECLINED = "The sign-in was declined on the Microsoft page; nothing was changed."
 SIGN_IN_EXPIRED = "The sign-in code expired before it was used; start again."
-CATEGORIES_OK = "Every action type has an Outlook category"
+SIGN_IN_CODE_UNKNOWN = (
+    "Microsoft no longer recognises this sign-in (its device code is unknown to the service); "
+    "nothing was changed: start the sign-in again."
+)
 
-THIS_USER = "this user"  # stands for the user's code when the caller did not give it
-NO_ACCOUNT_RETURNED = "the service returned no account"
-# Why a server could not be reached (the `detail` of cannot_reach).
-UNTRUSTED_CERTIFICATE_SIGN_IN = "the server's certificate is not trusted (check ca_file in the config)"
-UNTRUSTED_CERTIFICATE_GRAPH = "the server's certificate is not trusted (check ca_file)"
-NO_ANSWER_IN_TIME = "no answer in time"
-CONNECTION_REFUSED = "connection refused or host unknown"
-CONNECTION_FAILED = "the connection failed"
+
+def sign_in_failed(detail: str) -> str:
+    return f"The Microsoft sign-in failed: {detail}"
 
 
 def sign_in_service(authority: str) -> str:
@@ -40,12 +41,39 @@ def sign_in_service(authority: str) -> str:
     return f"the Microsoft sign-in service at {authority}"
 
 
+def signed_in_as(username: str) -> str:
+    return f"Signed in to Microsoft 365 as {username}"
+
+
+def email_mismatch(signed_in: str, expected: str) -> str:
+    return (
+        f"Warning: signed in as {signed_in}, but the login e-mail set for this user is {expected}; "
+        "if that is the wrong account, Reset and connect again"
+    )
+
+
+def disconnected(user_code: str, tokens_removed: bool, links_cleared: int | None) -> str:
+    """What Reset did: the account's tokens, and the CRM ⇄ Microsoft links (None: not touched)."""
+    tokens = "its Microsoft 365 tokens were removed" if tokens_removed else "it had no Microsoft 365 tokens"
+    links = "" if links_cleared is None else f"; {links_cleared} sync links cleared"
+    return f"{user_code} disconnected: {tokens} from this machine{links}"
+
+
+RESET_WHAT_FOLLOWS = (
+    "The next sync finds the items tui-sync created in Microsoft 365 by their CRM stamp: no duplicates."
+)
+
+
+# --- an account that cannot be used, and how each front end says to fix it ------------------------
+
+ACCOUNT_NOT_ACCESSIBLE = "User account information is not accessible"
+REASON_NO_CLIENT_ID = "no application (client) ID is set"
+REASON_NOT_CONNECTED = "not connected to Microsoft 365"
+REASON_TOKEN_REFUSED = "Microsoft 365 refused the sign-in"
+
+
 def reason_token_refused(reason: str) -> str:
     return f"{REASON_TOKEN_REFUSED}: {reason}"
-
-
-def connect_fix_cli(user_code: str) -> str:
-    return f"check the ADM settings (tui-sync admin client-id), then run: tui-sync connect --user {user_code}"
 
 
 def reason_wrong_client_id(client_id: str) -> str:
@@ -67,6 +95,40 @@ def reconnect_needed(user_code: str, reason: str) -> str:
     )
 
 
+def never_connected(user_code: str) -> str:
+    """A user who never signed in on this machine: not "no longer works", there was nothing to lose."""
+    return (
+        f"{user_code} is not connected to Microsoft 365 yet: run tui-sync connect --user {user_code} "
+        "(in the terminal application: Preferences → Connect)"
+    )
+
+
+def with_fix(line: str, fix: str) -> str:
+    """A problem's line followed by the front end's way to fix it (a button, or a command)."""
+    return f"{line}: {fix}"
+
+
+CONNECT_FIX_TUI = "check the ADM settings, then press Connect"
+CONNECT_FIX_CLI = "check the ADM settings (tui-sync admin client-id), then run tui-sync connect"
+
+
+def connect_fix_cli(user_code: str) -> str:
+    return f"check the ADM settings (tui-sync admin client-id), then run: tui-sync connect --user {user_code}"
+
+
+# --- the Test lines -------------------------------------------------------------------------------
+
+TEST_MARKS = {"ok": "✓", "warning": "!", "error": "✗"}
+
+
+def check_line(level: str, message: str) -> str:
+    """One Test line: a mark (✓ ok, ! warning, ✗ error) then the message; the CLI prints the same."""
+    return f"{TEST_MARKS[level]} {message}"
+
+
+CALENDAR_NAME_NOT_SET = "Calendar name is not set"
+
+
 def calendar_not_found(name: str, during_sync: bool = False) -> str:
     where = "on the server" if during_sync else "on the Office 365 account"
     return f"No calendar named {name} was found {where}"
@@ -76,27 +138,7 @@ def calendar_found(name: str) -> str:
     return f"Calendar {name} found"
 
 
-def signed_in_as(username: str) -> str:
-    return f"Signed in to Microsoft 365 as {username}"
-
-
-def email_mismatch(signed_in: str, expected: str) -> str:
-    return (
-        f"Warning: signed in as {signed_in}, but the login e-mail set for this user is {expected}; "
-        "if that is the wrong account, Reset and connect again"
-    )
-
-
-def device_code_instructions(url: str, code: str, minutes: int) -> str:
-    return f"To sign in, open {url} in a browser and enter the code {code} (valid {minutes} min)."
-
-
-def waiting_for_sign_in(ctrl_c: bool = True) -> str:
-    return "Waiting for the sign-in…" + (" (Ctrl-C cancels)" if ctrl_c else "")
-
-
-def sign_in_failed(detail: str) -> str:
-    return f"The Microsoft sign-in failed: {detail}"
+CATEGORIES_OK = "Every action type has an Outlook category"
 
 
 def missing_categories(labels: list[str]) -> str:
@@ -109,16 +151,19 @@ def categories_created(labels: list[str]) -> str:
     return "Outlook categories created: " + ", ".join(labels)
 
 
-def disconnected(user_code: str, tokens_removed: bool, links_cleared: int | None) -> str:
-    """What Reset did: the account's tokens, and the CRM ⇄ Microsoft links (None: not touched)."""
-    tokens = "its Microsoft 365 tokens were removed" if tokens_removed else "it had no Microsoft 365 tokens"
-    links = "" if links_cleared is None else f"; {links_cleared} sync links cleared"
-    return f"{user_code} disconnected: {tokens} from this machine{links}"
+def create_categories_cli(user_code: str) -> str:
+    """How `tui-sync test` says to create the missing categories: a command that runs as printed."""
+    return f"(create them with: tui-sync test --user {user_code} --create-categories)"
 
 
-RESET_WHAT_FOLLOWS = (
-    "The next sync finds the items tui-sync created in Microsoft 365 by their CRM stamp: no duplicates."
-)
+# --- reaching Microsoft 365, and what Graph answered ----------------------------------------------
+
+# Why a server could not be reached (the `detail` of cannot_reach).
+UNTRUSTED_CERTIFICATE_SIGN_IN = "the server's certificate is not trusted (check ca_file in the config)"
+UNTRUSTED_CERTIFICATE_GRAPH = "the server's certificate is not trusted (check ca_file)"
+NO_ANSWER_IN_TIME = "no answer in time"
+CONNECTION_REFUSED = "connection refused or host unknown"
+CONNECTION_FAILED = "the connection failed"
 
 
 def cannot_reach(what: str, detail: str) -> str:
@@ -150,6 +195,22 @@ def graph_connection_lost(method: str, path: str) -> str:
     )
 
 
+def graph_unreadable_answer(status: int) -> str:
+    return (
+        f"Microsoft 365 answered {status} but its answer could not be read (it was cut short); the sync "
+        "stopped there — run it again (it creates no duplicates)"
+    )
+
+
+def graph_request_too_large(detail: str) -> str:
+    """Graph's 413: one item's request is over Microsoft 365's 4 MB limit (a very long note or body)."""
+    suffix = f" ({detail})" if detail else ""
+    return f"too large for Microsoft 365, which takes at most 4 MB per item: shorten its note{suffix}"
+
+
+# --- what Microsoft 365 sent that the CRM cannot read ---------------------------------------------
+
+
 def unreadable_item(kind: str, item_id: object, problem: str) -> str:
     """A Graph event, series or contact that cannot become a CRM item; `problem` says why."""
     return f"Microsoft 365 {kind} {item_id or '(no id)'} cannot be read: {problem}"
@@ -172,48 +233,3 @@ def unknown_graph_zone(name: object) -> str:
 
 def bad_graph_datetime(value: object) -> str:
     return f"Microsoft 365 sent a date/time tui-sync cannot read: {value!r}"
-
-
-TEST_MARKS = {"ok": "✓", "warning": "!", "error": "✗"}
-
-
-def check_line(level: str, message: str) -> str:
-    """One Test line: a mark (✓ ok, ! warning, ✗ error) then the message; the CLI prints the same."""
-    return f"{TEST_MARKS[level]} {message}"
-
-
-def create_categories_cli(user_code: str) -> str:
-    """How `tui-sync test` says to create the missing categories: a command that runs as printed."""
-    return f"(create them with: tui-sync test --user {user_code} --create-categories)"
-
-
-def never_connected(user_code: str) -> str:
-    """A user who never signed in on this machine: not "no longer works", there was nothing to lose."""
-    return (
-        f"{user_code} is not connected to Microsoft 365 yet: run tui-sync connect --user {user_code} "
-        "(in the terminal application: Preferences → Connect)"
-    )
-
-
-def graph_request_too_large(detail: str) -> str:
-    """Graph's 413: one item's request is over Microsoft 365's 4 MB limit (a very long note or body)."""
-    suffix = f" ({detail})" if detail else ""
-    return f"too large for Microsoft 365, which takes at most 4 MB per item: shorten its note{suffix}"
-
-
-SIGN_IN_CODE_UNKNOWN = (
-    "Microsoft no longer recognises this sign-in (its device code is unknown to the service); "
-    "nothing was changed: start the sign-in again."
-)
-
-
-def graph_unreadable_answer(status: int) -> str:
-    return (
-        f"Microsoft 365 answered {status} but its answer could not be read (it was cut short); the sync "
-        "stopped there — run it again (it creates no duplicates)"
-    )
-
-
-def with_fix(line: str, fix: str) -> str:
-    """A problem's line followed by the front end's way to fix it (a button, or a command)."""
-    return f"{line}: {fix}"

@@ -14,61 +14,15 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 
-UI_YES = "Yes"
-UI_NO = "No"
-UI_DELETE = "Delete"
-UI_KEEP = "Keep"
-UI_DELETE_ALL = "Delete all remaining"
-UI_KEEP_ALL = "Keep all remaining"
-UI_CONTINUE = "Continue"
-UI_STOP_SYNC = "Stop the sync"
+# --- the application's frame: keys, screens, the palette ------------------------------------------
+
 SYNC_ALREADY_RUNNING = "A sync is already running: wait for it to end (or cancel it in the Sync wizard)."
 QUIT_DURING_SYNC = "A sync is running. Quit anyway?"
 QUIT_DURING_SYNC_DETAILS = (
     "The sync is cancelled cleanly: what it wrote is recorded, the rest waits for the next sync."
 )
-CANCEL_SYNC_QUESTION = "Cancel the running sync?"
-CANCEL_SYNC_DETAILS = (
-    "What was written so far is recorded; the next sync finishes the rest, without duplicates."
-)
 UNEXPECTED_FAILURE = "Something went wrong"
 PICK_USER_TITLE = "Who are you? Pick your CRM user (enter)"
-
-
-def relative_time(when: datetime | None, now: datetime) -> str:
-    """ "3 min ago", "2 h ago", "yesterday", "5 days ago", else the date; "never" when None."""
-    if when is None:
-        return NEVER
-    seconds = (now - when).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    days = int(seconds // 86400)
-    if days == 1:
-        return "yesterday"
-    if days < 30:
-        return f"{days} days ago"
-    return when.strftime("%d %b %Y")
-
-
-def run_result(ok: bool | None, errors: int) -> str:
-    """The result of a user's last run: ok, N errors, or unfinished (the run died or still runs)."""
-    if ok is None:
-        return "unfinished"
-    return "ok" if ok else f"{errors} error" + ("s" if errors != 1 else "")
-
-
-def wizard_running(user: str, index: int, total: int) -> str:
-    return f"Syncing {user}" + (f" ({index} of {total})" if total > 1 else "")
-
-
-def startup_sync_status(user: str) -> str:
-    return f"At startup: Microsoft 365 → CRM for {user}…"
-
-
 UI_KEY_HELP = "Help"
 UI_SCREEN_HOME = "Home"
 UI_SCREEN_WIZARD = "Sync wizard"
@@ -110,6 +64,53 @@ UI_PALETTE_NAMES = {
 # How a date or a time is typed, shown in an empty field.
 UI_DATE_HINT = "YYYY-MM-DD"
 UI_TIME_HINT = "HH:MM"
+
+
+# --- the confirm dialogs' buttons -----------------------------------------------------------------
+
+UI_YES = "Yes"
+UI_NO = "No"
+UI_DELETE = "Delete"
+UI_KEEP = "Keep"
+UI_DELETE_ALL = "Delete all remaining"
+UI_KEEP_ALL = "Keep all remaining"
+UI_CONTINUE = "Continue"
+UI_STOP_SYNC = "Stop the sync"
+
+
+# --- Home -----------------------------------------------------------------------------------------
+
+
+def relative_time(when: datetime | None, now: datetime) -> str:
+    """ "3 min ago", "2 h ago", "yesterday", "5 days ago", else the date; "never" when None."""
+    if when is None:
+        return NEVER
+    seconds = (now - when).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    if days == 1:
+        return "yesterday"
+    if days < 30:
+        return f"{days} days ago"
+    return when.strftime("%d %b %Y")
+
+
+def run_result(ok: bool | None, errors: int) -> str:
+    """The result of a user's last run: ok, N errors, or unfinished (the run died or still runs)."""
+    if ok is None:
+        return "unfinished"
+    return "ok" if ok else f"{errors} error" + ("s" if errors != 1 else "")
+
+
+def startup_sync_status(user: str) -> str:
+    return f"At startup: Microsoft 365 → CRM for {user}…"
+
+
 UI_HOME_SYNC = "Sync…"
 UI_HOME_CONNECT = "Connect"
 UI_HOME_TEST = "Test"
@@ -143,6 +144,18 @@ def home_detail(
         f"agenda: {actions} in the period, synced {agenda} · contacts: {listed} of {limit} to sync, "
         f"synced {contacts}"
     )
+
+
+# --- the Sync wizard ------------------------------------------------------------------------------
+
+CANCEL_SYNC_QUESTION = "Cancel the running sync?"
+CANCEL_SYNC_DETAILS = (
+    "What was written so far is recorded; the next sync finishes the rest, without duplicates."
+)
+
+
+def wizard_running(user: str, index: int, total: int) -> str:
+    return f"Syncing {user}" + (f" ({index} of {total})" if total > 1 else "")
 
 
 UI_WIZARD_START = "Start"
@@ -183,6 +196,8 @@ def wizard_summary(summaries: Iterable[RunSummary], cancelled: bool) -> str:
         blocks.append(SYNC_CANCELLED)
     return "\n\n".join(blocks) or SYNC_CANCELLED
 
+
+# --- Administration -------------------------------------------------------------------------------
 
 UI_ADMIN_TAB_AUTH = "Authentication"
 UI_ADMIN_TAB_USERS = "Users"
@@ -240,6 +255,8 @@ def admin_flag_changed(code: str, is_admin: bool) -> str:
     return f"{code} is now an administrator" if is_admin else f"{code} is no longer an administrator"
 
 
+# --- Preferences → Synchronisation ----------------------------------------------------------------
+
 UI_PREFS_SUBTITLE = "Preferences → Synchronisation"
 UI_PREFS_USER = "User"
 UI_PREFS_ACCOUNT = "Microsoft 365"
@@ -279,14 +296,6 @@ RESET_CALENDAR_DETAILS = (
     "Every link between its CRM actions and Microsoft 365 events is forgotten (do it after choosing "
     "another calendar); the connection and the contacts stay. " + RESET_WHAT_FOLLOWS
 )
-UI_DEVICE_COPY = "Copy code"
-UI_DEVICE_CANCEL = "Cancel"
-DEVICE_OPEN = "On any device (phone, computer), open this address:"
-DEVICE_ENTER = "and enter this code:"
-DEVICE_ASKING = "Asking Microsoft for a sign-in code…"
-DEVICE_EXPIRED = "The code has expired: escape, then Connect again"
-DEVICE_COPIED = "Code copied to the clipboard (if your terminal allows it); it stays shown here"
-DEVICE_KEYS = "c copy the code · escape cancel the sign-in"
 
 
 def prefs_title(code: str, full_name: str) -> str:
@@ -318,6 +327,18 @@ def calendar_links_cleared(code: str, count: int) -> str:
 
 def testing_user(code: str) -> str:
     return f"Testing the settings of {code}…"
+
+
+# --- the device-code dialog -----------------------------------------------------------------------
+
+UI_DEVICE_COPY = "Copy code"
+UI_DEVICE_CANCEL = "Cancel"
+DEVICE_OPEN = "On any device (phone, computer), open this address:"
+DEVICE_ENTER = "and enter this code:"
+DEVICE_ASKING = "Asking Microsoft for a sign-in code…"
+DEVICE_EXPIRED = "The code has expired: escape, then Connect again"
+DEVICE_COPIED = "Code copied to the clipboard (if your terminal allows it); it stays shown here"
+DEVICE_KEYS = "c copy the code · escape cancel the sign-in"
 
 
 def device_title(code: str) -> str:
