@@ -138,9 +138,15 @@ def test_a_read_only_database_is_refused_before_anything_changes(tmp_path: Path,
     assert dump(crm) == before
 
 
+@pytest.mark.slow
 def test_a_database_locked_by_another_process_is_one_line_after_a_short_wait(
     tmp_path: Path, crm: Path
 ) -> None:
+    """The whole path in a real process, waiting SQLite's full busy timeout (5 s, not settable from the
+    configuration): left to the slow run. The default run keeps its parts: the store refusing a write
+    blocked by another process with the busy line and working again once the lock is gone
+    (tests/integration/test_store_db.py, with a short timeout), and a database StoreError reaching the
+    user as one line with the file untouched (the read-only database above)."""
     before = dump(crm)
     with contextlib.closing(sqlite3.connect(crm, isolation_level=None)) as other:
         other.execute("BEGIN IMMEDIATE")  # another program holds the write lock

@@ -14,7 +14,7 @@ from contextlib import closing
 
 import pytest
 import requests
-from textual.widgets import Button, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from tests.threaded_fake import UNKNOWN_CLIENT_ID, UPN
 from tests.ui.conftest import WALL, UiWorld
@@ -66,9 +66,10 @@ def text(screen: PreferencesScreen, selector: str) -> str:
 
 
 async def type_into(pilot, screen: PreferencesScreen, selector: str, value: str) -> None:
-    """Focus the field, empty it, type `value` key by key."""
-    screen.query_one(selector).focus()
-    await pilot.press("end", *["backspace"] * 60)
+    """Focus the field, empty it (one backspace per character it holds), type `value` key by key."""
+    field = screen.query_one(selector, Input)
+    field.focus()
+    await pilot.press("end", *["backspace"] * len(field.value))
     if value:
         await pilot.press(*value)
 
