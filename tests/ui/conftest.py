@@ -11,6 +11,7 @@ import asyncio
 import concurrent.futures
 import os
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -18,6 +19,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from textual import events
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.threaded_fake import CLIENT_ID, UPN, AutoApprover, ThreadedFake, write_config
@@ -47,6 +51,28 @@ def _quiet_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name)
     for xdg in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(xdg, str(tmp_path / xdg.lower()))
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type `text` into the focused field as one burst of keys — as a quick typist, or an SSH
+    connection, delivers them — then wait once for the application to be idle. The key events are the
+    ones `pilot.press` makes and go the same way (the driver's queue, then the focused field); only
+    Pilot's wait for an idle process after each key (about 0.1 s a key on a busy machine) is left out.
+
+    Printable characters only: the field inserts those as they come, whereas a key bound to an action
+    (backspace, tab, enter) is run once the key has bubbled back up to the application, so in a burst
+    it would act after the characters that follow it. Press those with `pilot.press`."""
+    driver = pilot.app._driver
+    assert driver is not None
+    for character in text:
+        assert character.isprintable() and len(character) == 1, repr(character)
+        key = character if character.isalnum() else _character_to_key(character)
+        try:
+            char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+        except KeyError:
+            char = character
+        driver.send_message(events.Key(key, char))
+    await pilot.pause()
 
 
 @dataclass

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, Input, Static, TabbedContent
 
 from tests.threaded_fake import CLIENT_ID
-from tests.ui.conftest import UiWorld
+from tests.ui.conftest import UiWorld, type_text
 from tui_sync import texts
 from tui_sync.store import Store
 from tui_sync.ui.app import TuiSyncApp
@@ -66,7 +66,7 @@ async def type_into(pilot, field: Input, text: str) -> None:
     field.focus()
     await pilot.pause()
     field.value = ""
-    await pilot.press(*text)
+    await type_text(pilot, text)
 
 
 # --- who may be here ---------------------------------------------------------------------------------
@@ -179,7 +179,10 @@ async def test_an_administrator_adds_a_user_and_a_taken_code_is_refused(
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, UserForm)
-        await pilot.press(*"marie", "tab", *"Marie Curie", "tab", "space", "ctrl+s")
+        await type_text(pilot, "marie")
+        await pilot.press("tab")
+        await type_text(pilot, "Marie Curie")
+        await pilot.press("tab", "space", "ctrl+s")
         await settle(app, pilot)
         assert app.screen is screen
         assert text_of(screen, "#users-status") == texts.changes.user_added("MARIE", "Marie Curie", True)
@@ -233,7 +236,8 @@ async def test_an_administrator_renames_a_user(world: UiWorld, crm: Store) -> No
         await settle(app, pilot)
         assert app.screen is form  # an empty name is refused in place
         assert str(form.query_one("#form-error", Static).content).startswith(texts.tui.UI_ADMIN_FULL_NAME)
-        await pilot.press(*"Carine Durand", "ctrl+s")
+        await type_text(pilot, "Carine Durand")
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is screen
         assert text_of(screen, "#users-status") == texts.changes.user_updated("CARINE")

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from textual.widgets import DataTable, Input, Static
 
-from tests.ui.conftest import NOW, Outlook, UiWorld, crm_titles, sync_now
+from tests.ui.conftest import NOW, Outlook, UiWorld, crm_titles, sync_now, type_text
 from tui_sync import texts
 from tui_sync.domain.models import Action, Recurrence, Series
 from tui_sync.domain.period import Period
@@ -39,10 +39,6 @@ async def wait_for(pilot, condition, tries: int = 300) -> None:
             return
         await pilot.pause(0.02)
     raise AssertionError("never happened")
-
-
-async def type_text(pilot, text: str) -> None:
-    await pilot.press(*["space" if c == " " else c for c in text])
 
 
 async def open_agenda(app: TuiSyncApp, pilot) -> AgendaScreen:
@@ -461,7 +457,7 @@ def test_action_form_new(snap_compare, world: UiWorld) -> None:
         await on_agenda(pilot)
         await pilot.press("n")
         await pilot.pause(0.2)
-        await pilot.press(*"Client")
+        await type_text(pilot, "Client")
 
     assert snap_compare(world.app(), run_before=new, terminal_size=(80, 24))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, HelpPanel, OptionList, Static
 
-from tests.ui.conftest import UiWorld, sync_now
+from tests.ui.conftest import UiWorld, sync_now, type_text
 from tui_sync.errors import UnknownUser
 from tui_sync.ui import resolve_viewer
 from tui_sync.ui.app import binding_owners, own_bindings
@@ -108,7 +108,7 @@ async def test_the_palette_offers_every_screen_and_action_by_name(world: UiWorld
         assert names[: len(PALETTE)] == PALETTE
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"sync wizard")
+        await type_text(pilot, "sync wizard")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(app, pilot)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from tests.ui.conftest import Outlook, UiWorld
+from tests.ui.conftest import Outlook, UiWorld, type_text
 from tui_sync import texts
 from tui_sync.demo.images import avatar_png
 from tui_sync.domain.models import MAX_CONTACTS_TO_SYNC, Contact
@@ -99,7 +99,7 @@ async def type_filter(app: TuiSyncApp, pilot, text: str) -> None:
     field = screen.query_one("#filter", Input)
     field.focus()
     field.value = ""
-    await pilot.press(*text)
+    await type_text(pilot, text)
     await pilot.pause(0.2)
     await settle(app, pilot)
 
@@ -349,7 +349,7 @@ async def fill(pilot, form: ContactForm, **values: str) -> None:
         field.focus()
         await pilot.pause()
         field.value = ""
-        await pilot.press(*value) if value else None
+        await type_text(pilot, value)
 
 
 async def test_create_edit_delete_through_the_form(

@@ -17,7 +17,7 @@ import requests
 from textual.widgets import Button, Input, Select, Static
 
 from tests.threaded_fake import UNKNOWN_CLIENT_ID, UPN
-from tests.ui.conftest import WALL, UiWorld
+from tests.ui.conftest import WALL, UiWorld, type_text
 from tui_sync import texts
 from tui_sync.domain.models import DEFAULT_ACTION_TYPES, InvalidValue, SyncPrefs, validate_email
 from tui_sync.domain.refusals import NotAWholeNumber
@@ -70,8 +70,7 @@ async def type_into(pilot, screen: PreferencesScreen, selector: str, value: str)
     field = screen.query_one(selector, Input)
     field.focus()
     await pilot.press("end", *["backspace"] * len(field.value))
-    if value:
-        await pilot.press(*value)
+    await type_text(pilot, value)
 
 
 def db_user(world: UiWorld, code: str) -> sqlite3.Row:
