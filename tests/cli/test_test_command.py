@@ -12,6 +12,7 @@ from tui_sync.domain.models import DEFAULT_ACTION_TYPES
 from tui_sync.microsoft import mapping
 
 FIX = texts.microsoft.connect_fix_cli("CARINE")
+CONNECT_ONLY = "run: tui-sync connect --user CARINE"  # a user who never connected has only to connect
 LABELS = [t.label for t in DEFAULT_ACTION_TYPES]
 
 
@@ -101,7 +102,7 @@ def test_not_connected(run_cli, fake: ThreadedFake, monkeypatch) -> None:
     result = cli("test", "--user", "CARINE")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        fail(texts.microsoft.account_not_accessible(texts.microsoft.REASON_NOT_CONNECTED, FIX))
+        fail(texts.microsoft.account_not_accessible(texts.microsoft.REASON_NOT_CONNECTED, CONNECT_ONLY))
     ]
 
 

@@ -32,6 +32,7 @@ from tui_sync.ui.dialogs.device_code import DeviceCodeDialog, spaced
 from tui_sync.ui.screens.preferences import PreferencesScreen
 
 FIX = texts.microsoft.CONNECT_FIX_TUI
+CONNECT_ONLY = "press Connect to sign in"  # a user who never connected has only to connect
 LABELS = [t.label for t in DEFAULT_ACTION_TYPES]
 
 
@@ -373,7 +374,10 @@ def line(level: str, message: str) -> str:
             _nothing,
             [
                 line(
-                    "error", texts.microsoft.account_not_accessible(texts.microsoft.REASON_NOT_CONNECTED, FIX)
+                    "error",
+                    texts.microsoft.account_not_accessible(
+                        texts.microsoft.REASON_NOT_CONNECTED, CONNECT_ONLY
+                    ),
                 )
             ],
         ),

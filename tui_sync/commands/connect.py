@@ -82,7 +82,9 @@ async def test_user(ctx: Context, args: argparse.Namespace) -> int:
         if result.check == CATEGORIES_MISSING:
             text += " " + texts.microsoft.create_categories_cli(code)
         elif result.check == ACCOUNT_NOT_ACCESSIBLE:
-            text = texts.microsoft.with_fix(text, ctx.fix)
+            only_connect = texts.microsoft.needs_connect_only(text)  # no account here: signing in is all
+            fix = texts.microsoft.connect_only_cli(code) if only_connect else ctx.fix
+            text = texts.microsoft.with_fix(text, fix)
         ctx.print(texts.microsoft.check_line(result.level, text))
         ctx.out.flush()
 

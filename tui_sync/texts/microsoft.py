@@ -87,6 +87,12 @@ def account_not_accessible(reason: str, fix: str = "") -> str:
     return with_fix(line, fix) if fix else line
 
 
+def needs_connect_only(line: str) -> bool:
+    """Whether an unusable-account line says the user is simply not connected: the front ends then say
+    to connect, not to check the ADM settings first."""
+    return line == account_not_accessible(REASON_NOT_CONNECTED)
+
+
 def reconnect_needed(user_code: str, reason: str) -> str:
     """A connection that worked once and no longer does (revoked, expired): the user must sign in again."""
     return (
@@ -114,6 +120,15 @@ CONNECT_FIX_CLI = "check the ADM settings (tui-sync admin client-id), then run t
 
 def connect_fix_cli(user_code: str) -> str:
     return f"check the ADM settings (tui-sync admin client-id), then run: tui-sync connect --user {user_code}"
+
+
+# A user with no Microsoft account on this machine (never connected, or Reset) only has to sign in: the
+# ADM settings were already checked (a missing or unknown client ID is its own line).
+CONNECT_ONLY_TUI = "press Connect to sign in"
+
+
+def connect_only_cli(user_code: str) -> str:
+    return f"run: tui-sync connect --user {user_code}"
 
 
 # --- the Test lines -------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 not one of our errors.
 
 The engine's errors say what is wrong and carry their data (`AccountNotAccessible.reason`); what the
-user should do is the front end's to say: here, check the ADM settings and press Connect (the command
-line names its own commands instead).
+user should do is the front end's to say: here, press Connect when the user is simply not connected,
+else check the ADM settings and press Connect (the command line names its own commands instead).
 """
 
 from __future__ import annotations
@@ -19,11 +19,14 @@ FIX = texts.microsoft.CONNECT_FIX_TUI
 
 def explain(error: UserError) -> str:
     """The error's one line as the TUI shows it."""
-    return (
-        texts.microsoft.with_fix(error.message, FIX)
-        if isinstance(error, AccountNotAccessible)
-        else error.message
-    )
+    return advised(error.message) if isinstance(error, AccountNotAccessible) else error.message
+
+
+def advised(line: str) -> str:
+    """An unusable-account line and what to do: press Connect when the user is simply not connected,
+    else check the ADM settings first."""
+    fix = texts.microsoft.CONNECT_ONLY_TUI if texts.microsoft.needs_connect_only(line) else FIX
+    return texts.microsoft.with_fix(line, fix)
 
 
 def said(error: BaseException) -> str:
@@ -36,8 +39,4 @@ def said(error: BaseException) -> str:
 
 def check_text(result: CheckResult) -> str:
     """A Test line as the TUI shows it."""
-    return (
-        texts.microsoft.with_fix(result.message, FIX)
-        if result.check == ACCOUNT_NOT_ACCESSIBLE
-        else result.message
-    )
+    return advised(result.message) if result.check == ACCOUNT_NOT_ACCESSIBLE else result.message
