@@ -58,7 +58,7 @@ def clear_outcome(result: Any) -> str:
     lines = result.stderr.splitlines()
     assert 1 <= len(lines) <= 2 and all(line.startswith("tui-sync: ") for line in lines), result.stderr
     assert len(set(lines)) == len(lines)
-    assert not last or " error(s) in " in last, result.stdout
+    assert not last or f" finished with {len(lines)} error(s) in " in last, result.stdout  # the lines listed
     return " / ".join(lines)
 
 

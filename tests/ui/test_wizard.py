@@ -330,9 +330,14 @@ async def test_the_summary_says_items_failing_for_one_reason_in_one_line(
             await pilot.press("ctrl+s")
             await wait_for_view(app, pilot, "summary")
             failed = [line for line in summary_text(app).splitlines() if line.startswith("✗")]
+            said = summary_text(app)
+            status = str(app.home.query_one("#status", Static).content)
     finally:
         world.fake.faults(batch_424=False)
         await store.close()
     assert len(failed) == 1, failed
     assert "” and 4 other items could not be synced: " in failed[0]
+    # the count said is the lines listed, not the items before they were grouped
+    assert "Sync of CARINE finished with 1 error(s) in " in said
+    assert status == texts.sync.sync_run_over(1, 1, cancelled=False)
     assert outlook.events() == []

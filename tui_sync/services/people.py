@@ -24,7 +24,8 @@ from tui_sync.sync.service import SyncService
 
 @dataclass(frozen=True)
 class LastRun:
-    """The outcome of a user's last sync of one kind: when it finished and how many errors it had."""
+    """The outcome of a user's last sync of one kind: when it finished and how many errors it had (as
+    its summary listed them: items failing for one reason are one)."""
 
     finished: datetime | None
     errors: int
@@ -50,7 +51,7 @@ class UserStatus:
 def _last_run(runs: list[SyncRun], kind: str) -> LastRun | None:
     for run in runs:  # newest first
         if kind in run.what.split("+"):
-            return LastRun(run.finished, len(run.errors) if run.finished else 1)
+            return LastRun(run.finished, texts.sync.error_count(run.errors) if run.finished else 1)
     return None
 
 

@@ -142,7 +142,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
         lines.append(f"Contacts → Microsoft 365: {_sides(c.microsoft)}")
         lines.append(f"Contact notes → CRM: ~{c.crm.updated} updated · left out by limits: {c.left_out}")
     lines.extend(summary.notices)
-    state = "completed" if summary.ok else f"finished with {len(summary.errors)} error(s)"
+    state = "completed" if summary.ok else f"finished with {error_count(summary.errors)} error(s)"
     lines.append(f"Sync of {summary.user} {state} in {summary.seconds:.1f} s, {summary.requests} requests")
     return lines
 
@@ -194,6 +194,12 @@ def error_lines(errors: list[str]) -> list[str]:
                 + entry.removeprefix(marker)
             )
     return lines
+
+
+def error_count(errors: Sequence[str]) -> int:
+    """How many errors a run is said to have: its error lines as listed (`error_lines`), so that
+    "finished with N error(s)" counts the lines under it, not the items before they are grouped."""
+    return len(error_lines(list(errors)))
 
 
 def advised_errors(summary: RunSummary, fix: str) -> list[str]:

@@ -287,7 +287,7 @@ class TuiSyncApp(App[int]):
 
     @on(SyncRunOver)
     def _run_over(self, message: SyncRunOver) -> None:
-        errors = sum(len(s.errors) for s in message.summaries)
+        errors = sum(texts.sync.error_count(s.errors) for s in message.summaries)
         severity: SeverityLevel = "warning" if message.cancelled or errors else "information"
         self.notify(
             texts.sync.sync_run_over(len(message.summaries), errors, message.cancelled),

@@ -125,7 +125,7 @@ class HomeScreen(AppScreen):
         elif isinstance(message, SyncProgress):
             status.update(texts.sync.progress_line(message.progress))
         elif isinstance(message, SyncRunOver):
-            errors = sum(len(s.errors) for s in message.summaries)
+            errors = sum(texts.sync.error_count(s.errors) for s in message.summaries)
             status.update(texts.sync.sync_run_over(len(message.summaries), errors, message.cancelled))
 
 
