@@ -4,9 +4,9 @@ A provider (`tui_sync.microsoft`) reads its own wire format into these; the engi
 on them and never reads the wire format. What the engine needs of a remote item is its identity and
 version (id, change key), where it stands in a series, the CRM-id stamp it carries, and its content in
 the CRM's form (an Action, a Series; a contact's synced fields as `domain.content.contact_fields` gives
-them). The provider's own form of the item travels along as `raw`, which
-only the provider reads: its updates send only what differs from it, so what only the mailbox holds
-survives.
+them). The provider's own form of the item travels along as `raw`, which only the provider reads: its
+updates send only what differs from it, so what only the mailbox holds survives. A write (`Write`) is
+built by the provider's port from typed items, and its answer comes back read (`ResultOf`).
 
 They live in the domain, below both the engine and the providers, so that each can name them.
 """
