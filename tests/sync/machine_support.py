@@ -562,6 +562,12 @@ class Versions:
         setattr(self, side, shape)
         setattr(self, f"{side}_at", 0 if shape == self.verified else tick)
 
+    def touch(self, side: str, tick: int) -> None:
+        """The side's copy changed in what the sync does not carry (an Outlook-only category): its
+        pending edit, if any, is now dated `tick` (a side dates a change of the whole item)."""
+        if getattr(self, f"{side}_at"):
+            setattr(self, f"{side}_at", tick)
+
     def expected(self) -> Shape | None:
         if self.crm_at == self.outlook_at == 0:
             return self.verified

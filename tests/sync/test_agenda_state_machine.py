@@ -481,6 +481,17 @@ class AgendaMachine(RuleBasedStateMachine):
         await self.outlook.tag(event["id"], OWN_CATEGORY)
         self.tagged.add(event["id"])
         STATS["Outlook-only categories"] += 1
+        # Outlook dates a change of the whole item (lastModifiedDateTime), not of each field: after
+        # this, an Outlook edit still pending is as recent as the tag for the `newest` policy; a
+        # master's date is its occurrences' too.
+        tick = self._tick()
+        for item, paired in await self._outlook_pairs():
+            if paired["id"] == event["id"]:
+                item.versions.touch("outlook", tick)
+        for model, master in await self._master_pairs():
+            if master["id"] == event["id"]:
+                for occurrence in model.occurrences.values():
+                    occurrence.versions.touch("outlook", tick)
 
     # --- faults and syncs ---------------------------------------------------------------------------
 
