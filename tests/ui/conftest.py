@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import copy
 import os
 import time
 import unicodedata
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -134,13 +136,66 @@ async def seed(services: Services) -> None:
     await store.set_last_sync("CARINE", "agenda", datetime(2026, 11, 30, 8, 57, tzinfo=UTC))
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """What CARINE's device-code sign-in left behind: the token cache MSAL wrote, the account the CRM
+    remembers for her, and the tokens the fake issued (its own records of them)."""
+
+    cache: str
+    home_account_id: str
+    access_tokens: dict[str, Any]
+    refresh_tokens: dict[str, Any]
+
+    def replay(self, world: UiWorld) -> None:
+        """CARINE connected in `world` as that sign-in left her, on the fake reset for this test: its
+        token records and her mailbox back, the token cache written, the account remembered."""
+        identity = world.fake.server.identity
+        identity.access_tokens.update(copy.deepcopy(self.access_tokens))
+        identity.refresh_tokens.update(copy.deepcopy(self.refresh_tokens))
+        world.fake.server.state.ensure(UPN)
+        cache = world.tmp / "token-cache.json"
+        cache.write_text(self.cache, encoding="utf-8")
+        cache.chmod(0o600)
+
+        async def remember(services: Services) -> None:
+            await services.store.set_home_account("CARINE", self.home_account_id)
+
+        world.run(remember)
+
+
+@pytest.fixture(scope="session")
+def signed_in(fake_session: ThreadedFake, tmp_path_factory: pytest.TempPathFactory) -> SignedIn:
+    """CARINE signed in once for the whole run, for real: the device code approved in the fake, MSAL
+    redeeming it, the token cache written. Each `world` replays what it left instead of signing in
+    again, which costs 0.3 s a test (MSAL waits before its first poll); the sign-in itself is what the
+    Connect tests drive."""
+    fake_session.reset()
+    tmp = tmp_path_factory.mktemp("signed-in")
+    ui = UiWorld(tmp, fake_session, load_settings(write_config(tmp, fake_session), {}))
+    ui.run(seed)
+    ui.connect()
+
+    async def account(services: Services) -> str | None:
+        return (await services.store.get_user("CARINE")).home_account_id
+
+    home_account_id = ui.run(account)
+    assert isinstance(home_account_id, str)
+    identity = fake_session.server.identity
+    return SignedIn(
+        (tmp / "token-cache.json").read_text(encoding="utf-8"),
+        home_account_id,
+        copy.deepcopy(identity.access_tokens),
+        copy.deepcopy(identity.refresh_tokens),
+    )
+
+
 @pytest.fixture
-def world(tmp_path: Path, fake: ThreadedFake) -> Iterator[UiWorld]:
+def world(tmp_path: Path, signed_in: SignedIn, fake: ThreadedFake) -> Iterator[UiWorld]:
     """The seeded CRM with CARINE connected to the (reset) fake."""
     settings = load_settings(write_config(tmp_path, fake), {})
     ui = UiWorld(tmp_path, fake, settings)
     ui.run(seed)
-    ui.connect()
+    signed_in.replay(ui)
     yield ui
 
 
