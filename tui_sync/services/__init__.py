@@ -16,7 +16,7 @@ from datetime import datetime
 from tui_sync.config import Settings
 from tui_sync.services.accounts import AccountService, Connection, ResetDone
 from tui_sync.services.agenda import AgendaService
-from tui_sync.services.contacts import ContactsService, OutlookState
+from tui_sync.services.contacts import ContactsService, RemoteState
 from tui_sync.services.people import PeopleService, UserStatus
 from tui_sync.store import Store
 from tui_sync.store.db import utc_now
@@ -27,8 +27,8 @@ __all__ = [
     "AgendaService",
     "Connection",
     "ContactsService",
-    "OutlookState",
     "PeopleService",
+    "RemoteState",
     "ResetDone",
     "Services",
     "UserStatus",

@@ -34,11 +34,11 @@ from tui_sync.store import Link, Store
 from tui_sync.store.db import fold
 from tui_sync.sync.kinds import CONTACT as LINK_KIND
 
-OutlookStateName = Literal["synced", "pending", "never"]
+RemoteStateName = Literal["synced", "pending", "never"]
 
 
 @dataclass(frozen=True)
-class OutlookState:
+class RemoteState:
     """What Outlook holds of one contact for one user.
 
     `synced`: the last sync wrote it as the CRM has it now; `pending`: the next sync changes it (edited
@@ -46,7 +46,7 @@ class OutlookState:
     (in the list: the next sync creates it). `last_synced` is the user's last successful contacts sync
     when a copy exists, else None."""
 
-    state: OutlookStateName
+    state: RemoteStateName
     listed: bool
     last_synced: datetime | None = None
 
@@ -105,17 +105,16 @@ def filter_contacts(index: ContactIndex, query: str, limit: int) -> tuple[list[C
     return matches, more
 
 
-def outlook_state(
+def remote_state(
     contact: Contact, listed: bool, link: Link | None, last_sync: datetime | None
-) -> OutlookState:
-    """Compare a contact with its sync link (None: never synced) the way the contacts engine will."""
+) -> RemoteState:
+    """Compare a contact with its sync link (None: never synced) by the contacts engine's own test."""
     if link is None:
-        return OutlookState("never", listed)
-    from tui_sync.sync.fingerprints import contact_fingerprint, note_fingerprint
+        return RemoteState("never", listed)
+    from tui_sync.sync.fingerprints import contact_changed
 
-    note = str(link.extra.get("note", ""))
-    same = listed and link.crm_hash == contact_fingerprint(contact) and note == note_fingerprint(contact.note)
-    return OutlookState("synced" if same else "pending", listed, last_sync)
+    same = listed and not contact_changed(contact, link)
+    return RemoteState("synced" if same else "pending", listed, last_sync)
 
 
 class ContactsService:
@@ -220,7 +219,7 @@ class ContactsService:
     def limit(self) -> int:
         return MAX_CONTACTS_TO_SYNC
 
-    async def outlook_states(self, owner: str) -> dict[int, OutlookState]:
+    async def remote_states(self, owner: str) -> dict[int, RemoteState]:
         """The Outlook state of each contact in the owner's list, and of each contact taken off it that
         still has an Outlook copy (pending: the next sync deletes it). A contact in neither has none."""
         async with self.store.snapshot():
@@ -231,7 +230,7 @@ class ContactsService:
             contacts = {c.id: c for c in await self.store.contacts_by_ids([*listed_ids, *linked_ids])}
         listed = set(listed_ids)
         return {
-            cid: outlook_state(contact, cid in listed, links.get(str(cid)), user.last_contacts_sync)
+            cid: remote_state(contact, cid in listed, links.get(str(cid)), user.last_contacts_sync)
             for cid, contact in contacts.items()
             if cid is not None
         }

@@ -94,35 +94,39 @@ class AgendaSync:
             two_way=two_way,
             on_batch=self._written,
         )
-        self.store = store
-        self.remote = calendar
-        self.user = user
-        self.period = period
-        self.policy: Policy = policy
-        self.deletions = deletions
         self.on_event = on_event
-        self.tz = tz
         self.now = now
-        self.two_way = two_way
         self.series_enabled = user.prefs.series
-        self.summary = self.shared.summary
-        self.errors = self.shared.errors  # items that failed on their own; the rest of the run went on
         self.notices: list[str] = []  # what the user should know although nothing failed
         self.to_write = self.written = 0  # for progress: planned writes (occurrences add to it) and sent
         self.series = SeriesMasters(self.shared)
         self.occurrences = Occurrences(self.shared)
 
+    @property
+    def summary(self) -> AgendaSummary:
+        return self.shared.summary
+
+    @property
+    def errors(self) -> list[str]:
+        """Items that failed on their own; the rest of the run went on."""
+        return self.shared.errors
+
     # --- the run --------------------------------------------------------------------------------
 
     async def run(self) -> AgendaSummary:
         self._progress("reading")
-        self.shared.calendar_id = await self.remote.find_calendar(self.user.prefs.calendar_name)
+        self.shared.calendar_id = await self.shared.remote.find_calendar(self.shared.user.prefs.calendar_name)
         kinds = (ACTION, SERIES, OCCURRENCE)
-        if await self.store.switch_calendar(self.user.code, self.shared.calendar_id, kinds):
-            self.notices.append(texts.sync.calendar_replaced(self.user.prefs.calendar_name))
-        labels = tuple(t.label for t in await self.store.list_action_types())
-        self.shared.reading = Reading(self.tz, labels, self.user.code, await self.store.database_identity())
-        links = {kind: await self.store.links(self.user.code, kind) for kind in (ACTION, SERIES, OCCURRENCE)}
+        if await self.shared.store.switch_calendar(self.shared.user.code, self.shared.calendar_id, kinds):
+            self.notices.append(texts.sync.calendar_replaced(self.shared.user.prefs.calendar_name))
+        labels = tuple(t.label for t in await self.shared.store.list_action_types())
+        self.shared.reading = Reading(
+            self.shared.tz, labels, self.shared.user.code, await self.shared.store.database_identity()
+        )
+        links = {
+            kind: await self.shared.store.links(self.shared.user.code, kind)
+            for kind in (ACTION, SERIES, OCCURRENCE)
+        }
         sides = await self._read(links)
 
         self._progress("planning")
@@ -130,7 +134,7 @@ class AgendaSync:
             self._crm_single_items(sides),
             self._remote_single_items(sides),
             [link_state(link) for link in links[ACTION].values()],
-            policy=self.policy,
+            policy=self.shared.policy,
             limit=MAX_SINGLE_ACTIONS,
             now=self.now,
         )
@@ -140,17 +144,17 @@ class AgendaSync:
                 self._crm_series_items(sides),
                 self._remote_series_items(sides),
                 [link_state(link) for link in links[SERIES].values()],
-                policy=self.policy,
+                policy=self.shared.policy,
                 limit=MAX_SERIES_OCCURRENCES,
                 now=self.now,
             )
-        if not self.two_way:
+        if not self.shared.two_way:
             single_plan = one_way(single_plan)
             series_plan = one_way(series_plan)
-        self.summary.left_out = single_plan.left_out + series_plan.left_out
-        self.summary.conflicts = single_plan.conflicts + series_plan.conflicts
+        self.shared.summary.left_out = single_plan.left_out + series_plan.left_out
+        self.shared.summary.conflicts = single_plan.conflicts + series_plan.conflicts
 
-        await self.deletions.check_mass(
+        await self.shared.deletions.check_mass(
             single_plan.of(Op.DELETE_CRM, Op.DELETE_REMOTE) + series_plan.of(Op.DELETE_CRM, Op.DELETE_REMOTE),
             len(links[ACTION]) + len(links[SERIES]),
         )
@@ -164,23 +168,23 @@ class AgendaSync:
             work.append(self._sync_series(series_plan, sides, links))
         await together(*work)
         self._progress("done")
-        return self.summary
+        return self.shared.summary
 
     async def _sync_series(self, series_plan: Plan, sides: Sides, links: dict[str, dict[str, Link]]) -> None:
         modes = await self.series.apply(series_plan, sides, links[SERIES])
         await self.occurrences.sync(modes, sides, links[OCCURRENCE])
 
     def _progress(self, phase: Phase, done: int = 0, total: int = 0) -> None:
-        self.on_event(Progress("agenda", phase, done, total, self.remote.requests))
+        self.on_event(Progress("agenda", phase, done, total, self.shared.remote.requests))
 
     # --- reading --------------------------------------------------------------------------------
 
     async def _read(self, links: dict[str, dict[str, Link]]) -> Sides:
         sides = Sides()
         view, crm_actions, crm_series = await asyncio.gather(
-            self.remote.view(self.shared.calendar_id, self.period, self.shared.reading),
-            self.store.single_actions(self.user.code, self.period),
-            self.store.series_of(self.user.code) if self.series_enabled else _nothing(),
+            self.shared.remote.view(self.shared.calendar_id, self.shared.period, self.shared.reading),
+            self.shared.store.single_actions(self.shared.user.code, self.shared.period),
+            self.shared.store.series_of(self.shared.user.code) if self.series_enabled else _nothing(),
         )
         view, cancelled = split_cancelled(view)
         for event in cancelled:
@@ -195,13 +199,13 @@ class AgendaSync:
                 sides.instances[event.series_master_id].append(event)
         sides.crm_actions = {str(a.id): a for a in crm_actions}
         for series in crm_series:
-            if expand(series, self.period) or str(series.id) in links[SERIES]:
+            if expand(series, self.shared.period) or str(series.id) in links[SERIES]:
                 sides.crm_series[str(series.id)] = series
 
         # Linked items not seen in the period: moved out of it (present) or really deleted (absent).
         for key in links[ACTION].keys() - sides.crm_actions.keys():
             try:
-                action = await self.store.get_action(int(key))
+                action = await self.shared.store.get_action(int(key))
             except NotFound:
                 continue
             if action.series_id is None:
@@ -214,7 +218,7 @@ class AgendaSync:
         if self.series_enabled:
             wanted += [link.remote_id for link in links[SERIES].values()]
             wanted += [m for m in sides.instances if m not in wanted]
-        fetched = await self.remote.get_events(wanted, self.shared.reading)
+        fetched = await self.shared.remote.get_events(wanted, self.shared.reading)
         for event_id, found in fetched.items():
             if found is None:
                 continue
@@ -255,7 +259,8 @@ class AgendaSync:
         wanted = {o: o for o in originals}
         if series.all_day:  # matched by day (see occurrence_key): the CRM's occurrence that day
             wanted = {
-                o: datetime.combine((o + timedelta(hours=12)).date(), time(), self.tz) for o in originals
+                o: datetime.combine((o + timedelta(hours=12)).date(), time(), self.shared.tz)
+                for o in originals
             }
         low, high = min(wanted.values()), max(wanted.values()) + timedelta(seconds=1)
         natural = set(rule_starts(series.recurrence, series.start, low, high))
@@ -272,7 +277,7 @@ class AgendaSync:
         crm: dict[str, Action] | dict[str, Series],
         links: dict[str, Link],
     ) -> None:
-        self.errors.append(error.message)
+        self.shared.errors.append(error.message)
         remote.pop(remote_id, None)
         for key in [k for k, link in links.items() if link.remote_id == remote_id]:
             links.pop(key)
@@ -295,7 +300,7 @@ class AgendaSync:
     def _crm_series_items(self, sides: Sides) -> dict[str, Item]:
         items = {}
         for key, series in sides.crm_series.items():
-            occurrences = expand(series, self.period)
+            occurrences = expand(series, self.shared.period)
             when = min((o.start for o in occurrences), key=self._distance, default=series.start)
             items[key] = Item(
                 key,
@@ -347,14 +352,14 @@ class AgendaSync:
         ]
         copies: list[Step] = []  # made together, in one transaction (see `_copy_to_crm`)
 
-        async def to_outlook(step: Step) -> None:
+        async def to_remote(step: Step) -> None:
             action = sides.crm_actions[step.crm]
             if step.op is Op.UPDATE_REMOTE:
                 changes.append(self._update_change(action, sides.remote_singles[step.remote]))
             else:
                 changes.append(self._create_change(action))
 
-        async def delete_in_outlook(step: Step) -> None:
+        async def delete_in_remote(step: Step) -> None:
             changes.append(self._delete_change(step))
 
         async def copy_to_crm(step: Step) -> None:
@@ -362,10 +367,10 @@ class AgendaSync:
 
         async def update_crm(step: Step) -> None:
             event = sides.remote_singles[step.remote]
-            async with self.store.transaction():  # the CRM copy and its link, or neither
-                action = await self.store.update_action(event.action.with_changes(id=int(step.crm)))
-                await self.store.save_links([self.shared.link(ACTION, str(action.id), action, event)])
-            self.summary.crm.updated += 1
+            async with self.shared.store.transaction():  # the CRM copy and its link, or neither
+                action = await self.shared.store.update_action(event.action.with_changes(id=int(step.crm)))
+                await self.shared.store.save_links([self.shared.link(ACTION, str(action.id), action, event)])
+            self.shared.summary.crm.updated += 1
 
         async def delete_in_crm(step: Step) -> None:
             kept = await self._delete_crm_action(step, sides)
@@ -374,15 +379,15 @@ class AgendaSync:
 
         async def link(step: Step) -> None:
             action, event = sides.crm_actions[step.crm], sides.remote_singles[step.remote]
-            await self.store.save_links([self.shared.link(ACTION, step.crm, action, event)])
+            await self.shared.store.save_links([self.shared.link(ACTION, step.crm, action, event)])
 
         async def unlink(step: Step) -> None:
-            await self.store.delete_links(self.user.code, ACTION, [step.crm])
+            await self.shared.store.delete_links(self.shared.user.code, ACTION, [step.crm])
 
         by_op: dict[Op, Callable[[Step], Awaitable[None]]] = {
-            Op.CREATE_REMOTE: to_outlook,
-            Op.UPDATE_REMOTE: to_outlook,
-            Op.DELETE_REMOTE: delete_in_outlook,
+            Op.CREATE_REMOTE: to_remote,
+            Op.UPDATE_REMOTE: to_remote,
+            Op.DELETE_REMOTE: delete_in_remote,
             Op.CREATE_CRM: copy_to_crm,
             Op.UPDATE_CRM: update_crm,
             Op.DELETE_CRM: delete_in_crm,
@@ -404,17 +409,17 @@ class AgendaSync:
         if not steps:
             return []
         events = [sides.remote_singles[step.remote] for step in steps]
-        async with self.store.transaction():
-            saved = await self.store.add_actions([event.action for event in events])
+        async with self.shared.store.transaction():
+            saved = await self.shared.store.add_actions([event.action for event in events])
             restored = [step.crm_key for step in steps if step.crm_key]  # after a CRM deletion: new id
-            await self.store.delete_links(self.user.code, ACTION, restored)
-            await self.store.save_links(
+            await self.shared.store.delete_links(self.shared.user.code, ACTION, restored)
+            await self.shared.store.save_links(
                 [
                     self.shared.link(ACTION, str(action.id), action, event)
                     for action, event in zip(saved, events, strict=True)
                 ]
             )
-        self.summary.crm.created += len(saved)
+        self.shared.summary.crm.created += len(saved)
         return list(zip(steps, saved, strict=True))
 
     def _written(self, count: int) -> None:
@@ -426,7 +431,7 @@ class AgendaSync:
         """Create `action`'s event (stamped); `replaces` names the Outlook event a kept deletion
         re-creates, so its transactionId differs from the first creation's."""
         key = f"{ACTION}:{action.id}"
-        write = self.remote.create_event(
+        write = self.shared.remote.create_event(
             self.shared.calendar_id, action, key, self.shared.reading, replaces or 0
         )
         return self._single_change(write, action, "created")
@@ -434,13 +439,13 @@ class AgendaSync:
     def _update_change(self, action: Action, current: RemoteEvent) -> EventChange:
         """PATCH Outlook's `current` event with what differs from it (what only Outlook holds stays)."""
         return self._single_change(
-            self.remote.update_event(action, current, self.shared.reading), action, "updated"
+            self.shared.remote.update_event(action, current, self.shared.reading), action, "updated"
         )
 
     def _stamp_change(self, remote_id: str, action: Action, key: str) -> EventChange:
         """Stamp a linked event with its action's CRM id; the stamp moves its changeKey: relinked."""
         return self._single_change(
-            stamp_write(self.remote, remote_id, ACTION, key, self.shared.reading), action
+            stamp_write(self.shared.remote, remote_id, ACTION, key, self.shared.reading), action
         )
 
     def _single_change(self, write: Write, action: Action, counter: str = "") -> EventChange:
@@ -448,12 +453,12 @@ class AgendaSync:
 
         async def done(result: EventResult, batch: Batch) -> None:
             if not result.ok:
-                self.errors.append(texts.sync.item_failed(action.title, result.error))
+                self.shared.errors.append(texts.sync.item_failed(action.title, result.error))
                 return
             if counter == "created":
-                self.summary.microsoft.created += 1
+                self.shared.summary.microsoft.created += 1
             elif counter == "updated":
-                self.summary.microsoft.updated += 1
+                self.shared.summary.microsoft.updated += 1
             batch.save(self.shared.link(ACTION, str(action.id), action, result.answer))
 
         return EventChange(write, done)
@@ -463,25 +468,25 @@ class AgendaSync:
 
         async def done(result: EventResult, batch: Batch) -> None:
             if not (result.ok or result.gone):
-                self.errors.append(texts.sync.item_failed("", result.error))
+                self.shared.errors.append(texts.sync.item_failed("", result.error))
                 return
-            self.summary.microsoft.deleted += 1
+            self.shared.summary.microsoft.deleted += 1
             batch.forget(ACTION, step.crm)
 
-        return EventChange(self.remote.delete_event(step.remote), done)
+        return EventChange(self.shared.remote.delete_event(step.remote), done)
 
     async def _delete_crm_action(self, step: Step, sides: Sides) -> EventChange | None:
         """Ask, then delete the action from the CRM; a kept one is written back (the change returned)."""
         action = sides.crm_actions[step.crm]
         reason: DeletionReason = "cancelled" if step.remote_id in sides.cancelled else "deleted"
-        if await self.deletions.confirm(
+        if await self.shared.deletions.confirm(
             DeletionRequest("action", action.title, action.start, 0, 0, reason=reason)
         ):
-            await self.store.delete_action(action.stored_id)
-            await self.store.delete_links(self.user.code, ACTION, [step.crm])
-            self.summary.crm.deleted += 1
+            await self.shared.store.delete_action(action.stored_id)
+            await self.shared.store.delete_links(self.shared.user.code, ACTION, [step.crm])
+            self.shared.summary.crm.deleted += 1
             return None
-        self.summary.kept += 1  # written back to Microsoft 365 as a new event
+        self.shared.summary.kept += 1  # written back to Microsoft 365 as a new event
         return self._create_change(action, replaces=step.remote_id or "")
 
 

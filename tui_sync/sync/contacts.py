@@ -43,6 +43,7 @@ from tui_sync.sync.events import ContactsSummary, Phase, Progress, ProgressCallb
 from tui_sync.sync.fingerprints import (
     contact_fields_fingerprint,
     contact_fingerprint,
+    link_note,
     note_fingerprint,
     photo_digest,
     remote_contact_fingerprint,
@@ -169,7 +170,7 @@ class ContactsSync:
         now: datetime,
     ) -> None:
         self.store = store
-        self.outlook = address_book
+        self.address_book = address_book
         self.user = user
         self.policy: Policy = policy
         self.on_event = on_event
@@ -219,7 +220,7 @@ class ContactsSync:
         await Applier(self.store, self.user.code, self._send, self._written).apply(changes)
 
     async def _send(self, writes: Sequence[Write], on_results: ContactsRecorded) -> object:
-        return await self.outlook.write(writes, self.owner, on_results)
+        return await self.address_book.write(writes, self.owner, on_results)
 
     def _written(self, count: int) -> None:
         self._done += count
@@ -231,7 +232,7 @@ class ContactsSync:
         return stamp[len(STAMP_PREFIX) :] if stamp.startswith(STAMP_PREFIX) else None
 
     def _progress(self, phase: Phase, done: int = 0, total: int = 0) -> None:
-        self.on_event(Progress("contacts", phase, done, total, self.outlook.requests))
+        self.on_event(Progress("contacts", phase, done, total, self.address_book.requests))
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -251,10 +252,10 @@ class ContactsSync:
     async def _ours(self, sides: _Sides, skipped: set[str], beyond: set[str]) -> dict[str, RemoteContact]:
         """Our Outlook contacts by id: the linked ones and those bearing our stamp (not the Outlook
         user's own, nor those of contacts left out by the limit)."""
-        listed = {item.id: item for item in await self.outlook.list(self.owner)}
+        listed = {item.id: item for item in await self.address_book.list(self.owner)}
         # A linked contact missing from the list may have been filed elsewhere: only a 404 means gone.
         missing = [link.remote_id for link in sides.links.values() if link.remote_id not in listed]
-        for remote_id, item in (await self.outlook.get_contacts(missing, self.owner)).items():
+        for remote_id, item in (await self.address_book.get_contacts(missing, self.owner)).items():
             if item is not None:
                 listed[remote_id] = item
         linked = {link.remote_id for link in sides.links.values()}
@@ -286,7 +287,7 @@ class ContactsSync:
                 check.append(rid)  # changed in Outlook, or found again by its stamp
             else:
                 known[rid] = ""  # a leftover to delete: its photo does not matter
-        for rid, photo in (await self.outlook.photos(check)).items():
+        for rid, photo in (await self.address_book.photos(check)).items():
             known[rid] = photo_digest(photo)
         return known
 
@@ -372,7 +373,7 @@ class ContactsSync:
         for key, rid in pairs.items():
             link = sides.links.get(key)
             if link is not None and link.remote_id == rid:
-                note = str(link.extra.get("note", ""))
+                note = link_note(link)
                 states.append(LinkState(key, rid, note, link.remote_change_key, note))
         return plan(crm, remote, states, policy=self.policy, now=self.now)
 
@@ -403,7 +404,7 @@ class ContactsSync:
             elif fields_differ or photo_differs or key in push:
                 write = None
                 if fields_differ or key in push:  # what differs only; Outlook's note stays unless pushed
-                    write = self.outlook.update_contact(contact, remote.item, note=key in push)
+                    write = self.address_book.update_contact(contact, remote.item, note=key in push)
                 tasks.append(
                     _Task(
                         "update",
@@ -430,7 +431,7 @@ class ContactsSync:
         """Graph cannot delete a contact's photo: such a contact is re-created without it, carrying
         everything Outlook held (read whole first: one `$batch` GET per 20 contacts), then the old one
         goes."""
-        whole = await self.outlook.get_contacts([rid for _, rid, _ in recreate], self.owner, whole=True)
+        whole = await self.address_book.get_contacts([rid for _, rid, _ in recreate], self.owner, whole=True)
         tasks = []
         for key, rid, contact in recreate:
             task = self._create(key, contact, "updated", replaces=rid, held=whole.get(rid))
@@ -458,7 +459,7 @@ class ContactsSync:
             "create",
             key,
             contact=contact,
-            write=self.outlook.create_contact(contact, f"{STAMP_PREFIX}{key}", self.owner, held),
+            write=self.address_book.create_contact(contact, f"{STAMP_PREFIX}{key}", self.owner, held),
             photo=contact.photo,
             replaces=replaces,
             counter=counter,
@@ -473,13 +474,13 @@ class ContactsSync:
             assert task.write is not None  # made with its POST
             return [self._change(task, task.write, task.created)]
         if task.kind == "delete":
-            return [self._change(task, self.outlook.delete_contact(task.remote), task.deleted)]
+            return [self._change(task, self.address_book.delete_contact(task.remote), task.deleted)]
         changes = []
         if task.write is not None:
             changes.append(self._change(task, task.write, task.patched))
         if task.photo is not None:
             changes.append(
-                self._change(task, self.outlook.put_photo(task.remote, task.photo), task.photo_put)
+                self._change(task, self.address_book.put_photo(task.remote, task.photo), task.photo_put)
             )
         return changes
 
@@ -490,7 +491,7 @@ class ContactsSync:
         task.pending += 1
 
         async def done(result: ContactResult, batch: Batch) -> None:
-            follow_ups = noted(result, self.outlook)
+            follow_ups = noted(result, self.address_book)
             task.pending -= 1
             if task.pending == 0:
                 self._settle(task, batch)
@@ -532,7 +533,7 @@ class ContactsSync:
         whose fields or note moved meanwhile keeps its old changeKey, so the next run looks at it."""
         by_remote = {link.remote_id: link for link in self._uploaded.values()}
         fresh = []
-        async for page in self.outlook.pages(
+        async for page in self.address_book.pages(
             self.owner
         ):  # a page at a time: the whole folder is not needed at once
             for item in page:
@@ -540,7 +541,7 @@ class ContactsSync:
                 if (
                     link is not None
                     and remote_contact_fingerprint(item, str(link.extra["photo"])) == link.remote_hash
-                    and note_fingerprint(item.note) == link.extra["note"]
+                    and note_fingerprint(item.note) == link_note(link)
                 ):
                     fresh.append(replace(link, remote_change_key=item.change_key))
         await self.store.save_links(fresh)

@@ -17,6 +17,7 @@ from datetime import tzinfo
 from tui_sync.domain.content import contact_fields, item_form, note_form
 from tui_sync.domain.models import Action, Contact, Series
 from tui_sync.domain.remote import RemoteContact
+from tui_sync.store.links import Link
 
 
 def digest(payload: object) -> str:
@@ -65,3 +66,15 @@ def remote_contact_fingerprint(item: RemoteContact, photo_sha: str = "") -> str:
 def note_fingerprint(note: str) -> str:
     """Stable hash of a contact note as both sides keep it (see `domain.content.note_form`)."""
     return digest({"kind": "note", "note": note_form(note)})
+
+
+def link_note(link: Link) -> str:
+    """The note fingerprint a contact link recorded at its last sync ('' when it has none)."""
+    return str(link.extra.get("note", ""))
+
+
+def contact_changed(contact: Contact, link: Link) -> bool:
+    """Whether the CRM's `contact` changed since its link was recorded: its one-way fields and photo,
+    or its note. The contacts engine plans both comparisons on these same fingerprints, so whatever
+    shows a contact as synced or pending agrees with what the next sync does."""
+    return link.crm_hash != contact_fingerprint(contact) or link_note(link) != note_fingerprint(contact.note)

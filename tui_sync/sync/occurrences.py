@@ -58,7 +58,7 @@ class Occurrences:
                 await self._relink_occurrences(series, instances)
                 await self._copied(key)
             elif mode == "crm":
-                await self._copy_occurrences_to_outlook(series, instances)
+                await self._copy_occurrences_to_remote(series, instances)
                 await self._copied(key)
             else:
                 cancelled = {
@@ -124,7 +124,7 @@ class Occurrences:
             await self.run.store.cancel_occurrence(old.stored_id, start)
         return await self.run.store.get_series(old.stored_id)
 
-    async def _copy_occurrences_to_outlook(self, series: Series, instances: list[RemoteEvent]) -> None:
+    async def _copy_occurrences_to_remote(self, series: Series, instances: list[RemoteEvent]) -> None:
         """Make Outlook's occurrences in the period those of the CRM (after creating or re-ruling it)."""
         wanted = self._crm_occurrences(series)
         current: list[RemoteEvent | None] = list(instances)  # what Outlook holds of each; None: cancelled
@@ -199,7 +199,7 @@ class Occurrences:
             occurrence_plan = one_way(occurrence_plan)
         changes: list[EventChange] = []
 
-        async def to_outlook(step: Step) -> None:
+        async def to_remote(step: Step) -> None:
             write = self._occurrence_update(crm[step.crm], remote_events[step.remote])
             changes.append(self._occurrence_change(series, write, step.crm, crm))
 
@@ -212,7 +212,7 @@ class Occurrences:
             self.run.summary.crm.updated += 1
             await self.run.store.save_links([self._occurrence_link(step.crm, saved, event)])
 
-        async def cancel_in_outlook(step: Step) -> None:
+        async def cancel_in_remote(step: Step) -> None:
             if step.remote_id and not _kept_cancelled(step):
                 write = self.run.remote.delete_event(step.remote_id)
                 changes.append(self._occurrence_change(series, write, step.crm_key or step.remote_id, crm))
@@ -234,10 +234,10 @@ class Occurrences:
         # An occurrence on one side only is a cancellation on the other, never a creation; a kept
         # cancellation (see `_cancel_in_crm`) is neither updated nor re-linked.
         by_op: dict[Op, Callable[[Step], Awaitable[None]]] = {
-            Op.UPDATE_REMOTE: _unless_kept_cancelled(to_outlook),
+            Op.UPDATE_REMOTE: _unless_kept_cancelled(to_remote),
             Op.UPDATE_CRM: _unless_kept_cancelled(to_crm),
-            Op.DELETE_REMOTE: cancel_in_outlook,
-            Op.CREATE_CRM: cancel_in_outlook,  # the CRM has no such occurrence: cancelled there
+            Op.DELETE_REMOTE: cancel_in_remote,
+            Op.CREATE_CRM: cancel_in_remote,  # the CRM has no such occurrence: cancelled there
             Op.DELETE_CRM: cancel_in_crm,
             Op.CREATE_REMOTE: cancel_in_crm,  # Outlook has no such occurrence: cancelled there
             Op.LINK: relink,

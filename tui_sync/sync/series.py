@@ -56,14 +56,14 @@ class SeriesMasters:
             )
         ]
 
-        async def to_outlook(step: Step) -> EventChange:
-            return self._series_to_outlook(step, sides, settle)
+        async def to_remote(step: Step) -> EventChange:
+            return self._series_to_remote(step, sides, settle)
 
         async def to_crm(step: Step) -> EventChange | None:
             return await self._series_to_crm(step, sides, settle)
 
-        async def delete_in_outlook(step: Step) -> EventChange:
-            return self._delete_series_in_outlook(step)
+        async def delete_in_remote(step: Step) -> EventChange:
+            return self._delete_series_in_remote(step)
 
         async def delete_in_crm(step: Step) -> EventChange | None:
             return await self._delete_series_in_crm(step, sides, settle)
@@ -80,11 +80,11 @@ class SeriesMasters:
             settle(step.crm, None)
 
         by_op: dict[Op, Callable[[Step], Awaitable[EventChange | None]]] = {
-            Op.CREATE_REMOTE: to_outlook,
-            Op.UPDATE_REMOTE: to_outlook,
+            Op.CREATE_REMOTE: to_remote,
+            Op.UPDATE_REMOTE: to_remote,
             Op.CREATE_CRM: to_crm,
             Op.UPDATE_CRM: to_crm,
-            Op.DELETE_REMOTE: delete_in_outlook,
+            Op.DELETE_REMOTE: delete_in_remote,
             Op.DELETE_CRM: delete_in_crm,
             Op.LINK: link,
             Op.UNLINK: unlink,
@@ -106,7 +106,7 @@ class SeriesMasters:
 
         return EventChange(stamp_write(self.run.remote, master_id, SERIES, key, self.run.reading), stamped)
 
-    def _series_to_outlook(self, step: Step, sides: Sides, settle: Settle) -> EventChange:
+    def _series_to_remote(self, step: Step, sides: Sides, settle: Settle) -> EventChange:
         key = step.crm_key or ""
         series = sides.crm_series[key]
         master = sides.remote_masters.get(step.remote_id or "")
@@ -174,7 +174,7 @@ class SeriesMasters:
             stamp_write(self.run.remote, master.id, SERIES, series.stored_id, self.run.reading), stamped
         )
 
-    def _delete_series_in_outlook(self, step: Step) -> EventChange:
+    def _delete_series_in_remote(self, step: Step) -> EventChange:
         """Its occurrences go with it (they have no mode: a series gone from the CRM has none)."""
         key = step.crm_key or ""
 

@@ -60,7 +60,7 @@ CONTACT_FIELDS = {
     "photo": "Photo file",
     "note": "Note",
 }
-# What Outlook holds of a contact, by OutlookState.state (and whether it is in the list).
+# What Outlook holds of a contact, by RemoteState.state (and whether it is in the list).
 CONTACT_STATE_GLYPHS = {"synced": "✓", "pending": "~", "never": "+"}
 
 

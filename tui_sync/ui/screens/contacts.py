@@ -32,7 +32,7 @@ from textual.widgets.option_list import Option
 from tui_sync import texts
 from tui_sync.domain.models import Contact, InvalidValue, User
 from tui_sync.errors import UserError
-from tui_sync.services.contacts import ContactsService, IndexEntry, OutlookState, filter_contacts
+from tui_sync.services.contacts import ContactsService, IndexEntry, RemoteState, filter_contacts
 from tui_sync.ui.base import AppScreen
 from tui_sync.ui.dialogs.confirm import ConfirmDialog
 
@@ -114,7 +114,7 @@ class ContactsScreen(AppScreen):
         self.more = 0
         self.listed: list[Contact] = []
         self.listed_ids: set[int] = set()
-        self.states: dict[int, OutlookState] = {}
+        self.states: dict[int, RemoteState] = {}
         self.marked: set[int] = set()
         self.is_admin = False
 
@@ -164,7 +164,7 @@ class ContactsScreen(AppScreen):
     async def _load_list(self) -> None:
         self.listed = await self.services.contacts.sync_list(self.owner)
         self.listed_ids = {c.id for c in self.listed if c.id is not None}
-        self.states = await self.services.contacts.outlook_states(self.owner)
+        self.states = await self.services.contacts.remote_states(self.owner)
         self.marked &= set(self.by_id)
         self._fill_listed()
 
@@ -275,7 +275,7 @@ class ContactsScreen(AppScreen):
         contact = self.highlighted()
         left, right = "", texts.tui_contacts.CONTACTS_STATE_LEGEND
         if contact is not None and contact.id is not None:
-            state = self.states.get(contact.id, OutlookState("never", contact.id in self.listed_ids))
+            state = self.states.get(contact.id, RemoteState("never", contact.id in self.listed_ids))
             outlook = texts.tui_contacts.contact_outlook_state(
                 state.state, state.listed, self._when(state.last_synced)
             )
