@@ -16,6 +16,8 @@
 * ``garble``: the next N Graph answers (a ``$batch`` counts once) are cut short: status 200 with a JSON
   content type and a body that is not JSON (a dropped proxy, a truncated stream); ``garble_after``
   answers are served whole first.
+* ``delete_500``: the next N DELETE requests or sub-requests answer 500 ``generalException`` (a
+  server-side failure that is not worth retrying at once); the rest are served as usual.
 * ``batch_424``: while true, every ``$batch`` answers each sub-request with 424 (a whole-batch failure,
   as Microsoft's Dev Proxy simulates).
 * ``upload_limit_bytes`` / ``upload_window_s``: Outlook's upload volume limit per mailbox, 150 MB per
@@ -43,6 +45,7 @@ class Faults:
     drop_after: int | None = None
     batch_424: bool = False
     batch_401: int = 0
+    delete_500: int = 0
     garble: int = 0
     garble_after: int = 0
     upload_limit_bytes: int = UPLOAD_LIMIT_BYTES
@@ -77,11 +80,7 @@ class Faults:
                 if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                     raise ValueError("upload_limit_bytes must be an integer >= 1")
                 self.upload_limit_bytes = value
-            elif key == "batch_401":
-                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                    raise ValueError("batch_401 must be an integer >= 0")
-                self.batch_401 = value
-            elif key in {"garble", "garble_after"}:
+            elif key in {"batch_401", "delete_500", "garble", "garble_after"}:
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     raise ValueError(f"{key} must be an integer >= 0")
                 setattr(self, key, value)
@@ -96,6 +95,13 @@ class Faults:
                     raise ValueError("expire_tokens must be true or false")
             else:
                 raise ValueError(f"unknown fault {key!r}")
+
+    def failed_delete(self, method: str) -> GraphError | None:
+        """A 500 for this DELETE while some of ``delete_500`` are still to come."""
+        if method != "DELETE" or self.delete_500 <= 0:
+            return None
+        self.delete_500 -= 1
+        return GraphError(500, "generalException", "An unspecified error has occurred.")
 
     def take_garble(self) -> bool:
         """True when this Graph answer must be cut short (one of the ``garble`` still to come)."""

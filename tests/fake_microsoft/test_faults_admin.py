@@ -92,6 +92,7 @@ async def test_faults_never_touch_sign_in_or_admin(
         "drop_after": 0,
         "batch_424": False,
         "batch_401": 0,
+        "delete_500": 0,
         "garble": 0,
         "garble_after": 0,
         "upload_limit_bytes": 150 * 1024 * 1024,

@@ -360,7 +360,7 @@ class AgendaSync:
                 changes.append(self._create_change(action))
 
         async def delete_in_remote(step: Step) -> None:
-            changes.append(self._delete_change(step))
+            changes.append(self._delete_change(step, sides.remote_singles[step.remote].action.title))
 
         async def copy_to_crm(step: Step) -> None:
             copies.append(step)
@@ -463,12 +463,13 @@ class AgendaSync:
 
         return EventChange(write, done)
 
-    def _delete_change(self, step: Step) -> EventChange:
-        """Delete the Outlook event of an action deleted in the CRM; already gone is as good."""
+    def _delete_change(self, step: Step, title: str) -> EventChange:
+        """Delete the remote event of an action deleted in the CRM; already gone is as good. A failure
+        is reported under the event's `title` (the CRM action is gone) and keeps the link: retried."""
 
         async def done(result: EventResult, batch: Batch) -> None:
             if not (result.ok or result.gone):
-                self.shared.errors.append(texts.sync.item_failed("", result.error))
+                self.shared.errors.append(texts.sync.item_failed(title, result.error))
                 return
             self.shared.summary.microsoft.deleted += 1
             batch.forget(ACTION, step.crm)

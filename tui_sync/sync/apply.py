@@ -67,10 +67,6 @@ class Change(Generic[R]):
     done: Done[R]
 
 
-async def ignore(result: object, batch: Batch) -> None:
-    """The completion of a write whose answer changes nothing to record."""
-
-
 class Applier(Generic[R]):
     """Applies one engine's changes for one user: `send` is the provider's batch writer, `on_batch` is
     told how many writes each recorded batch held (the engine's progress)."""

@@ -21,7 +21,7 @@ from tui_sync.sync.agenda_parts import (
     one_way,
     split_cancelled,
 )
-from tui_sync.sync.apply import Batch, Done, ignore
+from tui_sync.sync.apply import Batch
 from tui_sync.sync.events import DeletionReason, DeletionRequest
 from tui_sync.sync.kinds import OCCURRENCE, SERIES
 from tui_sync.sync.plan import Item, LinkState, Op, Step, link_state, plan
@@ -133,12 +133,28 @@ class Occurrences:
             action = wanted.get(self._instance_key(series, event))
             if action is None:
                 current[position] = None  # not relinked, whatever the answer (the next run sees)
-                changes.append(EventChange(self.run.remote.delete_event(event.id), ignore))
+                write = self.run.remote.delete_event(event.id)
+                changes.append(self._copy_change(series, write, current, position))
             elif self.run.fp(action) != self.run.remote_fp(event):
                 write = self._occurrence_update(action, event)
-                changes.append(EventChange(write, _answer_into(current, position)))
+                changes.append(self._copy_change(series, write, current, position))
         await self.run.applier.apply(changes)
         await self._relink_occurrences(series, [event for event in current if event is not None])
+
+    def _copy_change(
+        self, series: Series, write: Write, current: list[RemoteEvent | None], position: int
+    ) -> EventChange:
+        """A PATCH or DELETE copying the CRM's occurrence over the remote's `current[position]`: a
+        failure is reported like every other failed write; a confirmed PATCH's answer is kept as what
+        the remote now holds of it."""
+
+        async def done(result: EventResult, batch: Batch) -> None:
+            if not (result.ok or (result.gone and write.method == "DELETE")):
+                self.run.errors.append(texts.sync.item_failed(series.title, result.error))
+            elif write.method != "DELETE":
+                current[position] = result.answer
+
+        return EventChange(write, done)
 
     async def _relink_occurrences(self, series: Series, instances: list[RemoteEvent]) -> None:
         """Forget the series' occurrence links and record one per occurrence present on both sides."""
@@ -320,13 +336,3 @@ def _unless_kept_cancelled(apply: Callable[[Step], Awaitable[None]]) -> Callable
             await apply(step)
 
     return applied
-
-
-def _answer_into(current: list[RemoteEvent | None], position: int) -> Done[EventResult]:
-    """Keep a confirmed PATCH's answer as what Outlook now holds of `current[position]`."""
-
-    async def done(result: EventResult, batch: Batch) -> None:
-        if result.ok:
-            current[position] = result.answer
-
-    return done

@@ -63,7 +63,7 @@ class SeriesMasters:
             return await self._series_to_crm(step, sides, settle)
 
         async def delete_in_remote(step: Step) -> EventChange:
-            return self._delete_series_in_remote(step)
+            return self._delete_series_in_remote(step, sides.remote_masters[step.remote].series.title)
 
         async def delete_in_crm(step: Step) -> EventChange | None:
             return await self._delete_series_in_crm(step, sides, settle)
@@ -174,12 +174,15 @@ class SeriesMasters:
             stamp_write(self.run.remote, master.id, SERIES, series.stored_id, self.run.reading), stamped
         )
 
-    def _delete_series_in_remote(self, step: Step) -> EventChange:
-        """Its occurrences go with it (they have no mode: a series gone from the CRM has none)."""
+    def _delete_series_in_remote(self, step: Step, title: str) -> EventChange:
+        """Its occurrences go with it (they have no mode: a series gone from the CRM has none). A
+        failure is reported under the master's `title` and keeps the links: the next sync retries."""
         key = step.crm_key or ""
 
         async def deleted(result: EventResult, batch: Batch) -> None:
-            if result.ok or result.gone:
+            if not (result.ok or result.gone):
+                self.run.errors.append(texts.sync.item_failed(title, result.error))
+            else:
                 self.run.summary.microsoft.deleted += 1
                 await self.run.store.delete_links(self.run.user.code, SERIES, [key])
                 await self.run.forget_occurrences(key)
