@@ -58,3 +58,7 @@ class StoreError(UserError):
 class UnreadableItem(UserError):
     """A remote item the CRM cannot represent (missing field, value outside the CRM's rules, unknown
     time zone). The sync reports it and leaves that item alone."""
+
+
+class RemoteWriteFailed(UserError):
+    """A write the remote answered with an error (its own line, as the provider worded it)."""

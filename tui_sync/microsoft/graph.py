@@ -45,13 +45,14 @@ import math
 import random
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from tui_sync import texts
+from tui_sync.concurrency import first_error
 from tui_sync.microsoft.auth import TokenProvider, trust_ca_file
 from tui_sync.microsoft.budget import UPLOAD_METHODS, UploadBudget
 from tui_sync.microsoft.errors import (
@@ -502,7 +503,7 @@ class GraphClient:
                 for _ in range(min(len(jobs), self._slots.size)):
                     group.create_task(lane(group))
         except BaseExceptionGroup as failed:
-            raise _first_error(failed) from None
+            raise first_error(failed) from None
         return [r if r is not None else Response(500) for r in results]
 
     async def get_each(
@@ -687,29 +688,6 @@ def _sub_body(body: Any, content_type: str) -> tuple[bytes, Any]:
         except ValueError:
             return body.encode(), _MISSING
     return json.dumps(body).encode(), body
-
-
-async def together(*work: Awaitable[object]) -> None:
-    """Run these at once until all are done; the first to fail cancels the others and is raised as
-    itself (not in an exception group), so callers catch our errors as usual."""
-    try:
-        async with asyncio.TaskGroup() as group:
-            for each in work:
-                group.create_task(_awaited(each))
-    except BaseExceptionGroup as failed:
-        raise _first_error(failed) from None
-
-
-async def _awaited(work: Awaitable[object]) -> None:
-    await work
-
-
-def _first_error(group: BaseExceptionGroup) -> BaseException:
-    """The first real failure inside a (possibly nested) exception group, to raise it as itself."""
-    error: BaseException = group
-    while isinstance(error, BaseExceptionGroup):
-        error = error.exceptions[0]
-    return error
 
 
 def _lower(headers: Mapping[str, str]) -> dict[str, str]:

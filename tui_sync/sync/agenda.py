@@ -1,9 +1,9 @@
-"""Agenda sync: a user's CRM actions and series ⇄ their named Outlook calendar, inside the period.
+"""Agenda sync: a user's CRM actions and series ⇄ their named remote calendar, inside the period.
 
 Three kinds of items are compared with `plan.plan`, each with its own links:
 - `action`: single actions ⇄ `singleInstance` events;
 - `series`: series (template + recurrence) ⇄ series masters;
-- `occurrence`: each occurrence of a linked series ⇄ its Outlook occurrence or exception, keyed by the
+- `occurrence`: each occurrence of a linked series ⇄ its remote occurrence or exception, keyed by the
   original start. An occurrence present on one side only is a cancellation, not a creation: Outlook can
   cancel an occurrence but never bring one back, and the CRM's rule already says which should exist.
 
@@ -14,7 +14,7 @@ Series are synced in two steps: the masters first; then, per series, either the 
 just created or whose rule just changed is copied whole (Outlook drops exceptions when a rule changes),
 or the occurrences are compared three-way.
 
-Microsoft deletions reach the CRM only through the Confirmer; a kept item is written back.
+Remote deletions reach the CRM only through the Confirmer; a kept item is written back.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tui_sync import texts
+from tui_sync.concurrency import together
 from tui_sync.domain.models import (
     MAX_SERIES_OCCURRENCES,
     MAX_SINGLE_ACTIONS,
@@ -37,7 +38,6 @@ from tui_sync.domain.period import Period
 from tui_sync.domain.recurrence import expand, rule_starts
 from tui_sync.domain.remote import EventResult, Reading, RemoteEvent, Write
 from tui_sync.errors import NotFound, UnreadableItem
-from tui_sync.microsoft.graph import together
 from tui_sync.store import Store
 from tui_sync.store.links import Link
 from tui_sync.sync.agenda_parts import (
@@ -161,7 +161,7 @@ class AgendaSync:
         self.to_write = len(single_plan.writes) + len(series_plan.writes)
         self._progress("writing", 0, self.to_write)
         changes = await self._apply_singles(single_plan, sides, links[ACTION])
-        # The single actions' Outlook writes go out while the series are worked on: the series' own
+        # The single actions' remote writes go out while the series are worked on: the series' own
         # writes queue for the mailbox's slots behind them, and the CPU work overlaps the waits.
         work: list[Awaitable[object]] = [self.shared.applier.apply(changes)]
         if self.series_enabled:
@@ -233,7 +233,7 @@ class AgendaSync:
         return sides
 
     def _drop_unreadable(self, sides: Sides, links: dict[str, dict[str, Link]]) -> None:
-        """Leave out (and report) the Outlook items the CRM cannot represent, and their CRM partners,
+        """Leave out (and report) the remote items the CRM cannot represent, and their CRM partners,
         so that one odd event neither stops the run nor gets duplicated or deleted."""
         for event_id, event in list(sides.remote_singles.items()):
             try:
@@ -250,9 +250,9 @@ class AgendaSync:
                 self._leave_out(error, master_id, sides.remote_masters, sides.crm_series, links[SERIES])
 
     def _check_on_rule(self, series: Series, master: RemoteEvent, instances: list[RemoteEvent]) -> None:
-        """Raise UnreadableItem when Outlook has an occurrence the CRM's reading of the rule does not
+        """Raise UnreadableItem when the remote has an occurrence the CRM's reading of the rule does not
         give (a legacy custom zone, read in the CRM's zone, whose daylight saving differs): occurrences
-        are matched by their original start, so syncing it would cancel Outlook's real ones."""
+        are matched by their original start, so syncing it would cancel the remote's real ones."""
         originals = [e.original_start for e in instances if e.original_start is not None]
         if not originals:
             return
@@ -342,7 +342,7 @@ class AgendaSync:
     async def _apply_singles(
         self, single_plan: Plan, sides: Sides, links: dict[str, Link]
     ) -> list[EventChange]:
-        """Apply the single actions' steps to the CRM; their Outlook writes are returned, to be sent,
+        """Apply the single actions' steps to the CRM; their remote writes are returned, to be sent,
         each with what records its answer. What each op means is one entry of `by_op`."""
         changes = [
             self._stamp_change(remote_id, sides.crm_actions[key], key)
@@ -403,9 +403,9 @@ class AgendaSync:
         return changes
 
     async def _copy_to_crm(self, steps: list[Step], sides: Sides) -> list[tuple[Step, Action]]:
-        """Create the CRM copies of these Outlook events and their links, all in one transaction (the
+        """Create the CRM copies of these remote events and their links, all in one transaction (the
         copies and their links, or none): a pull makes hundreds, and one statement each would cost more
-        than the whole exchange with Outlook."""
+        than the whole exchange with the remote."""
         if not steps:
             return []
         events = [sides.remote_singles[step.remote] for step in steps]
@@ -428,7 +428,7 @@ class AgendaSync:
         self._progress("writing", self.written, max(self.to_write, self.written))
 
     def _create_change(self, action: Action, replaces: str = "") -> EventChange:
-        """Create `action`'s event (stamped); `replaces` names the Outlook event a kept deletion
+        """Create `action`'s event (stamped); `replaces` names the remote event a kept deletion
         re-creates, so its transactionId differs from the first creation's."""
         key = f"{ACTION}:{action.id}"
         write = self.shared.remote.create_event(
@@ -437,7 +437,7 @@ class AgendaSync:
         return self._single_change(write, action, "created")
 
     def _update_change(self, action: Action, current: RemoteEvent) -> EventChange:
-        """PATCH Outlook's `current` event with what differs from it (what only Outlook holds stays)."""
+        """PATCH the remote's `current` event with what differs from it (what only the remote holds stays)."""
         return self._single_change(
             self.shared.remote.update_event(action, current, self.shared.reading), action, "updated"
         )
@@ -487,7 +487,7 @@ class AgendaSync:
             await self.shared.store.delete_links(self.shared.user.code, ACTION, [step.crm])
             self.shared.summary.crm.deleted += 1
             return None
-        self.shared.summary.kept += 1  # written back to Microsoft 365 as a new event
+        self.shared.summary.kept += 1  # written back to the remote as a new event
         return self._create_change(action, replaces=step.remote_id or "")
 
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from tui_sync.store import Store
     from tui_sync.sync.deletions import DeletionGate
 
-KEPT_CANCELLED = "kept-cancelled:"  # remote id of an occurrence cancelled in Outlook but kept in the CRM
+KEPT_CANCELLED = "kept-cancelled:"  # remote id of an occurrence cancelled remotely but kept in the CRM
 
 EventChange = Change[EventResult]  # a calendar write and its completion (see tui_sync.sync.apply)
 
@@ -65,15 +65,15 @@ class AgendaRun:
         self.policy: Policy = policy
         self.deletions = deletions
         self.tz = tz
-        self.two_way = two_way  # False: "At startup", Microsoft → CRM only
+        self.two_way = two_way  # False: "At startup", remote → CRM only
         self.summary = AgendaSummary()
         self.errors: list[str] = []  # items that failed on their own; the rest of the run went on
         self.calendar_id = ""
-        # How Outlook's items are read (the CRM's action types and this CRM database's stamps are read
+        # How the remote's items are read (the CRM's action types and this CRM database's stamps are read
         # when the run starts).
         self.reading = Reading(tz, (), user.code, DatabaseIdentity(""))
         self.applier: Applier[EventResult] = Applier(store, user.code, self._send, on_batch)
-        # Each Outlook item read is fingerprinted once per run (it keeps its own CRM form): the run
+        # Each remote item read is fingerprinted once per run (it keeps its own CRM form): the run
         # looks at each several times. Kept by identity: the run holds the items it read.
         self._remote_fps: dict[int, tuple[RemoteEvent, str]] = {}
 
@@ -85,7 +85,7 @@ class AgendaRun:
         return action_fingerprint(action, self.tz)
 
     def remote_fp(self, event: RemoteEvent) -> str:
-        """The fingerprint of an Outlook item's content (its CRM form), computed once per item."""
+        """The fingerprint of a remote item's content (its CRM form), computed once per item."""
         known = self._remote_fps.get(id(event))
         if known is None or known[0] is not event:
             known = self._remote_fps[id(event)] = (event, self.fp(event.action))
@@ -95,7 +95,7 @@ class AgendaRun:
         return series_fingerprint(series, self.tz)
 
     def link(self, kind: str, crm_key: str, action: Action, event: RemoteEvent) -> Link:
-        """The link of an action and its Outlook event as they are now (after a confirmed write)."""
+        """The link of an action and its remote event as they are now (after a confirmed write)."""
         crm, remote = self.fp(action), self.remote_fp(event)
         return Link(self.user.code, kind, crm_key, event.id, crm, event.change_key, remote)
 
@@ -108,7 +108,7 @@ class AgendaRun:
 
 @dataclass
 class Sides:
-    """What was read, by kind: CRM objects by CRM key and Outlook items by id."""
+    """What was read, by kind: CRM objects by CRM key and remote items by id."""
 
     crm_actions: dict[str, Action] = field(default_factory=dict)
     remote_singles: dict[str, RemoteEvent] = field(default_factory=dict)
@@ -124,12 +124,12 @@ class Sides:
 def split_cancelled(events: list[RemoteEvent]) -> tuple[list[RemoteEvent], list[RemoteEvent]]:
     """(live, cancelled) events. A meeting cancelled by its organiser stays in an attendee's calendar,
     marked cancelled (Graph's `isCancelled`, api-reference/v1.0/resources/event.md); for the sync it is
-    a deletion made in Outlook, asked like one, never an action to keep copying."""
+    a deletion made remotely, asked like one, never an action to keep copying."""
     return [e for e in events if not e.cancelled], [e for e in events if e.cancelled]
 
 
 def action_link(user: str, kind: str, crm_key: str, action: Action, event: RemoteEvent, tz: ZoneInfo) -> Link:
-    """The link of an action and its Outlook event as they are now (after a confirmed write)."""
+    """The link of an action and its remote event as they are now (after a confirmed write)."""
     return Link(
         user,
         kind,
@@ -142,13 +142,13 @@ def action_link(user: str, kind: str, crm_key: str, action: Action, event: Remot
 
 
 def one_way(p: Plan) -> Plan:
-    """Microsoft → CRM only ("At startup"): drop every step that would write to Microsoft 365."""
+    """Remote → CRM only ("At startup"): drop every step that would write to the remote."""
     keep = {Op.CREATE_CRM, Op.UPDATE_CRM, Op.DELETE_CRM, Op.LINK, Op.UNLINK}
     return Plan([s for s in p.steps if s.op in keep], p.left_out)
 
 
 def stamp_write(calendar: Calendar, remote_id: str, kind: str, crm_id: int | str, reading: Reading) -> Write:
-    """Stamp an Outlook item with the CRM id it is linked to, so a Reset finds the pair again."""
+    """Stamp a remote item with the CRM id it is linked to, so a Reset finds the pair again."""
     return calendar.stamp_event(remote_id, f"{kind}:{crm_id}", reading)
 
 
@@ -159,8 +159,8 @@ def unstamped(
     remote: Mapping[str, RemoteEvent],
     kind: str,
 ) -> list[tuple[str, str]]:
-    """(CRM key, Outlook id) of the linked pairs left alone by the plan whose Outlook item lacks our
-    stamp: a run killed between copying an Outlook item to the CRM and stamping it leaves one. An item
+    """(CRM key, remote id) of the linked pairs left alone by the plan whose remote item lacks our
+    stamp: a run killed between copying a remote item to the CRM and stamping it leaves one. An item
     another CRM database stamped keeps its stamp."""
     touched = {step.crm_key for step in planned.steps}
     return [

@@ -1,4 +1,4 @@
-"""The one way a sync applies its writes to Microsoft 365: each write carries its own completion.
+"""The one way a sync applies its writes to the remote: each write carries its own completion.
 
 After vdirsyncer's `Action` classes, where each action updates the sync status itself once its write
 is done: a `Change` is one write and what its answer means (the link to save or forget, the CRM copy to
@@ -8,7 +8,7 @@ result belongs to.
 `Applier.apply` sends a round of changes through the provider's batch writer. As each `$batch` is
 answered, while the others are still in flight, it awaits the completion of each of its writes and
 records what they asked for in ONE store transaction: a sync killed at any moment loses at most the
-batches in flight, never a write Microsoft 365 confirmed and the store forgot. The follow-up writes the
+batches in flight, never a write the remote confirmed and the store forgot. The follow-up writes the
 answers asked for (a photo after a contact's creation, the deletion of a contact it replaced) go out as
 the next round, once the whole round is answered.
 """

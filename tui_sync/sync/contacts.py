@@ -1,16 +1,16 @@
-"""Contacts sync: a user's *contacts to sync* list → their Outlook contacts; notes both ways.
+"""Contacts sync: a user's *contacts to sync* list → their remote address book; notes both ways.
 
-The CRM is the master: every one-way field and the photo go CRM → Microsoft 365, and an Outlook
-edit of them is put back; a contact leaving the list is deleted from Outlook; one deleted in Outlook is
+The CRM is the master: every one-way field and the photo go CRM → remote, and a remote
+edit of them is put back; a contact leaving the list is deleted from the remote; one deleted there is
 re-created. Only the note travels back, three-way, with the conflict policy.
 
 Two comparisons with `plan.plan`, both against the `contact` links:
 - the *content* plan (one-way fields + photo digest) gives the structure: which contacts to create,
-  re-create, delete or re-link, and which Outlook edits to put back (`restored`). What to write for a pair
-  is then decided by comparing what Outlook holds with what the CRM wants, so a failed write heals itself;
+  re-create, delete or re-link, and which remote edits to put back (`restored`). What to write for a pair
+  is then decided by comparing what the remote holds with what the CRM wants, so a failed write heals itself;
 - the *note* plan, over the pairs present on both sides, says which way each changed note goes.
 
-A link records (crm_hash, remote_hash) = the content fingerprint of each side *with the photo Outlook
+A link records (crm_hash, remote_hash) = the content fingerprint of each side *with the photo the remote
 holds*, the changeKey, and in `extra` the note fingerprint and that photo's digest. Graph has no cheap photo
 version, so the digest in the link is what we know: a contact whose changeKey did not move still has it;
 any other (or one found again by its stamp after a reset) gets its photo read back in a `$batch`. A photo
@@ -57,7 +57,7 @@ STAMP_PREFIX = f"{KIND}:"
 
 @dataclass
 class _Remote:
-    """One of our Outlook contacts (linked or stamped) and the digest of the photo it holds, as known."""
+    """One of our remote contacts (linked or stamped) and the digest of the photo it holds, as known."""
 
     item: RemoteContact
     photo: str
@@ -67,25 +67,25 @@ class _Remote:
 class _Sides:
     contacts: dict[str, Contact] = field(default_factory=dict)  # in scope, by CRM key
     links: dict[str, Link] = field(default_factory=dict)  # in scope, by CRM key
-    remote: dict[str, _Remote] = field(default_factory=dict)  # ours, by Outlook id
+    remote: dict[str, _Remote] = field(default_factory=dict)  # ours, by remote id
 
 
 @dataclass
 class _Task:
-    """What one contact needs from Microsoft 365 in this run, and what is known once it is done."""
+    """What one contact needs from the remote in this run, and what is known once it is done."""
 
     kind: str  # "create" | "update" | "delete"
     key: str | None
-    remote_id: str | None = None  # update/delete: the Outlook contact; create: set once created
+    remote_id: str | None = None  # update/delete: the remote contact; create: set once created
     contact: Contact | None = None
     write: Write | None = None  # the POST, or the PATCH of what differs
     photo: bytes | None = None  # to upload (after the POST, for a creation)
-    replaces: str | None = None  # create: the Outlook contact to delete once this one exists
+    replaces: str | None = None  # create: the remote contact to delete once this one exists
     counter: str = ""  # ContactsSummary.microsoft counter to bump on success
     restored: bool = False
     note_fp: str = ""
-    item: RemoteContact | None = None  # Outlook's contact, as last seen
-    photo_out: str = ""  # digest of the photo Outlook holds
+    item: RemoteContact | None = None  # the remote's contact, as last seen
+    photo_out: str = ""  # digest of the photo the remote holds
     photo_sent: bool = False
     pending: int = 0
     failures: list[str] = field(default_factory=list)
@@ -98,9 +98,9 @@ class _Task:
 
     @property
     def remote(self) -> str:
-        """The Outlook contact an update or a delete writes to (a creation's once it exists)."""
+        """The remote contact an update or a delete writes to (a creation's once it exists)."""
         if self.remote_id is None:
-            raise ValueError(f"a {self.kind} task has no Outlook contact yet")
+            raise ValueError(f"a {self.kind} task has no remote contact yet")
         return self.remote_id
 
     # What each write's answer means for the task (and the follow-up writes it asks for):
@@ -128,7 +128,7 @@ class _Task:
 
     def photo_put(self, result: ContactResult, book: AddressBook) -> list[tuple[Write, _Noted]]:
         """A photo upload, of an existing contact or of one just created. Failed, the link keeps the
-        photo Outlook held: it is sent again next run."""
+        photo the remote held: it is sent again next run."""
         if result.ok:
             self.photo_out, self.photo_sent = photo_digest(self.photo), True
         else:
@@ -197,7 +197,7 @@ class ContactsSync:
 
     async def _plan_and_write(self, sides: _Sides) -> None:
         """Plan and send the writes. Its own frame so that, once it returns, the CRM contacts (with
-        their photos), the Outlook items and the tasks' answers are freed before the changeKeys are
+        their photos), the remote items and the tasks' answers are freed before the changeKeys are
         read back: each is the size of the whole sync list, and holding them all at once then was the
         peak of a sync's memory."""
         self._progress("planning")
@@ -227,7 +227,7 @@ class ContactsSync:
         self._progress("writing", self._done, self._total)
 
     def _stamp_key(self, item: RemoteContact) -> str | None:
-        """The CRM contact id stamped on an Outlook contact by this CRM database, else None."""
+        """The CRM contact id stamped on a remote contact by this CRM database, else None."""
         stamp = item.stamp or ""
         return stamp[len(STAMP_PREFIX) :] if stamp.startswith(STAMP_PREFIX) else None
 
@@ -250,7 +250,7 @@ class ContactsSync:
         return sides
 
     async def _ours(self, sides: _Sides, skipped: set[str], beyond: set[str]) -> dict[str, RemoteContact]:
-        """Our Outlook contacts by id: the linked ones and those bearing our stamp (not the Outlook
+        """Our remote contacts by id: the linked ones and those bearing our stamp (not the remote
         user's own, nor those of contacts left out by the limit)."""
         listed = {item.id: item for item in await self.address_book.list(self.owner)}
         # A linked contact missing from the list may have been filed elsewhere: only a 404 means gone.
@@ -274,7 +274,7 @@ class ContactsSync:
 
     async def _known_photos(self, ours: dict[str, RemoteContact], sides: _Sides) -> dict[str, str]:
         """The digest of the photo each of our contacts holds: the link's while its changeKey has not
-        moved, else read back (one `$batch` GET per 20 contacts Outlook touched or that are re-linked)."""
+        moved, else read back (one `$batch` GET per 20 contacts the remote touched or that are re-linked)."""
         linked = {link.remote_id: link for link in sides.links.values()}
         paired = {link.crm_key for link in linked.values() if link.remote_id in ours}
         known: dict[str, str] = {}
@@ -284,7 +284,7 @@ class ContactsSync:
             if link is not None and item.change_key == link.remote_change_key:
                 known[rid] = str(link.extra.get("photo", ""))
             elif link is not None or self._stamp_key(item) in sides.contacts.keys() - paired:
-                check.append(rid)  # changed in Outlook, or found again by its stamp
+                check.append(rid)  # changed remotely, or found again by its stamp
             else:
                 known[rid] = ""  # a leftover to delete: its photo does not matter
         for rid, photo in (await self.address_book.photos(check)).items():
@@ -313,13 +313,13 @@ class ContactsSync:
 
     def _structure(self, content: Plan, sides: _Sides) -> tuple[list[_Task], dict[str, str], list[str]]:
         """The creations and deletions the content plan asks for, the pairs present on both sides
-        (CRM key → Outlook id), and the links to forget: what each op means, in one table."""
+        (CRM key → remote id), and the links to forget: what each op means, in one table."""
         tasks: list[_Task] = []
         pairs: dict[str, str] = {}
         forget: list[str] = []
 
         def create(step: Step) -> None:
-            # New in the list, or deleted in Outlook: (re-)created from the CRM, counted as created.
+            # New in the list, or deleted remotely: (re-)created from the CRM, counted as created.
             tasks.append(self._create(step.crm, sides.contacts[step.crm], "created"))
 
         def delete(step: Step) -> None:
@@ -378,7 +378,7 @@ class ContactsSync:
         return plan(crm, remote, states, policy=self.policy, now=self.now)
 
     async def _reconcile(self, pairs: dict[str, str], content: Plan, sides: _Sides) -> list[_Task]:
-        """For each pair: bring the note home if Outlook's won, then say what Outlook must be sent."""
+        """For each pair: bring the note home if the remote's won, then say what the remote must be sent."""
         notes = self._note_plan(pairs, sides)
         self.conflicts += notes.conflicts
         pull = {s.crm_key for s in notes.of(Op.UPDATE_CRM)}
@@ -403,7 +403,7 @@ class ContactsSync:
                 recreate.append((key, rid, contact))
             elif fields_differ or photo_differs or key in push:
                 write = None
-                if fields_differ or key in push:  # what differs only; Outlook's note stays unless pushed
+                if fields_differ or key in push:  # what differs only; the remote's note stays unless pushed
                     write = self.address_book.update_contact(contact, remote.item, note=key in push)
                 tasks.append(
                     _Task(
@@ -429,7 +429,7 @@ class ContactsSync:
 
     async def _recreate(self, recreate: list[tuple[str, str, Contact]], restored: set[str]) -> list[_Task]:
         """Graph cannot delete a contact's photo: such a contact is re-created without it, carrying
-        everything Outlook held (read whole first: one `$batch` GET per 20 contacts), then the old one
+        everything the remote held (read whole first: one `$batch` GET per 20 contacts), then the old one
         goes."""
         whole = await self.address_book.get_contacts([rid for _, rid, _ in recreate], self.owner, whole=True)
         tasks = []
@@ -440,7 +440,7 @@ class ContactsSync:
         return tasks
 
     async def _pull_note(self, contact: Contact, note: str) -> Contact:
-        """Outlook's note into the CRM (re-read first: only the note changes, whatever else is new)."""
+        """The remote's note into the CRM (re-read first: only the note changes, whatever else is new)."""
         fresh = await self.store.get_contact(contact.stored_id)
         self.summary.crm.updated += 1
         return await self.store.update_contact(fresh.with_changes(note=note))
@@ -453,8 +453,8 @@ class ContactsSync:
         replaces: str | None = None,
         held: RemoteContact | None = None,
     ) -> _Task:
-        """Create `contact` in Outlook; in place of `held` (the contact it replaces, read whole) when
-        given, so that what only Outlook held is carried over."""
+        """Create `contact` on the remote; in place of `held` (the contact it replaces, read whole) when
+        given, so that what only the remote held is carried over."""
         return _Task(
             "create",
             key,
@@ -501,7 +501,7 @@ class ContactsSync:
         return Change(write, done)
 
     def _settle(self, task: _Task, batch: Batch) -> None:
-        """Count a finished task and record what Outlook now holds. A failed update leaves its link as
+        """Count a finished task and record what the remote now holds. A failed update leaves its link as
         it was (the next run compares again); a creation that happened is always linked, since that
         link is what keeps the next run from creating the contact twice."""
         failed = bool(task.failures)

@@ -1,4 +1,4 @@
-"""The only door through which a deletion made in Microsoft 365 reaches the CRM.
+"""The only door through which a deletion made on the remote side reaches the CRM.
 
 It asks the caller's Confirmer once per item, remembers "all remaining" answers (ctrl+y / Y, escape),
 numbers the requests, and asks the mass-deletion question before anything is written.

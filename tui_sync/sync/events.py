@@ -34,7 +34,7 @@ def ignore_progress(_: Progress) -> None:
 
 @dataclass(frozen=True)
 class DeletionRequest:
-    """An item deleted in Microsoft 365 that the CRM still holds; the user decides its fate.
+    """An item deleted remotely that the CRM still holds; the user decides its fate.
 
     `reason` says how it went: deleted, or a meeting its organiser cancelled (an attendee's copy stays
     in Outlook with `isCancelled: true`, api-reference/v1.0/resources/event.md, and counts as deleted)."""
@@ -49,7 +49,7 @@ class DeletionRequest:
 
 class Decision(enum.Enum):
     DELETE = "delete"  # delete this one from the CRM
-    KEEP = "keep"  # keep it: it is written back to Microsoft 365
+    KEEP = "keep"  # keep it: it is written back to the remote
     DELETE_ALL = "delete_all"  # this one and every remaining one (ctrl+y / Y)
     KEEP_ALL = "keep_all"  # this one and every remaining one (escape)
 
@@ -106,7 +106,7 @@ class ContactsSummary:
     microsoft: SideCounts = field(default_factory=SideCounts)
     crm: CrmNoteCounts = field(default_factory=CrmNoteCounts)
     left_out: int = 0
-    restored: int = 0  # one-way fields edited in Outlook and put back from the CRM
+    restored: int = 0  # one-way fields edited remotely and put back from the CRM
 
 
 @dataclass
@@ -120,7 +120,7 @@ class Summary:
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     notices: list[str] = field(default_factory=list)  # e.g. "200 actions left out: shorten the period"
-    # The line of `errors` saying the Microsoft account cannot be used: each front end adds its own
+    # The line of `errors` saying the remote account cannot be used: each front end adds its own
     # way to fix it (see `texts.sync.advised_errors`).
     account_problem: str = ""
 

@@ -1,7 +1,7 @@
 """The kinds of sync link the engines write (the `kind` column of a link).
 
 They live apart from the engines so that the services can name them (Reset forgets a user's links,
-the contacts list reads their Outlook state) without importing the engines and the Graph client.
+the contacts list reads their remote state) without importing the engines and the Graph client.
 """
 
 from __future__ import annotations

@@ -87,7 +87,7 @@ class Occurrences:
     async def _copy_occurrences_to_crm(
         self, series: Series, master: RemoteEvent, instances: list[RemoteEvent]
     ) -> Series:
-        """Make the CRM's exceptions and cancellations in the period those of Outlook."""
+        """Make the CRM's exceptions and cancellations in the period those of the remote."""
         by_key = {self._instance_key(series, e): e for e in instances}
         template = {
             k: o
@@ -125,9 +125,9 @@ class Occurrences:
         return await self.run.store.get_series(old.stored_id)
 
     async def _copy_occurrences_to_remote(self, series: Series, instances: list[RemoteEvent]) -> None:
-        """Make Outlook's occurrences in the period those of the CRM (after creating or re-ruling it)."""
+        """Make the remote's occurrences in the period those of the CRM (after creating or re-ruling it)."""
         wanted = self._crm_occurrences(series)
-        current: list[RemoteEvent | None] = list(instances)  # what Outlook holds of each; None: cancelled
+        current: list[RemoteEvent | None] = list(instances)  # what the remote holds of each; None: cancelled
         changes: list[EventChange] = []
         for position, event in enumerate(instances):
             action = wanted.get(self._instance_key(series, event))
@@ -168,7 +168,7 @@ class Occurrences:
         await self.run.store.save_links(new_links)
 
     def _occurrence_update(self, action: Action, event: RemoteEvent) -> Write:
-        """The PATCH that turns Outlook's occurrence `event` into an exception holding `action`: only
+        """The PATCH that turns the remote's occurrence `event` into an exception holding `action`: only
         what differs from it (an occurrence holds its master's locations and categories; they stay)."""
         return self.run.remote.update_event(action, event, self.run.reading)
 
@@ -255,7 +255,7 @@ class Occurrences:
             Op.DELETE_REMOTE: cancel_in_remote,
             Op.CREATE_CRM: cancel_in_remote,  # the CRM has no such occurrence: cancelled there
             Op.DELETE_CRM: cancel_in_crm,
-            Op.CREATE_REMOTE: cancel_in_crm,  # Outlook has no such occurrence: cancelled there
+            Op.CREATE_REMOTE: cancel_in_crm,  # the remote has no such occurrence: cancelled there
             Op.LINK: relink,
             Op.UNLINK: unlink,
         }
@@ -290,7 +290,7 @@ class Occurrences:
         or writing back its master, or a Reset). Compared with no base, the newer side won, and the fresh,
         unedited occurrences of a just-created master overwrote the CRM's edited ones. Against the rule's
         occurrence, the side that edited it wins, as for a linked pair, and both edits are a conflict.
-        The empty Outlook id makes the plan pair the occurrence by its key and record the real link."""
+        The empty remote id makes the plan pair the occurrence by its key and record the real link."""
         natural = self._crm_occurrences(series.with_changes(exceptions=(), cancelled=frozenset()))
         both = crm.keys() & {item.match_key for item in remote_items.values()}
         return [

@@ -37,12 +37,14 @@ def _is_policy(name: str) -> TypeGuard[Policy]:
 
 @dataclass(frozen=True)
 class Item:
-    """One side's view of an item. `key` is the CRM key or the Microsoft id; `match_key` pairs unlinked
-    items across sides (the CRM-id stamp of a Microsoft item; a CRM item's own key)."""
+    """One side's view of an item. `key` is the CRM key or the remote id; `match_key` pairs unlinked
+    items across sides (the CRM-id stamp of a remote item; a CRM item's own key)."""
 
     key: str
     fingerprint: str
-    version: str = ""  # Microsoft: changeKey; CRM: unused (the fingerprint says enough)
+    version: str = (
+        ""  # remote: its version (Microsoft 365: the changeKey); CRM: unused (the fingerprint says enough)
+    )
     modified: datetime | None = None  # for the `newest` policy
     when: datetime | None = None  # the item's start, for the limits (nearest to today first)
     weight: int = 1  # how many occurrences it stands for, for the limits
@@ -68,8 +70,8 @@ def link_state(link: Link) -> LinkState:
 class Op(enum.Enum):
     CREATE_REMOTE = "create_remote"
     CREATE_CRM = "create_crm"
-    UPDATE_REMOTE = "update_remote"  # copy the CRM's content over Microsoft's
-    UPDATE_CRM = "update_crm"  # copy Microsoft's content over the CRM's
+    UPDATE_REMOTE = "update_remote"  # copy the CRM's content over the remote's
+    UPDATE_CRM = "update_crm"  # copy the remote's content over the CRM's
     DELETE_REMOTE = "delete_remote"
     DELETE_CRM = "delete_crm"  # needs the user's confirmation
     LINK = "link"  # same content both sides: record (or refresh) the link, write nothing
@@ -78,8 +80,8 @@ class Op(enum.Enum):
 
 @dataclass(frozen=True)
 class Step:
-    """One operation. Only CREATE_CRM may lack a CRM key (an item new in Microsoft 365) and only
-    CREATE_REMOTE a Microsoft id: `crm` and `remote` read them where the op has them."""
+    """One operation. Only CREATE_CRM may lack a CRM key (an item new on the remote) and only
+    CREATE_REMOTE a remote id: `crm` and `remote` read them where the op has them."""
 
     op: Op
     crm_key: str | None
@@ -95,7 +97,7 @@ class Step:
     @property
     def remote(self) -> str:
         if self.remote_id is None:
-            raise ValueError(f"a {self.op.value} step has no Microsoft id")
+            raise ValueError(f"a {self.op.value} step has no remote id")
         return self.remote_id
 
 
@@ -167,7 +169,7 @@ def _pair(crm: Mapping[str, Item], remote: Mapping[str, Item], links: Iterable[L
     units: list[_Unit] = []
     for link in links:
         partner = remote.get(link.remote_id)
-        if partner is None:  # its Microsoft item is gone, but a copy stamped with its CRM key may stand in:
+        if partner is None:  # its remote item is gone, but a copy stamped with its CRM key may stand in:
             partner = stamped.pop(link.crm_key, None)  # one written back by a run killed before its link
         units.append(_Unit(crm.get(link.crm_key), partner, link))
     taken = {u.remote.key for u in units if u.remote}
@@ -215,7 +217,7 @@ def _decide(unit: _Unit, policy: Policy) -> Step | None:
     remote_changed = remote is not None and _remote_changed(remote, link)
     if remote is None:
         return Step(Op.DELETE_CRM, crm_key, remote_id)
-    if crm is None:  # deleted in the CRM: pushed, unless Microsoft changed it since (change wins)
+    if crm is None:  # deleted in the CRM: pushed, unless the remote changed it since (change wins)
         if remote_changed:
             return Step(Op.CREATE_CRM, crm_key, remote_id, conflict=True)
         return Step(Op.DELETE_REMOTE, crm_key, remote_id)

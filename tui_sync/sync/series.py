@@ -33,10 +33,10 @@ class SeriesMasters:
         self.run = run
 
     async def apply(self, series_plan: Plan, sides: Sides, links: dict[str, Link]) -> dict[str, str]:
-        """Apply the master-level steps (what each op means is one entry of `by_op`); Outlook writes go
+        """Apply the master-level steps (what each op means is one entry of `by_op`); remote writes go
         out together through the applier, each settling its series' mode as it is answered. Returns,
-        per CRM series key, how its occurrences are synced: `crm` (copy the CRM's to Outlook), `remote`
-        (copy Outlook's to the CRM) or three-way."""
+        per CRM series key, how its occurrences are synced: `crm` (copy the CRM's to the remote), `remote`
+        (copy the remote's to the CRM) or three-way."""
         modes = {
             key: link.extra.get(COPY, THREE_WAY)
             for key, link in links.items()
@@ -202,7 +202,7 @@ class SeriesMasters:
             self.run.summary.crm.deleted += 1
             settle(key, None)
             return None
-        self.run.summary.kept += 1  # written back to Outlook as a new series
+        self.run.summary.kept += 1  # written back to the remote as a new series
         await self.run.store.delete_links(self.run.user.code, SERIES, [key])
         settle(key, None)
 

@@ -139,7 +139,7 @@ class SyncService:
         two_way: bool = True,
     ) -> Summary:
         """Sync `target`'s agenda and/or contacts on behalf of `viewer`. `two_way=False` is the
-        "At startup" direction: Microsoft 365 → CRM only."""
+        "At startup" direction: remote → CRM only."""
         user = await self.check_rights(viewer, target, what)
         started = time.monotonic()
         summary = Summary(user.code)
@@ -283,7 +283,7 @@ class SyncService:
             raise NotAllowed(texts.errors.push_not_owned(user.code, action_id, action.owner))
 
     async def push_action(self, user_code: str, action_id: int) -> None:
-        """Automatic mode: push one (non-series) action's add / change / delete to Microsoft 365 now."""
+        """Automatic mode: push one (non-series) action's add / change / delete to the remote now."""
         user = await self.store.get_user(user_code)
         await self._check_own_action(user, action_id)
         if not (user.prefs.automatic and user.prefs.calendar_name and user.home_account_id):
