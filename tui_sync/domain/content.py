@@ -79,30 +79,43 @@ def template_form(item: Action | Series) -> dict[str, object]:
     }
 
 
+def pattern_parts(r: Recurrence) -> dict[str, object]:
+    """The optional fields a rule's pattern uses, and only those (days in Monday-first order): `days`,
+    `day_of_month`, `month`, `index`. One rule for the comparison and for what a provider is sent."""
+    parts: dict[str, object] = {}
+    if r.pattern in WITH_DAYS:
+        parts["days"] = list(canonical_days(r.days_of_week))
+    if r.pattern in WITH_DAY_OF_MONTH:
+        parts["day_of_month"] = r.day_of_month
+    if r.pattern.endswith("Yearly"):
+        parts["month"] = r.month
+    if r.pattern.startswith("relative"):
+        parts["index"] = r.index
+    return parts
+
+
+def range_parts(r: Recurrence) -> dict[str, object]:
+    """The optional fields a rule's range uses, and only those: `end_date` (ISO) or `count`."""
+    if r.range_type == "endDate" and r.end_date is not None:
+        return {"end_date": r.end_date.isoformat()}
+    if r.range_type == "numbered":
+        return {"count": r.count}
+    return {}
+
+
 def recurrence_form(r: Recurrence) -> dict[str, object]:
     """The parts of a rule that change its occurrences, in one canonical form: the fields its pattern
-    and range use, days in Monday-first order, the first day of the week only where it matters
-    (weekly with an interval)."""
+    and range use, the first day of the week only where it matters (weekly with an interval)."""
     form: dict[str, object] = {
         "pattern": r.pattern,
         "interval": r.interval,
         "start_date": r.start_date.isoformat(),
         "range": r.range_type,
+        **pattern_parts(r),
+        **range_parts(r),
     }
-    if r.pattern in WITH_DAYS:
-        form["days"] = list(canonical_days(r.days_of_week))
-    if r.pattern in WITH_DAY_OF_MONTH:
-        form["day_of_month"] = r.day_of_month
-    if r.pattern.endswith("Yearly"):
-        form["month"] = r.month
-    if r.pattern.startswith("relative"):
-        form["index"] = r.index
     if r.pattern == "weekly" and r.interval > 1:
         form["first_day_of_week"] = r.first_day_of_week
-    if r.range_type == "endDate" and r.end_date is not None:
-        form["end_date"] = r.end_date.isoformat()
-    if r.range_type == "numbered":
-        form["count"] = r.count
     return form
 
 

@@ -31,6 +31,8 @@ from tui_sync.domain.content import (
     flat_fields,
     item_form,
     normalise_newlines,
+    pattern_parts,
+    range_parts,
     tidy_text,
 )
 from tui_sync.domain.models import (
@@ -436,20 +438,22 @@ def recurrence_json(recurrence: Recurrence, zone_name: str) -> Json:
     refuses unsupported values in any property it is given), `recurrenceTimeZone` = `zone_name`."""
     r = recurrence
     pattern: Json = {"type": r.pattern, "interval": r.interval, "firstDayOfWeek": r.first_day_of_week}
-    if r.pattern in WITH_DAYS:
-        pattern["daysOfWeek"] = list(canonical_days(r.days_of_week))
-    if r.pattern in WITH_DAY_OF_MONTH:
-        pattern["dayOfMonth"] = r.day_of_month
-    if r.pattern.endswith("Yearly"):
-        pattern["month"] = r.month
-    if r.pattern.startswith("relative"):
-        pattern["index"] = r.index
+    pattern.update((_GRAPH_NAMES[name], value) for name, value in pattern_parts(r).items())
     rng: Json = {"type": r.range_type, "startDate": r.start_date.isoformat(), "recurrenceTimeZone": zone_name}
-    if r.range_type == "endDate" and r.end_date is not None:
-        rng["endDate"] = r.end_date.isoformat()
-    if r.range_type == "numbered":
-        rng["numberOfOccurrences"] = r.count
+    rng.update((_GRAPH_NAMES[name], value) for name, value in range_parts(r).items())
     return {"pattern": pattern, "range": rng}
+
+
+# The Graph names of the optional rule fields (`pattern_parts`, `range_parts`): recurrencePattern and
+# recurrenceRange, learn.microsoft.com graph/api/resources/recurrencepattern and recurrencerange.
+_GRAPH_NAMES = {
+    "days": "daysOfWeek",
+    "day_of_month": "dayOfMonth",
+    "month": "month",
+    "index": "index",
+    "end_date": "endDate",
+    "count": "numberOfOccurrences",
+}
 
 
 def read_recurrence(value: Mapping[str, Any]) -> tuple[Recurrence, str | None]:

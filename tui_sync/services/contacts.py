@@ -7,13 +7,13 @@ The rules live here, once:
   and nothing is added;
 - when a list is changed by both removals and additions, the removals come first, in one transaction,
   so swapping contacts in a full list works and a refused addition leaves the list as it was;
-- what Outlook holds of each contact (synced / pending / never) is read from the sync links the contacts
-  engine keeps, compared with the contact as the CRM has it now.
+- what the remote holds of each contact (synced / pending / never) is read from the sync links the
+  contacts engine keeps, compared with the contact as the CRM has it now by the engine's own test.
 
 The filter is a pure function over an index folded once (`build_index`, `filter_contacts`), so the screen
 can run it on every key and a benchmark can time it without a database.
 
-The CRM ⇄ Graph mapping is imported when an Outlook state is first computed: the commands that never
+The engine's fingerprints are imported when a remote state is first computed: the commands that never
 show one (`user list`, …) build this service too, and start faster without it.
 """
 
@@ -39,10 +39,10 @@ RemoteStateName = Literal["synced", "pending", "never"]
 
 @dataclass(frozen=True)
 class RemoteState:
-    """What Outlook holds of one contact for one user.
+    """What the remote holds of one contact for one user.
 
     `synced`: the last sync wrote it as the CRM has it now; `pending`: the next sync changes it (edited
-    in the CRM since, or taken off the list: its Outlook copy is deleted); `never`: no Outlook copy yet
+    in the CRM since, or taken off the list: its remote copy is deleted); `never`: no remote copy yet
     (in the list: the next sync creates it). `last_synced` is the user's last successful contacts sync
     when a copy exists, else None."""
 
@@ -118,7 +118,7 @@ def remote_state(
 
 
 class ContactsService:
-    """Contacts (search, get, add, update, delete), the lists of contacts to sync, their Outlook state."""
+    """Contacts (search, get, add, update, delete), the lists of contacts to sync, their remote state."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -220,8 +220,8 @@ class ContactsService:
         return MAX_CONTACTS_TO_SYNC
 
     async def remote_states(self, owner: str) -> dict[int, RemoteState]:
-        """The Outlook state of each contact in the owner's list, and of each contact taken off it that
-        still has an Outlook copy (pending: the next sync deletes it). A contact in neither has none."""
+        """The remote state of each contact in the owner's list, and of each contact taken off it that
+        still has a remote copy (pending: the next sync deletes it). A contact in neither has none."""
         async with self.store.snapshot():
             user = await self.store.get_user(owner)
             listed_ids = await self.store.sync_list(user.code)
