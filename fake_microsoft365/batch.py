@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import GraphError, error_body
+from .faults import retry_after_text
 from .routing import GraphRequest, GraphResponse, error_response
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ async def run_batch(service: GraphService, outer: GraphRequest, log: list[dict[s
     elif service.faults.batch_424:
         for sub in requests:
             response = _failed_dependency("The batch failed as a whole; retry the requests.")
-            response.headers["Retry-After"] = "1"
+            response.headers["Retry-After"] = retry_after_text(service.faults.retry_after)
             statuses[sub["id"]] = 424
             results.append(_sub_response(sub["id"], response))
     else:

@@ -19,7 +19,7 @@
 * ``delete_500``: the next N DELETE requests or sub-requests answer 500 ``generalException`` (a
   server-side failure that is not worth retrying at once); the rest are served as usual.
 * ``batch_424``: while true, every ``$batch`` answers each sub-request with 424 (a whole-batch failure,
-  as Microsoft's Dev Proxy simulates).
+  as Microsoft's Dev Proxy simulates), with ``Retry-After: <retry_after>``.
 * ``upload_limit_bytes`` / ``upload_window_s``: Outlook's upload volume limit per mailbox, 150 MB per
   300 s by default (limits.py); tests shrink both to see it enforced in seconds.
 * ``seed``: re-seeds the random source so a test run is deterministic.

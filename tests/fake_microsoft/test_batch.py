@@ -202,6 +202,8 @@ async def test_random_throttling_per_sub_request_and_whole_batch_424(graph: Grap
         },
     )
     assert [item["status"] for item in reply.body["responses"]] == [424, 424]
+    # retried after the fault's Retry-After, as throttling is (tests keep it short)
+    assert [item["headers"]["Retry-After"] for item in reply.body["responses"]] == ["0.5", "0.5"]
     await admin.faults(batch_424=False)
     reply = await graph.post("/$batch", {"requests": [{"id": "1", "method": "GET", "url": "/me"}]})
     assert reply.body["responses"][0]["status"] == 200

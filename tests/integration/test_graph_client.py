@@ -26,7 +26,6 @@ from tui_sync.microsoft.errors import (
 from tui_sync.microsoft.graph import GraphClient, Request, RetryPolicy, merge_prefer, parse_retry_after
 
 FAST = RetryPolicy(backoff_base=0.01, backoff_cap=0.05)
-SHORT_WAITS = RetryPolicy(backoff_base=0.01, backoff_cap=0.05, max_retry_after=0.05)
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 300
 
@@ -191,11 +190,15 @@ async def test_a_failure_in_a_serial_batch_costs_the_others_nothing(fake: Thread
 
 
 async def test_whole_batch_424_is_retried(fake: ThreadedFake, graph: GraphClient) -> None:
-    graph.retry = SHORT_WAITS  # the fake's whole-batch 424 says Retry-After: 1; keep the test fast
-    fake.faults(batch_424=True)
+    # The whole-batch 424 says Retry-After: 0.2; the fault is lifted once the fake has answered the
+    # first failed batch, which leaves the client 5 retries (1 s) to see it lifted however loaded the
+    # machine is.
+    graph.retry = RetryPolicy(backoff_base=0.01, backoff_cap=0.05, max_retry_after=0.2)
+    fake.faults(batch_424=True, retry_after=0.2)
 
     async def heal() -> None:
-        await asyncio.sleep(0.03)
+        while not any(r["path"].endswith("$batch") for r in await asyncio.to_thread(graph_calls, fake)):
+            await asyncio.sleep(0.01)
         await asyncio.to_thread(fake.faults, batch_424=False)
 
     healer = asyncio.create_task(heal())

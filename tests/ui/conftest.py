@@ -251,11 +251,12 @@ def add_actions(world: UiWorld, count: int, owner: str = "CARINE", title: str = 
     """`count` one-hour actions on the days after NOW, inside the default period."""
 
     async def add(services: Services) -> None:
-        for n in range(count):
-            start = NOW + timedelta(days=1 + n // 8, hours=n % 8)
-            await services.store.add_action(
-                Action(owner, f"{title} {n + 1}", start, start + timedelta(hours=1))
-            )
+        async with services.store.transaction():  # one commit, not one per action
+            for n in range(count):
+                start = NOW + timedelta(days=1 + n // 8, hours=n % 8)
+                await services.store.add_action(
+                    Action(owner, f"{title} {n + 1}", start, start + timedelta(hours=1))
+                )
 
     world.run(add)
 

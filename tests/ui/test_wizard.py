@@ -319,7 +319,7 @@ async def test_the_summary_says_items_failing_for_one_reason_in_one_line(
 ) -> None:
     """As the command line does: five actions refused alike are one line naming the first, not five."""
     add_actions(world, 5)
-    world.fake.faults(batch_424=True)  # every write of a $batch refused alike
+    world.fake.faults(batch_424=True, retry_after=0.05)  # every write of a $batch refused alike, soon retried
     store = await world.open_store()
     app = world.app(store=store)
     try:
