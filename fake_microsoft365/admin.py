@@ -225,6 +225,7 @@ async def reset(request: web.Request) -> web.Response:
             "batch_424": False,
             "batch_401": 0,
             "delete_500": 0,
+            "patch_500": 0,
             "garble": 0,
             "garble_after": 0,
             "upload_limit_bytes": UPLOAD_LIMIT_BYTES,

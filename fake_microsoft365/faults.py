@@ -18,6 +18,7 @@
   answers are served whole first.
 * ``delete_500``: the next N DELETE requests or sub-requests answer 500 ``generalException`` (a
   server-side failure that is not worth retrying at once); the rest are served as usual.
+* ``patch_500``: the same for the next N PATCH requests or sub-requests.
 * ``batch_424``: while true, every ``$batch`` answers each sub-request with 424 (a whole-batch failure,
   as Microsoft's Dev Proxy simulates), with ``Retry-After: <retry_after>``.
 * ``upload_limit_bytes`` / ``upload_window_s``: Outlook's upload volume limit per mailbox, 150 MB per
@@ -46,6 +47,7 @@ class Faults:
     batch_424: bool = False
     batch_401: int = 0
     delete_500: int = 0
+    patch_500: int = 0
     garble: int = 0
     garble_after: int = 0
     upload_limit_bytes: int = UPLOAD_LIMIT_BYTES
@@ -80,7 +82,7 @@ class Faults:
                 if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                     raise ValueError("upload_limit_bytes must be an integer >= 1")
                 self.upload_limit_bytes = value
-            elif key in {"batch_401", "delete_500", "garble", "garble_after"}:
+            elif key in {"batch_401", "delete_500", "patch_500", "garble", "garble_after"}:
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     raise ValueError(f"{key} must be an integer >= 0")
                 setattr(self, key, value)
@@ -96,11 +98,15 @@ class Faults:
             else:
                 raise ValueError(f"unknown fault {key!r}")
 
-    def failed_delete(self, method: str) -> GraphError | None:
-        """A 500 for this DELETE while some of ``delete_500`` are still to come."""
-        if method != "DELETE" or self.delete_500 <= 0:
+    def failed_write(self, method: str) -> GraphError | None:
+        """A 500 for this DELETE or PATCH while some of ``delete_500`` / ``patch_500`` are still to
+        come."""
+        if method == "DELETE" and self.delete_500 > 0:
+            self.delete_500 -= 1
+        elif method == "PATCH" and self.patch_500 > 0:
+            self.patch_500 -= 1
+        else:
             return None
-        self.delete_500 -= 1
         return GraphError(500, "generalException", "An unspecified error has occurred.")
 
     def take_garble(self) -> bool:

@@ -117,7 +117,7 @@ class GraphService:
 
     async def execute(self, request: GraphRequest) -> GraphResponse:
         """One request or sub-request: random faults, a concurrency slot, latency, then the route."""
-        failure = self.faults.random_failure() or self.faults.failed_delete(request.method)
+        failure = self.faults.random_failure() or self.faults.failed_write(request.method)
         if failure is not None:
             return error_response(failure, request.headers)
         box = request.box

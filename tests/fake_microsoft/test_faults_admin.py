@@ -70,6 +70,17 @@ async def test_random_faults_are_seeded(graph: Graph, admin: Admin) -> None:
     assert set(first) == {200, 429}
 
 
+async def test_failed_patches_and_deletes_are_counted(graph: Graph, admin: Admin, calendar_id: str) -> None:
+    """``patch_500`` / ``delete_500``: the next N writes of that method answer 500, the rest are served."""
+    event = (await graph.post(f"/me/calendars/{calendar_id}/events", event_body())).body
+    await admin.faults(patch_500=1, delete_500=1)
+    refused = await graph.patch(f"/me/events/{event['id']}", {"subject": "Renamed"})
+    assert (refused.status, refused.body["error"]["code"]) == (500, "generalException")
+    assert (await graph.patch(f"/me/events/{event['id']}", {"subject": "Renamed"})).status == 200
+    assert (await graph.delete(f"/me/events/{event['id']}")).status == 500
+    assert (await graph.delete(f"/me/events/{event['id']}")).status == 204
+
+
 async def test_faults_never_touch_sign_in_or_admin(
     fake: FakeServer, http: aiohttp.ClientSession, admin: Admin
 ) -> None:
@@ -93,6 +104,7 @@ async def test_faults_never_touch_sign_in_or_admin(
         "batch_424": False,
         "batch_401": 0,
         "delete_500": 0,
+        "patch_500": 0,
         "garble": 0,
         "garble_after": 0,
         "upload_limit_bytes": 150 * 1024 * 1024,

@@ -127,7 +127,7 @@ class Occurrences:
     async def _copy_occurrences_to_remote(self, series: Series, instances: list[RemoteEvent]) -> None:
         """Make the remote's occurrences in the period those of the CRM (after creating or re-ruling it)."""
         wanted = self._crm_occurrences(series)
-        current: list[RemoteEvent | None] = list(instances)  # what the remote holds of each; None: cancelled
+        current: list[RemoteEvent | None] = list(instances)  # what the remote holds of each; None: not linked
         changes: list[EventChange] = []
         for position, event in enumerate(instances):
             action = wanted.get(self._instance_key(series, event))
@@ -145,12 +145,16 @@ class Occurrences:
         self, series: Series, write: Write, current: list[RemoteEvent | None], position: int
     ) -> EventChange:
         """A PATCH or DELETE copying the CRM's occurrence over the remote's `current[position]`: a
-        failure is reported like every other failed write; a confirmed PATCH's answer is kept as what
-        the remote now holds of it."""
+        confirmed PATCH's answer is kept as what the remote now holds of it. A failure is reported like
+        every other failed write and leaves the occurrence unlinked: linked, the CRM's edit and the
+        remote's unedited occurrence would pass for synced and the edit would never be sent; unlinked,
+        the next run compares them against what the rule alone makes of it (`_unlinked_bases`), so the
+        CRM's edit wins and is sent again."""
 
         async def done(result: EventResult, batch: Batch) -> None:
             if not (result.ok or (result.gone and write.method == "DELETE")):
                 self.run.errors.append(texts.sync.item_failed(series.title, result.error))
+                current[position] = None
             elif write.method != "DELETE":
                 current[position] = result.answer
 
