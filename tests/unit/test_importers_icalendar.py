@@ -470,6 +470,17 @@ def test_any_agenda_round_trips(data: st.DataObject) -> None:
     assert list(found.series) == [canonical(s, tz) for s in recurring]
 
 
+def test_backslashes_and_separators_in_text_survive_export_and_import() -> None:
+    """A literal backslash-N (a Windows path, "C:\\New") is text, not a line break."""
+    start = datetime(2024, 3, 4, 9, tzinfo=PARIS)
+    odd = "C:\\New\\Notes; a, b\\N\nnext line \\,"
+    end = start + timedelta(hours=1)
+    action = Action("CARINE", "Dossier \\N", start, end, location="Salle\\N°2", note=odd)
+    text = write_calendar([action], [], PARIS)
+    (back,) = read(text.decode()).actions
+    assert (back.title, back.location, back.note) == ("Dossier \\N", "Salle\\N°2", odd)
+
+
 def test_minute_precision_is_kept_in_any_zone() -> None:
     start = datetime(2024, 3, 31, 1, 59, tzinfo=PARIS)  # just before the spring-forward gap
     action = Action(owner="CARINE", title="x", start=start, end=start + timedelta(hours=2))

@@ -535,24 +535,36 @@ def _when(value: datetime, all_day: bool, tz: ZoneInfo) -> date | datetime:
     return moment.date() if all_day else moment
 
 
+class _Text(icalendar.vText):
+    """A TEXT value escaped exactly as RFC 5545 (section 3.3.11) says: backslash, semicolon, comma and
+    line breaks, nothing else. The icalendar library's own escaping first turns a literal backslash-N
+    into a line break (it reads it as an already escaped one), so a note such as "C:\\New" came back
+    from our own export as "C:" and a new line "ew"."""
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\r\n", "\n").replace("\r", "\n")
+        escaped = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+        return escaped.encode("utf-8")
+
+
 def _event(item: Action | Series, uid: str, stamp: datetime, tz: ZoneInfo) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
-    event.add("summary", item.title)
+    event.add("summary", _Text(item.title))
     event.add("dtstart", _when(item.start, item.all_day, tz))
     event.add("dtend", _when(item.end, item.all_day, tz))
     if item.location:
-        event.add("location", item.location)
+        event.add("location", _Text(item.location))
     if item.note:
-        event.add("description", item.note)
+        event.add("description", _Text(item.note))
     if item.private:
         event.add("class", "PRIVATE")
     event.add("categories", [item.action_type])
     if item.reminder_on:
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", item.title or "Reminder")
+        alarm.add("description", _Text(item.title or "Reminder"))
         alarm.add("trigger", timedelta(minutes=-item.reminder_minutes))
         event.add_component(alarm)
     return event
