@@ -40,6 +40,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from tests.in_loop_sqlite import sqlite_in_loop
 from tests.in_memory import InMemoryAddressBook, InProcessGraph, MemoryFake
 from tests.integration.conftest import ThreadedFake
 from tests.integration.test_sync_contacts import CODE, TZ, Clock, ContactsWorld, jpeg, png
@@ -495,30 +496,32 @@ def test_contacts_sync_state_machine_long(fake: ThreadedFake) -> None:
 def test_contacts_sync_state_machine_in_memory() -> None:
     """Four times the HTTPS machine's examples, in about half its time (the default run's budget)."""
     MemoryContactsMachine.fake = MemoryFake()
-    run_state_machine_as_test(
-        MemoryContactsMachine,
-        settings=settings(
-            max_examples=60,
-            stateful_step_count=8,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+    with sqlite_in_loop():
+        run_state_machine_as_test(
+            MemoryContactsMachine,
+            settings=settings(
+                max_examples=60,
+                stateful_step_count=8,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow],
+            ),
+        )
 
 
 @pytest.mark.slow
 def test_contacts_sync_state_machine_in_memory_long() -> None:
     """Ten times the long HTTPS machine's examples."""
     MemoryContactsMachine.fake = MemoryFake()
-    run_state_machine_as_test(
-        MemoryContactsMachine,
-        settings=settings(
-            max_examples=2000,
-            stateful_step_count=25,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+    with sqlite_in_loop():
+        run_state_machine_as_test(
+            MemoryContactsMachine,
+            settings=settings(
+                max_examples=2000,
+                stateful_step_count=25,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow],
+            ),
+        )
 
 
 def test_a_birthday_set_on_a_contact_leaving_the_list_goes_with_it() -> None:

@@ -46,6 +46,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from tests.in_loop_sqlite import sqlite_in_loop
 from tests.sync.conftest import World, open_world
 from tests.sync.machine_support import (
     OWNER,
@@ -1021,7 +1022,8 @@ class MemoryAgendaMachine(AgendaMachine):
 
 def test_random_histories_converge_in_memory(request: pytest.FixtureRequest) -> None:
     """More random histories than the HTTPS machine's, in about its time."""
-    _run_seeded(request, settings(FAST, max_examples=MEMORY_EXAMPLES), machine=MemoryAgendaMachine)
+    with sqlite_in_loop():
+        _run_seeded(request, settings(FAST, max_examples=MEMORY_EXAMPLES), machine=MemoryAgendaMachine)
 
 
 @pytest.mark.slow
@@ -1032,7 +1034,8 @@ def test_random_histories_converge_in_memory_long(request: pytest.FixtureRequest
     STATS.clear()
     SECONDS.clear()
     machine_settings = settings(FAST, max_examples=examples, stateful_step_count=25)
-    chosen = _run_seeded(request, machine_settings, slow=True, machine=MemoryAgendaMachine)
+    with sqlite_in_loop():
+        chosen = _run_seeded(request, machine_settings, slow=True, machine=MemoryAgendaMachine)
     seconds = {k: round(v, 1) for k, v in SECONDS.items()}
     print(
         f"\nin memory: {examples} examples in {time.monotonic() - started:.1f} s (seed {chosen}): "
