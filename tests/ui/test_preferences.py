@@ -229,6 +229,9 @@ async def test_connect_shows_the_code_and_stores_the_account(world: UiWorld) -> 
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_prefs(app, pilot)
         assert text(screen, "#dot").startswith("○")
+        await pilot.press("ctrl+t")  # Test first: not connected
+        await until(pilot, lambda: text(screen, "#results").startswith("✗"), "the Test's results")
+        await asyncio.to_thread(world.fake.forget, await pending_code(world, pilot))  # Test's own probe
         await pilot.press("ctrl+o")
         code = await pending_code(world, pilot)
         dialog = app.screen
@@ -242,6 +245,7 @@ async def test_connect_shows_the_code_and_stores_the_account(world: UiWorld) -> 
         await settle(app, pilot)
         assert text(screen, "#message") == texts.microsoft.signed_in_as("florent@contoso.test")
         assert text(screen, "#dot") == texts.tui.prefs_connection(True, "florent@contoso.test")
+        assert text(screen, "#results") == ""  # the Test said "not connected": no longer true, gone
     await store.close()
     home = db_user(world, "FLORENT")["home_account_id"]
     assert home and home in refresh_tokens(world)

@@ -336,6 +336,7 @@ class PreferencesScreen(AppScreen):
 
     def _connected(self, outcome: Outcome) -> None:
         if isinstance(outcome, SignedIn):
+            self._clear_results()  # a Test run before spoke of the connection there was then
             lines = [texts.microsoft.signed_in_as(outcome.username)]
             if outcome.warning:
                 lines.append(outcome.warning)
@@ -374,6 +375,7 @@ class PreferencesScreen(AppScreen):
             self._say(explain(error), "error")
             self.notify(explain(error), severity="error", markup=False)
             return
+        self._clear_results()  # a Test run before spoke of the connection there was then
         self._say(text)
         self.notify(text, markup=False)
         self.tui.post_message(UsersChanged())
