@@ -89,12 +89,7 @@ class Occurrences:
     ) -> Series:
         """Make the CRM's exceptions and cancellations in the period those of the remote."""
         by_key = {self._instance_key(series, e): e for e in instances}
-        template = {
-            k: o
-            for k, o in self._crm_occurrences(
-                series.with_changes(exceptions=(), cancelled=frozenset())
-            ).items()
-        }
+        template = self._crm_occurrences(series.with_changes(exceptions=(), cancelled=frozenset()))
         exceptions = {
             e.original_start: e for e in series.exceptions if not self.run.period.overlaps(e.start, e.end)
         }
@@ -152,7 +147,7 @@ class Occurrences:
         CRM's edit wins and is sent again."""
 
         async def done(result: EventResult, batch: Batch) -> None:
-            if not (result.ok or (result.gone and write.method == "DELETE")):
+            if not _took_effect(write, result):
                 self.run.errors.append(texts.sync.item_failed(series.title, result.error))
                 current[position] = None
             elif write.method != "DELETE":
@@ -274,7 +269,7 @@ class Occurrences:
         its link is recorded or forgotten (already gone is as good as deleted)."""
 
         async def done(result: EventResult, batch: Batch) -> None:
-            if not (result.ok or (result.gone and write.method == "DELETE")):
+            if not _took_effect(write, result):
                 self.run.errors.append(texts.sync.item_failed(series.title, result.error))
             elif write.method == "DELETE":
                 self.run.summary.microsoft.deleted += 1
@@ -328,6 +323,11 @@ class Occurrences:
                 )
             ]
         )
+
+
+def _took_effect(write: Write, result: EventResult) -> bool:
+    """A success, or a DELETE whose occurrence was already gone (which is what was wanted)."""
+    return result.ok or (result.gone and write.method == "DELETE")
 
 
 def _kept_cancelled(step: Step) -> bool:
